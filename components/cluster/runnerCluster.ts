@@ -1,0 +1,107 @@
+import * as aws from "@pulumi/aws";
+import * as eks from "@pulumi/eks";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { NodeGroupConfig, StackConfig } from "../../config";
+import { accessEntries } from "./accessEntries";
+import { coreDnsConfiguration } from "./placement";
+import { createPodSubnets } from "./podSubnets";
+
+export interface RunnerClusterArgs {
+    config: Pick<StackConfig, "cluster" | "network">;
+    /** The management group: CoreDNS is placed on it. */
+    management: NodeGroupConfig;
+    /** Tags for every AWS resource of the stack. */
+    tags: Record<string, string>;
+}
+
+/** The add-ons every node needs; their versions are resolved at deploy time for the cluster version (patching). */
+export const CORE_ADDONS = ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"] as const;
+
+/**
+ * The EKS control plane in the existing VPC: API authentication with access entries, STANDARD support, the core
+ * add-ons, an OIDC provider, control-plane logs and, optionally, the pod subnets. No node group of its own:
+ * node groups are separate components so each can change without touching the cluster.
+ */
+export class RunnerCluster extends pulumi.ComponentResource {
+    public readonly eks: eks.Cluster;
+    public readonly clusterName: pulumi.Output<string>;
+    public readonly version: string;
+    /** Kubernetes provider for everything deployed into the cluster. */
+    public readonly provider: k8s.Provider;
+    /** The EKS-created cluster security group; managed nodes without their own groups get it. */
+    public readonly clusterSecurityGroupId: pulumi.Output<string>;
+    public readonly oidcProviderArn: pulumi.Output<string>;
+    public readonly oidcIssuer: pulumi.Output<string>;
+    /** Subnets for nodes: `cluster` = network.subnetIds, `pod` = the pod subnets (when configured). */
+    public readonly subnetIds: { cluster: pulumi.Input<string>[]; pod?: pulumi.Output<string>[] };
+    /** Created only after the pod identity agent runs, so associations made against it work. */
+    public readonly podIdentityAgent: aws.eks.Addon;
+
+    constructor(name: string, args: RunnerClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-gitlab-runners:index:RunnerCluster", name, {}, opts);
+        const { cluster, network } = args.config;
+        const protect = cluster.protect;
+        this.version = cluster.version;
+
+        const podSubnetIds = network.podSubnets
+            ? createPodSubnets(name, { vpcId: network.vpcId, podSubnets: network.podSubnets, clusterName: cluster.name, tags: args.tags }, { parent: this, protect })
+            : undefined;
+        this.subnetIds = { cluster: [...network.subnetIds], pod: podSubnetIds };
+
+        const addonVersion = (addonName: string) =>
+            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this }).version;
+
+        this.eks = new eks.Cluster(`${name}-eks`, {
+            name: cluster.name,
+            version: cluster.version,
+            vpcId: network.vpcId,
+            subnetIds: [...network.subnetIds],
+            skipDefaultNodeGroup: true,
+            // Managed node groups get the EKS-created cluster security group; the component's extra groups would go unused.
+            skipDefaultSecurityGroups: true,
+            authenticationMode: eks.AuthenticationMode.Api,
+            accessEntries: accessEntries(cluster),
+            upgradePolicy: { supportType: "STANDARD" }, // the API default, EXTENDED, costs 6× per hour once a minor ages out
+            createOidcProvider: true,
+            enabledClusterLogTypes: [...cluster.logTypes],
+            endpointPrivateAccess: cluster.endpoint.privateAccess,
+            endpointPublicAccess: cluster.endpoint.publicAccess,
+            publicAccessCidrs: cluster.endpoint.publicAccess ? [...cluster.endpoint.publicAccessCidrs] : undefined,
+            deletionProtection: protect,
+            vpcCniOptions: { addonVersion: addonVersion("vpc-cni") },
+            corednsAddonOptions: {
+                version: addonVersion("coredns"),
+                configurationValues: coreDnsConfiguration(args.management),
+                resolveConflictsOnUpdate: "OVERWRITE",
+            },
+            kubeProxyAddonOptions: { version: addonVersion("kube-proxy"), resolveConflictsOnUpdate: "OVERWRITE" },
+            tags: args.tags,
+        }, { parent: this, protect });
+
+        this.clusterName = this.eks.eksCluster.name;
+        this.clusterSecurityGroupId = this.eks.eksCluster.vpcConfig.clusterSecurityGroupId;
+        this.oidcProviderArn = this.eks.oidcProviderArn;
+        this.oidcIssuer = this.eks.oidcIssuer;
+
+        this.podIdentityAgent = new aws.eks.Addon(`${name}-pod-identity-agent`, {
+            clusterName: this.clusterName,
+            addonName: "eks-pod-identity-agent",
+            addonVersion: addonVersion("eks-pod-identity-agent"),
+            resolveConflictsOnUpdate: "OVERWRITE",
+            tags: args.tags,
+        }, { parent: this });
+
+        this.provider = new k8s.Provider(`${name}-k8s`, {
+            kubeconfig: this.eks.kubeconfigJson,
+            enableServerSideApply: true,
+        }, { parent: this });
+
+        this.registerOutputs({
+            clusterName: this.clusterName,
+            clusterSecurityGroupId: this.clusterSecurityGroupId,
+            oidcProviderArn: this.oidcProviderArn,
+            podSubnetIds: podSubnetIds,
+        });
+    }
+}

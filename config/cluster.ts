@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { cidrError } from "./cidr";
+import { strictObject } from "./problems";
+import { EKS_VERSION_RANGE, isEksVersion } from "./versions";
+
+/** Control-plane log types EKS accepts (`enabledClusterLogTypes`). */
+export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
+
+export const CLUSTER_DEFAULTS = {
+    /** api + audit + authenticator: who did what; the noisy scheduler/controllerManager logs stay off. */
+    logTypes: ["api", "audit", "authenticator"] as (typeof CONTROL_PLANE_LOG_TYPES)[number][],
+    endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] as string[] },
+    protect: false,
+};
+
+const IAM_ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@\-/]{1,512}$/;
+
+export const iamRoleArn = z.string().refine((s) => IAM_ROLE_ARN.test(s), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`,
+});
+
+const cidr = z.string().superRefine((s, ctx) => {
+    const why = cidrError(s);
+    if (why) ctx.addIssue({ code: "custom", message: why });
+});
+
+const endpointSchema = strictObject({
+    /** Private endpoint: nodes and in-VPC CI runners reach the API without leaving the VPC. */
+    privateAccess: z.boolean().default(CLUSTER_DEFAULTS.endpoint.privateAccess),
+    /** Public endpoint, off by default; when on, `publicAccessCidrs` must list who may reach it. */
+    publicAccess: z.boolean().default(CLUSTER_DEFAULTS.endpoint.publicAccess),
+    publicAccessCidrs: z.array(cidr).default(CLUSTER_DEFAULTS.endpoint.publicAccessCidrs),
+}).superRefine((e, ctx) => {
+    if (!e.privateAccess && !e.publicAccess) {
+        ctx.addIssue({ code: "custom", path: ["privateAccess"], message: "privateAccess and publicAccess cannot both be false: nothing could reach the cluster API" });
+    }
+    if (e.publicAccess && e.publicAccessCidrs.length === 0) {
+        ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "publicAccess is true but no CIDRs are listed; name the addresses allowed to reach the API (e.g. the deploy runner's NAT IP/32)" });
+    }
+    if (!e.publicAccess && e.publicAccessCidrs.length > 0) {
+        ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "CIDRs are listed but publicAccess is false; set publicAccess: true or remove them" });
+    }
+});
+
+/** `cluster`: the EKS control plane. */
+export const clusterSchema = strictObject({
+    /** EKS cluster name (also the Cluster Autoscaler discovery key): 1–100 of [A-Za-z0-9_-], starting alphanumeric. */
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, {
+        error: (iss) => `${JSON.stringify(iss.input)} is not a valid EKS cluster name (1–100 letters, digits, "-" or "_", starting with a letter or digit)`,
+    }),
+    /** Kubernetes minor, e.g. "1.34" (quote it in YAML: 1.30 would otherwise read as the number 1.3). */
+    version: z.string({ error: (iss) => `${JSON.stringify(iss.input)} must be a quoted string such as "1.34" (YAML reads 1.30 as 1.3)` })
+        .refine(isEksVersion, { error: (iss) => `${JSON.stringify(iss.input)} is not a supported EKS version (${EKS_VERSION_RANGE})` }),
+    /** IAM roles (e.g. SSO permission-set roles) granted AmazonEKSClusterAdminPolicy through access entries. */
+    adminRoleArns: z.array(iamRoleArn).default([]),
+    /** IAM roles granted the read-only AmazonEKSViewPolicy through access entries. */
+    viewerRoleArns: z.array(iamRoleArn).default([]),
+    endpoint: endpointSchema.default({ ...CLUSTER_DEFAULTS.endpoint }),
+    /** → `enabledClusterLogTypes`; shipped to CloudWatch Logs. */
+    logTypes: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(CLUSTER_DEFAULTS.logTypes),
+    /** Pulumi `protect` on the control plane: a destroy or replacement then fails instead of deleting the cluster. */
+    protect: z.boolean().default(CLUSTER_DEFAULTS.protect),
+    /** Extra AWS tags on every taggable resource of the stack (cost allocation). */
+    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+}).superRefine((c, ctx) => {
+    const seen = new Map<string, string>();
+    c.adminRoleArns.forEach((arn, i) => seen.set(arn, `adminRoleArns[${i}]`));
+    c.viewerRoleArns.forEach((arn, i) => {
+        if (seen.has(arn)) {
+            ctx.addIssue({ code: "custom", path: ["viewerRoleArns", i], message: `${arn} is also ${seen.get(arn)}; one principal has one access entry, keep it in one list` });
+        }
+    });
+    for (const [list, arns] of [["adminRoleArns", c.adminRoleArns], ["viewerRoleArns", c.viewerRoleArns]] as const) {
+        arns.forEach((arn, i) => {
+            if (arns.indexOf(arn) !== i) ctx.addIssue({ code: "custom", path: [list, i], message: `${arn} is listed twice` });
+        });
+    }
+});
+
+export type ClusterConfig = z.output<typeof clusterSchema>;

@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseStackConfig, StackConfig } from "./stack";
+
+export { ConfigError, Problem } from "./problems";
+export { parseStackConfig, StackConfig } from "./stack";
+export type { ClusterConfig } from "./cluster";
+export type { NetworkConfig, PodSubnetsConfig } from "./network";
+export type { NodeGroupConfig, Taint } from "./nodeGroups";
+export type { RunnerConfig } from "./runners";
+
+/** The Pulumi project name, which is also the config namespace (`eks-gitlab-runners:cluster`, …). */
+export const PROJECT = "eks-gitlab-runners";
+
+/**
+ * Every `eks-gitlab-runners:*` key of the stack, decoded. Reads the whole map (not key by key) so that a misspelt
+ * top-level key is seen and rejected rather than silently ignored.
+ */
+export function readProjectConfig(): Record<string, unknown> {
+    const prefix = `${PROJECT}:`;
+    const raw: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(pulumi.runtime.allConfig())) {
+        if (!key.startsWith(prefix)) continue;
+        raw[key.slice(prefix.length)] = decode(value);
+    }
+    return raw;
+}
+
+// Structured values arrive JSON-encoded; plain strings arrive as they are.
+function decode(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+/** Reads and validates the stack configuration once; throws a ConfigError before any resource is declared. */
+export function loadStackConfig(): StackConfig {
+    return parseStackConfig(readProjectConfig(), pulumi.runtime.allConfig()["aws:region"]);
+}

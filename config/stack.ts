@@ -1,0 +1,84 @@
+import { z } from "zod";
+import { ClusterConfig, clusterSchema } from "./cluster";
+import { GitlabConfig, gitlabSchema } from "./gitlab";
+import { NetworkConfig, networkSchema } from "./network";
+import { NodeGroupConfig, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
+import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+
+/** The validated, fully defaulted, frozen stack configuration every other layer reads. */
+export interface StackConfig {
+    /** `aws:region` of the stack. */
+    readonly region: string;
+    readonly gitlab: GitlabConfig;
+    readonly cluster: ClusterConfig;
+    readonly network: NetworkConfig;
+    readonly nodeGroups: readonly NodeGroupConfig[];
+    readonly runners: readonly RunnerConfig[];
+}
+
+/** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
+const SECTIONS = {
+    gitlab: gitlabSchema,
+    cluster: clusterSchema,
+    network: networkSchema,
+    nodeGroups: z.record(z.string(), nodeGroupSchema),
+    runners: z.record(z.string(), runnerSchema).default({}),
+} as const;
+type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
+
+const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/**
+ * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
+ * from YAML/JSON) and returns it defaulted and frozen, or throws one ConfigError listing every problem.
+ * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists.
+ */
+export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
+    const problems: Problem[] = [];
+    if (region === undefined) problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
+    else if (!REGION.test(region)) problems.push({ path: "aws:region", message: `"${region}" is not an AWS region name like eu-west-1` });
+
+    for (const key of Object.keys(raw)) {
+        if (!(key in SECTIONS)) problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
+    }
+    const parsed: Partial<Sections> = {};
+    for (const [key, schema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
+        const result = schema.safeParse(raw[key]);
+        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+        else if (raw[key] === undefined) problems.push({ path: key, message: "is required" });
+        else problems.push(...problemsFromZod(key, result.error.issues));
+    }
+
+    // Cross-section rules run on whatever parsed, so one run still reports as much as it can.
+    const network = parsed.network;
+    if (network?.podSubnets && region) {
+        network.podSubnets.subnets.forEach((s, i) => {
+            if (!s.availabilityZone.startsWith(region)) {
+                problems.push({ path: `network.podSubnets.subnets[${i}].availabilityZone`, message: `${s.availabilityZone} is not in the stack's region ${region}` });
+            }
+        });
+    }
+    let nodeGroups: NodeGroupConfig[] = [];
+    if (parsed.nodeGroups) {
+        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined);
+        nodeGroups = resolved.groups;
+        problems.push(...resolved.problems);
+    }
+    let runners: RunnerConfig[] = [];
+    if (parsed.runners && parsed.nodeGroups) {
+        const resolved = resolveRunners(parsed.runners, nodeGroups);
+        runners = resolved.runners;
+        problems.push(...resolved.problems);
+    }
+
+    if (problems.length > 0) throw new ConfigError(problems);
+    return deepFreeze({
+        region: region!,
+        gitlab: parsed.gitlab!,
+        cluster: parsed.cluster!,
+        network: parsed.network!,
+        nodeGroups,
+        runners,
+    });
+}

@@ -1,0 +1,42 @@
+/** A small, valid stack document to mutate in table tests (plain data, as the config layer receives it). */
+export function validDocument(): Record<string, any> {
+    return {
+        gitlab: { url: "https://gitlab.example.com" },
+        cluster: {
+            name: "ci-fixture",
+            version: "1.34",
+            adminRoleArns: ["arn:aws:iam::111122223333:role/PlatformAdmin"],
+            viewerRoleArns: ["arn:aws:iam::111122223333:role/ReadOnly"],
+        },
+        network: {
+            vpcId: "vpc-0a1b2c3d4e5f60718",
+            subnetIds: ["subnet-0a1b2c3d4e5f60718", "subnet-1b2c3d4e5f607182a"],
+            podSubnets: {
+                cidrBlock: "100.64.0.0/16",
+                subnets: [
+                    { availabilityZone: "eu-west-1a", cidrBlock: "100.64.0.0/18", routeTableId: "rtb-0a1b2c3d4e5f60718" },
+                    { availabilityZone: "eu-west-1b", cidrBlock: "100.64.64.0/18", routeTableId: "rtb-1b2c3d4e5f607182a" },
+                ],
+            },
+        },
+        nodeGroups: {
+            management: { role: "management", instanceTypes: ["m7i.large"], minSize: 2, maxSize: 2 },
+            amd64: { role: "jobs", instanceTypes: ["m7i.2xlarge"], minSize: 0, maxSize: 5 },
+            "arm64-spot": { role: "jobs", capacityType: "SPOT", instanceTypes: ["m7g.2xlarge", "m6g.2xlarge"], minSize: 0, maxSize: 5 },
+        },
+        runners: {
+            amd64: { nodeGroup: "amd64", tags: ["amd64"], concurrent: 20 },
+        },
+    };
+}
+
+/** Applies `value` at a dotted path (array indexes as numbers); `undefined` deletes the key. */
+export function withValue(doc: Record<string, any>, path: (string | number)[], value: unknown): Record<string, any> {
+    const copy = structuredClone(doc);
+    let node: any = copy;
+    for (const key of path.slice(0, -1)) node = node[key];
+    const last = path[path.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+    return copy;
+}

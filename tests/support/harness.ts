@@ -1,0 +1,123 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { PROJECT } from "../../config";
+import { mockCall, mockState } from "./mocks";
+
+// Not in the public typings, but the runtime's own way to wait until every outstanding registration has finished.
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+
+/** One resource the program registered, with the inputs it was given. */
+export interface Recorded {
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly inputs: Record<string, any>;
+    /** The URN (carries the parent's type: `parentType$type`). */
+    urn?: string;
+}
+
+/** Config map as the Pulumi engine hands it to a program: `namespace:key` → value (objects JSON-encoded). */
+export type ConfigMap = Record<string, unknown>;
+
+/** The `config:` section of `Pulumi.<stack>.yaml`. */
+export function stackFileConfig(stack: string): ConfigMap {
+    const doc = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+    return { ...(doc?.config ?? {}) };
+}
+
+export interface RunOptions {
+    stack: string;
+    config: ConfigMap;
+    /** Keys of `config` that are secrets (as `pulumi config set --secret` marks them). */
+    secretKeys?: string[];
+    /** Whether to simulate `pulumi preview` (unknown outputs) rather than `pulumi up`. */
+    preview?: boolean;
+}
+
+export class Run {
+    constructor(public readonly resources: Recorded[], public readonly outputs: Record<string, unknown>, public readonly calls: { token: string; inputs: any }[]) {}
+
+    ofType(type: string): Recorded[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+    /** The single resource of `type` named `name` (or the only one of that type); fails loudly otherwise. */
+    one(type: string, name?: string): Recorded {
+        const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
+        if (found.length !== 1) {
+            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+        }
+        return found[0];
+    }
+    countByType(): Record<string, number> {
+        const counts: Record<string, number> = {};
+        for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+        return counts;
+    }
+}
+
+/** The program threw; `resources` holds whatever it had registered before (must be none for config errors). */
+export class ProgramError extends Error {
+    constructor(public readonly cause: Error, public readonly resources: Recorded[]) {
+        super(cause.message);
+    }
+}
+
+/** Resolves an Output (or plain value) to its value, for assertions. */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+    return new Promise((resolve) => pulumi.output(o).apply((v) => { resolve(v as T); return v; }));
+}
+
+/**
+ * Runs the real program (index.ts) under Pulumi mocks with the given stack config and records every resource it
+ * registers. Each call starts a fresh mock engine, so one process can evaluate several stacks.
+ */
+export async function runProgram(options: RunOptions): Promise<Run> {
+    const resources: Recorded[] = [];
+    const calls: { token: string; inputs: any }[] = [];
+    const region = String(options.config["aws:region"] ?? "eu-west-1");
+    const encoded: Record<string, string> = {};
+    for (const [k, v] of Object.entries(options.config)) encoded[k] = typeof v === "string" ? v : JSON.stringify(v);
+    pulumi.runtime.setAllConfig(encoded, options.secretKeys ?? []);
+    await pulumi.runtime.setMocks({
+        newResource(args) {
+            resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+            return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
+        },
+        call(args) {
+            calls.push({ token: args.token, inputs: args.inputs });
+            return mockCall(args.token, args.inputs, region);
+        },
+    }, PROJECT, options.stack, options.preview ?? false);
+
+    // Imported lazily so that every run sees the config and mocks set above.
+    const program: () => Record<string, unknown> = require(path.join(ROOT, "index.ts"));
+    let returned: Record<string, unknown>;
+    try {
+        returned = program();
+    } catch (error) {
+        await waitForRPCs();
+        throw new ProgramError(error as Error, resources);
+    }
+    const outputs: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(returned ?? {})) outputs[k] = await valueOf(v as pulumi.Input<unknown>);
+    await waitForRPCs();
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { urn: string }> };
+    for (const urn of monitor.resources.keys()) {
+        const [, , qualifiedType, name] = urn.split("::");
+        const type = qualifiedType.split("$").pop();
+        const r = resources.find((x) => x.name === name && x.type === type && x.urn === undefined);
+        if (r) r.urn = urn;
+    }
+    return new Run(resources, outputs, calls);
+}
+
+/** Runs a shipped stack file, with fake runner tokens for every runner it declares (tokens are never in the repo). */
+export function runStackFile(stack: string, overrides: ConfigMap = {}): Promise<Run> {
+    const config = { ...stackFileConfig(stack), ...overrides };
+    return runProgram({ stack, config });
+}

@@ -1,0 +1,75 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Plausible provider outputs for the resources and data sources the program uses, so that code reading them
+ * (ASG names, ARNs, kubeconfig) runs under mocks as it would against AWS. Everything else echoes its inputs.
+ */
+export const ACCOUNT = "123456789012";
+
+export function mockState(type: string, name: string, inputs: Record<string, any>, region: string): Record<string, any> {
+    const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
+    switch (type) {
+        case "eks:index:Cluster": {
+            // @pulumi/eks Cluster is a remote component: nothing inside it runs under mocks, so its outputs are made here.
+            const clusterName = inputs.name ?? name;
+            const issuer = `https://oidc.eks.${region}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE`;
+            return {
+                ...inputs,
+                eksCluster: {
+                    name: clusterName,
+                    arn: arn("eks", `cluster/${clusterName}`),
+                    version: inputs.version,
+                    endpoint: `https://EXAMPLE.gr7.${region}.eks.amazonaws.com`,
+                    vpcConfig: { clusterSecurityGroupId: "sg-0c1a55e7c1a55e7c1" },
+                    identities: [{ oidcs: [{ issuer }] }],
+                },
+                kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
+                oidcProviderArn: `arn:aws:iam::${ACCOUNT}:oidc-provider/${issuer.replace("https://", "")}`,
+                oidcIssuer: issuer.replace("https://", ""),
+                clusterSecurityGroupId: "sg-0c1a55e7c1a55e7c1",
+            };
+        }
+        case "aws:eks/nodeGroup:NodeGroup":
+            return {
+                ...inputs,
+                arn: arn("eks", `nodegroup/${inputs.clusterName}/${name}/uuid`),
+                nodeGroupName: inputs.nodeGroupName ?? `${name}-20260101`,
+                resources: [{ autoscalingGroups: [{ name: `eks-${name}-0ac9a1b2-asg` }], remoteAccessSecurityGroupId: "" }],
+            };
+        case "aws:iam/role:Role":
+            return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name: inputs.name ?? name };
+        case "aws:iam/policy:Policy":
+            return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name: inputs.name ?? name };
+        case "aws:ec2/launchTemplate:LaunchTemplate":
+            return { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) };
+        case "aws:s3/bucket:Bucket":
+        case "aws:s3/bucketV2:BucketV2": {
+            const bucket = inputs.bucket ?? `${name}-a1b2c3d`;
+            return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
+        }
+        case "aws:ec2/subnet:Subnet":
+            return { ...inputs, arn: arn("ec2", `subnet/${name}`) };
+        default:
+            return { ...inputs };
+    }
+}
+
+export function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+    switch (token) {
+        case "aws:eks/getAddonVersion:getAddonVersion":
+            return { ...inputs, version: `v1.0.0-eksbuild.1` };
+        case "aws:ssm/getParameter:getParameter":
+            // The recommended AMI release for a cluster version, as the public SSM parameter returns it.
+            return { ...inputs, value: "1.34.2-20251112", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+        case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "AIDEXAMPLE" };
+        case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:index/getRegion:getRegion":
+            return { name: region, region, id: region };
+        default:
+            return inputs;
+    }
+}
+
+export type { pulumi };
