@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { joinPath, Problem, strictObject } from "./problems";
-import { NodeGroupConfig } from "./nodeGroups";
+import { StackContext } from "./context";
 
 /** One entry of `runners`: a GitLab runner manager (one Helm release) and the job pods it starts. */
 export const runnerSchema = strictObject({
@@ -19,9 +19,10 @@ export interface RunnerConfig extends RunnerInput {
     readonly name: string;
 }
 
-export function resolveRunners(runners: Record<string, RunnerInput>, groups: readonly NodeGroupConfig[]): { runners: RunnerConfig[]; problems: Problem[] } {
+export function resolveRunners(runners: Record<string, RunnerInput>, ctx: StackContext): { runners: RunnerConfig[]; problems: Problem[] } {
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
+    const groups = ctx.nodeGroups;
     for (const [name, r] of Object.entries(runners)) {
         const group = groups.find((g) => g.name === r.nodeGroup);
         if (!group) {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { AddonsConfig, addonsSchema, resolveAddons } from "./addons";
+import { CacheConfig, cacheSchema } from "./cache";
+import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
 import { NetworkConfig, networkSchema } from "./network";
@@ -15,6 +18,8 @@ export interface StackConfig {
     readonly network: NetworkConfig;
     readonly nodeGroups: readonly NodeGroupConfig[];
     readonly runners: readonly RunnerConfig[];
+    readonly addons: AddonsConfig;
+    readonly cache: CacheConfig;
 }
 
 /** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
@@ -24,6 +29,8 @@ const SECTIONS = {
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
     runners: z.record(z.string(), runnerSchema).default({}),
+    addons: addonsSchema,
+    cache: cacheSchema,
 } as const;
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
@@ -65,9 +72,16 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
     }
+    const context: StackContext = { region, cluster: parsed.cluster, nodeGroups };
+    let addons: AddonsConfig | undefined;
+    if (parsed.addons) {
+        const resolved = resolveAddons(parsed.addons, context);
+        addons = resolved.addons;
+        problems.push(...resolved.problems);
+    }
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const resolved = resolveRunners(parsed.runners, nodeGroups);
+        const resolved = resolveRunners(parsed.runners, context);
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }
@@ -80,5 +94,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         network: parsed.network!,
         nodeGroups,
         runners,
+        addons: addons!,
+        cache: parsed.cache!,
     });
 }
