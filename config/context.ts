@@ -6,4 +6,6 @@ export interface StackContext {
     readonly region?: string;
     readonly cluster?: ClusterConfig;
     readonly nodeGroups: readonly NodeGroupConfig[];
+    /** Whether Container Insights DaemonSets (CloudWatch agent, Fluent Bit) run on every node: less room for jobs. */
+    readonly containerInsights: boolean;
 }

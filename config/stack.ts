@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AddonsConfig, addonsSchema, resolveAddons } from "./addons";
+import { AddonsConfig, addonsSchema, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
@@ -72,7 +72,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
     }
-    const context: StackContext = { region, cluster: parsed.cluster, nodeGroups };
+    const context: StackContext = { region, cluster: parsed.cluster, nodeGroups, containerInsights: containerInsightsEnabled(parsed.addons) };
     let addons: AddonsConfig | undefined;
     if (parsed.addons) {
         const resolved = resolveAddons(parsed.addons, context);
