@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
+import { createNodeGroup } from "./components/nodegroups/nodeGroup";
+import { NodeRole } from "./components/nodegroups/nodeRole";
 import { loadStackConfig } from "./config";
 
 /**
@@ -13,10 +15,23 @@ export = () => {
 
     const cluster = new RunnerCluster("runners", { config, management, tags });
 
+    const nodeRole = new NodeRole("nodes", { tags });
+    const nodeGroups = config.nodeGroups.map((group) => createNodeGroup({
+        group,
+        clusterName: cluster.clusterName,
+        clusterNameTag: config.cluster.name,
+        kubernetesVersion: config.cluster.version,
+        region: config.region,
+        nodeRoleArn: nodeRole.role.arn,
+        subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
+        tags,
+    }, { dependsOn: [cluster] }));
+
     return {
         clusterName: cluster.clusterName,
         kubernetesVersion: cluster.version,
         oidcProviderArn: cluster.oidcProviderArn,
+        nodeGroups: pulumi.output(Object.fromEntries(nodeGroups.map((g) => [g.config.name, g.nodeGroup.nodeGroupName]))),
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
     };
 };

@@ -72,7 +72,7 @@ export const nodeGroupSchema = strictObject({
     /** → updateConfig.maxUnavailable: nodes replaced at once during an update. */
     maxUnavailable: z.number().int().min(1).max(100).default(NODEGROUP_DEFAULTS.maxUnavailable),
     /** Pin the AMI release (e.g. "1.34.2-20251112"); by default the latest release is resolved at each deploy. */
-    releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-\d{8}$|^\d+\.\d+\.\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an AMI release version like 1.34.2-20251112 (AL2023) or 1.42.0 (Bottlerocket)` }).optional(),
+    releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-[0-9a-f]{8}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an AMI release version like 1.34.2-20251112 (AL2023) or 1.42.0-21c0d8ce (Bottlerocket)` }).optional(),
     /** Where the nodes live: `cluster` (network.subnetIds) or `pod` (network.podSubnets). Default: `pod` for jobs when pod subnets exist. */
     subnets: z.enum(["cluster", "pod"]).optional(),
 });
@@ -115,7 +115,7 @@ export function roleTaint(role: "management" | "jobs"): Taint {
 }
 
 /** Rules that involve more than one field or group; returns the defaulted groups and every problem found. */
-export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPodSubnets: boolean): { groups: NodeGroupConfig[]; problems: Problem[] } {
+export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPodSubnets: boolean, kubernetesVersion?: string): { groups: NodeGroupConfig[]; problems: Problem[] } {
     const problems: Problem[] = [];
     const at = (name: string, ...rest: (string | number)[]) => joinPath("nodeGroups", name, ...rest);
     const byNormalised = new Map<string, string>();
@@ -135,7 +135,7 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
         g.instanceTypes.forEach((t, i) => {
             const facts = instanceFacts(t);
             if (!facts) {
-                problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes large–8xlarge)` });
+                problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)` });
                 return;
             }
             archs.add(facts.arch);
@@ -165,6 +165,10 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
             if (g.minSize !== g.maxSize) problems.push({ path: at(name, "maxSize"), message: `must equal minSize (${g.minSize}) for the management group, so no autoscaler can ever shrink it` });
             if (g.subnets === "pod") problems.push({ path: at(name, "subnets"), message: `"pod" subnets are for job nodes; the management group stays in network.subnetIds` });
         }
+        const amiType = g.amiType ?? DEFAULT_AMI_TYPE[arch];
+        if (g.releaseVersion && amiType.startsWith("AL2023") && kubernetesVersion && !g.releaseVersion.startsWith(`${kubernetesVersion}.`)) {
+            problems.push({ path: at(name, "releaseVersion"), message: `${g.releaseVersion} is an AMI release for another Kubernetes version than cluster.version ${kubernetesVersion}` });
+        }
         if (g.subnets === "pod" && !hasPodSubnets) problems.push({ path: at(name, "subnets"), message: `"pod" needs network.podSubnets to be configured` });
         g.taints.forEach((t, i) => {
             if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== i) problems.push({ path: at(name, "taints", i), message: `taint ${t.key}:${t.effect} is listed twice` });
@@ -177,7 +181,7 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
             instanceTypes: g.instanceTypes,
             capacityType: g.capacityType,
             arch,
-            amiType: g.amiType ?? DEFAULT_AMI_TYPE[arch],
+            amiType,
             minSize: g.minSize,
             maxSize: g.maxSize,
             desiredSize,

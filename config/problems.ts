@@ -34,7 +34,10 @@ export function joinPath(...segments: ReadonlyArray<string | number | symbol>): 
 export function problemsFromZod(prefix: string, issues: readonly z.core.$ZodIssue[]): Problem[] {
     const out: Problem[] = [];
     for (const issue of issues) {
-        if (issue.code === "unrecognized_keys") {
+        if (issue.code === "invalid_key") {
+            // A bad map key: report the key's own reasons, not zod's generic "Invalid key in record".
+            out.push(...problemsFromZod(joinPath(prefix, ...issue.path), issue.issues).map((p) => ({ ...p, path: joinPath(prefix, ...issue.path) })));
+        } else if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) out.push({ path: joinPath(prefix, ...issue.path, key), message: issue.message });
         } else {
             out.push({ path: joinPath(prefix, ...issue.path) || prefix, message: issue.message });

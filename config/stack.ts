@@ -68,7 +68,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     }
     let nodeGroups: NodeGroupConfig[] = [];
     if (parsed.nodeGroups) {
-        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined);
+        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version);
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
     }

@@ -35,8 +35,8 @@ function int(row: Row, col: string): number {
 
 const family = (type: string) => type.split(".")[0];
 
-// Sizes up to 8xlarge; anything else (12xlarge, metal, metal-24xl, ...) is out.
-const SIZE_RE = /^(nano|micro|small|medium|large|xlarge|[2-8]xlarge)$/;
+// Sizes medium to 8xlarge; anything else (nano–small, 12xlarge, metal, ...) is out.
+const SIZE_RE = /^(medium|large|xlarge|[2-8]xlarge)$/; // smaller nodes cannot hold the per-node DaemonSets and a job
 
 const overhead = readTsv("node-overhead-by-type.tsv");
 const families = new Set(overhead.map((r) => family(r.instance_type)));

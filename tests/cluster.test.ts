@@ -44,7 +44,10 @@ describe("cluster component", () => {
             });
 
             it("protects the control plane exactly when the stack says so", () => {
-                assert.equal(cluster().deletionProtection, file().protect);
+                const eks = runs[stack].one("eks:index:Cluster");
+                assert.equal(eks.inputs.deletionProtection, file().protect);
+                assert.equal(eks.opts?.protect, file().protect);
+                for (const s of runs[stack].ofType("aws:ec2/subnet:Subnet")) assert.equal(s.opts?.protect, file().protect);
             });
 
             it("installs the core add-ons at versions resolved for the cluster version", () => {

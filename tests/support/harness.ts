@@ -7,6 +7,8 @@ import { mockCall, mockState } from "./mocks";
 
 // Not in the public typings, but the runtime's own way to wait until every outstanding registration has finished.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<Record<string, unknown> | undefined> };
+const STACK_TYPE = "pulumi:pulumi:Stack";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -16,6 +18,10 @@ export interface Recorded {
     readonly name: string;
     readonly custom: boolean;
     readonly inputs: Record<string, any>;
+    /** Resource options as the program passed them (ignoreChanges, protect, aliases, dependsOn, …). */
+    opts?: pulumi.CustomResourceOptions;
+    /** Name of the parent resource (a component), if any. */
+    parent?: string;
     /** The URN (carries the parent's type: `parentType$type`). */
     urn?: string;
 }
@@ -95,16 +101,29 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 
     // Imported lazily so that every run sees the config and mocks set above.
     const program: () => Record<string, unknown> = require(path.join(ROOT, "index.ts"));
-    let returned: Record<string, unknown>;
+    const seenOptions: { type: string; name: string; opts: pulumi.CustomResourceOptions; parent?: string }[] = [];
+    let outputs: Record<string, unknown>;
     try {
-        returned = program();
+        // The same root Stack resource the Pulumi CLI creates, so that a stack transformation sees every resource's options.
+        outputs = (await runInPulumiStack(async () => {
+            pulumi.runtime.registerStackTransformation((args) => {
+                const parent = args.opts.parent as unknown as { __name?: string; constructor: { name: string } } | undefined;
+                seenOptions.push({ type: args.type, name: args.name, opts: args.opts, parent: parent?.constructor.name === "Stack" ? undefined : parent?.__name });
+                return undefined;
+            });
+            return program();
+        })) ?? {};
     } catch (error) {
         await waitForRPCs();
-        throw new ProgramError(error as Error, resources);
+        throw new ProgramError(error as Error, resources.filter((r) => r.type !== STACK_TYPE));
     }
-    const outputs: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(returned ?? {})) outputs[k] = await valueOf(v as pulumi.Input<unknown>);
     await waitForRPCs();
+    const stackIndex = resources.findIndex((r) => r.type === STACK_TYPE);
+    if (stackIndex >= 0) resources.splice(stackIndex, 1);
+    for (const o of seenOptions) {
+        const r = resources.find((x) => x.name === o.name && x.type === o.type && x.opts === undefined);
+        if (r) { r.opts = o.opts; r.parent = o.parent; }
+    }
 
     const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { urn: string }> };
     for (const urn of monitor.resources.keys()) {

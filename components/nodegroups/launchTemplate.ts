@@ -1,0 +1,56 @@
+import { NodeGroupConfig } from "../../config";
+
+/**
+ * Launch template inputs for a node group (pure). Every node: IMDSv2 only with hop limit 1, so pods cannot borrow
+ * the node role's credentials from instance metadata; an encrypted gp3 volume of the configured size where the
+ * container images live (the shared image cache of the node); Name tags on instances and volumes.
+ */
+export function launchTemplateArgs(group: Pick<NodeGroupConfig, "amiType" | "diskSizeGiB" | "resourceName">, clusterName: string, tags: Record<string, string>) {
+    // Bottlerocket keeps images on its second (data) volume; AL2023 on the root volume.
+    const imageVolume = group.amiType.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda";
+    const nameTags = { ...tags, Name: `${clusterName}-${group.resourceName}` };
+    return {
+        description: `Nodes of ${clusterName} node group ${group.resourceName}`,
+        updateDefaultVersion: true,
+        metadataOptions: {
+            httpEndpoint: "enabled",
+            httpTokens: "required",
+            httpPutResponseHopLimit: 1,
+            instanceMetadataTags: "disabled",
+        },
+        blockDeviceMappings: [{
+            deviceName: imageVolume,
+            ebs: { volumeSize: group.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+        }],
+        tagSpecifications: [
+            { resourceType: "instance", tags: nameTags },
+            { resourceType: "volume", tags: nameTags },
+            { resourceType: "network-interface", tags: nameTags },
+        ],
+        tags,
+    };
+}
+
+/** Taint effects as the EKS node group API spells them. */
+export const EKS_TAINT_EFFECT = {
+    NoSchedule: "NO_SCHEDULE",
+    PreferNoSchedule: "PREFER_NO_SCHEDULE",
+    NoExecute: "NO_EXECUTE",
+} as const;
+
+/**
+ * The public SSM parameter holding the latest AMI release for a cluster version and AMI type. Resolving it at
+ * deploy time is the patching mechanism: a scheduled `pulumi up` moves every group onto the newest release.
+ */
+export function releaseVersionParameter(amiType: NodeGroupConfig["amiType"], kubernetesVersion: string): string {
+    switch (amiType) {
+        case "AL2023_x86_64_STANDARD":
+            return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/x86_64/standard/recommended/release_version`;
+        case "AL2023_ARM_64_STANDARD":
+            return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/arm64/standard/recommended/release_version`;
+        case "BOTTLEROCKET_x86_64":
+            return `/aws/service/bottlerocket/aws-k8s-${kubernetesVersion}/x86_64/latest/image_version`;
+        case "BOTTLEROCKET_ARM_64":
+            return `/aws/service/bottlerocket/aws-k8s-${kubernetesVersion}/arm64/latest/image_version`;
+    }
+}
