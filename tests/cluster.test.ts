@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { CORE_ADDONS } from "../components/cluster/runnerCluster";
 import { PROJECT } from "../config";
 import { ProgramError, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";
 
@@ -57,8 +58,8 @@ describe("cluster component", () => {
                 assert.equal(c.kubeProxyAddonOptions.version, "v1.0.0-eksbuild.1");
                 const agent = runs[stack].one("aws:eks/addon:Addon", "runners-pod-identity-agent").inputs;
                 assert.equal(agent.addonName, "eks-pod-identity-agent");
-                const lookups = runs[stack].calls.filter((x) => x.token === "aws:eks/getAddonVersion:getAddonVersion");
-                assert.deepEqual(lookups.map((x) => x.inputs.addonName).sort(), ["coredns", "eks-pod-identity-agent", "kube-proxy", "vpc-cni"]);
+                const lookups = runs[stack].calls.filter((x) => x.token === "aws:eks/getAddonVersion:getAddonVersion" && (CORE_ADDONS as readonly string[]).includes(x.inputs.addonName));
+                assert.deepEqual(lookups.map((x) => x.inputs.addonName).sort(), [...CORE_ADDONS].sort());
                 for (const l of lookups) assert.equal(l.inputs.kubernetesVersion, file().version);
             });
 

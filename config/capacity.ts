@@ -1,0 +1,197 @@
+import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
+import { nodeAllocatable, PodResources } from "./nodeAllocatable";
+import type { NodeGroupConfig } from "./nodeGroups";
+
+/**
+ * The capacity model (pure). For every job group and runner, from the instance facts:
+ *
+ * - **Node room** = `nodeAllocatable` (capacity − kube-reserved − eviction threshold − per-node DaemonSet
+ *   requests), taking for CPU, memory and pod slots each the least any of the group's types offers, so a group
+ *   of mixed types is never over-promised.
+ * - **Jobs per node** for a runner = min(⌊CPU room / job pod CPU⌋, ⌊memory room / job pod memory⌋, pod slots), where
+ *   the job pod is the build container's request plus the helper's (services only when a job asks for them).
+ * - **Max concurrent jobs** of a runner = min(`concurrent`, maxSize × jobs per node). Runners sharing a group
+ *   share its nodes: the group's capacity is maxSize × jobs per node of its largest job pod.
+ * - **Pod IPs** (VPC CNI, ENI mode, default `WARM_ENI_TARGET=1`): a node attaches enough ENIs for its pods
+ *   (each ENI gives `IPv4 per ENI − 1` pod addresses) plus one warm spare ENI, capped at the type's maximum,
+ *   and every attached ENI holds all of its addresses: IPs per node = ENIs × IPv4 per ENI.
+ * - **Cost**: on-demand price per hour × 730 h; Spot shown at the Spot Advisor's saving for the type and region.
+ *   The EKS control plane costs 0.10 USD/h in standard support.
+ */
+export const HOURS_PER_MONTH = 730;
+export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
+/** Pods per node that take a VPC address besides jobs: CloudWatch agent and Fluent Bit (the others use the host network). */
+export const NON_HOST_NETWORK_DAEMONSETS = { containerInsights: 2, base: 0 };
+/** Below this share of free addresses left at full scale, the plan warns. */
+export const MIN_IP_HEADROOM = 0.2;
+
+/** What one runner asks of its node group. */
+export interface RunnerDemand {
+    readonly name: string;
+    readonly nodeGroup: string;
+    readonly concurrent: number;
+    /** Requests of one job pod at the runner's defaults (build + helper containers). */
+    readonly jobPod: { readonly cpuMillis: number; readonly memoryMiB: number };
+}
+
+export interface Finding {
+    readonly severity: "error" | "warning";
+    readonly subject: string;
+    readonly message: string;
+}
+
+export interface GroupCapacity {
+    readonly name: string;
+    readonly role: NodeGroupConfig["role"];
+    readonly smallestType: string;
+    readonly room: PodResources;
+    readonly minSize: number;
+    readonly maxSize: number;
+    readonly ipsPerNode: number;
+    readonly ipsAtFullScale: number;
+    /** Max concurrent jobs at full scale for the group's runners (0 for management). */
+    readonly jobsAtFullScale: number;
+    readonly usdPerHourPerNode?: number;
+}
+
+export interface RunnerCapacity {
+    readonly name: string;
+    readonly nodeGroup: string;
+    readonly jobsPerNode: number;
+    readonly concurrent: number;
+    readonly maxConcurrentJobs: number;
+}
+
+export interface SubnetPool {
+    readonly name: "cluster" | "pod";
+    /** Free addresses, or undefined when not known offline (existing subnets without `network.freeIpAddresses`). */
+    readonly freeIps?: number;
+    readonly ipsAtFullScale: number;
+}
+
+export interface CapacityReport {
+    readonly groups: readonly GroupCapacity[];
+    readonly runners: readonly RunnerCapacity[];
+    readonly pools: readonly SubnetPool[];
+    readonly totalConcurrentJobs: number;
+    readonly cost: { readonly idleUsdPerMonth?: number; readonly fullScaleUsdPerMonth?: number; readonly pricesAsOf?: string; readonly region: string };
+    readonly findings: readonly Finding[];
+}
+
+export interface CapacityInput {
+    readonly region: string;
+    readonly groups: readonly NodeGroupConfig[];
+    readonly runners: readonly RunnerDemand[];
+    readonly containerInsights: boolean;
+    /** Usable addresses of the pod subnets (from their CIDRs), if configured. */
+    readonly podSubnetFreeIps?: number;
+    /** Free addresses in `network.subnetIds`, if the stack states them. */
+    readonly clusterSubnetFreeIps?: number;
+}
+
+/** The room every node of the group is sure to have, and the type that bounds it (least CPU room). */
+export function groupRoom(group: Pick<NodeGroupConfig, "instanceTypes">, containerInsights: boolean): { room: PodResources; bound: InstanceFacts } {
+    const rooms = group.instanceTypes.map((t) => ({ facts: instanceFacts(t)!, room: nodeAllocatable(instanceFacts(t)!, { containerInsights }) }));
+    const bound = rooms.reduce((a, b) => (b.room.cpuMillis < a.room.cpuMillis || (b.room.cpuMillis === a.room.cpuMillis && b.room.memoryMiB < a.room.memoryMiB) ? b : a));
+    return {
+        bound: bound.facts,
+        room: {
+            cpuMillis: Math.min(...rooms.map((r) => r.room.cpuMillis)),
+            memoryMiB: Math.min(...rooms.map((r) => r.room.memoryMiB)),
+            pods: Math.min(...rooms.map((r) => r.room.pods)),
+        },
+    };
+}
+
+export function jobsPerNode(room: PodResources, jobPod: RunnerDemand["jobPod"]): number {
+    return Math.max(0, Math.min(Math.floor(room.cpuMillis / jobPod.cpuMillis), Math.floor(room.memoryMiB / jobPod.memoryMiB), room.pods));
+}
+
+/** Addresses a node takes from its subnet when it runs `pods` pods that need one (warm ENI included). */
+export function ipsPerNode(facts: InstanceFacts, pods: number): number {
+    const podsPerEni = facts.ipv4PerEni - 1;
+    const enis = Math.min(facts.maxEnis, Math.ceil(pods / podsPerEni) + 1);
+    return Math.max(1, enis) * facts.ipv4PerEni;
+}
+
+function hourlyPrice(group: NodeGroupConfig, facts: InstanceFacts, region: string): number | undefined {
+    const onDemand = onDemandPrice(facts.name, region);
+    if (onDemand === undefined) return undefined;
+    if (group.capacityType === "ON_DEMAND") return onDemand;
+    const savings = spotSavings(facts.name, region);
+    return savings ? onDemand * (1 - savings.savingsPct / 100) : onDemand;
+}
+
+export function planCapacity(input: CapacityInput): CapacityReport {
+    const findings: Finding[] = [];
+    const extraPods = input.containerInsights ? NON_HOST_NETWORK_DAEMONSETS.containerInsights : NON_HOST_NETWORK_DAEMONSETS.base;
+    const runners: RunnerCapacity[] = [];
+    const groups: GroupCapacity[] = input.groups.map((g) => {
+        const { room, bound: facts } = groupRoom(g, input.containerInsights);
+        const own = input.runners.filter((r) => r.nodeGroup === g.name);
+        let groupJobsPerNode = 0;
+        for (const r of own) {
+            const perNode = jobsPerNode(room, r.jobPod);
+            const capacity = perNode * g.maxSize;
+            runners.push({ name: r.name, nodeGroup: g.name, jobsPerNode: perNode, concurrent: r.concurrent, maxConcurrentJobs: Math.min(r.concurrent, capacity) });
+            if (perNode === 0) {
+                findings.push({ severity: "error", subject: `runners.${r.name}`, message: `one job pod (${r.jobPod.cpuMillis}m CPU, ${Math.round(r.jobPod.memoryMiB)}Mi) does not fit a ${facts.name} node of "${g.name}"` });
+            } else if (r.concurrent > capacity) {
+                findings.push({ severity: "error", subject: `runners.${r.name}.concurrent`, message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${facts.name}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}` });
+            }
+            groupJobsPerNode = groupJobsPerNode === 0 ? perNode : Math.min(groupJobsPerNode, perNode);
+        }
+        const jobsAtFullScale = groupJobsPerNode * g.maxSize;
+        const demand = own.reduce((sum, r) => sum + r.concurrent, 0);
+        if (own.length > 1 && demand > jobsAtFullScale) {
+            findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: `its runners may start ${demand} jobs together but it holds ${jobsAtFullScale}; at peak they wait for each other` });
+        }
+        if (g.role === "jobs" && own.length === 0) findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: "no runner uses this group" });
+        const podsPerNode = g.role === "jobs" ? Math.min(room.pods, groupJobsPerNode || room.pods) + extraPods : 10;
+        // The type that takes the most addresses and the dearest type bound the group (conservative for mixed groups).
+        const types = g.instanceTypes.map((t) => instanceFacts(t)!);
+        const perNodeIps = Math.max(...types.map((t) => ipsPerNode(t, podsPerNode)));
+        const prices = types.map((t) => hourlyPrice(g, t, input.region));
+        return {
+            name: g.name, role: g.role, smallestType: facts.name, room, minSize: g.minSize, maxSize: g.maxSize,
+            ipsPerNode: perNodeIps, ipsAtFullScale: perNodeIps * g.maxSize, jobsAtFullScale,
+            usdPerHourPerNode: prices.includes(undefined) ? undefined : Math.max(...(prices as number[])),
+        };
+    });
+
+    const pools: SubnetPool[] = (["cluster", "pod"] as const).map((name) => ({
+        name,
+        freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
+        ipsAtFullScale: groups.filter((g) => input.groups.find((c) => c.name === g.name)!.subnets === name).reduce((s, g) => s + g.ipsAtFullScale, 0),
+    })).filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
+    for (const p of pools) {
+        const where = p.name === "pod" ? "network.podSubnets" : "network.subnetIds";
+        if (p.freeIps === undefined) {
+            findings.push({ severity: "warning", subject: where, message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown offline (set network.freeIpAddresses to check)` });
+        } else if (p.ipsAtFullScale > p.freeIps) {
+            findings.push({ severity: "error", subject: where, message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower maxSize` });
+        } else if (p.freeIps - p.ipsAtFullScale < MIN_IP_HEADROOM * p.freeIps) {
+            findings.push({ severity: "warning", subject: where, message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom` });
+        }
+    }
+
+    const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
+    if (!priced) findings.push({ severity: "warning", subject: "cost", message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})` });
+    const monthly = (size: (g: GroupCapacity) => number) => priced
+        ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
+        : undefined;
+
+    return {
+        groups,
+        runners,
+        pools,
+        totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
+        cost: {
+            idleUsdPerMonth: monthly((g) => g.minSize),
+            fullScaleUsdPerMonth: monthly((g) => g.maxSize),
+            pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],
+            region: input.region,
+        },
+        findings,
+    };
+}
