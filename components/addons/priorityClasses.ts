@@ -8,3 +8,44 @@ export const PRIORITY_CLASSES = {
     jobs: "eks-gitlab-runners-jobs",
     warmCapacity: "eks-gitlab-runners-warm-capacity",
 } as const;
+
+/** The built-in class the autoscaler and metrics-server run at (Kubernetes reserves it; exists in every cluster). */
+export const SYSTEM_CLUSTER_CRITICAL = { name: "system-cluster-critical", value: 2_000_000_000 } as const;
+
+/**
+ * Cluster Autoscaler's `--expendable-pods-priority-cutoff` (its default, set explicitly because the warm-capacity
+ * class depends on it): pods below it neither trigger a scale-up nor keep a node alive. -10 is therefore the lowest
+ * priority that still makes the autoscaler add nodes for a pod (CA FAQ, "How can I configure overprovisioning").
+ */
+export const EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
+
+export interface PriorityClassSpec {
+    readonly name: string;
+    /** → PriorityClass `value`. */
+    readonly value: number;
+    /** → `preemptionPolicy`: whether pods of the class evict lower-priority pods to get scheduled. */
+    readonly preemptionPolicy: "PreemptLowerPriority" | "Never";
+    readonly description: string;
+}
+
+/** The classes this program creates, once per stack. Ordering: platform > jobs > default (0) > warm capacity ≥ cutoff. */
+export const PRIORITY_CLASS_SPECS: Readonly<Record<keyof typeof PRIORITY_CLASSES, PriorityClassSpec>> = {
+    platform: {
+        name: PRIORITY_CLASSES.platform,
+        value: 1_000_000,
+        preemptionPolicy: "PreemptLowerPriority",
+        description: "eks-gitlab-runners platform pods (runner managers): outrank CI jobs, so jobs never starve the pods that schedule them.",
+    },
+    jobs: {
+        name: PRIORITY_CLASSES.jobs,
+        value: 1_000,
+        preemptionPolicy: "PreemptLowerPriority",
+        description: "eks-gitlab-runners CI job pods: preempt warm-capacity placeholders at once.",
+    },
+    warmCapacity: {
+        name: PRIORITY_CLASSES.warmCapacity,
+        value: EXPENDABLE_PODS_PRIORITY_CUTOFF,
+        preemptionPolicy: "Never",
+        description: "eks-gitlab-runners warm-capacity placeholders: evicted by any job, never evict anything, still count for Cluster Autoscaler.",
+    },
+};
