@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ClusterAddons } from "./components/addons/clusterAddons";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
 import { createNodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
+import { RunnerFleet } from "./components/runners/runnerFleet";
 import { loadStackConfig } from "./config";
 
 /**
@@ -27,11 +29,21 @@ export = () => {
         tags,
     }, { dependsOn: [cluster] }));
 
+    // Cluster add-ons (docs/addons.md). Their pods run on the management nodes, so they wait for that group.
+    const managementNodes = nodeGroups.find((g) => g.config.role === "management")!;
+    const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes] });
+
+    // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
+    // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
+    const fleet = new RunnerFleet("gitlab", { config, cluster, tags }, { dependsOn: [managementNodes, addons.priorityClasses] });
+
     return {
         clusterName: cluster.clusterName,
         kubernetesVersion: cluster.version,
         oidcProviderArn: cluster.oidcProviderArn,
         nodeGroups: pulumi.output(Object.fromEntries(nodeGroups.map((g) => [g.config.name, g.nodeGroup.nodeGroupName]))),
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
+        runnerCacheBucket: fleet.cache?.bucketName,
+        runners: fleet.summary,
     };
 };

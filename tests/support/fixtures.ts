@@ -27,6 +27,8 @@ export function validDocument(): Record<string, any> {
         runners: {
             amd64: { nodeGroup: "amd64", tags: ["amd64"], concurrent: 20 },
         },
+        // In a real stack this is secret config; validation only checks which runners have one.
+        runnerTokens: { amd64: "glrt-fixture-amd64" },
     };
 }
 

@@ -138,5 +138,25 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 /** Runs a shipped stack file, with fake runner tokens for every runner it declares (tokens are never in the repo). */
 export function runStackFile(stack: string, overrides: ConfigMap = {}): Promise<Run> {
     const config = { ...stackFileConfig(stack), ...overrides };
-    return runProgram({ stack, config });
+    const withTokens = { ...fakeRunnerTokens(config), ...config };
+    return runProgram({ stack, config: withTokens, secretKeys: RUNNER_TOKENS_KEY in withTokens ? [RUNNER_TOKENS_KEY] : [] });
+}
+
+/** The secret config key holding runner authentication tokens (`pulumi config set --secret --path 'runnerTokens.<runner>'`). */
+export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
+
+/** Fake token of a runner in tests: recognisable, so a scan for "glrt-" finds any leak. */
+export const fakeRunnerToken = (runner: string) => `glrt-test-${runner}`;
+
+/** `runnerTokens` with a fake token for every runner of `config` that does not read its token from SSM. */
+export function fakeRunnerTokens(config: ConfigMap): ConfigMap {
+    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>;
+    const names = Object.entries(runners).filter(([, r]) => !r?.tokenSsmParameter).map(([name]) => name);
+    return names.length === 0 ? {} : { [RUNNER_TOKENS_KEY]: Object.fromEntries(names.map((n) => [n, fakeRunnerToken(n)])) };
+}
+
+/** Whether a recorded input is a Pulumi secret (the mock monitor keeps the secret envelope of inputs). */
+export function isSecretInput(value: unknown): value is { value: unknown } {
+    const { specialSigKey, specialSecretSig } = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }

@@ -1,0 +1,129 @@
+// The runner's config.toml, as the chart assembles it:
+//   - `runners.config` (renderRunnerToml): the `[[runners]]` template the chart passes to
+//     `gitlab-runner register --template-config`. Everything job-related lives here.
+//   - the global section (chartGlobalToml): written by the chart itself from its values (`concurrent`,
+//     `checkInterval`, `metrics`, …). Modelled here from the chart's templates/configmap.yaml so tests can check
+//     those keys against the runner version too. Global keys inside the template would be ignored silently.
+// Both are rendered with a real TOML serializer (smol-toml), never by string concatenation.
+import { stringify } from "smol-toml";
+import type { NodeGroupConfig, RunnerConfig } from "../../config";
+import { RUNNER_LABELS } from "../../config/runnerDefaults";
+import type { ContainerResources } from "../../config/runnerResources";
+import { PRIORITY_CLASSES } from "../addons/priorityClasses";
+import { placementOn, Toleration } from "../cluster/placement";
+
+/** Cluster Autoscaler must never pick a node for scale-down because of a running job pod. */
+export const SAFE_TO_EVICT = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" } as const;
+
+export interface RunnerTomlInput {
+    readonly runner: RunnerConfig;
+    /** The runner's jobs node group: its labels and taints decide the job pods' selector and tolerations. */
+    readonly group: Pick<NodeGroupConfig, "name" | "labels" | "taints" | "arch">;
+    /** The stack's shared S3 cache. */
+    readonly cache: { readonly bucketName: string; readonly region: string };
+}
+
+/** Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. */
+export function jobPodLabels(runner: Pick<RunnerConfig, "name" | "nodeGroup">): Record<string, string> {
+    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup };
+}
+
+/**
+ * → `[runners.kubernetes.node_tolerations]`: GitLab Runner's map form, `"key=value" = "Effect"` for Equal and
+ * `"key" = "Effect"` for Exists.
+ */
+export function tomlTolerations(tolerations: readonly Toleration[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const t of tolerations) {
+        const key = t.operator === "Exists" ? (t.key ?? "") : `${t.key}=${t.value ?? ""}`;
+        out[key] = t.effect ?? "";
+    }
+    return out;
+}
+
+/** The eight `[runners.kubernetes]` resource keys of one container kind (`prefix` "", "helper_" or "service_"). */
+function resourceKeys(prefix: string, r: ContainerResources): Record<string, string> {
+    const out: Record<string, string> = {
+        [`${prefix}cpu_request`]: r.cpuRequest,
+        [`${prefix}cpu_request_overwrite_max_allowed`]: r.cpuRequestMax,
+        [`${prefix}memory_request`]: r.memoryRequest,
+        [`${prefix}memory_request_overwrite_max_allowed`]: r.memoryRequestMax,
+        [`${prefix}memory_limit`]: r.memoryLimit,
+        [`${prefix}memory_limit_overwrite_max_allowed`]: r.memoryLimitMax,
+    };
+    // No CPU limit unless configured: throttled builds are slow builds, and idle CPU helps the neighbours.
+    if (r.cpuLimit !== undefined) out[`${prefix}cpu_limit`] = r.cpuLimit;
+    if (r.cpuLimitMax !== undefined) out[`${prefix}cpu_limit_overwrite_max_allowed`] = r.cpuLimitMax;
+    return out;
+}
+
+/** The `[[runners]]` section as a plain object (what renderRunnerToml serializes). */
+export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<string, unknown>[] } {
+    const { runner, group, cache } = input;
+    const placement = placementOn(group);
+    const kubernetes: Record<string, unknown> = {
+        namespace: runner.names.jobNamespace,
+        image: runner.image,
+        privileged: runner.privileged,
+        pull_policy: [runner.pullPolicy],
+        allowed_pull_policies: [...runner.allowedPullPolicies],
+        poll_timeout: runner.pollTimeout,
+        ...resourceKeys("", runner.resources.build),
+        ...resourceKeys("helper_", runner.resources.helper),
+        ...resourceKeys("service_", runner.resources.services),
+        // Below platform pods, above warm-capacity placeholders (components/addons/priorityClasses.ts).
+        priority_class_name: PRIORITY_CLASSES.jobs,
+    };
+    // One PDB per job pod from the runner itself, where the runner version has it (18.10+); ours covers older ones.
+    if (runner.chart.podDisruptionBudget) kubernetes.pod_disruption_budget = true;
+    kubernetes.node_selector = placement.nodeSelector;
+    kubernetes.node_tolerations = tomlTolerations(placement.tolerations);
+    kubernetes.pod_labels = jobPodLabels(runner);
+    kubernetes.pod_annotations = { ...SAFE_TO_EVICT };
+
+    return {
+        runners: [{
+            output_limit: runner.outputLimit,
+            request_concurrency: runner.requestConcurrency,
+            kubernetes,
+            cache: {
+                Type: "s3",
+                Shared: true,
+                s3: {
+                    // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
+                    AuthenticationType: "iam",
+                    BucketName: cache.bucketName,
+                    BucketLocation: cache.region,
+                },
+            },
+        }],
+    };
+}
+
+/** → chart value `runners.config`: the `[[runners]]` template, TOML. Pure. */
+export function renderRunnerToml(input: RunnerTomlInput): string {
+    return stringify(runnerTomlDocument(input));
+}
+
+/** The chart values that become config.toml's global section. */
+export interface ChartGlobalValues {
+    readonly concurrent: number;
+    readonly checkInterval: number;
+    readonly shutdown_timeout?: number;
+    readonly logLevel?: string;
+    readonly logFormat?: string;
+    readonly metrics?: { readonly enabled: boolean; readonly port: number };
+}
+
+/** config.toml's global section as the chart writes it from `values` (model of templates/configmap.yaml). Pure. */
+export function chartGlobalToml(values: ChartGlobalValues): string {
+    const doc: Record<string, unknown> = {
+        shutdown_timeout: values.shutdown_timeout ?? 0,
+        concurrent: values.concurrent,
+        check_interval: values.checkInterval,
+        log_level: values.logLevel ?? "info",
+    };
+    if (values.logFormat) doc.log_format = values.logFormat;
+    if (values.metrics?.enabled) doc.listen_address = `:${values.metrics.port}`;
+    return stringify(doc);
+}

@@ -1,0 +1,141 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeGroupConfig, RunnerConfig } from "../../config";
+import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
+import { RUNNER_LABELS } from "../../config/runnerDefaults";
+import { jobPodLabels, renderRunnerToml } from "./configToml";
+import { runnerHelmValues } from "./helmValues";
+import { executorRoleRules } from "./rbac";
+import { runnerTokenOutput } from "./token";
+
+export interface GitlabRunnerArgs {
+    readonly runner: RunnerConfig;
+    /** The runner's jobs node group. */
+    readonly group: NodeGroupConfig;
+    /** The management group (manager pod placement). */
+    readonly management: NodeGroupConfig;
+    readonly gitlabUrl: string;
+    /** EKS cluster name from config (the runner's local name is derived from it). */
+    readonly clusterName: string;
+    readonly cluster: {
+        readonly clusterName: pulumi.Input<string>;
+        readonly provider: k8s.Provider;
+        /** Associations only work once the agent runs on the nodes. */
+        readonly podIdentityAgent: pulumi.Resource;
+    };
+    /** The managers' namespace (created once per stack by RunnerFleet). */
+    readonly managerNamespace: k8s.core.v1.Namespace;
+    readonly cache: { readonly bucketName: pulumi.Input<string>; readonly region: string; readonly roleArn: pulumi.Input<string> };
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * One GitLab runner: a release of the official gitlab-runner chart whose manager pod runs on the management nodes,
+ * its job namespace, a ServiceAccount with a Role in that namespace only, the token Secret, a PodDisruptionBudget
+ * protecting its running job pods, and the Pod Identity association that gives the manager the cache role.
+ * Children are named `${name}-<suffix>`; `name` comes from the runner's stable key.
+ */
+export class GitlabRunner extends pulumi.ComponentResource {
+    public readonly release: k8s.helm.v3.Release;
+    /** The rendered `runners.config` (config.toml `[[runners]]` template): shown in the offline plan, no secrets in it. */
+    public readonly configToml: pulumi.Output<string>;
+    public readonly jobNamespace: string;
+
+    constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("eks-gitlab-runners:index:GitlabRunner", name, {}, opts);
+        const { runner, cluster } = args;
+        const names = runner.names;
+        const k8sOpts: pulumi.CustomResourceOptions = { parent: this, provider: cluster.provider };
+        const labels = { "app.kubernetes.io/managed-by": "pulumi", [RUNNER_LABELS.runner]: runner.name };
+        this.jobNamespace = names.jobNamespace;
+
+        // Job pods get their own namespace: the manager's Role reaches them and nothing else (job secrets hold CI
+        // variables), and per-namespace metrics give cost per runner. Privileged runners need the privileged
+        // Pod Security level; everything else is held to baseline.
+        const jobNamespace = new k8s.core.v1.Namespace(`${name}-jobs`, {
+            metadata: {
+                name: names.jobNamespace,
+                labels: {
+                    ...labels,
+                    "pod-security.kubernetes.io/enforce": runner.privileged ? "privileged" : "baseline",
+                    "pod-security.kubernetes.io/warn": runner.privileged ? "privileged" : "baseline",
+                },
+            },
+        }, k8sOpts);
+
+        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+            metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
+        }, k8sOpts);
+
+        const role = new k8s.rbac.v1.Role(`${name}-executor`, {
+            metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
+            rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+        }, k8sOpts);
+        const roleBinding = new k8s.rbac.v1.RoleBinding(`${name}-executor`, {
+            metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+            subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace }],
+        }, k8sOpts);
+
+        // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
+        const tokenSecret = new k8s.core.v1.Secret(`${name}-token`, {
+            metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
+            type: "Opaque",
+            stringData: {
+                "runner-token": runnerTokenOutput(runner, { parent: this }),
+                "runner-registration-token": "",
+            },
+        }, k8sOpts);
+
+        // The fix that kept jobs alive in production (seed 000): no voluntary eviction of a running job pod, so
+        // Cluster Autoscaler never drains a node under it. Node-group upgrades wait for jobs up to 15 minutes.
+        new k8s.policy.v1.PodDisruptionBudget(`${name}-jobs`, {
+            metadata: { name: `${names.release}-jobs`, namespace: jobNamespace.metadata.name, labels },
+            spec: { maxUnavailable: 0, selector: { matchLabels: { [RUNNER_LABELS.runner]: jobPodLabels(runner)[RUNNER_LABELS.runner] } } },
+        }, k8sOpts);
+
+        const cacheAccess = new aws.eks.PodIdentityAssociation(`${name}-cache-access`, {
+            clusterName: cluster.clusterName,
+            namespace: names.managerNamespace,
+            serviceAccount: names.serviceAccount,
+            roleArn: args.cache.roleArn,
+            tags: args.tags,
+        }, { parent: this, dependsOn: [cluster.podIdentityAgent] });
+
+        this.configToml = pulumi.output(args.cache.bucketName).apply((bucketName) =>
+            renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }));
+        const values = this.configToml.apply((runnersConfig) => runnerHelmValues({
+            runner,
+            gitlabUrl: args.gitlabUrl,
+            clusterName: args.clusterName,
+            management: args.management,
+            runnersConfig,
+        }));
+
+        this.release = new k8s.helm.v3.Release(`${name}-release`, {
+            name: names.release,
+            chart: RUNNER_CHART_NAME,
+            version: runner.chart.version,
+            repositoryOpts: { repo: RUNNER_CHART_REPO },
+            namespace: args.managerNamespace.metadata.name,
+            createNamespace: false,
+            values,
+            // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
+            atomic: true,
+            timeout: 600,
+            maxHistory: 10,
+        }, {
+            ...k8sOpts,
+            // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
+            dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
+        });
+
+        this.registerOutputs({
+            releaseName: this.release.name,
+            chartVersion: runner.chart.version,
+            jobNamespace: names.jobNamespace,
+            configToml: this.configToml,
+        });
+    }
+}

@@ -1,0 +1,33 @@
+/** A Kubernetes RBAC rule, as `rbac.authorization.k8s.io/v1` Role takes it. */
+export interface PolicyRule {
+    apiGroups: string[];
+    resources: string[];
+    verbs: string[];
+}
+
+/**
+ * What the Kubernetes executor does in its job namespace, and nothing more: the permission table "Configure runner
+ * API permissions" of the GitLab Runner docs (docs/executors/kubernetes/_index.md at v18.9.0 and v19.3.0), for the
+ * features this program turns on (informers, attach strategy, pod events, pod logs). No wildcard, no namespaces
+ * (namespace_per_job is off), no apps/deployments or priorityclasses (the runner's own autoscaler is off).
+ * ConfigMaps are not in the table: the executor only mounts them by name. PodDisruptionBudgets appear only when the
+ * runner creates one per job pod (`pod_disruption_budget = true`, runner 18.10+).
+ */
+export function executorRoleRules(options: { podDisruptionBudget: boolean }): PolicyRule[] {
+    const core = (resources: string[], verbs: string[]): PolicyRule => ({ apiGroups: [""], resources, verbs });
+    const rules = [
+        core(["pods"], ["create", "delete", "get", "list", "watch"]),
+        core(["pods/attach"], ["create", "delete", "get", "patch"]),
+        core(["pods/exec"], ["create", "delete", "get", "patch"]),
+        core(["pods/log"], ["get", "list"]),
+        // Per-job secrets: registry credentials and CI variables the build pod mounts.
+        core(["secrets"], ["create", "delete", "get", "update"]),
+        core(["serviceaccounts"], ["get"]),
+        // Service aliases of `services:` containers.
+        core(["services"], ["create", "get"]),
+        // print_pod_warning_events and FF_PRINT_POD_EVENTS: why a pod is stuck shows up in the job log.
+        core(["events"], ["list", "watch"]),
+    ];
+    if (options.podDisruptionBudget) rules.push({ apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] });
+    return rules;
+}

@@ -1,0 +1,36 @@
+// `runnerTokens`: the runner authentication tokens (glrt-…), one per runner, set with
+//   pulumi config set --secret --path 'runnerTokens.<runner>' glrt-…
+// Validation only ever looks at which runners have one and whether it looks like an authentication token. No
+// message quotes a value, and the validated StackConfig never holds a token: components read it separately as a
+// Pulumi secret (components/runners/token.ts).
+import { z } from "zod";
+import { joinPath, Problem } from "./problems";
+
+export const runnerTokensSchema = z.record(z.string(), z.string({ error: "must be a string: the runner authentication token (glrt-…)" })).default({});
+export type RunnerTokensInput = z.output<typeof runnerTokensSchema>;
+
+/** Runner authentication tokens start with this; legacy registration tokens (GR1348941…) cannot be used here. */
+export const AUTH_TOKEN_PREFIX = "glrt-";
+
+/** The only thing validation keeps of the tokens: which runners have one. */
+export interface RunnerTokenPresence {
+    readonly names: ReadonlySet<string>;
+}
+
+/** Checks the token map against the declared runners; returns problems and the names only. */
+export function checkRunnerTokens(tokens: RunnerTokensInput, runnerNames: readonly string[]): { presence: RunnerTokenPresence; problems: Problem[] } {
+    const problems: Problem[] = [];
+    for (const [name, token] of Object.entries(tokens)) {
+        if (!runnerNames.includes(name)) {
+            problems.push({ path: joinPath("runnerTokens", name), message: `there is no runner named "${name}" (runners: ${runnerNames.join(", ") || "none"}); remove it with \`pulumi config rm --path 'runnerTokens.${name}'\`` });
+        } else if (!token.startsWith(AUTH_TOKEN_PREFIX)) {
+            problems.push({ path: joinPath("runnerTokens", name), message: `is not a runner authentication token (they start with "${AUTH_TOKEN_PREFIX}"); create the runner in GitLab (CI/CD → Runners → New runner) and use the token it shows` });
+        }
+    }
+    return { presence: { names: new Set(Object.keys(tokens)) }, problems };
+}
+
+/** The two ways to give a runner its token, for error messages and docs. */
+export function tokenHowTo(runner: string): string {
+    return `set it with \`pulumi config set --secret --path 'runnerTokens.${runner}' glrt-…\` or name an SSM SecureString parameter holding it in runners.${runner}.tokenSsmParameter`;
+}
