@@ -1,6 +1,11 @@
+import { parseCidr, usableSubnetAddresses } from "./cidr";
 import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
-import { nodeAllocatable, PodResources } from "./nodeAllocatable";
+import type { NetworkConfig } from "./network";
+import { PodResources } from "./nodeAllocatable";
 import type { NodeGroupConfig } from "./nodeGroups";
+import { parseCpuMillis, parseMemoryMiB } from "./quantities";
+import { smallestNode } from "./runnerResources";
+import type { RunnerConfig } from "./runners";
 
 /**
  * The capacity model (pure). For every job group and runner, from the instance facts:
@@ -43,7 +48,8 @@ export interface Finding {
 export interface GroupCapacity {
     readonly name: string;
     readonly role: NodeGroupConfig["role"];
-    readonly smallestType: string;
+    /** The instance type(s) whose room bounds every node of the group. */
+    readonly boundBy: string;
     readonly room: PodResources;
     readonly minSize: number;
     readonly maxSize: number;
@@ -89,18 +95,32 @@ export interface CapacityInput {
     readonly clusterSubnetFreeIps?: number;
 }
 
-/** The room every node of the group is sure to have, and the type that bounds it (least CPU room). */
-export function groupRoom(group: Pick<NodeGroupConfig, "instanceTypes">, containerInsights: boolean): { room: PodResources; bound: InstanceFacts } {
-    const rooms = group.instanceTypes.map((t) => ({ facts: instanceFacts(t)!, room: nodeAllocatable(instanceFacts(t)!, { containerInsights }) }));
-    const bound = rooms.reduce((a, b) => (b.room.cpuMillis < a.room.cpuMillis || (b.room.cpuMillis === a.room.cpuMillis && b.room.memoryMiB < a.room.memoryMiB) ? b : a));
+/** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
+export function groupRoom(group: Pick<NodeGroupConfig, "name" | "instanceTypes">, containerInsights: boolean): { room: PodResources; boundBy: string } {
+    const node = smallestNode(group, containerInsights)!;
     return {
-        bound: bound.facts,
-        room: {
-            cpuMillis: Math.min(...rooms.map((r) => r.room.cpuMillis)),
-            memoryMiB: Math.min(...rooms.map((r) => r.room.memoryMiB)),
-            pods: Math.min(...rooms.map((r) => r.room.pods)),
+        room: { cpuMillis: node.cpuMillis, memoryMiB: node.memoryMiB, pods: node.pods },
+        boundBy: node.cpuType === node.memoryType ? node.cpuType : `${node.cpuType}/${node.memoryType}`,
+    };
+}
+
+/** Requests of one job pod at a runner's defaults: build + helper containers (services only when a job adds them). */
+export function runnerDemand(r: Pick<RunnerConfig, "name" | "nodeGroup" | "concurrent" | "resources">): RunnerDemand {
+    const { build, helper } = r.resources;
+    return {
+        name: r.name,
+        nodeGroup: r.nodeGroup,
+        concurrent: r.concurrent,
+        jobPod: {
+            cpuMillis: parseCpuMillis(build.cpuRequest)! + parseCpuMillis(helper.cpuRequest)!,
+            memoryMiB: parseMemoryMiB(build.memoryRequest)! + parseMemoryMiB(helper.memoryRequest)!,
         },
     };
+}
+
+/** Usable addresses of the pod subnets (AWS keeps 5 per subnet). */
+export function podSubnetFreeIps(network: Pick<NetworkConfig, "podSubnets">): number | undefined {
+    return network.podSubnets?.subnets.reduce((sum, s) => sum + usableSubnetAddresses(parseCidr(s.cidrBlock)!), 0);
 }
 
 export function jobsPerNode(room: PodResources, jobPod: RunnerDemand["jobPod"]): number {
@@ -127,7 +147,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     const extraPods = input.containerInsights ? NON_HOST_NETWORK_DAEMONSETS.containerInsights : NON_HOST_NETWORK_DAEMONSETS.base;
     const runners: RunnerCapacity[] = [];
     const groups: GroupCapacity[] = input.groups.map((g) => {
-        const { room, bound: facts } = groupRoom(g, input.containerInsights);
+        const { room, boundBy } = groupRoom(g, input.containerInsights);
         const own = input.runners.filter((r) => r.nodeGroup === g.name);
         let groupJobsPerNode = 0;
         for (const r of own) {
@@ -135,9 +155,9 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             const capacity = perNode * g.maxSize;
             runners.push({ name: r.name, nodeGroup: g.name, jobsPerNode: perNode, concurrent: r.concurrent, maxConcurrentJobs: Math.min(r.concurrent, capacity) });
             if (perNode === 0) {
-                findings.push({ severity: "error", subject: `runners.${r.name}`, message: `one job pod (${r.jobPod.cpuMillis}m CPU, ${Math.round(r.jobPod.memoryMiB)}Mi) does not fit a ${facts.name} node of "${g.name}"` });
+                findings.push({ severity: "error", subject: `runners.${r.name}`, message: `one job pod (${r.jobPod.cpuMillis}m CPU, ${Math.round(r.jobPod.memoryMiB)}Mi) does not fit a ${boundBy} node of "${g.name}"` });
             } else if (r.concurrent > capacity) {
-                findings.push({ severity: "error", subject: `runners.${r.name}.concurrent`, message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${facts.name}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}` });
+                findings.push({ severity: "error", subject: `runners.${r.name}.concurrent`, message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${boundBy}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}` });
             }
             groupJobsPerNode = groupJobsPerNode === 0 ? perNode : Math.min(groupJobsPerNode, perNode);
         }
@@ -153,7 +173,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         const perNodeIps = Math.max(...types.map((t) => ipsPerNode(t, podsPerNode)));
         const prices = types.map((t) => hourlyPrice(g, t, input.region));
         return {
-            name: g.name, role: g.role, smallestType: facts.name, room, minSize: g.minSize, maxSize: g.maxSize,
+            name: g.name, role: g.role, boundBy, room, minSize: g.minSize, maxSize: g.maxSize,
             ipsPerNode: perNodeIps, ipsAtFullScale: perNodeIps * g.maxSize, jobsAtFullScale,
             usdPerHourPerNode: prices.includes(undefined) ? undefined : Math.max(...(prices as number[])),
         };

@@ -62,6 +62,11 @@ export const networkSchema = strictObject({
             if (ids.indexOf(s) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${s} is listed twice` });
         })),
     podSubnets: podSubnetsSchema.optional(),
+    /**
+     * Free IPv4 addresses across `subnetIds` today, for the capacity check of groups placed there (not knowable
+     * offline): `aws ec2 describe-subnets --subnet-ids … --query 'sum(Subnets[].AvailableIpAddressCount)'`.
+     */
+    freeIpAddresses: z.number().int().min(0).optional(),
 });
 
 export type NetworkConfig = z.output<typeof networkSchema>;

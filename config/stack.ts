@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AddonsConfig, addonsSchema, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
+import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./capacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
@@ -8,6 +9,7 @@ import { NetworkConfig, networkSchema } from "./network";
 import { NodeGroupConfig, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -20,6 +22,8 @@ export interface StackConfig {
     readonly runners: readonly RunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
+    /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
+    readonly capacity: CapacityReport;
 }
 
 /** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
@@ -31,6 +35,8 @@ const SECTIONS = {
     runners: z.record(z.string(), runnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
+    /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
+    runnerTokens: runnerTokensSchema,
 } as const;
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
@@ -81,12 +87,27 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     }
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const resolved = resolveRunners(parsed.runners, context);
+        const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
+        if (tokens) problems.push(...tokens.problems);
+        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence });
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }
 
     if (problems.length > 0) throw new ConfigError(problems);
+
+    // Capacity needs a valid document, so its blocking findings come once everything else is right.
+    const capacity = planCapacity({
+        region: region!,
+        groups: nodeGroups,
+        runners: runners.map(runnerDemand),
+        containerInsights: context.containerInsights,
+        podSubnetFreeIps: podSubnetFreeIps(network!),
+        clusterSubnetFreeIps: network!.freeIpAddresses,
+    });
+    const blocking = capacity.findings.filter((f) => f.severity === "error");
+    if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
+
     return deepFreeze({
         region: region!,
         gitlab: parsed.gitlab!,
@@ -96,5 +117,6 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         runners,
         addons: addons!,
         cache: parsed.cache!,
+        capacity,
     });
 }

@@ -36,8 +36,8 @@ describe("capacity model", () => {
         // c7i.2xlarge: memory 16384 − 893 − 100 = 15391Mi → ⌊15391/4096⌋ = 3 pods of 4Gi;
         // m7i.2xlarge would hold 7. CPU 8000 − 90 − 150 = 7760m → 15 pods of 500m. So 3 per node.
         const spot = group("spot", { capacityType: "SPOT", instanceTypes: ["m7i.2xlarge", "c7i.2xlarge"], maxSize: 20 });
-        const { room, bound } = groupRoom(spot, false);
-        assert.equal(bound.name, "c7i.2xlarge");
+        const { room, boundBy } = groupRoom(spot, false);
+        assert.equal(boundBy, "m7i.2xlarge/c7i.2xlarge", "equal CPU room (first type), memory bound by c7i");
         assert.deepEqual(room, { cpuMillis: 7760, memoryMiB: 15391, pods: 55 });
         const report = planCapacity({ region: "eu-west-1", containerInsights: false, podSubnetFreeIps: 16379, groups: [spot], runners: [runner("spot", "spot", 60, 500, 4096)] });
         assert.equal(report.runners[0].jobsPerNode, 3);
