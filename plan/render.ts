@@ -1,0 +1,89 @@
+import { formatCpuMillis, formatMiB } from "../config/quantities";
+import { PlanData } from "./planData";
+
+export type Format = "text" | "markdown" | "json";
+export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
+
+type Row = readonly (string | number)[];
+
+/** A table as Markdown (pipes escaped) or as aligned plain text for a terminal. */
+function table(format: Format, header: Row, rows: readonly Row[]): string {
+    const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
+    if (format === "markdown") {
+        const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+        return [line(cells[0]), line(cells[0].map(() => "---")), ...cells.slice(1).map(line)].join("\n");
+    }
+    const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+    const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    return [line(cells[0]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
+}
+
+function heading(format: Format, level: number, text: string): string {
+    return format === "markdown" ? `${"#".repeat(level)} ${text}` : level === 1 ? `${text}\n${"=".repeat(text.length)}` : `${text}\n${"-".repeat(text.length)}`;
+}
+
+const usd = (v: number | undefined) => (v === undefined ? "n/a" : `$${Math.round(v).toLocaleString("en-US")}`);
+const list = (items: readonly string[]) => (items.length === 0 ? "—" : items.join(", "));
+const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
+
+/** Renders the plan for a terminal, for a merge request (Markdown) or for machines (JSON). */
+export function renderPlan(plan: PlanData, format: Format): string {
+    if (format === "json") return JSON.stringify(plan, null, 2);
+    const out: string[] = [];
+    const section = (title: string) => out.push("", heading(format, 2, title), "");
+    const code = (lang: string, body: string) => (format === "markdown" ? `\`\`\`${lang}\n${body.trimEnd()}\n\`\`\`` : body.trimEnd().split("\n").map((l) => `    ${l}`).join("\n"));
+
+    out.push(heading(format, 1, `Offline plan: stack ${plan.stack}`), "");
+    out.push(`Cluster ${plan.cluster.name}, Kubernetes ${plan.cluster.version}, region ${plan.region}${plan.cluster.protect ? ", protected" : ""}. ` +
+        `${plan.resources.total} resources. Evaluated under Pulumi mocks: no cloud was called.`);
+
+    const errors = plan.findings.filter((f) => f.severity === "error");
+    const warnings = plan.findings.filter((f) => f.severity === "warning");
+    section("Findings");
+    if (plan.findings.length === 0) out.push("No errors or warnings.");
+    for (const f of [...errors, ...warnings]) out.push(`- ${f.severity.toUpperCase()} ${f.subject}: ${f.message}`);
+
+    section("Capacity");
+    const c = plan.capacity;
+    out.push(`Concurrent jobs at default requests: ${c.totalConcurrentJobs}. Idle floor ${usd(c.cost.idleUsdPerMonth)}/month, ` +
+        `full scale ${usd(c.cost.fullScaleUsdPerMonth)}/month (${c.cost.region} on-demand prices of ${c.cost.pricesAsOf ?? "n/a"}; Spot at the Spot Advisor saving).`, "");
+    out.push(table(format, ["node group", "bound by", "room per node (CPU / memory / pods)", "nodes", "jobs at full scale", "IPs per node", "IPs at full scale", "$/h per node"],
+        c.groups.map((g) => [g.name, g.boundBy, `${formatCpuMillis(g.room.cpuMillis)} / ${formatMiB(g.room.memoryMiB)} / ${g.room.pods}`, `${g.minSize}–${g.maxSize}`,
+            g.role === "management" ? "—" : g.jobsAtFullScale, g.ipsPerNode, g.ipsAtFullScale, g.usdPerHourPerNode === undefined ? "n/a" : g.usdPerHourPerNode.toFixed(4)])));
+    out.push("", table(format, ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs"],
+        c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs])));
+    if (c.pools.length > 0) {
+        out.push("", table(format, ["subnets", "free IPs", "needed at full scale", "headroom"],
+            c.pools.map((p) => [p.name, p.freeIps ?? "unknown", p.ipsAtFullScale, p.freeIps === undefined ? "unknown" : `${Math.round(100 * (1 - p.ipsAtFullScale / p.freeIps))}%`])));
+    }
+
+    section("Node groups");
+    out.push(table(format, ["name", "role", "arch", "capacity", "instance types", "min–max", "labels", "taints", "AZRebalance"],
+        plan.nodeGroups.map((g) => [g.name, g.role, g.arch, g.capacityType, list(g.instanceTypes), `${g.minSize}–${g.maxSize}`, pairs(g.labels), list(g.taints), g.azRebalanceSuspended ? "suspended" : "on"])));
+    out.push("", "Tags this program puts on each group's ASG (a group without any is invisible to Cluster Autoscaler):", "");
+    out.push(table(format, ["node group", "ASG tag", "value"], plan.nodeGroups.flatMap((g) =>
+        Object.keys(g.asgTags).length === 0 ? [[g.name, "none", "—"]] : Object.entries(g.asgTags).map(([k, v]) => [g.name, k, v]))));
+
+    section("Runners");
+    for (const r of plan.runners) {
+        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup}`), "");
+        out.push(`Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`, "");
+        out.push(table(format, ["container", "CPU request", "CPU limit", "memory request", "memory limit", "max CPU request", "max memory request", "max memory limit"],
+            (["build", "helper", "services"] as const).map((k) => {
+                const x = r.resources[k];
+                return [k, x.cpuRequest, x.cpuLimit ?? "none", x.memoryRequest, x.memoryLimit, x.cpuRequestMax, x.memoryRequestMax, x.memoryLimitMax];
+            })));
+        out.push("");
+        if (format === "markdown") out.push("<details><summary>config.toml</summary>", "");
+        else out.push("config.toml:");
+        out.push(code("toml", r.configToml));
+        if (format === "markdown") out.push("", "</details>");
+        out.push("");
+    }
+
+    section("Resources");
+    out.push(table(format, ["type", "count"], plan.resources.byType.map((t) => [t.type, t.count])));
+    out.push("", table(format, ["component", "type", "children"], plan.resources.components.map((c) =>
+        [c.name, c.type, list(Object.entries(c.children).map(([t, n]) => `${n} × ${t.split(/[:/]/).pop()}`))])));
+    return out.join("\n").trimEnd() + "\n";
+}

@@ -1,0 +1,124 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse, stringify } from "yaml";
+import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "../config/capacity";
+import { onDemandPrice } from "../config/instanceTypes";
+import { CliResult, parseArgs, runPlan } from "../plan/cli";
+import { PlanData } from "../plan/planData";
+import { ROOT } from "./support/harness";
+
+/** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
+function assertTablesWellFormed(markdown: string): number {
+    let tables = 0;
+    const lines = markdown.split("\n");
+    for (let i = 0; i < lines.length; i++) {
+        if (!lines[i].startsWith("| ") || !lines[i + 1]?.startsWith("| ---")) continue;
+        tables++;
+        const cells = (line: string) => line.replace(/\\\|/g, "").split("|").length;
+        const width = cells(lines[i]);
+        for (let j = i + 1; lines[j]?.startsWith("|"); j++) assert.equal(cells(lines[j]), width, `row ${j + 1}: ${lines[j]}`);
+    }
+    return tables;
+}
+
+describe("offline plan (npm run plan)", () => {
+    const results: Record<string, CliResult> = {};
+    before(async () => {
+        results.testText = await runPlan(["test"]);
+        results.prodMarkdown = await runPlan(["prod", "--format", "markdown"]);
+        results.prodJson = await runPlan(["prod", "--format=json"]);
+    });
+
+    it("prints the test stack's full picture and exits 0", () => {
+        const r = results.testText;
+        assert.equal(r.code, 0, r.stderr);
+        for (const section of ["Findings", "Capacity", "Node groups", "Runners", "Resources"]) assert.match(r.stdout, new RegExp(`^${section}\\n-+$`, "m"));
+        assert.match(r.stdout, /\[runners\.kubernetes\]/, "the rendered config.toml is shown");
+        assert.match(r.stdout, /eks-gitlab-runners\/role=management:NO_SCHEDULE/);
+        assert.match(r.stdout, /k8s\.io\/cluster-autoscaler\/node-template\/taint\/eks-gitlab-runners\/role\s+jobs:NoSchedule/);
+        assert.match(r.stdout, /WARNING runnerTokens\.amd64: not in Pulumi\.test\.yaml/, "offline stand-in tokens are called out");
+        assert.doesNotMatch(r.stdout, /glrt-[A-Za-z0-9]/, "no token, not even a stand-in, is printed");
+    });
+
+    it("renders Markdown with well-formed tables and the TOML in a collapsible block", () => {
+        const md = results.prodMarkdown.stdout;
+        assert.equal(results.prodMarkdown.code, 0);
+        assert.ok(assertTablesWellFormed(md) >= 6);
+        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
+        assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
+        assert.match(md, /^# Offline plan: stack prod$/m);
+    });
+
+    describe("prod is proven on paper", () => {
+        const plan = () => JSON.parse(results.prodJson.stdout) as PlanData;
+
+        it("holds at least 1000 concurrent jobs at default requests", () => {
+            assert.ok(plan().capacity.totalConcurrentJobs >= 1000, String(plan().capacity.totalConcurrentJobs));
+            for (const r of plan().capacity.runners) assert.equal(r.maxConcurrentJobs, r.concurrent, `${r.name} is fully backed by nodes`);
+        });
+
+        it("keeps at least 20 % pod-IP headroom in every subnet pool at full scale", () => {
+            for (const p of plan().capacity.pools) {
+                assert.ok(p.freeIps !== undefined, `${p.name}: free addresses known`);
+                assert.ok(p.freeIps! - p.ipsAtFullScale >= MIN_IP_HEADROOM * p.freeIps!, `${p.name}: ${p.ipsAtFullScale} of ${p.freeIps}`);
+            }
+        });
+
+        it("idles at control plane + management nodes + zero job nodes", () => {
+            const data = plan();
+            for (const g of data.nodeGroups.filter((x) => x.role === "jobs")) assert.equal(g.minSize, 0, g.name);
+            const management = data.nodeGroups.find((g) => g.role === "management")!;
+            const expected = HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + management.minSize * onDemandPrice(management.instanceTypes[0], data.region)!);
+            assert.ok(Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01, `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`);
+        });
+
+        it("has no warnings or errors", () => {
+            assert.deepEqual(plan().findings.filter((f) => !f.subject.startsWith("runnerTokens.")), []);
+        });
+    });
+
+    describe("exit codes", () => {
+        const write = (doc: unknown) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.x.yaml");
+            fs.writeFileSync(file, stringify(doc));
+            return file;
+        };
+        const testDoc = () => parse(fs.readFileSync(path.join(ROOT, "Pulumi.test.yaml"), "utf8"));
+
+        it("1 with the validation error when the config is invalid", async () => {
+            const doc = testDoc();
+            doc.config["eks-gitlab-runners:cluster"].version = "1.2";
+            const r = await runPlan(["x", "--stack-file", write(doc)]);
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /cluster\.version: "1\.2" is not a supported EKS version/);
+            assert.equal(r.stdout, "");
+        });
+
+        it("1 when capacity is over-committed (a runner beyond its group)", async () => {
+            const doc = testDoc();
+            doc.config["eks-gitlab-runners:runners"].amd64.concurrent = 500;
+            const r = await runPlan(["x", "--stack-file", write(doc)]);
+            assert.equal(r.code, 1);
+            assert.match(r.stderr, /runners\.amd64\.concurrent: 500 jobs cannot run at once: "amd64" holds 9/);
+        });
+
+        it("0 for a stack file with encrypted values, which get stand-ins", async () => {
+            const doc = testDoc();
+            doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" } };
+            const r = await runPlan(["x", "--stack-file", write(doc), "--format", "json"]);
+            assert.equal(r.code, 0, r.stderr);
+            assert.deepEqual((JSON.parse(r.stdout) as PlanData).findings.filter((f) => f.subject.startsWith("runnerTokens")), []);
+        });
+
+        it("2 for usage errors", async () => {
+            for (const argv of [[], ["nope"], ["test", "--format", "xml"], ["test", "prod"], ["test", "--verbose"]]) {
+                const r = await runPlan(argv);
+                assert.equal(r.code, 2, argv.join(" "));
+                assert.match(r.stderr, /usage: npm run plan -- <stack>/);
+            }
+            assert.deepEqual(parseArgs(["prod", "--format=markdown"]), { stack: "prod", format: "markdown", stackFile: undefined });
+        });
+    });
+});
