@@ -1,14 +1,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig } from "../config";
 import { ADDON_DEFAULTS, addonsSchema, CLUSTER_AUTOSCALER_OWNED_FLAGS, containerInsightsEnabled, LOG_RETENTION_DAYS, RESERVED_VALUES, resolveAddons } from "../config/addons";
 import { PRIORITY_CLASS_SPECS } from "../components/addons/priorityClasses";
 import { CLUSTER_AUTOSCALER_FLAGS } from "../config/clusterAutoscalerFlags";
 import type { ClusterConfig } from "../config/cluster";
 import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGES, EKS_VERSIONS, imageMinor } from "../config/versions";
 import { UPSTREAM_FLAGS } from "./support/addonsChecks";
-import { validDocument, withValue } from "./support/fixtures";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 /** Parses and resolves only the `addons` section, for a cluster of `version`. */
 function resolve(input: unknown, version = "1.34", images?: Readonly<Record<string, string>>) {
@@ -16,16 +15,6 @@ function resolve(input: unknown, version = "1.34", images?: Readonly<Record<stri
     return resolveAddons(parsed, { cluster: { version } as ClusterConfig, nodeGroups: [], containerInsights: containerInsightsEnabled(parsed) }, images);
 }
 
-/** Problems of a whole stack document, as `path: message` lines. */
-function problemsOf(doc: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(doc, "eu-west-1");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected the document to be rejected");
-}
 
 describe("addons config", () => {
     it("fills every default when the section is absent", () => {

@@ -1,18 +1,9 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../config";
-import { validDocument, withValue } from "./support/fixtures";
+import { parseStackConfig } from "../config";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 const REGION = "eu-west-1";
 
-function problemsOf(doc: Record<string, unknown>, region: string | null = REGION): string[] {
-    try {
-        parseStackConfig(doc, region ?? undefined);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected the document to be rejected");
-}
 
 describe("stack config validation", () => {
     it("accepts the fixture and fills every default", () => {

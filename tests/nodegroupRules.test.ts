@@ -1,16 +1,7 @@
 import { strict as assert } from "assert";
-import { ConfigError, parseStackConfig } from "../config";
-import { validDocument, withValue } from "./support/fixtures";
+import { parseStackConfig } from "../config";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
-function problems(doc: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(doc, "eu-west-1");
-    } catch (e) {
-        assert.ok(e instanceof ConfigError);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected a ConfigError");
-}
 
 const groups = (doc: Record<string, any>) => doc.nodeGroups as Record<string, any>;
 
@@ -43,7 +34,7 @@ describe("node group validation", () => {
     ];
     for (const c of cases) {
         it(`rejects ${c.name}`, () => {
-            const found = problems(c.edit(validDocument()));
+            const found = problemsOf(c.edit(validDocument()));
             assert.ok(found.some((p) => p.startsWith(c.expect)), `no problem starting with\n  ${c.expect}\nin\n  ${found.join("\n  ")}`);
         });
     }

@@ -1,11 +1,11 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parseStackConfig } from "../config";
+import { parseStackConfig } from "../config";
 import { CACHE_DEFAULTS } from "../config/cache";
 import { RUNNER_DEFAULTS } from "../config/runnerDefaults";
 import { smallestNode } from "../config/runnerResources";
-import { validDocument, withValue } from "./support/fixtures";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 const REGION = "eu-west-1";
 
@@ -16,15 +16,6 @@ function twoRunners(): Record<string, any> {
     return doc;
 }
 
-function problemsOf(doc: Record<string, unknown>): string[] {
-    try {
-        parseStackConfig(doc, REGION);
-    } catch (e) {
-        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
-        return e.problems.map((p) => `${p.path}: ${p.message}`);
-    }
-    assert.fail("expected the document to be rejected");
-}
 
 describe("runner config", () => {
     it("fills every default from RUNNER_DEFAULTS and derives names, chart and token source", () => {

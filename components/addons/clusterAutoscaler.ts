@@ -6,7 +6,8 @@ import type { ClusterAutoscalerConfig } from "../../config/addons";
 import { ADDON_CHARTS } from "../../config/versions";
 import { placementOn } from "../cluster/placement";
 import { autoDiscoveryFlag } from "../nodegroups/asgTags";
-import { AwsScope, clusterAutoscalerPolicy, podIdentityTrustPolicy } from "./iam";
+import { podIdentityTrustPolicy } from "../iam/policyDocument";
+import { AwsScope, clusterAutoscalerPolicy } from "./iam";
 import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "./priorityClasses";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 

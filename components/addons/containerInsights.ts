@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig } from "../../config";
 import type { ContainerInsightsConfig } from "../../config/addons";
 import { placementOn } from "../cluster/placement";
-import { AwsScope, awsManagedPolicyArn, podIdentityTrustPolicy } from "./iam";
+import { podIdentityTrustPolicy } from "../iam/policyDocument";
+import { AwsScope, awsManagedPolicyArn } from "./iam";
 import { deepMerge } from "./values";
 
 export const CONTAINER_INSIGHTS = {

@@ -1,34 +1,5 @@
+import type { PolicyDocument } from "../iam/policyDocument";
 import { caClusterTag, JOBS_DISCOVERY_TAG } from "../nodegroups/asgTags";
-
-/** An IAM policy document, as plain data (JSON-stringified into the resource). */
-export interface PolicyDocument {
-    readonly Version: "2012-10-17";
-    readonly Statement: readonly PolicyStatement[];
-}
-export interface PolicyStatement {
-    readonly Sid?: string;
-    readonly Effect: "Allow" | "Deny";
-    readonly Principal?: Readonly<Record<string, string | string[]>>;
-    readonly Action: readonly string[];
-    readonly Resource?: string | readonly string[];
-    readonly Condition?: Readonly<Record<string, Readonly<Record<string, string>>>>;
-}
-
-/**
- * Trust policy of a role used through EKS Pod Identity: the Pod Identity service assumes it and tags the session
- * with the pod's cluster, namespace and service account (EKS user guide, "pod-id-role").
- */
-export function podIdentityTrustPolicy(): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [{
-            Sid: "EksPodIdentity",
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-        }],
-    };
-}
 
 export interface AwsScope {
     readonly partition: string;

@@ -1,16 +1,5 @@
 // IAM and bucket policy documents of the shared S3 cache, as plain data (tested directly).
-
-export interface PolicyDocument {
-    Version: "2012-10-17";
-    Statement: {
-        Sid?: string;
-        Effect: "Allow" | "Deny";
-        Principal?: unknown;
-        Action: string | string[];
-        Resource?: string | string[];
-        Condition?: Record<string, Record<string, string | string[]>>;
-    }[];
-}
+import { PolicyDocument, podIdentityTrustPolicy } from "../iam/policyDocument";
 
 /** The only S3 actions a runner manager needs for the distributed cache: presign GET/PUT, expire, and list. */
 export const CACHE_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const;
@@ -33,22 +22,13 @@ export function cacheAccessPolicy(bucketArn: string): PolicyDocument {
  * Identity association in the account can use it.
  */
 export function cacheRoleTrustPolicy(args: { clusterName: string; namespace: string; serviceAccounts: readonly string[] }): PolicyDocument {
-    return {
-        Version: "2012-10-17",
-        Statement: [{
-            Sid: "EksPodIdentityRunnerManagers",
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-            Condition: {
-                StringEquals: {
-                    "aws:RequestTag/eks-cluster-name": args.clusterName,
-                    "aws:RequestTag/kubernetes-namespace": args.namespace,
-                    "aws:RequestTag/kubernetes-service-account": [...args.serviceAccounts].sort(),
-                },
-            },
-        }],
-    };
+    return podIdentityTrustPolicy("EksPodIdentityRunnerManagers", {
+        StringEquals: {
+            "aws:RequestTag/eks-cluster-name": args.clusterName,
+            "aws:RequestTag/kubernetes-namespace": args.namespace,
+            "aws:RequestTag/kubernetes-service-account": [...args.serviceAccounts].sort(),
+        },
+    });
 }
 
 /** Bucket policy: refuse plain-HTTP requests (everything else is governed by IAM; the bucket is never public). */

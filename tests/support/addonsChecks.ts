@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CLUSTER_AUTOSCALER_WRITE_ACTIONS, PolicyDocument } from "../../components/addons/iam";
+import { CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../../components/addons/iam";
+import { PolicyDocument } from "../../components/iam/policyDocument";
 
 /** Checks shared by the add-on test files. */
 

@@ -1,3 +1,6 @@
+import { strict as assert } from "assert";
+import { ConfigError, parseStackConfig } from "../../config";
+
 /** A small, valid stack document to mutate in table tests (plain data, as the config layer receives it). */
 export function validDocument(): Record<string, any> {
     return {
@@ -41,4 +44,15 @@ export function withValue(doc: Record<string, any>, path: (string | number)[], v
     if (value === undefined) delete node[last];
     else node[last] = value;
     return copy;
+}
+
+/** Problems of a whole stack document as `path: message` lines; fails the test if the document is accepted. */
+export function problemsOf(doc: Record<string, unknown>, region: string | null = "eu-west-1"): string[] {
+    try {
+        parseStackConfig(doc, region ?? undefined);
+    } catch (e) {
+        assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${e}`);
+        return e.problems.map((p) => `${p.path}: ${p.message}`);
+    }
+    assert.fail("expected the document to be rejected");
 }
