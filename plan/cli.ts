@@ -92,7 +92,7 @@ export function main(): void {
         process.stderr.write(r.stderr);
         process.exit(r.code);
     }, (error) => {
-        process.stderr.write(`${error instanceof Error ? error.stack : error}\n`);
+        process.stderr.write(`${error instanceof Error ? error.stack : error}\n${process.env.PLAN_DEBUG ? "" : "(run with PLAN_DEBUG=1 for stack traces)\n"}`);
         process.exit(3);
     });
 }
