@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
+import { CoreDns } from "./components/cluster/coreDns";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
 import { createNodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
@@ -15,7 +16,7 @@ export = () => {
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
     const management = config.nodeGroups.find((g) => g.role === "management")!;
 
-    const cluster = new RunnerCluster("runners", { config, management, tags });
+    const cluster = new RunnerCluster("runners", { config, tags });
 
     const nodeRole = new NodeRole("nodes", { tags });
     const nodeGroups = config.nodeGroups.map((group) => createNodeGroup({
@@ -29,8 +30,9 @@ export = () => {
         tags,
     }, { dependsOn: [cluster] }));
 
-    // Cluster add-ons (docs/addons.md). Their pods run on the management nodes, so they wait for that group.
+    // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
     const managementNodes = nodeGroups.find((g) => g.config.role === "management")!;
+    new CoreDns("coredns", { clusterName: cluster.clusterName, kubernetesVersion: config.cluster.version, management, tags }, { dependsOn: [managementNodes] });
     const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes] });
 
     // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers

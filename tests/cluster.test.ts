@@ -54,7 +54,7 @@ describe("cluster component", () => {
             it("installs the core add-ons at versions resolved for the cluster version", () => {
                 const c = cluster();
                 assert.equal(c.vpcCniOptions.addonVersion, "v1.0.0-eksbuild.1");
-                assert.equal(c.corednsAddonOptions.version, "v1.0.0-eksbuild.1");
+                assert.equal(c.corednsAddonOptions.enabled, false, "CoreDNS comes later, once nodes exist");
                 assert.equal(c.kubeProxyAddonOptions.version, "v1.0.0-eksbuild.1");
                 const agent = runs[stack].one("aws:eks/addon:Addon", "runners-pod-identity-agent").inputs;
                 assert.equal(agent.addonName, "eks-pod-identity-agent");
@@ -63,11 +63,20 @@ describe("cluster component", () => {
                 for (const l of lookups) assert.equal(l.inputs.kubernetesVersion, file().version);
             });
 
-            it("pins CoreDNS to the management nodes and tolerates their taint", () => {
-                const values = cluster().corednsAddonOptions.configurationValues;
+            it("installs CoreDNS after the management nodes, pinned to them and tolerating their taint", () => {
+                const coredns = runs[stack].ofType("aws:eks/addon:Addon").filter((a) => a.inputs.addonName === "coredns");
+                assert.equal(coredns.length, 1);
+                const addon = coredns[0];
+                assert.equal(addon.parent, "coredns");
+                assert.equal(addon.inputs.addonVersion, "v1.0.0-eksbuild.1");
+                assert.equal(addon.inputs.resolveConflictsOnCreate, "OVERWRITE", "replaces EKS's bootstrap CoreDNS");
+                const values = JSON.parse(addon.inputs.configurationValues);
                 assert.equal(values.nodeSelector["eks-gitlab-runners/role"], "management");
                 assert.ok(values.tolerations.some((t: any) => t.key === "eks-gitlab-runners/role" && t.value === "management" && t.effect === "NoSchedule"));
                 assert.ok(values.tolerations.some((t: any) => t.key === "CriticalAddonsOnly" && t.operator === "Exists"), "keeps the add-on's default toleration");
+                const component = runs[stack].one("eks-gitlab-runners:index:CoreDns");
+                const waitsFor = (component.opts?.dependsOn as { __name?: string }[] | undefined ?? []).map((d) => d.__name);
+                assert.deepEqual(waitsFor, ["management"], "created once the management node group exists");
             });
 
             it("exports the cluster name and a secret kubeconfig", async () => {

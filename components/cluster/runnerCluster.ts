@@ -2,21 +2,21 @@ import * as aws from "@pulumi/aws";
 import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { NodeGroupConfig, StackConfig } from "../../config";
+import { StackConfig } from "../../config";
 import { accessEntries } from "./accessEntries";
-import { coreDnsConfiguration } from "./placement";
 import { createPodSubnets } from "./podSubnets";
 
 export interface RunnerClusterArgs {
     config: Pick<StackConfig, "cluster" | "network">;
-    /** The management group: CoreDNS is placed on it. */
-    management: NodeGroupConfig;
     /** Tags for every AWS resource of the stack. */
     tags: Record<string, string>;
 }
 
-/** The add-ons every node needs; their versions are resolved at deploy time for the cluster version (patching). */
-export const CORE_ADDONS = ["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"] as const;
+/**
+ * The add-ons every node needs, installed with the cluster; their versions are resolved at deploy time for the
+ * cluster version (patching). CoreDNS follows once there are management nodes (coreDns.ts).
+ */
+export const CORE_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const;
 
 /**
  * The EKS control plane in the existing VPC: API authentication with access entries, STANDARD support, the core
@@ -70,11 +70,8 @@ export class RunnerCluster extends pulumi.ComponentResource {
             publicAccessCidrs: cluster.endpoint.publicAccess ? [...cluster.endpoint.publicAccessCidrs] : undefined,
             deletionProtection: protect,
             vpcCniOptions: { addonVersion: addonVersion("vpc-cni") },
-            corednsAddonOptions: {
-                version: addonVersion("coredns"),
-                configurationValues: coreDnsConfiguration(args.management),
-                resolveConflictsOnUpdate: "OVERWRITE",
-            },
+            // CoreDNS needs a node to run on: the CoreDns component installs it once the management group exists.
+            corednsAddonOptions: { enabled: false },
             kubeProxyAddonOptions: { version: addonVersion("kube-proxy"), resolveConflictsOnUpdate: "OVERWRITE" },
             tags: args.tags,
         }, { parent: this, protect });
