@@ -28,7 +28,7 @@ export = () => {
         nodeRoleArn: nodeRole.role.arn,
         subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
         tags,
-    }, { dependsOn: [cluster] }));
+    }, { dependsOn: [cluster, nodeRole] })); // nodes join only once the role has its policies
 
     // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
     const managementNodes = nodeGroups.find((g) => g.config.role === "management")!;

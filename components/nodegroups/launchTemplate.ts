@@ -25,7 +25,6 @@ export function launchTemplateArgs(group: Pick<NodeGroupConfig, "amiType" | "dis
         tagSpecifications: [
             { resourceType: "instance", tags: nameTags },
             { resourceType: "volume", tags: nameTags },
-            { resourceType: "network-interface", tags: nameTags },
         ],
         tags,
     };
