@@ -6,6 +6,7 @@ import type { NodeGroupConfig } from "./nodeGroups";
 import { parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { smallestNode } from "./runnerResources";
 import type { RunnerConfig } from "./runners";
+import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
 
 /**
  * The capacity model (pure). For every job group and runner, from the instance facts:
@@ -80,6 +81,8 @@ export interface CapacityReport {
     readonly runners: readonly RunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
+    /** Demand on the management group against its room (when managementPods were given). */
+    readonly management?: ManagementCapacity;
     readonly cost: { readonly idleUsdPerMonth?: number; readonly fullScaleUsdPerMonth?: number; readonly pricesAsOf?: string; readonly region: string };
     readonly findings: readonly Finding[];
 }
@@ -93,6 +96,8 @@ export interface CapacityInput {
     readonly podSubnetFreeIps?: number;
     /** Free addresses in `network.subnetIds`, if the stack states them. */
     readonly clusterSubnetFreeIps?: number;
+    /** Pods that must fit on the management group (platform pods and runner managers); none: not checked. */
+    readonly managementPods?: readonly PlatformPod[];
 }
 
 /** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
@@ -195,6 +200,14 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         }
     }
 
+    let management: ManagementCapacity | undefined;
+    const managementGroup = groups.find((g) => g.role === "management");
+    if (input.managementPods && managementGroup) {
+        const checked = checkManagementRoom(managementGroup, managementGroup.room, input.managementPods);
+        management = checked.capacity;
+        findings.push(...checked.findings);
+    }
+
     const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
     if (!priced) findings.push({ severity: "warning", subject: "cost", message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})` });
     const monthly = (size: (g: GroupCapacity) => number) => priced
@@ -206,6 +219,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         runners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
+        management,
         cost: {
             idleUsdPerMonth: monthly((g) => g.minSize),
             fullScaleUsdPerMonth: monthly((g) => g.maxSize),

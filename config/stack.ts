@@ -2,6 +2,7 @@ import { z } from "zod";
 import { AddonsConfig, addonsSchema, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
 import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./capacity";
+import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
@@ -104,6 +105,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
         clusterSubnetFreeIps: network!.freeIpAddresses,
+        managementPods: managementPods(addons!, runners),
     });
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));

@@ -50,6 +50,11 @@ export function renderPlan(plan: PlanData, format: Format): string {
     out.push(table(format, ["node group", "bound by", "room per node (CPU / memory / pods)", "nodes", "jobs at full scale", "IPs per node", "IPs at full scale", "$/h per node"],
         c.groups.map((g) => [g.name, g.boundBy, `${formatCpuMillis(g.room.cpuMillis)} / ${formatMiB(g.room.memoryMiB)} / ${g.room.pods}`, `${g.minSize}–${g.maxSize}`,
             g.role === "management" ? "—" : g.jobsAtFullScale, g.ipsPerNode, g.ipsAtFullScale, g.usdPerHourPerNode === undefined ? "n/a" : g.usdPerHourPerNode.toFixed(4)])));
+    if (c.management) {
+        const m = c.management;
+        const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) => `${formatCpuMillis(r.cpuMillis)} CPU / ${formatMiB(r.memoryMiB)} / ${r.pods} pods`;
+        out.push("", `Management group: platform pods and runner managers request ${fmt(m.demand)}; room ${fmt(m.room)}, ${fmt(m.roomLessOneNode)} with one node gone.`);
+    }
     out.push("", table(format, ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs"],
         c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs])));
     if (c.pools.length > 0) {

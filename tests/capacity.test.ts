@@ -2,6 +2,10 @@ import { strict as assert } from "assert";
 import { groupRoom, ipsPerNode, jobsPerNode, planCapacity, RunnerDemand } from "../config/capacity";
 import { instanceFacts } from "../config/instanceTypes";
 import { NodeGroupConfig } from "../config";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
+import { checkManagementRoom, managementPods, PLATFORM_PODS } from "../config/managementCapacity";
+import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
+import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
 
 /** A node group as the config layer returns it (hand-made here to reach cases validation would refuse). */
 function group(name: string, over: Partial<NodeGroupConfig>): NodeGroupConfig {
@@ -88,5 +92,51 @@ describe("capacity model", () => {
         const noPrice = planCapacity({ region: "ap-south-1", containerInsights: false, groups: [group("amd64", {})], runners: [runner("amd64", "amd64", 1)] });
         assert.equal(noPrice.cost.idleUsdPerMonth, undefined);
         assert.ok(noPrice.findings.some((f) => f.subject === "cost"));
+    });
+});
+
+describe("management group capacity", () => {
+    const perNode = { cpuMillis: 1480, memoryMiB: 7299, pods: 30 }; // t3.large with Container Insights
+    const pod = (name: string, cpuMillis: number, memoryMiB: number, replicas = 1) => ({ name, replicas, cpuMillis, memoryMiB });
+
+    it("fits, hand-computed: 2 × t3.large hold the test stack's platform pods even with one node gone", () => {
+        // coredns 2 × 100m/70Mi + autoscaler 2 × 100m/300Mi + metrics-server 2 × 100m/200Mi + operator 100m/64Mi + a 200m/256Mi manager
+        const pods = [PLATFORM_PODS.coreDns, PLATFORM_PODS.clusterAutoscaler, PLATFORM_PODS.metricsServer, PLATFORM_PODS.containerInsightsOperator, pod("manager", 200, 256)];
+        const { capacity, findings } = checkManagementRoom({ name: "management", minSize: 2, boundBy: "t3.large" }, perNode, pods);
+        assert.deepEqual(capacity.demand, { cpuMillis: 900, memoryMiB: 1460, pods: 8 });
+        assert.deepEqual(capacity.roomLessOneNode, perNode);
+        assert.deepEqual(findings, []);
+    });
+
+    it("warns when one node gone leaves too little room, and errors when even all nodes are too small", () => {
+        const group = { name: "management", minSize: 2, boundBy: "t3.large" };
+        const tight = checkManagementRoom(group, perNode, [pod("managers", 500, 512, 4)]); // 2000m: > 1480, ≤ 2960
+        assert.deepEqual(tight.findings.map((f) => [f.severity, f.subject]), [["warning", "nodeGroups.management"]]);
+        const over = checkManagementRoom(group, perNode, [pod("managers", 500, 512, 7)]); // 3500m > 2960
+        assert.deepEqual(over.findings.map((f) => [f.severity, f.subject]), [["error", "nodeGroups.management"]]);
+        assert.match(over.findings[0].message, /need 3\.5 CPU \/ 3\.5Gi \/ 7 pods but 2 × t3\.large give 2\.96 CPU/);
+    });
+
+    it("counts only the enabled add-ons and one manager per runner", () => {
+        const off = { enabled: false } as any;
+        const pods = managementPods({ clusterAutoscaler: off, metricsServer: off, containerInsights: off }, [{ name: "a", manager: { cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" } }]);
+        assert.deepEqual(pods.map((p) => p.name), ["coredns", "runner manager a"]);
+        assert.deepEqual(pods[1], { name: "runner manager a", replicas: 1, cpuMillis: 250, memoryMiB: 1024 });
+    });
+
+    it("uses the autoscaler requests the add-on really sets", () => {
+        const { requests } = CLUSTER_AUTOSCALER.resources;
+        assert.equal(parseCpuMillis(requests.cpu), PLATFORM_PODS.clusterAutoscaler.cpuMillis);
+        assert.equal(parseMemoryMiB(requests.memory), PLATFORM_PODS.clusterAutoscaler.memoryMiB);
+    });
+});
+
+describe("capacity errors block the config layer", () => {
+    it("a management group too small for its pods is a ConfigError at its path", () => {
+        let doc = withValue(validDocument(), ["nodeGroups", "management", "instanceTypes"], ["t3.medium"]);
+        doc = withValue(doc, ["runners", "amd64", "manager"], { cpuRequest: "3", memoryRequest: "256Mi", memoryLimit: "1Gi" });
+        const problems = problemsOf(doc);
+        assert.equal(problems.length, 1, problems.join("\n"));
+        assert.match(problems[0], /^nodeGroups\.management: its platform pods and runner managers need 3\.7 CPU/);
     });
 });
