@@ -14,6 +14,9 @@ import { ProgramError, ROOT, runProgram, stackFileConfig, standInRunnerTokens, w
 import { buildPlan } from "./planData";
 import { Format, FORMATS, renderPlan } from "./render";
 
+/** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
+const STAND_IN = "glrt-offline-plan-stand-in";
+
 const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")})`;
 
 function listStacks(): string[] {
@@ -66,8 +69,8 @@ export async function runPlan(argv: readonly string[]): Promise<CliResult> {
     if (!fs.existsSync(file)) return { code: 2, stdout: "", stderr: `no stack file ${file}\n${USAGE}\n` };
 
     // Stack files hold no usable secrets offline: encrypted values and missing runner tokens get stand-ins, noted below.
-    const decoded = withoutEncryptedValues(stackFileConfig(args.stack, file), () => "glrt-offline-plan-stand-in");
-    const tokens = standInRunnerTokens(decoded.config, () => "glrt-offline-plan-stand-in");
+    const decoded = withoutEncryptedValues(stackFileConfig(args.stack, file), () => STAND_IN);
+    const tokens = standInRunnerTokens(decoded.config, () => STAND_IN);
     const notes: Finding[] = tokens.runners.map((r) => ({
         severity: "warning", subject: `runnerTokens.${r}`,
         message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
