@@ -1,16 +1,13 @@
 import { strict as assert } from "assert";
 import { CORE_ADDONS } from "../components/cluster/runnerCluster";
 import { PROJECT } from "../config";
-import { ProgramError, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";
+import { ProgramError, Run, runProgram, stackFileConfig, runShippedStacks, SHIPPED_STACKS } from "./support/harness";
 
 describe("cluster component", () => {
     const runs: Record<string, Run> = {};
-    before(async () => {
-        runs.test = await runStackFile("test");
-        runs.prod = await runStackFile("prod");
-    });
+    before(() => runShippedStacks(runs));
 
-    for (const stack of ["test", "prod"]) {
+    for (const stack of SHIPPED_STACKS) {
         describe(`stack ${stack}`, () => {
             const file = () => stackFileConfig(stack)[`${PROJECT}:cluster`] as any;
             const cluster = () => runs[stack].one("eks:index:Cluster").inputs;

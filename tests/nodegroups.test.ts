@@ -3,7 +3,7 @@ import { PROJECT } from "../config";
 import { instanceFacts } from "../config/instanceTypes";
 import { autoDiscoveryTags, NODE_TEMPLATE_PREFIX } from "../components/nodegroups/asgTags";
 import { NODE_POLICIES } from "../components/nodegroups/nodeRole";
-import { Recorded, Run, runStackFile, stackFileConfig } from "./support/harness";
+import { Recorded, Run, stackFileConfig, runShippedStacks, SHIPPED_STACKS } from "./support/harness";
 
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
@@ -31,12 +31,9 @@ function asgTags(run: Run, group: string): Record<string, string> {
 
 describe("node groups", () => {
     const runs: Record<string, Run> = {};
-    before(async () => {
-        runs.test = await runStackFile("test");
-        runs.prod = await runStackFile("prod");
-    });
+    before(() => runShippedStacks(runs));
 
-    for (const stack of ["test", "prod"]) {
+    for (const stack of SHIPPED_STACKS) {
         describe(`stack ${stack}`, () => {
             const groups = () => Object.entries(groupsOf(stack));
             const clusterName = () => (stackFileConfig(stack)[`${PROJECT}:cluster`] as any).name;

@@ -34,3 +34,11 @@ export function isSecretInput(value: unknown): value is { value: unknown } {
     const { specialSigKey, specialSecretSig } = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }
+
+/** The shipped stacks, each evaluated once per process (cached by runStackFile). */
+export const SHIPPED_STACKS = ["test", "prod"] as const;
+
+/** Evaluates every shipped stack file; for a suite's `before()`. */
+export async function runShippedStacks(into: Record<string, Run>): Promise<void> {
+    for (const stack of SHIPPED_STACKS) into[stack] = await runStackFile(stack);
+}
