@@ -19,20 +19,29 @@ export = () => {
     const cluster = new RunnerCluster("runners", { config, tags });
 
     const nodeRole = new NodeRole("nodes", { tags });
-    const nodeGroups = config.nodeGroups.map((group) => createNodeGroup({
-        group,
-        clusterName: cluster.clusterName,
-        clusterNameTag: config.cluster.name,
-        kubernetesVersion: config.cluster.version,
-        region: config.region,
-        nodeRoleArn: nodeRole.role.arn,
-        subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
-        tags,
-    }, { dependsOn: [cluster, nodeRole] })); // nodes join only once the role has its policies
+    const nodeGroups = config.nodeGroups.map((group) =>
+        createNodeGroup(
+            {
+                group,
+                clusterName: cluster.clusterName,
+                clusterNameTag: config.cluster.name,
+                kubernetesVersion: config.cluster.version,
+                region: config.region,
+                nodeRoleArn: nodeRole.role.arn,
+                subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
+                tags,
+            },
+            { dependsOn: [cluster, nodeRole] },
+        ),
+    ); // nodes join only once the role has its policies
 
     // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
     const managementNodes = nodeGroups.find((g) => g.config.role === "management")!;
-    new CoreDns("coredns", { clusterName: cluster.clusterName, kubernetesVersion: config.cluster.version, management, tags }, { dependsOn: [managementNodes] });
+    new CoreDns(
+        "coredns",
+        { clusterName: cluster.clusterName, kubernetesVersion: config.cluster.version, management, tags },
+        { dependsOn: [managementNodes] },
+    );
     const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes] });
 
     // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers

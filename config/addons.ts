@@ -40,7 +40,9 @@ export const ADDON_DEFAULTS = {
 } as const;
 
 /** Retention periods CloudWatch Logs accepts (PutRetentionPolicy `retentionInDays`). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+export const LOG_RETENTION_DAYS = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 /** Flags the program sets itself; an `extraArgs` entry for one of them is an error, with the reason. */
 export const CLUSTER_AUTOSCALER_OWNED_FLAGS: Readonly<Record<string, string>> = {
@@ -49,14 +51,17 @@ export const CLUSTER_AUTOSCALER_OWNED_FLAGS: Readonly<Record<string, string>> = 
     "node-group-auto-discovery": "discovery is keyed on this cluster's job-group tags; the management group must stay invisible",
     nodes: "node groups are auto-discovered, never listed",
     "leader-elect": "two replicas run; without leader election both would scale the cluster",
-    "expendable-pods-priority-cutoff": "it is coupled to the warm-capacity priority class value (components/addons/priorityClasses.ts)",
+    "expendable-pods-priority-cutoff":
+        "it is coupled to the warm-capacity priority class value (components/addons/priorityClasses.ts)",
 };
 
 /**
  * Values paths the program owns, per add-on: overriding them through `values`/`configurationValues` would undo
  * placement, discovery or identity. Each maps to what to do instead.
  */
-export const RESERVED_VALUES: Readonly<Record<"clusterAutoscaler" | "metricsServer" | "containerInsights", Readonly<Record<string, string>>>> = {
+export const RESERVED_VALUES: Readonly<
+    Record<"clusterAutoscaler" | "metricsServer" | "containerInsights", Readonly<Record<string, string>>>
+> = {
     clusterAutoscaler: {
         "image.tag": "use addons.clusterAutoscaler.imageTag, which is checked against cluster.version",
         extraArgs: "use addons.clusterAutoscaler.extraArgs, which is checked against the autoscaler's flags",
@@ -82,7 +87,12 @@ export const RESERVED_VALUES: Readonly<Record<"clusterAutoscaler" | "metricsServ
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
 const chartVersion = (fallback: string) =>
-    z.string().regex(SEMVER, { error: (iss) => `${JSON.stringify(iss.input)} is not a chart version like ${fallback} (pin an exact version)` }).default(fallback);
+    z
+        .string()
+        .regex(SEMVER, {
+            error: (iss) => `${JSON.stringify(iss.input)} is not a chart version like ${fallback} (pin an exact version)`,
+        })
+        .default(fallback);
 const flagValue = z.union([z.string(), z.number(), z.boolean()]);
 
 /**
@@ -90,13 +100,18 @@ const flagValue = z.union([z.string(), z.number(), z.boolean()]);
  * so the problems are reported even when a sibling field of the add-on is invalid.
  */
 const valuesExcept = (reserved: Readonly<Record<string, string>>) =>
-    z.record(z.string(), z.unknown()).superRefine((values, ctx) => {
-        for (const [dotted, why] of Object.entries(reserved)) {
-            let node: unknown = values;
-            for (const key of dotted.split(".")) node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
-            if (node !== undefined) ctx.addIssue({ code: "custom", path: dotted.split("."), message: `is set by this program: ${why}` });
-        }
-    }).default(() => ({}));
+    z
+        .record(z.string(), z.unknown())
+        .superRefine((values, ctx) => {
+            for (const [dotted, why] of Object.entries(reserved)) {
+                let node: unknown = values;
+                for (const key of dotted.split("."))
+                    node = node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined;
+                if (node !== undefined)
+                    ctx.addIssue({ code: "custom", path: dotted.split("."), message: `is set by this program: ${why}` });
+            }
+        })
+        .default(() => ({}));
 
 /** Why a Cluster Autoscaler flag name cannot be used in extraArgs, or undefined if it can. */
 function flagProblem(flag: string): string | undefined {
@@ -107,19 +122,25 @@ function flagProblem(flag: string): string | undefined {
     return `"${flag}" is not a flag of Cluster Autoscaler ${CLUSTER_AUTOSCALER_FLAGS_VERSION}${guess ? ` (did you mean "${guess}"?)` : ""}; an unknown flag stops the autoscaler at start-up`;
 }
 
-const extraArgsSchema = z.record(z.string(), flagValue).superRefine((args, ctx) => {
-    for (const flag of Object.keys(args)) {
-        const why = flagProblem(flag);
-        if (why) ctx.addIssue({ code: "custom", path: [flag], message: why });
-    }
-}).default(() => ({}));
+const extraArgsSchema = z
+    .record(z.string(), flagValue)
+    .superRefine((args, ctx) => {
+        for (const flag of Object.keys(args)) {
+            const why = flagProblem(flag);
+            if (why) ctx.addIssue({ code: "custom", path: [flag], message: why });
+        }
+    })
+    .default(() => ({}));
 
 const clusterAutoscalerSchema = strictObject({
     enabled: z.boolean().default(ADDON_DEFAULTS.clusterAutoscaler.enabled),
     /** → Helm chart `cluster-autoscaler` version. */
     chartVersion: chartVersion(ADDON_DEFAULTS.clusterAutoscaler.chartVersion),
     /** → chart `image.tag`. Default: CLUSTER_AUTOSCALER_IMAGES[cluster.version]; an override must be of the same minor. */
-    imageTag: z.string().regex(/^v\d+\.\d+\.\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an autoscaler image tag like v1.34.5` }).optional(),
+    imageTag: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an autoscaler image tag like v1.34.5` })
+        .optional(),
     /** Flags merged over ADDON_DEFAULTS.clusterAutoscaler.extraArgs (→ chart `extraArgs`); names without leading dashes. */
     extraArgs: extraArgsSchema,
     /** Extra chart values, merged last (except RESERVED_VALUES.clusterAutoscaler). */
@@ -137,11 +158,20 @@ const metricsServerSchema = strictObject({
 const containerInsightsSchema = strictObject({
     enabled: z.boolean().default(ADDON_DEFAULTS.containerInsights.enabled),
     /** → `amazon-cloudwatch-observability` add-on version; default: the newest for cluster.version, resolved at deploy. */
-    version: z.string().regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an EKS add-on version like v4.5.0-eksbuild.1` }).optional(),
+    version: z
+        .string()
+        .regex(/^v\d+\.\d+\.\d+-eksbuild\.\d+$/, {
+            error: (iss) => `${JSON.stringify(iss.input)} is not an EKS add-on version like v4.5.0-eksbuild.1`,
+        })
+        .optional(),
     /** Retention of the four Container Insights log groups. */
-    logRetentionDays: z.number().refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
-        error: (iss) => `${JSON.stringify(iss.input)} is not a CloudWatch Logs retention period (allowed: ${LOG_RETENTION_DAYS.join(", ")})`,
-    }).default(ADDON_DEFAULTS.containerInsights.logRetentionDays),
+    logRetentionDays: z
+        .number()
+        .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+            error: (iss) =>
+                `${JSON.stringify(iss.input)} is not a CloudWatch Logs retention period (allowed: ${LOG_RETENTION_DAYS.join(", ")})`,
+        })
+        .default(ADDON_DEFAULTS.containerInsights.logRetentionDays),
     /** Extra add-on configurationValues, merged last (except RESERVED_VALUES.containerInsights). */
     configurationValues: valuesExcept(RESERVED_VALUES.containerInsights),
 });

@@ -83,7 +83,12 @@ export interface CapacityReport {
     readonly totalConcurrentJobs: number;
     /** Demand on the management group against its room (when managementPods were given). */
     readonly management?: ManagementCapacity;
-    readonly cost: { readonly idleUsdPerMonth?: number; readonly fullScaleUsdPerMonth?: number; readonly pricesAsOf?: string; readonly region: string };
+    readonly cost: {
+        readonly idleUsdPerMonth?: number;
+        readonly fullScaleUsdPerMonth?: number;
+        readonly pricesAsOf?: string;
+        readonly region: string;
+    };
     readonly findings: readonly Finding[];
 }
 
@@ -101,7 +106,10 @@ export interface CapacityInput {
 }
 
 /** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
-export function groupRoom(group: Pick<NodeGroupConfig, "name" | "instanceTypes">, containerInsights: boolean): { room: PodResources; boundBy: string } {
+export function groupRoom(
+    group: Pick<NodeGroupConfig, "name" | "instanceTypes">,
+    containerInsights: boolean,
+): { room: PodResources; boundBy: string } {
     const node = smallestNode(group, containerInsights)!;
     return {
         room: { cpuMillis: node.cpuMillis, memoryMiB: node.memoryMiB, pods: node.pods },
@@ -129,7 +137,10 @@ export function podSubnetFreeIps(network: Pick<NetworkConfig, "podSubnets">): nu
 }
 
 export function jobsPerNode(room: PodResources, jobPod: RunnerDemand["jobPod"]): number {
-    return Math.max(0, Math.min(Math.floor(room.cpuMillis / jobPod.cpuMillis), Math.floor(room.memoryMiB / jobPod.memoryMiB), room.pods));
+    return Math.max(
+        0,
+        Math.min(Math.floor(room.cpuMillis / jobPod.cpuMillis), Math.floor(room.memoryMiB / jobPod.memoryMiB), room.pods),
+    );
 }
 
 /** Addresses a node takes from its subnet when it runs `pods` pods that need one (warm ENI included). */
@@ -158,45 +169,87 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         for (const r of own) {
             const perNode = jobsPerNode(room, r.jobPod);
             const capacity = perNode * g.maxSize;
-            runners.push({ name: r.name, nodeGroup: g.name, jobsPerNode: perNode, concurrent: r.concurrent, maxConcurrentJobs: Math.min(r.concurrent, capacity) });
+            runners.push({
+                name: r.name,
+                nodeGroup: g.name,
+                jobsPerNode: perNode,
+                concurrent: r.concurrent,
+                maxConcurrentJobs: Math.min(r.concurrent, capacity),
+            });
             if (perNode === 0) {
-                findings.push({ severity: "error", subject: `runners.${r.name}`, message: `one job pod (${r.jobPod.cpuMillis}m CPU, ${Math.round(r.jobPod.memoryMiB)}Mi) does not fit a ${boundBy} node of "${g.name}"` });
+                findings.push({
+                    severity: "error",
+                    subject: `runners.${r.name}`,
+                    message: `one job pod (${r.jobPod.cpuMillis}m CPU, ${Math.round(r.jobPod.memoryMiB)}Mi) does not fit a ${boundBy} node of "${g.name}"`,
+                });
             } else if (r.concurrent > capacity) {
-                findings.push({ severity: "error", subject: `runners.${r.name}.concurrent`, message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${boundBy}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}` });
+                findings.push({
+                    severity: "error",
+                    subject: `runners.${r.name}.concurrent`,
+                    message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${boundBy}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}`,
+                });
             }
             groupJobsPerNode = groupJobsPerNode === 0 ? perNode : Math.min(groupJobsPerNode, perNode);
         }
         const jobsAtFullScale = groupJobsPerNode * g.maxSize;
         const demand = own.reduce((sum, r) => sum + r.concurrent, 0);
         if (own.length > 1 && demand > jobsAtFullScale) {
-            findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: `its runners may start ${demand} jobs together but it holds ${jobsAtFullScale}; at peak they wait for each other` });
+            findings.push({
+                severity: "warning",
+                subject: `nodeGroups.${g.name}`,
+                message: `its runners may start ${demand} jobs together but it holds ${jobsAtFullScale}; at peak they wait for each other`,
+            });
         }
-        if (g.role === "jobs" && own.length === 0) findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: "no runner uses this group" });
+        if (g.role === "jobs" && own.length === 0)
+            findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: "no runner uses this group" });
         const podsPerNode = g.role === "jobs" ? Math.min(room.pods, groupJobsPerNode || room.pods) + extraPods : 10;
         // The type that takes the most addresses and the dearest type bound the group (conservative for mixed groups).
         const types = g.instanceTypes.map((t) => instanceFacts(t)!);
         const perNodeIps = Math.max(...types.map((t) => ipsPerNode(t, podsPerNode)));
         const prices = types.map((t) => hourlyPrice(g, t, input.region));
         return {
-            name: g.name, role: g.role, boundBy, room, minSize: g.minSize, maxSize: g.maxSize,
-            ipsPerNode: perNodeIps, ipsAtFullScale: perNodeIps * g.maxSize, jobsAtFullScale,
+            name: g.name,
+            role: g.role,
+            boundBy,
+            room,
+            minSize: g.minSize,
+            maxSize: g.maxSize,
+            ipsPerNode: perNodeIps,
+            ipsAtFullScale: perNodeIps * g.maxSize,
+            jobsAtFullScale,
             usdPerHourPerNode: prices.includes(undefined) ? undefined : Math.max(...(prices as number[])),
         };
     });
 
-    const pools: SubnetPool[] = (["cluster", "pod"] as const).map((name) => ({
-        name,
-        freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-        ipsAtFullScale: groups.filter((g) => input.groups.find((c) => c.name === g.name)!.subnets === name).reduce((s, g) => s + g.ipsAtFullScale, 0),
-    })).filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
+    const pools: SubnetPool[] = (["cluster", "pod"] as const)
+        .map((name) => ({
+            name,
+            freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
+            ipsAtFullScale: groups
+                .filter((g) => input.groups.find((c) => c.name === g.name)!.subnets === name)
+                .reduce((s, g) => s + g.ipsAtFullScale, 0),
+        }))
+        .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
         const where = p.name === "pod" ? "network.podSubnets" : "network.subnetIds";
         if (p.freeIps === undefined) {
-            findings.push({ severity: "warning", subject: where, message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown offline (set network.freeIpAddresses to check)` });
+            findings.push({
+                severity: "warning",
+                subject: where,
+                message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown offline (set network.freeIpAddresses to check)`,
+            });
         } else if (p.ipsAtFullScale > p.freeIps) {
-            findings.push({ severity: "error", subject: where, message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower maxSize` });
+            findings.push({
+                severity: "error",
+                subject: where,
+                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower maxSize`,
+            });
         } else if (p.freeIps - p.ipsAtFullScale < MIN_IP_HEADROOM * p.freeIps) {
-            findings.push({ severity: "warning", subject: where, message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom` });
+            findings.push({
+                severity: "warning",
+                subject: where,
+                message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom`,
+            });
         }
     }
 
@@ -209,10 +262,16 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     }
 
     const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
-    if (!priced) findings.push({ severity: "warning", subject: "cost", message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})` });
-    const monthly = (size: (g: GroupCapacity) => number) => priced
-        ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
-        : undefined;
+    if (!priced)
+        findings.push({
+            severity: "warning",
+            subject: "cost",
+            message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})`,
+        });
+    const monthly = (size: (g: GroupCapacity) => number) =>
+        priced
+            ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
+            : undefined;
 
     return {
         groups,

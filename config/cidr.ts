@@ -33,8 +33,11 @@ export function addressCount(prefix: number): number {
 }
 
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
-    return inner.prefix >= outer.prefix && inner.base >= outer.base &&
-        inner.base + addressCount(inner.prefix) <= outer.base + addressCount(outer.prefix);
+    return (
+        inner.prefix >= outer.prefix &&
+        inner.base >= outer.base &&
+        inner.base + addressCount(inner.prefix) <= outer.base + addressCount(outer.prefix)
+    );
 }
 
 export function cidrsOverlap(a: Cidr, b: Cidr): boolean {

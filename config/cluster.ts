@@ -32,13 +32,26 @@ const endpointSchema = strictObject({
     publicAccessCidrs: z.array(cidr).default(CLUSTER_DEFAULTS.endpoint.publicAccessCidrs),
 }).superRefine((e, ctx) => {
     if (!e.privateAccess && !e.publicAccess) {
-        ctx.addIssue({ code: "custom", path: ["privateAccess"], message: "privateAccess and publicAccess cannot both be false: nothing could reach the cluster API" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["privateAccess"],
+            message: "privateAccess and publicAccess cannot both be false: nothing could reach the cluster API",
+        });
     }
     if (e.publicAccess && e.publicAccessCidrs.length === 0) {
-        ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "publicAccess is true but no CIDRs are listed; name the addresses allowed to reach the API (e.g. the deploy runner's NAT IP/32)" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["publicAccessCidrs"],
+            message:
+                "publicAccess is true but no CIDRs are listed; name the addresses allowed to reach the API (e.g. the deploy runner's NAT IP/32)",
+        });
     }
     if (!e.publicAccess && e.publicAccessCidrs.length > 0) {
-        ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "CIDRs are listed but publicAccess is false; set publicAccess: true or remove them" });
+        ctx.addIssue({
+            code: "custom",
+            path: ["publicAccessCidrs"],
+            message: "CIDRs are listed but publicAccess is false; set publicAccess: true or remove them",
+        });
     }
 });
 
@@ -46,11 +59,17 @@ const endpointSchema = strictObject({
 export const clusterSchema = strictObject({
     /** EKS cluster name (also the Cluster Autoscaler discovery key): 1–100 of [A-Za-z0-9_-], starting alphanumeric. */
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, {
-        error: (iss) => `${JSON.stringify(iss.input)} is not a valid EKS cluster name (1–100 letters, digits, "-" or "_", starting with a letter or digit)`,
+        error: (iss) =>
+            `${JSON.stringify(iss.input)} is not a valid EKS cluster name (1–100 letters, digits, "-" or "_", starting with a letter or digit)`,
     }),
     /** Kubernetes minor, e.g. "1.34" (quote it in YAML: 1.30 would otherwise read as the number 1.3). */
-    version: z.string({ error: (iss) => `${JSON.stringify(iss.input)} must be a quoted string such as "1.34" (YAML reads 1.30 as 1.3)` })
-        .refine(isEksVersion, { error: (iss) => `${JSON.stringify(iss.input)} is not a supported EKS version (${EKS_VERSION_RANGE})` }),
+    version: z
+        .string({
+            error: (iss) => `${JSON.stringify(iss.input)} must be a quoted string such as "1.34" (YAML reads 1.30 as 1.3)`,
+        })
+        .refine(isEksVersion, {
+            error: (iss) => `${JSON.stringify(iss.input)} is not a supported EKS version (${EKS_VERSION_RANGE})`,
+        }),
     /** IAM roles (e.g. SSO permission-set roles) granted AmazonEKSClusterAdminPolicy through access entries. */
     adminRoleArns: z.array(iamRoleArn).default([]),
     /** IAM roles granted the read-only AmazonEKSViewPolicy through access entries. */
@@ -67,10 +86,17 @@ export const clusterSchema = strictObject({
     c.adminRoleArns.forEach((arn, i) => seen.set(arn, `adminRoleArns[${i}]`));
     c.viewerRoleArns.forEach((arn, i) => {
         if (seen.has(arn)) {
-            ctx.addIssue({ code: "custom", path: ["viewerRoleArns", i], message: `${arn} is also ${seen.get(arn)}; one principal has one access entry, keep it in one list` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["viewerRoleArns", i],
+                message: `${arn} is also ${seen.get(arn)}; one principal has one access entry, keep it in one list`,
+            });
         }
     });
-    for (const [list, arns] of [["adminRoleArns", c.adminRoleArns], ["viewerRoleArns", c.viewerRoleArns]] as const) {
+    for (const [list, arns] of [
+        ["adminRoleArns", c.adminRoleArns],
+        ["viewerRoleArns", c.viewerRoleArns],
+    ] as const) {
         arns.forEach((arn, i) => {
             if (arns.indexOf(arn) !== i) ctx.addIssue({ code: "custom", path: [list, i], message: `${arn} is listed twice` });
         });

@@ -26,7 +26,10 @@ export const PLATFORM_PODS = {
 } as const satisfies Record<string, PlatformPod>;
 
 /** Everything the management nodes must hold: enabled platform pods plus one manager pod per runner. */
-export function managementPods(addons: Pick<AddonsConfig, "clusterAutoscaler" | "metricsServer" | "containerInsights">, runners: readonly Pick<RunnerConfig, "name" | "manager">[]): PlatformPod[] {
+export function managementPods(
+    addons: Pick<AddonsConfig, "clusterAutoscaler" | "metricsServer" | "containerInsights">,
+    runners: readonly Pick<RunnerConfig, "name" | "manager">[],
+): PlatformPod[] {
     return [
         PLATFORM_PODS.coreDns,
         ...(addons.clusterAutoscaler.enabled ? [PLATFORM_PODS.clusterAutoscaler] : []),
@@ -53,21 +56,41 @@ export interface ManagementCapacity {
  * no autoscaling, no DNS, no runner); not fitting with one node gone is a warning (a node update or an AZ outage
  * would leave some Pending for its duration).
  */
-export function checkManagementRoom(group: { name: string; minSize: number; boundBy: string }, perNode: PodResources, pods: readonly PlatformPod[]): { capacity: ManagementCapacity; findings: Finding[] } {
-    const demand = pods.reduce((sum, p) => ({
-        cpuMillis: sum.cpuMillis + p.replicas * p.cpuMillis,
-        memoryMiB: sum.memoryMiB + p.replicas * p.memoryMiB,
-        pods: sum.pods + p.replicas,
-    }), { cpuMillis: 0, memoryMiB: 0, pods: 0 });
-    const times = (n: number): PodResources => ({ cpuMillis: n * perNode.cpuMillis, memoryMiB: n * perNode.memoryMiB, pods: n * perNode.pods });
+export function checkManagementRoom(
+    group: { name: string; minSize: number; boundBy: string },
+    perNode: PodResources,
+    pods: readonly PlatformPod[],
+): { capacity: ManagementCapacity; findings: Finding[] } {
+    const demand = pods.reduce(
+        (sum, p) => ({
+            cpuMillis: sum.cpuMillis + p.replicas * p.cpuMillis,
+            memoryMiB: sum.memoryMiB + p.replicas * p.memoryMiB,
+            pods: sum.pods + p.replicas,
+        }),
+        { cpuMillis: 0, memoryMiB: 0, pods: 0 },
+    );
+    const times = (n: number): PodResources => ({
+        cpuMillis: n * perNode.cpuMillis,
+        memoryMiB: n * perNode.memoryMiB,
+        pods: n * perNode.pods,
+    });
     const capacity = { demand, room: times(group.minSize), roomLessOneNode: times(group.minSize - 1) };
-    const fits = (room: PodResources) => demand.cpuMillis <= room.cpuMillis && demand.memoryMiB <= room.memoryMiB && demand.pods <= room.pods;
+    const fits = (room: PodResources) =>
+        demand.cpuMillis <= room.cpuMillis && demand.memoryMiB <= room.memoryMiB && demand.pods <= room.pods;
     const need = `${formatCpuMillis(demand.cpuMillis)} CPU / ${formatMiB(demand.memoryMiB)} / ${demand.pods} pods`;
     const findings: Finding[] = [];
     if (!fits(capacity.room)) {
-        findings.push({ severity: "error", subject: `nodeGroups.${group.name}`, message: `its platform pods and runner managers need ${need} but ${group.minSize} × ${group.boundBy} give ${formatCpuMillis(capacity.room.cpuMillis)} CPU / ${formatMiB(capacity.room.memoryMiB)} / ${capacity.room.pods} pods: some would sit Pending. Use a larger type or more nodes` });
+        findings.push({
+            severity: "error",
+            subject: `nodeGroups.${group.name}`,
+            message: `its platform pods and runner managers need ${need} but ${group.minSize} × ${group.boundBy} give ${formatCpuMillis(capacity.room.cpuMillis)} CPU / ${formatMiB(capacity.room.memoryMiB)} / ${capacity.room.pods} pods: some would sit Pending. Use a larger type or more nodes`,
+        });
     } else if (!fits(capacity.roomLessOneNode)) {
-        findings.push({ severity: "warning", subject: `nodeGroups.${group.name}`, message: `with one of its ${group.minSize} nodes gone (an AMI update replaces them one at a time) ${need} no longer fit; platform pods would wait Pending meanwhile` });
+        findings.push({
+            severity: "warning",
+            subject: `nodeGroups.${group.name}`,
+            message: `with one of its ${group.minSize} nodes gone (an AMI update replaces them one at a time) ${need} no longer fit; platform pods would wait Pending meanwhile`,
+        });
     }
     return { capacity, findings };
 }

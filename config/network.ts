@@ -16,7 +16,9 @@ const AZ_PATTERN = /^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$/;
 
 const podSubnetSchema = strictObject({
     /** AZ of this subnet, e.g. eu-west-1a; one subnet per AZ. */
-    availabilityZone: z.string().regex(AZ_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not an availability zone name like eu-west-1a` }),
+    availabilityZone: z
+        .string()
+        .regex(AZ_PATTERN, { error: (iss) => `${JSON.stringify(iss.input)} is not an availability zone name like eu-west-1a` }),
     /** A slice of `podSubnets.cidrBlock`. */
     cidrBlock: cidr,
     /** The existing private route table of this AZ (default route → the existing NAT gateway, whose EIP partners allow-list). */
@@ -30,8 +32,13 @@ const podSubnetSchema = strictObject({
  */
 const podSubnetsSchema = strictObject({
     /** Secondary VPC CIDR block, /16 to /28 (the sizes AWS accepts for an association). */
-    cidrBlock: cidr.refine((s) => { const c = parseCidr(s); return !c || (c.prefix >= 16 && c.prefix <= 28); },
-        { error: (iss) => `${JSON.stringify(iss.input)} must be between /16 and /28 to be associated with a VPC` }),
+    cidrBlock: cidr.refine(
+        (s) => {
+            const c = parseCidr(s);
+            return !c || (c.prefix >= 16 && c.prefix <= 28);
+        },
+        { error: (iss) => `${JSON.stringify(iss.input)} must be between /16 and /28 to be associated with a VPC` },
+    ),
     subnets: z.array(podSubnetSchema).min(2, { error: "list at least 2 subnets in different availability zones" }),
 }).superRefine((p, ctx) => {
     const block = parseCidr(p.cidrBlock);
@@ -39,15 +46,27 @@ const podSubnetsSchema = strictObject({
     p.subnets.forEach((s, i) => {
         const c = parsed[i];
         if (block && c && !cidrContains(block, c)) {
-            ctx.addIssue({ code: "custom", path: ["subnets", i, "cidrBlock"], message: `${s.cidrBlock} is not inside podSubnets.cidrBlock ${p.cidrBlock}` });
+            ctx.addIssue({
+                code: "custom",
+                path: ["subnets", i, "cidrBlock"],
+                message: `${s.cidrBlock} is not inside podSubnets.cidrBlock ${p.cidrBlock}`,
+            });
         }
         for (let j = 0; j < i; j++) {
             const other = parsed[j];
             if (c && other && cidrsOverlap(c, other)) {
-                ctx.addIssue({ code: "custom", path: ["subnets", i, "cidrBlock"], message: `${s.cidrBlock} overlaps subnets[${j}] (${p.subnets[j].cidrBlock})` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["subnets", i, "cidrBlock"],
+                    message: `${s.cidrBlock} overlaps subnets[${j}] (${p.subnets[j].cidrBlock})`,
+                });
             }
             if (s.availabilityZone === p.subnets[j].availabilityZone) {
-                ctx.addIssue({ code: "custom", path: ["subnets", i, "availabilityZone"], message: `${s.availabilityZone} is already used by subnets[${j}]; use one subnet per AZ` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["subnets", i, "availabilityZone"],
+                    message: `${s.availabilityZone} is already used by subnets[${j}]; use one subnet per AZ`,
+                });
             }
         }
     });
@@ -57,10 +76,14 @@ const podSubnetsSchema = strictObject({
 export const networkSchema = strictObject({
     vpcId: id("vpc", "a VPC"),
     /** Existing private subnets (≥ 2 AZs) routed through the existing NAT: control plane ENIs and management nodes. */
-    subnetIds: z.array(id("subnet", "a subnet")).min(2, { error: "list at least 2 private subnets in different AZs (EKS requires two AZs)" })
-        .superRefine((ids, ctx) => ids.forEach((s, i) => {
-            if (ids.indexOf(s) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${s} is listed twice` });
-        })),
+    subnetIds: z
+        .array(id("subnet", "a subnet"))
+        .min(2, { error: "list at least 2 private subnets in different AZs (EKS requires two AZs)" })
+        .superRefine((ids, ctx) =>
+            ids.forEach((s, i) => {
+                if (ids.indexOf(s) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${s} is listed twice` });
+            }),
+        ),
     podSubnets: podSubnetsSchema.optional(),
     /**
      * Free IPv4 addresses across `subnetIds` today, for the capacity check of groups placed there (not knowable

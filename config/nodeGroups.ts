@@ -38,9 +38,14 @@ const LABEL_NAME = "([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)";
 const LABEL_KEY = new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`);
 const LABEL_VALUE = new RegExp(`^(${LABEL_NAME})?$`);
 
-const labelKey = z.string().refine((k) => LABEL_KEY.test(k), { error: (iss) => `${JSON.stringify(iss.input)} is not a valid Kubernetes label key` })
+const labelKey = z
+    .string()
+    .refine((k) => LABEL_KEY.test(k), { error: (iss) => `${JSON.stringify(iss.input)} is not a valid Kubernetes label key` })
     .refine((k) => !k.startsWith(LABEL_PREFIX), { error: `keys under "${LABEL_PREFIX}" are set by this program` });
-const labelValue = z.string().refine((v) => LABEL_VALUE.test(v), { error: (iss) => `${JSON.stringify(iss.input)} is not a valid Kubernetes label value (≤ 63 of [A-Za-z0-9_.-], alphanumeric at both ends)` });
+const labelValue = z.string().refine((v) => LABEL_VALUE.test(v), {
+    error: (iss) =>
+        `${JSON.stringify(iss.input)} is not a valid Kubernetes label value (≤ 63 of [A-Za-z0-9_.-], alphanumeric at both ends)`,
+});
 
 const taintSchema = strictObject({
     key: labelKey,
@@ -72,7 +77,13 @@ export const nodeGroupSchema = strictObject({
     /** → updateConfig.maxUnavailable: nodes replaced at once during an update. */
     maxUnavailable: z.number().int().min(1).max(100).default(NODEGROUP_DEFAULTS.maxUnavailable),
     /** Pin the AMI release (e.g. "1.34.2-20251112"); by default the latest release is resolved at each deploy. */
-    releaseVersion: z.string().regex(/^\d+\.\d+\.\d+-[0-9a-f]{8}$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an AMI release version like 1.34.2-20251112 (AL2023) or 1.42.0-21c0d8ce (Bottlerocket)` }).optional(),
+    releaseVersion: z
+        .string()
+        .regex(/^\d+\.\d+\.\d+-[0-9a-f]{8}$/, {
+            error: (iss) =>
+                `${JSON.stringify(iss.input)} is not an AMI release version like 1.34.2-20251112 (AL2023) or 1.42.0-21c0d8ce (Bottlerocket)`,
+        })
+        .optional(),
     /** Where the nodes live: `cluster` (network.subnetIds) or `pod` (network.podSubnets). Default: `pod` for jobs when pod subnets exist. */
     subnets: z.enum(["cluster", "pod"]).optional(),
 });
@@ -115,7 +126,11 @@ export function roleTaint(role: "management" | "jobs"): Taint {
 }
 
 /** Rules that involve more than one field or group; returns the defaulted groups and every problem found. */
-export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPodSubnets: boolean, kubernetesVersion?: string): { groups: NodeGroupConfig[]; problems: Problem[] } {
+export function resolveNodeGroups(
+    groups: Record<string, NodeGroupInput>,
+    hasPodSubnets: boolean,
+    kubernetesVersion?: string,
+): { groups: NodeGroupConfig[]; problems: Problem[] } {
     const problems: Problem[] = [];
     const at = (name: string, ...rest: (string | number)[]) => joinPath("nodeGroups", name, ...rest);
     const byNormalised = new Map<string, string>();
@@ -123,11 +138,18 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
 
     for (const [name, g] of Object.entries(groups)) {
         if (!NODEGROUP_NAME.test(name)) {
-            problems.push({ path: at(name), message: `"${name}" is not a valid node group name: 1–40 of [A-Za-z0-9_.-], alphanumeric at both ends (it becomes a label value and part of AWS names)` });
+            problems.push({
+                path: at(name),
+                message: `"${name}" is not a valid node group name: 1–40 of [A-Za-z0-9_.-], alphanumeric at both ends (it becomes a label value and part of AWS names)`,
+            });
         }
         const normalised = normaliseName(name);
         const clash = byNormalised.get(normalised);
-        if (clash !== undefined) problems.push({ path: at(name), message: `"${name}" and "${clash}" both become "${normalised}" in AWS resource names; rename one` });
+        if (clash !== undefined)
+            problems.push({
+                path: at(name),
+                message: `"${name}" and "${clash}" both become "${normalised}" in AWS resource names; rename one`,
+            });
         byNormalised.set(normalised, name);
 
         const archs = new Set<Arch>();
@@ -135,43 +157,92 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
         g.instanceTypes.forEach((t, i) => {
             const facts = instanceFacts(t);
             if (!facts) {
-                problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)` });
+                problems.push({
+                    path: at(name, "instanceTypes", i),
+                    message: `"${t}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)`,
+                });
                 return;
             }
             archs.add(facts.arch);
             sizes.set(t, `${facts.vcpu} vCPU/${facts.memoryMiB / 1024} GiB`);
-            if (g.instanceTypes.indexOf(t) !== i) problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is listed twice` });
+            if (g.instanceTypes.indexOf(t) !== i)
+                problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is listed twice` });
         });
-        if (archs.size > 1) problems.push({ path: at(name, "instanceTypes"), message: `mixes amd64 and arm64 types (${g.instanceTypes.join(", ")}); one group has one architecture` });
-        const arch: Arch = archs.size === 1 ? [...archs][0] : (g.amiType ? AMI_TYPES[g.amiType] : "amd64");
+        if (archs.size > 1)
+            problems.push({
+                path: at(name, "instanceTypes"),
+                message: `mixes amd64 and arm64 types (${g.instanceTypes.join(", ")}); one group has one architecture`,
+            });
+        const arch: Arch = archs.size === 1 ? [...archs][0] : g.amiType ? AMI_TYPES[g.amiType] : "amd64";
         if (g.amiType && archs.size === 1 && AMI_TYPES[g.amiType] !== arch) {
-            problems.push({ path: at(name, "amiType"), message: `${g.amiType} is for ${AMI_TYPES[g.amiType]} but the instance types are ${arch}; use ${DEFAULT_AMI_TYPE[arch]} or matching types` });
+            problems.push({
+                path: at(name, "amiType"),
+                message: `${g.amiType} is for ${AMI_TYPES[g.amiType]} but the instance types are ${arch}; use ${DEFAULT_AMI_TYPE[arch]} or matching types`,
+            });
         }
         if (g.capacityType === "SPOT") {
             if (g.instanceTypes.length < 2) {
-                problems.push({ path: at(name, "instanceTypes"), message: "SPOT needs at least 2 instance types of equal vCPU and memory, so one sold-out type does not leave jobs pending" });
+                problems.push({
+                    path: at(name, "instanceTypes"),
+                    message:
+                        "SPOT needs at least 2 instance types of equal vCPU and memory, so one sold-out type does not leave jobs pending",
+                });
             } else if (new Set(sizes.values()).size > 1) {
-                problems.push({ path: at(name, "instanceTypes"), message: `SPOT types must have equal vCPU and memory so Cluster Autoscaler sizes nodes right: ${[...sizes].map(([t, s]) => `${t}=${s}`).join(", ")}` });
+                problems.push({
+                    path: at(name, "instanceTypes"),
+                    message: `SPOT types must have equal vCPU and memory so Cluster Autoscaler sizes nodes right: ${[...sizes].map(([t, s]) => `${t}=${s}`).join(", ")}`,
+                });
             }
         }
-        if (g.minSize > g.maxSize) problems.push({ path: at(name, "minSize"), message: `${g.minSize} is greater than maxSize ${g.maxSize}` });
+        if (g.minSize > g.maxSize)
+            problems.push({ path: at(name, "minSize"), message: `${g.minSize} is greater than maxSize ${g.maxSize}` });
         const desiredSize = g.desiredSize ?? g.minSize;
         if (g.desiredSize !== undefined && (g.desiredSize < g.minSize || g.desiredSize > g.maxSize)) {
-            problems.push({ path: at(name, "desiredSize"), message: `${g.desiredSize} is outside [minSize ${g.minSize}, maxSize ${g.maxSize}]` });
+            problems.push({
+                path: at(name, "desiredSize"),
+                message: `${g.desiredSize} is outside [minSize ${g.minSize}, maxSize ${g.maxSize}]`,
+            });
         }
         if (g.role === "management") {
-            if (g.capacityType === "SPOT") problems.push({ path: at(name, "capacityType"), message: "the management group must be ON_DEMAND: a Spot reclaim would take the autoscaler and runner managers with it" });
-            if (g.minSize < NODEGROUP_DEFAULTS.managementMinSize) problems.push({ path: at(name, "minSize"), message: `${g.minSize} is below ${NODEGROUP_DEFAULTS.managementMinSize}: the management group needs 2 nodes in 2 AZs to survive losing one` });
-            if (g.minSize !== g.maxSize) problems.push({ path: at(name, "maxSize"), message: `must equal minSize (${g.minSize}) for the management group, so no autoscaler can ever shrink it` });
-            if (g.subnets === "pod") problems.push({ path: at(name, "subnets"), message: `"pod" subnets are for job nodes; the management group stays in network.subnetIds` });
+            if (g.capacityType === "SPOT")
+                problems.push({
+                    path: at(name, "capacityType"),
+                    message:
+                        "the management group must be ON_DEMAND: a Spot reclaim would take the autoscaler and runner managers with it",
+                });
+            if (g.minSize < NODEGROUP_DEFAULTS.managementMinSize)
+                problems.push({
+                    path: at(name, "minSize"),
+                    message: `${g.minSize} is below ${NODEGROUP_DEFAULTS.managementMinSize}: the management group needs 2 nodes in 2 AZs to survive losing one`,
+                });
+            if (g.minSize !== g.maxSize)
+                problems.push({
+                    path: at(name, "maxSize"),
+                    message: `must equal minSize (${g.minSize}) for the management group, so no autoscaler can ever shrink it`,
+                });
+            if (g.subnets === "pod")
+                problems.push({
+                    path: at(name, "subnets"),
+                    message: `"pod" subnets are for job nodes; the management group stays in network.subnetIds`,
+                });
         }
         const amiType = g.amiType ?? DEFAULT_AMI_TYPE[arch];
-        if (g.releaseVersion && amiType.startsWith("AL2023") && kubernetesVersion && !g.releaseVersion.startsWith(`${kubernetesVersion}.`)) {
-            problems.push({ path: at(name, "releaseVersion"), message: `${g.releaseVersion} is an AMI release for another Kubernetes version than cluster.version ${kubernetesVersion}` });
+        if (
+            g.releaseVersion &&
+            amiType.startsWith("AL2023") &&
+            kubernetesVersion &&
+            !g.releaseVersion.startsWith(`${kubernetesVersion}.`)
+        ) {
+            problems.push({
+                path: at(name, "releaseVersion"),
+                message: `${g.releaseVersion} is an AMI release for another Kubernetes version than cluster.version ${kubernetesVersion}`,
+            });
         }
-        if (g.subnets === "pod" && !hasPodSubnets) problems.push({ path: at(name, "subnets"), message: `"pod" needs network.podSubnets to be configured` });
+        if (g.subnets === "pod" && !hasPodSubnets)
+            problems.push({ path: at(name, "subnets"), message: `"pod" needs network.podSubnets to be configured` });
         g.taints.forEach((t, i) => {
-            if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== i) problems.push({ path: at(name, "taints", i), message: `taint ${t.key}:${t.effect} is listed twice` });
+            if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== i)
+                problems.push({ path: at(name, "taints", i), message: `taint ${t.key}:${t.effect} is listed twice` });
         });
 
         out.push({
@@ -185,7 +256,9 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
             minSize: g.minSize,
             maxSize: g.maxSize,
             desiredSize,
-            diskSizeGiB: g.diskSizeGiB ?? (g.role === "management" ? NODEGROUP_DEFAULTS.managementDiskSizeGiB : NODEGROUP_DEFAULTS.jobsDiskSizeGiB),
+            diskSizeGiB:
+                g.diskSizeGiB ??
+                (g.role === "management" ? NODEGROUP_DEFAULTS.managementDiskSizeGiB : NODEGROUP_DEFAULTS.jobsDiskSizeGiB),
             labels: { ...g.labels, ...roleLabels(g.role, name) },
             taints: [roleTaint(g.role), ...g.taints],
             maxUnavailable: g.maxUnavailable,
@@ -196,8 +269,18 @@ export function resolveNodeGroups(groups: Record<string, NodeGroupInput>, hasPod
     }
 
     const management = out.filter((g) => g.role === "management");
-    if (management.length === 0) problems.push({ path: "nodeGroups", message: "declare exactly one group with role: management (the autoscaler, metrics-server and runner managers live there)" });
-    if (management.length > 1) problems.push({ path: "nodeGroups", message: `only one management group is allowed, found ${management.map((g) => g.name).join(", ")}` });
-    if (!out.some((g) => g.role === "jobs")) problems.push({ path: "nodeGroups", message: "declare at least one group with role: jobs, or no CI job can run" });
+    if (management.length === 0)
+        problems.push({
+            path: "nodeGroups",
+            message:
+                "declare exactly one group with role: management (the autoscaler, metrics-server and runner managers live there)",
+        });
+    if (management.length > 1)
+        problems.push({
+            path: "nodeGroups",
+            message: `only one management group is allowed, found ${management.map((g) => g.name).join(", ")}`,
+        });
+    if (!out.some((g) => g.role === "jobs"))
+        problems.push({ path: "nodeGroups", message: "declare at least one group with role: jobs, or no CI job can run" });
     return { groups: out, problems };
 }

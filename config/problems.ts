@@ -36,7 +36,12 @@ export function problemsFromZod(prefix: string, issues: readonly z.core.$ZodIssu
     for (const issue of issues) {
         if (issue.code === "invalid_key") {
             // A bad map key: report the key's own reasons, not zod's generic "Invalid key in record".
-            out.push(...problemsFromZod(joinPath(prefix, ...issue.path), issue.issues).map((p) => ({ ...p, path: joinPath(prefix, ...issue.path) })));
+            out.push(
+                ...problemsFromZod(joinPath(prefix, ...issue.path), issue.issues).map((p) => ({
+                    ...p,
+                    path: joinPath(prefix, ...issue.path),
+                })),
+            );
         } else if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys) out.push({ path: joinPath(prefix, ...issue.path, key), message: issue.message });
         } else {

@@ -73,7 +73,10 @@ export interface SmallestNode {
 }
 
 /** The least allocatable CPU and memory over the group's instance types (each may come from a different type). */
-export function smallestNode(group: Pick<NodeGroupConfig, "name" | "instanceTypes">, containerInsights: boolean): SmallestNode | undefined {
+export function smallestNode(
+    group: Pick<NodeGroupConfig, "name" | "instanceTypes">,
+    containerInsights: boolean,
+): SmallestNode | undefined {
     let best: { cpuMillis: number; cpuType: string; memoryMiB: number; memoryType: string; pods: number } | undefined;
     for (const type of group.instanceTypes) {
         const facts = instanceFacts(type);
@@ -91,7 +94,11 @@ export function smallestNode(group: Pick<NodeGroupConfig, "name" | "instanceType
 
 const KINDS: readonly ContainerKind[] = ["build", "helper", "services"];
 /** The containers every job pod has besides `kind` (services are optional, so never counted for the others). */
-const OTHERS: Record<ContainerKind, readonly ContainerKind[]> = { build: ["helper"], helper: ["build"], services: ["build", "helper"] };
+const OTHERS: Record<ContainerKind, readonly ContainerKind[]> = {
+    build: ["helper"],
+    helper: ["build"],
+    services: ["build", "helper"],
+};
 const LABEL: Record<ContainerKind, string> = { build: "build", helper: "helper", services: "service" };
 
 const cpuOf = (q: string) => parseCpuMillis(q)!;
@@ -109,7 +116,10 @@ export function resolveRunnerResources(
     at: (kind: ContainerKind, field: keyof ContainerResourcesInput) => string,
 ): { resources: RunnerResources; problems: Problem[] } {
     const problems: Problem[] = [];
-    const base = {} as Record<ContainerKind, { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }>;
+    const base = {} as Record<
+        ContainerKind,
+        { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }
+    >;
     for (const kind of KINDS) {
         const d = RUNNER_DEFAULTS[kind];
         base[kind] = {
@@ -124,12 +134,29 @@ export function resolveRunnerResources(
     let fits = true;
     if (node) {
         for (const [field, need, have, type, fmt, what] of [
-            ["cpuRequest", cpuOf(base.build.cpuRequest) + cpuOf(base.helper.cpuRequest), node.cpuMillis, node.cpuType, formatCpuMillis, "CPU"],
-            ["memoryRequest", memOf(base.build.memoryRequest) + memOf(base.helper.memoryRequest), node.memoryMiB, node.memoryType, formatMiB, "memory"],
+            [
+                "cpuRequest",
+                cpuOf(base.build.cpuRequest) + cpuOf(base.helper.cpuRequest),
+                node.cpuMillis,
+                node.cpuType,
+                formatCpuMillis,
+                "CPU",
+            ],
+            [
+                "memoryRequest",
+                memOf(base.build.memoryRequest) + memOf(base.helper.memoryRequest),
+                node.memoryMiB,
+                node.memoryType,
+                formatMiB,
+                "memory",
+            ],
         ] as const) {
             if (need > have) {
                 fits = false;
-                problems.push({ path: at("build", field), message: `${base.build[field]} plus the helper container's ${base.helper[field]} exceeds the allocatable ${what} of ${type} (≈ ${fmt(have)}) in node group "${node.group}": no job of this runner could ever schedule; lower the requests or use larger instance types` });
+                problems.push({
+                    path: at("build", field),
+                    message: `${base.build[field]} plus the helper container's ${base.helper[field]} exceeds the allocatable ${what} of ${type} (≈ ${fmt(have)}) in node group "${node.group}": no job of this runner could ever schedule; lower the requests or use larger instance types`,
+                });
             }
         }
     }
@@ -155,27 +182,45 @@ export function resolveRunnerResources(
         };
         resources[kind] = r;
         const path = (field: keyof ContainerResourcesInput) => at(kind, field);
-        const others = OTHERS[kind].length === 1 ? `${LABEL[OTHERS[kind][0]]} container's request` : `${OTHERS[kind].map((k) => LABEL[k]).join(" and ")} containers' requests`;
+        const others =
+            OTHERS[kind].length === 1
+                ? `${LABEL[OTHERS[kind][0]]} container's request`
+                : `${OTHERS[kind].map((k) => LABEL[k]).join(" and ")} containers' requests`;
 
         // Ceilings against the smallest node (only those the user set: defaults are the room itself).
         if (node && fits) {
             if (given.cpuRequestMax !== undefined && cpuOf(given.cpuRequestMax) > roomCpu) {
-                problems.push({ path: path("cpuRequestMax"), message: `${given.cpuRequestMax} exceeds the allocatable CPU of ${node.cpuType} (≈ ${formatCpuMillis(node.cpuMillis)}) in node group "${node.group}" less the ${others} (${formatCpuMillis(othersCpu)}): a job asking for it could never schedule; at most ${cpuString(roomCpu)}` });
+                problems.push({
+                    path: path("cpuRequestMax"),
+                    message: `${given.cpuRequestMax} exceeds the allocatable CPU of ${node.cpuType} (≈ ${formatCpuMillis(node.cpuMillis)}) in node group "${node.group}" less the ${others} (${formatCpuMillis(othersCpu)}): a job asking for it could never schedule; at most ${cpuString(roomCpu)}`,
+                });
             }
             if (given.memoryRequestMax !== undefined && memOf(given.memoryRequestMax) > roomMem) {
-                problems.push({ path: path("memoryRequestMax"), message: `${given.memoryRequestMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}" less the ${others} (${formatMiB(othersMem)}): a job asking for it could never schedule; at most ${memString(roomMem)}` });
+                problems.push({
+                    path: path("memoryRequestMax"),
+                    message: `${given.memoryRequestMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}" less the ${others} (${formatMiB(othersMem)}): a job asking for it could never schedule; at most ${memString(roomMem)}`,
+                });
             }
             if (given.memoryLimitMax !== undefined && memOf(given.memoryLimitMax) > node.memoryMiB) {
-                problems.push({ path: path("memoryLimitMax"), message: `${given.memoryLimitMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}"; no job can use more than ${memString(node.memoryMiB)} there` });
+                problems.push({
+                    path: path("memoryLimitMax"),
+                    message: `${given.memoryLimitMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}"; no job can use more than ${memString(node.memoryMiB)} there`,
+                });
             }
         }
 
         // Requests and limits against each other and against the ceilings.
         if (memOf(r.memoryRequest) > memOf(r.memoryLimit)) {
-            problems.push({ path: path("memoryRequest"), message: `${r.memoryRequest} is above memoryLimit ${r.memoryLimit}; Kubernetes rejects a container whose request exceeds its limit` });
+            problems.push({
+                path: path("memoryRequest"),
+                message: `${r.memoryRequest} is above memoryLimit ${r.memoryLimit}; Kubernetes rejects a container whose request exceeds its limit`,
+            });
         }
         if (r.cpuLimit !== undefined && cpuOf(r.cpuRequest) > cpuOf(r.cpuLimit)) {
-            problems.push({ path: path("cpuRequest"), message: `${r.cpuRequest} is above cpuLimit ${r.cpuLimit}; Kubernetes rejects a container whose request exceeds its limit` });
+            problems.push({
+                path: path("cpuRequest"),
+                message: `${r.cpuRequest} is above cpuLimit ${r.cpuLimit}; Kubernetes rejects a container whose request exceeds its limit`,
+            });
         }
         if (fits) {
             const pairs = [
@@ -191,15 +236,23 @@ export function resolveRunnerResources(
                 if (parse(v) > parse(c)) {
                     // Blame the field the user wrote: a too-low ceiling, or a default above a derived ceiling.
                     if (given[ceiling] !== undefined) {
-                        problems.push({ path: path(ceiling), message: `${c} is below ${value} ${v}: jobs could only ever ask for less than the default; raise it or lower ${value}` });
+                        problems.push({
+                            path: path(ceiling),
+                            message: `${c} is below ${value} ${v}: jobs could only ever ask for less than the default; raise it or lower ${value}`,
+                        });
                     } else {
-                        const derived = node ? ` (by default what one ${parse === cpuOf ? node.cpuType : node.memoryType} in node group "${node.group}" can give it)` : "";
+                        const derived = node
+                            ? ` (by default what one ${parse === cpuOf ? node.cpuType : node.memoryType} in node group "${node.group}" can give it)`
+                            : "";
                         problems.push({ path: path(value), message: `${v} is above ${ceiling} ${c}${derived}; lower it` });
                     }
                 }
             }
             if (memOf(r.memoryRequestMax) > memOf(r.memoryLimitMax)) {
-                problems.push({ path: path(given.memoryRequestMax !== undefined ? "memoryRequestMax" : "memoryLimitMax"), message: `memoryRequestMax ${r.memoryRequestMax} is above memoryLimitMax ${r.memoryLimitMax}: a job raising its request that far could never get a limit to match` });
+                problems.push({
+                    path: path(given.memoryRequestMax !== undefined ? "memoryRequestMax" : "memoryLimitMax"),
+                    message: `memoryRequestMax ${r.memoryRequestMax} is above memoryLimitMax ${r.memoryLimitMax}: a job raising its request that far could never get a limit to match`,
+                });
             }
         }
     }
@@ -208,5 +261,6 @@ export function resolveRunnerResources(
 
 /** Config path helper for a runner's container settings: build fields sit on the runner, others in `helper`/`services`. */
 export function resourcePath(runner: string) {
-    return (kind: ContainerKind, field: string) => (kind === "build" ? joinPath("runners", runner, field) : joinPath("runners", runner, kind, field));
+    return (kind: ContainerKind, field: string) =>
+        kind === "build" ? joinPath("runners", runner, field) : joinPath("runners", runner, kind, field);
 }

@@ -24,11 +24,20 @@ const TAG = /^[^,\s](?:[^,]{0,253}[^,\s])?$/;
 export function tagListProblems(r: TaggedRunner): Problem[] {
     const problems: Problem[] = [];
     r.tags.forEach((t, i) => {
-        if (!TAG.test(t)) problems.push({ path: joinPath("runners", r.name, "tags", i), message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)` });
-        else if (r.tags.indexOf(t) !== i) problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
+        if (!TAG.test(t))
+            problems.push({
+                path: joinPath("runners", r.name, "tags", i),
+                message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)`,
+            });
+        else if (r.tags.indexOf(t) !== i)
+            problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
     });
     if (r.tags.length === 0 && !r.runUntagged) {
-        problems.push({ path: joinPath("runners", r.name, "tags"), message: "no tags and runUntagged is false: this runner could never pick up a job; list its tags or set runUntagged: true" });
+        problems.push({
+            path: joinPath("runners", r.name, "tags"),
+            message:
+                "no tags and runUntagged is false: this runner could never pick up a job; list its tags or set runUntagged: true",
+        });
     }
     return problems;
 }
@@ -44,11 +53,17 @@ export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] 
             const aTags = new Set(a.tags);
             const same = aTags.size === new Set(b.tags).size && b.tags.every((t) => aTags.has(t));
             if (same && b.tags.length > 0) {
-                problems.push({ path: joinPath("runners", b.name, "tags"), message: `same tags as runners.${a.name} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own` });
+                problems.push({
+                    path: joinPath("runners", b.name, "tags"),
+                    message: `same tags as runners.${a.name} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
+                });
                 continue;
             }
             if (a.runUntagged && b.runUntagged) {
-                problems.push({ path: joinPath("runners", b.name, "runUntagged"), message: `runners.${a.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner` });
+                problems.push({
+                    path: joinPath("runners", b.name, "runUntagged"),
+                    message: `runners.${a.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
+                });
             }
             const shared = b.tags.filter((t) => aTags.has(t));
             const differ = a.group && b.group && (a.group.arch !== b.group.arch || a.group.capacityType !== b.group.capacityType);

@@ -6,7 +6,9 @@
 import { z } from "zod";
 import { joinPath, Problem } from "./problems";
 
-export const runnerTokensSchema = z.record(z.string(), z.string({ error: "must be a string: the runner authentication token (glrt-…)" })).default({});
+export const runnerTokensSchema = z
+    .record(z.string(), z.string({ error: "must be a string: the runner authentication token (glrt-…)" }))
+    .default({});
 export type RunnerTokensInput = z.output<typeof runnerTokensSchema>;
 
 /** Runner authentication tokens start with this; legacy registration tokens (GR1348941…) cannot be used here. */
@@ -18,13 +20,22 @@ export interface RunnerTokenPresence {
 }
 
 /** Checks the token map against the declared runners; returns problems and the names only. */
-export function checkRunnerTokens(tokens: RunnerTokensInput, runnerNames: readonly string[]): { presence: RunnerTokenPresence; problems: Problem[] } {
+export function checkRunnerTokens(
+    tokens: RunnerTokensInput,
+    runnerNames: readonly string[],
+): { presence: RunnerTokenPresence; problems: Problem[] } {
     const problems: Problem[] = [];
     for (const [name, token] of Object.entries(tokens)) {
         if (!runnerNames.includes(name)) {
-            problems.push({ path: joinPath("runnerTokens", name), message: `there is no runner named "${name}" (runners: ${runnerNames.join(", ") || "none"}); remove it with \`pulumi config rm --path 'runnerTokens.${name}'\`` });
+            problems.push({
+                path: joinPath("runnerTokens", name),
+                message: `there is no runner named "${name}" (runners: ${runnerNames.join(", ") || "none"}); remove it with \`pulumi config rm --path 'runnerTokens.${name}'\``,
+            });
         } else if (!token.startsWith(AUTH_TOKEN_PREFIX)) {
-            problems.push({ path: joinPath("runnerTokens", name), message: `is not a runner authentication token (they start with "${AUTH_TOKEN_PREFIX}"); create the runner in GitLab (CI/CD → Runners → New runner) and use the token it shows` });
+            problems.push({
+                path: joinPath("runnerTokens", name),
+                message: `is not a runner authentication token (they start with "${AUTH_TOKEN_PREFIX}"); create the runner in GitLab (CI/CD → Runners → New runner) and use the token it shows`,
+            });
         }
     }
     return { presence: { names: new Set(Object.keys(tokens)) }, problems };

@@ -3,7 +3,16 @@ import type { StackContext } from "./context";
 import { joinPath, Problem, strictObject } from "./problems";
 import { CHART_VERSIONS, ChartVersion, runnerChart } from "./runnerCharts";
 import { RUNNER_DEFAULTS, RUNNER_NAMESPACES } from "./runnerDefaults";
-import { containerResourcesSchema, containerResourcesShape, cpuQuantity, memoryQuantity, resolveRunnerResources, resourcePath, RunnerResources, smallestNode } from "./runnerResources";
+import {
+    containerResourcesSchema,
+    containerResourcesShape,
+    cpuQuantity,
+    memoryQuantity,
+    resolveRunnerResources,
+    resourcePath,
+    RunnerResources,
+    smallestNode,
+} from "./runnerResources";
 import { tagListProblems, tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
 import { parseMemoryMiB } from "./quantities";
@@ -15,8 +24,11 @@ export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 const int = (min: number, max: number, what: string) =>
-    z.number({ error: `must be a whole number (${what})` }).int({ error: `must be a whole number (${what})` })
-        .min(min, { error: `must be at least ${min} (${what})` }).max(max, { error: `must be at most ${max} (${what})` });
+    z
+        .number({ error: `must be a whole number (${what})` })
+        .int({ error: `must be a whole number (${what})` })
+        .min(min, { error: `must be at least ${min} (${what})` })
+        .max(max, { error: `must be at most ${max} (${what})` });
 
 /** SSM parameter names: a path of [A-Za-z0-9_.-] segments (a parameter ARN is accepted too). */
 const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
@@ -52,7 +64,10 @@ export const runnerSchema = strictObject({
     /** → `[runners.kubernetes] pull_policy`. */
     pullPolicy: z.enum(PULL_POLICIES).default(RUNNER_DEFAULTS.pullPolicy),
     /** → `[runners.kubernetes] allowed_pull_policies`: what `image: pull_policy:` in .gitlab-ci.yml may choose. */
-    allowedPullPolicies: z.array(z.enum(PULL_POLICIES)).min(1).default([...RUNNER_DEFAULTS.allowedPullPolicies]),
+    allowedPullPolicies: z
+        .array(z.enum(PULL_POLICIES))
+        .min(1)
+        .default([...RUNNER_DEFAULTS.allowedPullPolicies]),
     /** → `[runners.kubernetes] poll_timeout`, seconds a job waits for its pod (node scale-up included). */
     pollTimeout: int(30, 3600, "seconds").default(RUNNER_DEFAULTS.pollTimeout),
     /** The runner's "Maximum job timeout" set in GitLab, in minutes; the manager's grace period covers it. */
@@ -71,11 +86,19 @@ export const runnerSchema = strictObject({
         memoryLimit: memoryQuantity.default(RUNNER_DEFAULTS.manager.memoryLimit),
     }).default({ ...RUNNER_DEFAULTS.manager }),
     /** Version of the official gitlab-runner chart (config/runnerCharts.ts lists each one's runner version). */
-    chartVersion: z.enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
-        error: (iss) => `${JSON.stringify(iss.input)} is not a known gitlab-runner chart version (known: ${CHART_VERSIONS.join(", ")}; add new ones to config/runnerCharts.ts)`,
-    }).default(RUNNER_DEFAULTS.chartVersion),
+    chartVersion: z
+        .enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
+            error: (iss) =>
+                `${JSON.stringify(iss.input)} is not a known gitlab-runner chart version (known: ${CHART_VERSIONS.join(", ")}; add new ones to config/runnerCharts.ts)`,
+        })
+        .default(RUNNER_DEFAULTS.chartVersion),
     /** SSM SecureString parameter holding the runner authentication token, instead of secret config runnerTokens.<runner>. */
-    tokenSsmParameter: z.string().regex(SSM_PARAMETER, { error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)` }).optional(),
+    tokenSsmParameter: z
+        .string()
+        .regex(SSM_PARAMETER, {
+            error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)`,
+        })
+        .optional(),
 });
 type RunnerInput = z.output<typeof runnerSchema>;
 
@@ -136,7 +159,10 @@ export function runnerNames(name: string): RunnerNames {
 }
 
 /** Cross-field and cross-section rules of `runners`; returns the defaulted runners and every problem found. */
-export function resolveRunners(runners: Record<string, RunnerInput>, ctx: RunnerContext): { runners: RunnerConfig[]; problems: Problem[] } {
+export function resolveRunners(
+    runners: Record<string, RunnerInput>,
+    ctx: RunnerContext,
+): { runners: RunnerConfig[]; problems: Problem[] } {
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
@@ -144,13 +170,27 @@ export function resolveRunners(runners: Record<string, RunnerInput>, ctx: Runner
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         if (!RUNNER_NAME.test(name)) {
-            problems.push({ path: at(), message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)` });
+            problems.push({
+                path: at(),
+                message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
+            });
         }
         const group = groups.find((g) => g.name === r.nodeGroup);
         if (!group) {
-            problems.push({ path: at("nodeGroup"), message: `"${r.nodeGroup}" is not a node group (declared: ${groups.map((g) => g.name).join(", ") || "none"})` });
+            problems.push({
+                path: at("nodeGroup"),
+                message: `"${r.nodeGroup}" is not a node group (declared: ${groups.map((g) => g.name).join(", ") || "none"})`,
+            });
         } else if (group.role !== "jobs") {
-            problems.push({ path: at("nodeGroup"), message: `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${groups.filter((g) => g.role === "jobs").map((g) => g.name).join(", ") || "none declared"})` });
+            problems.push({
+                path: at("nodeGroup"),
+                message: `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${
+                    groups
+                        .filter((g) => g.role === "jobs")
+                        .map((g) => g.name)
+                        .join(", ") || "none declared"
+                })`,
+            });
         }
         const jobsGroup = group?.role === "jobs" ? group : undefined;
 
@@ -159,28 +199,50 @@ export function resolveRunners(runners: Record<string, RunnerInput>, ctx: Runner
         problems.push(...tagListProblems(entry));
 
         if (r.privileged && r.runUntagged) {
-            problems.push({ path: at("privileged"), message: "a privileged runner must not run untagged jobs: every untagged job would get root on a node. Set runUntagged: false and give it tags (e.g. dind) so only jobs that ask for it land here" });
+            problems.push({
+                path: at("privileged"),
+                message:
+                    "a privileged runner must not run untagged jobs: every untagged job would get root on a node. Set runUntagged: false and give it tags (e.g. dind) so only jobs that ask for it land here",
+            });
         }
         if (r.requestConcurrency > r.concurrent) {
-            problems.push({ path: at("requestConcurrency"), message: `${r.requestConcurrency} is above concurrent ${r.concurrent}; GitLab Runner caps it at concurrent anyway` });
+            problems.push({
+                path: at("requestConcurrency"),
+                message: `${r.requestConcurrency} is above concurrent ${r.concurrent}; GitLab Runner caps it at concurrent anyway`,
+            });
         }
         if (!r.allowedPullPolicies.includes(r.pullPolicy)) {
-            problems.push({ path: at("pullPolicy"), message: `"${r.pullPolicy}" is not in allowedPullPolicies (${r.allowedPullPolicies.join(", ")}); GitLab Runner would fail every job that does not choose one` });
+            problems.push({
+                path: at("pullPolicy"),
+                message: `"${r.pullPolicy}" is not in allowedPullPolicies (${r.allowedPullPolicies.join(", ")}); GitLab Runner would fail every job that does not choose one`,
+            });
         }
         const jobTimeoutSeconds = r.maxJobTimeoutMinutes * 60;
         const grace = r.terminationGracePeriodSeconds ?? jobTimeoutSeconds + RUNNER_DEFAULTS.terminationGraceMarginSeconds;
         if (grace < jobTimeoutSeconds) {
-            problems.push({ path: at("terminationGracePeriodSeconds"), message: `${grace} is shorter than maxJobTimeoutMinutes (${r.maxJobTimeoutMinutes} min = ${jobTimeoutSeconds} s): a deploy would kill jobs still running; use at least ${jobTimeoutSeconds}` });
+            problems.push({
+                path: at("terminationGracePeriodSeconds"),
+                message: `${grace} is shorter than maxJobTimeoutMinutes (${r.maxJobTimeoutMinutes} min = ${jobTimeoutSeconds} s): a deploy would kill jobs still running; use at least ${jobTimeoutSeconds}`,
+            });
         }
         if (parseMemoryMiB(r.manager.memoryRequest)! > parseMemoryMiB(r.manager.memoryLimit)!) {
-            problems.push({ path: at("manager", "memoryRequest"), message: `${r.manager.memoryRequest} is above manager.memoryLimit ${r.manager.memoryLimit}` });
+            problems.push({
+                path: at("manager", "memoryRequest"),
+                message: `${r.manager.memoryRequest} is above manager.memoryLimit ${r.manager.memoryLimit}`,
+            });
         }
 
         const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
         if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
-            problems.push({ path: at("tokenSsmParameter"), message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)` });
+            problems.push({
+                path: at("tokenSsmParameter"),
+                message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
+            });
         } else if (ctx.runnerTokens && !hasConfigToken && !r.tokenSsmParameter) {
-            problems.push({ path: joinPath("runnerTokens", name), message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name)}` });
+            problems.push({
+                path: joinPath("runnerTokens", name),
+                message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name)}`,
+            });
         }
 
         const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
@@ -207,7 +269,11 @@ export function resolveRunners(runners: Record<string, RunnerInput>, ctx: Runner
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             manager: r.manager,
-            chart: { version: r.chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
+            chart: {
+                version: r.chartVersion,
+                runnerVersion: chart.runnerVersion,
+                podDisruptionBudget: chart.podDisruptionBudget,
+            },
             token: r.tokenSsmParameter ? { source: "ssm", parameter: r.tokenSsmParameter } : { source: "config" },
             names: runnerNames(name),
         });

@@ -50,11 +50,14 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
  */
 export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
     const problems: Problem[] = [];
-    if (region === undefined) problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
-    else if (!REGION.test(region)) problems.push({ path: "aws:region", message: `"${region}" is not an AWS region name like eu-west-1` });
+    if (region === undefined)
+        problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
+    else if (!REGION.test(region))
+        problems.push({ path: "aws:region", message: `"${region}" is not an AWS region name like eu-west-1` });
 
     for (const key of Object.keys(raw)) {
-        if (!(key in SECTIONS)) problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
+        if (!(key in SECTIONS))
+            problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
     }
     const parsed: Partial<Sections> = {};
     for (const [key, schema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
@@ -69,7 +72,10 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (network?.podSubnets && region) {
         network.podSubnets.subnets.forEach((s, i) => {
             if (!s.availabilityZone.startsWith(region)) {
-                problems.push({ path: `network.podSubnets.subnets[${i}].availabilityZone`, message: `${s.availabilityZone} is not in the stack's region ${region}` });
+                problems.push({
+                    path: `network.podSubnets.subnets[${i}].availabilityZone`,
+                    message: `${s.availabilityZone} is not in the stack's region ${region}`,
+                });
             }
         });
     }
@@ -79,7 +85,12 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
     }
-    const context: StackContext = { region, cluster: parsed.cluster, nodeGroups, containerInsights: containerInsightsEnabled(parsed.addons) };
+    const context: StackContext = {
+        region,
+        cluster: parsed.cluster,
+        nodeGroups,
+        containerInsights: containerInsightsEnabled(parsed.addons),
+    };
     let addons: AddonsConfig | undefined;
     if (parsed.addons) {
         const resolved = resolveAddons(parsed.addons, context);

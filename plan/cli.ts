@@ -20,7 +20,11 @@ const STAND_IN = "glrt-offline-plan-stand-in";
 const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")})`;
 
 function listStacks(): string[] {
-    return fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+    return fs
+        .readdirSync(ROOT)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
 }
 
 export interface CliResult {
@@ -42,7 +46,8 @@ export function parseArgs(argv: readonly string[]): PlanArgs | { error: string }
     let stackFile: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
-        const option = (name: string) => (arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : arg === name ? argv[++i] : undefined);
+        const option = (name: string) =>
+            arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : arg === name ? argv[++i] : undefined;
         if (arg.startsWith("--format")) {
             const value = option("--format");
             if (!FORMATS.includes(value as Format)) return { error: `--format must be one of ${FORMATS.join(", ")}` };
@@ -72,7 +77,8 @@ export async function runPlan(argv: readonly string[]): Promise<CliResult> {
     const decoded = withoutEncryptedValues(stackFileConfig(args.stack, file), () => STAND_IN);
     const tokens = standInRunnerTokens(decoded.config, () => STAND_IN);
     const notes: Finding[] = tokens.runners.map((r) => ({
-        severity: "warning", subject: `runnerTokens.${r}`,
+        severity: "warning",
+        subject: `runnerTokens.${r}`,
         message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
     }));
     const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config)])];
@@ -90,12 +96,17 @@ export async function runPlan(argv: readonly string[]): Promise<CliResult> {
 
 /** Runs the plan for the process's arguments, prints it and exits with its code. */
 export function main(): void {
-    runPlan(process.argv.slice(2)).then((r) => {
-        process.stdout.write(r.stdout);
-        process.stderr.write(r.stderr);
-        process.exit(r.code);
-    }, (error) => {
-        process.stderr.write(`${error instanceof Error ? error.stack : error}\n${process.env.PLAN_DEBUG ? "" : "(run with PLAN_DEBUG=1 for stack traces)\n"}`);
-        process.exit(3);
-    });
+    runPlan(process.argv.slice(2)).then(
+        (r) => {
+            process.stdout.write(r.stdout);
+            process.stderr.write(r.stderr);
+            process.exit(r.code);
+        },
+        (error) => {
+            process.stderr.write(
+                `${error instanceof Error ? error.stack : error}\n${process.env.PLAN_DEBUG ? "" : "(run with PLAN_DEBUG=1 for stack traces)\n"}`,
+            );
+            process.exit(3);
+        },
+    );
 }

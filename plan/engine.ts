@@ -11,7 +11,9 @@ import { mockCall, mockState } from "./mocks";
 
 // Not in the public typings, but the runtime's own way to wait until every outstanding registration has finished.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
-const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack(init: () => Promise<unknown>): Promise<Record<string, unknown> | undefined> };
+const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as {
+    runInPulumiStack(init: () => Promise<unknown>): Promise<Record<string, unknown> | undefined>;
+};
 const STACK_TYPE = "pulumi:pulumi:Stack";
 
 /** The repository root: where Pulumi.yaml and the stack files are (also when this file runs compiled from bin/). */
@@ -60,7 +62,11 @@ export interface RunOptions {
 }
 
 export class Run {
-    constructor(public readonly resources: Recorded[], public readonly outputs: Record<string, unknown>, public readonly calls: { token: string; inputs: any }[]) {}
+    constructor(
+        public readonly resources: Recorded[],
+        public readonly outputs: Record<string, unknown>,
+        public readonly calls: { token: string; inputs: any }[],
+    ) {}
 
     ofType(type: string): Recorded[] {
         return this.resources.filter((r) => r.type === type);
@@ -69,7 +75,11 @@ export class Run {
     one(type: string, name?: string): Recorded {
         const found = this.ofType(type).filter((r) => name === undefined || r.name === name);
         if (found.length !== 1) {
-            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${this.ofType(type).map((r) => r.name).join(", ")}`);
+            throw new Error(
+                `expected one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${this.ofType(type)
+                    .map((r) => r.name)
+                    .join(", ")}`,
+            );
         }
         return found[0];
     }
@@ -82,14 +92,22 @@ export class Run {
 
 /** The program threw; `resources` holds whatever it had registered before (must be none for config errors). */
 export class ProgramError extends Error {
-    constructor(public readonly cause: Error, public readonly resources: Recorded[]) {
+    constructor(
+        public readonly cause: Error,
+        public readonly resources: Recorded[],
+    ) {
         super(cause.message);
     }
 }
 
 /** Resolves an Output (or plain value) to its value, for assertions. */
 export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(o).apply((v) => { resolve(v as T); return v; }));
+    return new Promise((resolve) =>
+        pulumi.output(o).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /**
@@ -103,16 +121,24 @@ export async function runProgram(options: RunOptions): Promise<Run> {
     const encoded: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.config)) encoded[k] = typeof v === "string" ? v : JSON.stringify(v);
     pulumi.runtime.setAllConfig(encoded, options.secretKeys ?? []);
-    await pulumi.runtime.setMocks({
-        newResource(args) {
-            resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
-            return { id: args.custom === false ? undefined : `${args.name}-id`, state: mockState(args.type, args.name, args.inputs, region) };
+    await pulumi.runtime.setMocks(
+        {
+            newResource(args) {
+                resources.push({ type: args.type, name: args.name, custom: args.custom ?? true, inputs: args.inputs });
+                return {
+                    id: args.custom === false ? undefined : `${args.name}-id`,
+                    state: mockState(args.type, args.name, args.inputs, region),
+                };
+            },
+            call(args) {
+                calls.push({ token: args.token, inputs: args.inputs });
+                return mockCall(args.token, args.inputs, region);
+            },
         },
-        call(args) {
-            calls.push({ token: args.token, inputs: args.inputs });
-            return mockCall(args.token, args.inputs, region);
-        },
-    }, PROJECT, options.stack, options.preview ?? false);
+        PROJECT,
+        options.stack,
+        options.preview ?? false,
+    );
 
     // Imported lazily so that every run sees the config and mocks set above.
     const program: () => Record<string, unknown> = require(PROGRAM);
@@ -120,24 +146,36 @@ export async function runProgram(options: RunOptions): Promise<Run> {
     let outputs: Record<string, unknown>;
     try {
         // The same root Stack resource the Pulumi CLI creates, so that a stack transformation sees every resource's options.
-        outputs = (await runInPulumiStack(async () => {
-            pulumi.runtime.registerStackTransformation((args) => {
-                const parent = args.opts.parent as unknown as { __name?: string; constructor: { name: string } } | undefined;
-                seenOptions.push({ type: args.type, name: args.name, opts: args.opts, parent: parent?.constructor.name === "Stack" ? undefined : parent?.__name });
-                return undefined;
-            });
-            return program();
-        })) ?? {};
+        outputs =
+            (await runInPulumiStack(async () => {
+                pulumi.runtime.registerStackTransformation((args) => {
+                    const parent = args.opts.parent as unknown as { __name?: string; constructor: { name: string } } | undefined;
+                    seenOptions.push({
+                        type: args.type,
+                        name: args.name,
+                        opts: args.opts,
+                        parent: parent?.constructor.name === "Stack" ? undefined : parent?.__name,
+                    });
+                    return undefined;
+                });
+                return program();
+            })) ?? {};
     } catch (error) {
         await waitForRPCs();
-        throw new ProgramError(error as Error, resources.filter((r) => r.type !== STACK_TYPE));
+        throw new ProgramError(
+            error as Error,
+            resources.filter((r) => r.type !== STACK_TYPE),
+        );
     }
     await waitForRPCs();
     const stackIndex = resources.findIndex((r) => r.type === STACK_TYPE);
     if (stackIndex >= 0) resources.splice(stackIndex, 1);
     for (const o of seenOptions) {
         const r = resources.find((x) => x.name === o.name && x.type === o.type && x.opts === undefined);
-        if (r) { r.opts = o.opts; r.parent = o.parent; }
+        if (r) {
+            r.opts = o.opts;
+            r.parent = o.parent;
+        }
     }
 
     const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { urn: string }> };
@@ -158,19 +196,30 @@ export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
  * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
  * that got a stand-in.
  */
-export function standInRunnerTokens(config: ConfigMap, token: (runner: string) => string): { config: ConfigMap; runners: string[] } {
+export function standInRunnerTokens(
+    config: ConfigMap,
+    token: (runner: string) => string,
+): { config: ConfigMap; runners: string[] } {
     const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>;
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
-    const missing = Object.entries(runners).filter(([name, r]) => !r?.tokenSsmParameter && !(name in existing)).map(([name]) => name);
+    const missing = Object.entries(runners)
+        .filter(([name, r]) => !r?.tokenSsmParameter && !(name in existing))
+        .map(([name]) => name);
     if (missing.length === 0) return { config: {}, runners: [] };
-    return { config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } }, runners: missing };
+    return {
+        config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } },
+        runners: missing,
+    };
 }
 
 /**
  * Replaces encrypted values of a stack file (`{secure: v1:…}`, which only the Pulumi CLI can decrypt) with
  * stand-ins, and names the keys that held them so they are registered as secrets.
  */
-export function withoutEncryptedValues(config: ConfigMap, standIn: (path: string) => string): { config: ConfigMap; secretKeys: string[] } {
+export function withoutEncryptedValues(
+    config: ConfigMap,
+    standIn: (path: string) => string,
+): { config: ConfigMap; secretKeys: string[] } {
     const secretKeys = new Set<string>();
     const walk = (value: unknown, key: string, path: string): unknown => {
         if (value && typeof value === "object" && !Array.isArray(value)) {

@@ -60,7 +60,13 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
             return { ...inputs, version: `v1.0.0-eksbuild.1` };
         case "aws:ssm/getParameter:getParameter":
             // A runner token kept in an SSM SecureString (runners.<name>.tokenSsmParameter): a recognisable fake.
-            if (inputs.withDecryption) return { ...inputs, value: ssmRunnerToken(inputs.name), type: "SecureString", arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}` };
+            if (inputs.withDecryption)
+                return {
+                    ...inputs,
+                    value: ssmRunnerToken(inputs.name),
+                    type: "SecureString",
+                    arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
+                };
             // The recommended AMI release for a cluster version, as the public SSM parameter returns it.
             return { ...inputs, value: "1.34.2-20251112", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
         case "aws:index/getCallerIdentity:getCallerIdentity":

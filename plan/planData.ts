@@ -10,7 +10,11 @@ export interface PlanData {
     readonly resources: {
         readonly total: number;
         readonly byType: readonly { readonly type: string; readonly count: number }[];
-        readonly components: readonly { readonly name: string; readonly type: string; readonly children: Record<string, number> }[];
+        readonly components: readonly {
+            readonly name: string;
+            readonly type: string;
+            readonly children: Record<string, number>;
+        }[];
     };
     readonly nodeGroups: readonly NodeGroupPlan[];
     readonly runners: readonly RunnerPlan[];
@@ -63,11 +67,13 @@ function childrenOf(run: Run, parent: string, type: string): Recorded[] {
 export function buildPlan(stack: string, config: StackConfig, run: Run, notes: readonly Finding[] = []): PlanData {
     const counts = new Map<string, number>();
     for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
-    const components = run.resources.filter((r) => !r.custom).map((c) => {
-        const children: Record<string, number> = {};
-        for (const r of run.resources.filter((x) => x.parent === c.name)) children[r.type] = (children[r.type] ?? 0) + 1;
-        return { name: c.name, type: c.type, children };
-    });
+    const components = run.resources
+        .filter((r) => !r.custom)
+        .map((c) => {
+            const children: Record<string, number> = {};
+            for (const r of run.resources.filter((x) => x.parent === c.name)) children[r.type] = (children[r.type] ?? 0) + 1;
+            return { name: c.name, type: c.type, children };
+        });
 
     const nodeGroups = config.nodeGroups.map((g): NodeGroupPlan => {
         const [ng] = childrenOf(run, g.resourceName, NODEGROUP);
@@ -81,13 +87,20 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             minSize: inputs.scalingConfig?.minSize ?? g.minSize,
             maxSize: inputs.scalingConfig?.maxSize ?? g.maxSize,
             labels: inputs.labels ?? {},
-            taints: (inputs.taints ?? []).map((t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`),
-            asgTags: Object.fromEntries(childrenOf(run, g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value])),
+            taints: (inputs.taints ?? []).map(
+                (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
+            ),
+            asgTags: Object.fromEntries(
+                childrenOf(run, g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value]),
+            ),
             azRebalanceSuspended: childrenOf(run, g.resourceName, SUSPENSION).length > 0,
         };
     });
 
-    const summaries = (run.outputs.runners ?? {}) as Record<string, { configToml?: string; chartVersion?: string; runnerVersion?: string }>;
+    const summaries = (run.outputs.runners ?? {}) as Record<
+        string,
+        { configToml?: string; chartVersion?: string; runnerVersion?: string }
+    >;
     const runners = config.runners.map((r): RunnerPlan => ({
         name: r.name,
         nodeGroup: r.nodeGroup,
@@ -107,7 +120,9 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         cluster: { name: config.cluster.name, version: config.cluster.version, protect: config.cluster.protect },
         resources: {
             total: run.resources.length,
-            byType: [...counts].map(([type, count]) => ({ type, count })).sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)),
+            byType: [...counts]
+                .map(([type, count]) => ({ type, count }))
+                .sort((a, b) => b.count - a.count || a.type.localeCompare(b.type)),
             components,
         },
         nodeGroups,

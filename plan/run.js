@@ -15,7 +15,10 @@ function transpile(source, filename) {
     ts = ts || require("typescript");
     const { config } = ts.readConfigFile(path.join(ROOT, "tsconfig.json"), ts.sys.readFile);
     const { options } = ts.convertCompilerOptionsFromJson(config.compilerOptions, ROOT);
-    return ts.transpileModule(source, { fileName: filename, compilerOptions: { ...options, sourceMap: false, inlineSourceMap: false } }).outputText;
+    return ts.transpileModule(source, {
+        fileName: filename,
+        compilerOptions: { ...options, sourceMap: false, inlineSourceMap: false },
+    }).outputText;
 }
 
 require.extensions[".ts"] = (module, filename) => {

@@ -20,13 +20,21 @@ export function isWildcardWrite(action: string): boolean {
 
 /** Whether an action pattern covers one of the capacity writes (exactly or by wildcard). */
 function coversCapacityWrite(action: string): boolean {
-    const re = new RegExp(`^${action.split(/([*?])/).map((part) => (part === "*" ? ".*" : part === "?" ? "." : part.replace(/[.+^${}()|[\]\\]/g, "\\$&"))).join("")}$`, "i");
+    const re = new RegExp(
+        `^${action
+            .split(/([*?])/)
+            .map((part) => (part === "*" ? ".*" : part === "?" ? "." : part.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
+            .join("")}$`,
+        "i",
+    );
     return CAPACITY_WRITES.some((w) => re.test(w));
 }
 
 function hasResourceTagCondition(condition: unknown): boolean {
     if (!isObject(condition)) return false;
-    return Object.values(condition).some((block) => isObject(block) && Object.keys(block).some((k) => /^aws:ResourceTag\//i.test(k)));
+    return Object.values(condition).some(
+        (block) => isObject(block) && Object.keys(block).some((k) => /^aws:ResourceTag\//i.test(k)),
+    );
 }
 
 /** Problems of one policy document (plain data). `where` names it in messages. */
@@ -36,7 +44,9 @@ export function policyDocumentProblems(document: Record<string, unknown>, where:
         if (!isObject(statement) || statement.Effect !== "Allow") return;
         const label = `${where} statement ${typeof statement.Sid === "string" ? `"${statement.Sid}"` : `#${i}`}`;
         if (statement.NotAction !== undefined) {
-            problems.push(`${label} allows NotAction ${JSON.stringify(statement.NotAction)}: that grants every other action, writes included; list the actions instead`);
+            problems.push(
+                `${label} allows NotAction ${JSON.stringify(statement.NotAction)}: that grants every other action, writes included; list the actions instead`,
+            );
         }
         const actions = asArray(statement.Action).filter((a): a is string => typeof a === "string");
         for (const action of actions.filter(isWildcardWrite)) {
@@ -44,7 +54,9 @@ export function policyDocumentProblems(document: Record<string, unknown>, where:
         }
         const capacity = actions.filter((a) => !isWildcardWrite(a) && coversCapacityWrite(a));
         if (capacity.length > 0 && !hasResourceTagCondition(statement.Condition)) {
-            problems.push(`${label} allows ${capacity.join(", ")} without an aws:ResourceTag/… condition: any ASG in the account could be resized or have instances terminated; scope it by the cluster's ASG tags`);
+            problems.push(
+                `${label} allows ${capacity.join(", ")} without an aws:ResourceTag/… condition: any ASG in the account could be resized or have instances terminated; scope it by the cluster's ASG tags`,
+            );
         }
     });
     return problems;
@@ -74,10 +86,13 @@ function documentsOf(r: PolicyResource): [string, unknown][] {
 
 export const iamNoWildcardWrites: Rule = {
     id: "iam-no-wildcard-writes",
-    description: "No IAM policy document allows a wildcard write action or NotAction, and autoscaling capacity writes always carry an aws:ResourceTag condition.",
-    why: "DESIGN (Cluster Autoscaler, Security): least privilege. The autoscaler's SetDesiredCapacity/TerminateInstanceInAutoScalingGroup " +
+    description:
+        "No IAM policy document allows a wildcard write action or NotAction, and autoscaling capacity writes always carry an aws:ResourceTag condition.",
+    why:
+        "DESIGN (Cluster Autoscaler, Security): least privilege. The autoscaler's SetDesiredCapacity/TerminateInstanceInAutoScalingGroup " +
         "must be scoped by the cluster's ASG tags, or a misconfigured autoscaler can resize any group in the account (the management group included).",
-    remediation: "Name the actions a component needs (see components/addons/iam.ts) and scope capacity writes with aws:ResourceTag/<tag> conditions.",
+    remediation:
+        "Name the actions a component needs (see components/addons/iam.ts) and scope capacity writes with aws:ResourceTag/<tag> conditions.",
     types: [TYPES.iamPolicy, TYPES.iamRolePolicy, TYPES.iamUserPolicy, TYPES.iamGroupPolicy, TYPES.iamRole],
     checkResource(r) {
         const problems: string[] = [];

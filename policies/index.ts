@@ -25,7 +25,11 @@ export const RULES: readonly Rule[] = [
 export function contextFor(resources: readonly PolicyResource[], options: Partial<RuleContext> = {}): RuleContext {
     const stack = options.stack ?? resources.map((r) => stackOfUrn(r.urn)).find((s) => s !== undefined);
     if (stack === undefined) throw new Error("cannot tell the stack: no resource has a URN; pass options.stack");
-    return { stack, productionStacks: options.productionStacks ?? DEFAULT_PRODUCTION_STACKS, secretsVisible: options.secretsVisible ?? true };
+    return {
+        stack,
+        productionStacks: options.productionStacks ?? DEFAULT_PRODUCTION_STACKS,
+        secretsVisible: options.secretsVisible ?? true,
+    };
 }
 
 /** Runs `rules` (default: all) over every resource of a stack; returns every violation, in rule order. */
@@ -34,11 +38,13 @@ export function evaluate(resources: readonly PolicyResource[], ctx: RuleContext,
     for (const rule of rules) {
         if (rule.checkResource) {
             for (const r of resources) {
-                for (const message of rule.checkResource(r, ctx)) violations.push({ rule: rule.id, target: resourceLabel(r), message });
+                for (const message of rule.checkResource(r, ctx))
+                    violations.push({ rule: rule.id, target: resourceLabel(r), message });
             }
         }
         if (rule.checkStack) {
-            for (const f of rule.checkStack(resources, ctx)) violations.push({ rule: rule.id, target: f.resource ? resourceLabel(f.resource) : "stack", message: f.message });
+            for (const f of rule.checkStack(resources, ctx))
+                violations.push({ rule: rule.id, target: f.resource ? resourceLabel(f.resource) : "stack", message: f.message });
         }
     }
     return violations;

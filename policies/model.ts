@@ -130,7 +130,11 @@ export function at(root: unknown, path: string): unknown {
 }
 
 /** Every string in a value, with its property path; `skip` decides which subtrees are not entered. */
-export function strings(v: unknown, skip: (value: unknown, path: string) => boolean, path = ""): { path: string; value: string }[] {
+export function strings(
+    v: unknown,
+    skip: (value: unknown, path: string) => boolean,
+    path = "",
+): { path: string; value: string }[] {
     if (skip(v, path)) return [];
     if (typeof v === "string") return [{ path, value: v }];
     if (Array.isArray(v)) return v.flatMap((x, i) => strings(x, skip, `${path}[${i}]`));

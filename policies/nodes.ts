@@ -8,7 +8,12 @@ export const AZ_REBALANCE = "AZRebalance";
 
 /** Any tag key the Cluster Autoscaler discovers or templates on: none may sit on the management group's ASG. */
 export function isAutoscalerTagKey(key: string): boolean {
-    return key === CA_ENABLED_TAG || key.startsWith("k8s.io/cluster-autoscaler/") || key === JOBS_DISCOVERY_TAG || key.startsWith(NODE_TEMPLATE_PREFIX);
+    return (
+        key === CA_ENABLED_TAG ||
+        key.startsWith("k8s.io/cluster-autoscaler/") ||
+        key === JOBS_DISCOVERY_TAG ||
+        key.startsWith(NODE_TEMPLATE_PREFIX)
+    );
 }
 
 function metadataProblems(metadataOptions: unknown, what: string): string[] {
@@ -18,20 +23,27 @@ function metadataProblems(metadataOptions: unknown, what: string): string[] {
     if (mo.httpEndpoint === "disabled") return [];
     const problems: string[] = [];
     if (!isUnknown(mo.httpTokens) && mo.httpTokens !== "required") {
-        problems.push(`${what} allows IMDSv1 (metadataOptions.httpTokens is ${JSON.stringify(mo.httpTokens ?? "unset")}); set httpTokens: "required"`);
+        problems.push(
+            `${what} allows IMDSv1 (metadataOptions.httpTokens is ${JSON.stringify(mo.httpTokens ?? "unset")}); set httpTokens: "required"`,
+        );
     }
     if (!isUnknown(mo.httpPutResponseHopLimit) && mo.httpPutResponseHopLimit !== 1) {
-        problems.push(`${what} has metadataOptions.httpPutResponseHopLimit ${JSON.stringify(mo.httpPutResponseHopLimit ?? "unset")}; set it to 1 so pods cannot reach the node role's credentials`);
+        problems.push(
+            `${what} has metadataOptions.httpPutResponseHopLimit ${JSON.stringify(mo.httpPutResponseHopLimit ?? "unset")}; set it to 1 so pods cannot reach the node role's credentials`,
+        );
     }
     return problems;
 }
 
 export const imdsV2HopLimit1: Rule = {
     id: "imdsv2-hop-limit-1",
-    description: "Every launch template (and instance) requires IMDSv2 with a PUT response hop limit of 1; every node group uses a launch template.",
-    why: "Every CI job runs arbitrary code in a pod on a shared node. With IMDSv1 or a hop limit above 1 a job can read the node role's " +
+    description:
+        "Every launch template (and instance) requires IMDSv2 with a PUT response hop limit of 1; every node group uses a launch template.",
+    why:
+        "Every CI job runs arbitrary code in a pod on a shared node. With IMDSv1 or a hop limit above 1 a job can read the node role's " +
         "credentials from instance metadata (DESIGN: Security). It is also why the autoscaler needs awsRegion set explicitly.",
-    remediation: "Build node groups with components/nodegroups/launchTemplate.ts (launchTemplateArgs) instead of hand-written metadata options.",
+    remediation:
+        "Build node groups with components/nodegroups/launchTemplate.ts (launchTemplateArgs) instead of hand-written metadata options.",
     types: [TYPES.launchTemplate, TYPES.instance, TYPES.nodeGroup],
     checkResource(r) {
         const inputs = reveal(r.inputs) as Record<string, unknown>;
@@ -41,7 +53,9 @@ export const imdsV2HopLimit1: Rule = {
             const lt = inputs.launchTemplate;
             if (isUnknown(lt)) return [];
             if (!isObject(lt) || (lt.id === undefined && lt.name === undefined)) {
-                return [`node group ${r.name} has no launch template, so EKS applies its own metadata options (hop limit 2: pods reach the node role); give it one from launchTemplateArgs`];
+                return [
+                    `node group ${r.name} has no launch template, so EKS applies its own metadata options (hop limit 2: pods reach the node role); give it one from launchTemplateArgs`,
+                ];
             }
         }
         return [];
@@ -73,10 +87,13 @@ function belongsToGroup(child: PolicyResource, asgNameInput: unknown, ng: Policy
 
 export const managementNodeGroupIsolated: Rule = {
     id: "management-nodegroup-isolated",
-    description: "The management node group exists, is tainted, has minSize = maxSize, carries no Cluster Autoscaler tag on its ASG, and the autoscaler discovers only job groups.",
-    why: "Seed 001 (Scaling Down): the autoscaler ran on the nodes it could scale away, terminated its own node and wedged. " +
+    description:
+        "The management node group exists, is tainted, has minSize = maxSize, carries no Cluster Autoscaler tag on its ASG, and the autoscaler discovers only job groups.",
+    why:
+        "Seed 001 (Scaling Down): the autoscaler ran on the nodes it could scale away, terminated its own node and wedged. " +
         "EKS puts the standard discovery tags on every managed group's ASG, so only a jobs-only tag keeps the management group invisible.",
-    remediation: "Keep exactly one `role: management` group; never tag its ASG; key --node-group-auto-discovery on " +
+    remediation:
+        "Keep exactly one `role: management` group; never tag its ASG; key --node-group-auto-discovery on " +
         `${JOBS_DISCOVERY_TAG} (components/addons/clusterAutoscaler.ts does).`,
     types: [TYPES.nodeGroup, TYPES.asgTag, TYPES.helmRelease],
     checkStack(resources) {
@@ -84,33 +101,62 @@ export const managementNodeGroupIsolated: Rule = {
         const groups = resources.filter((r) => r.type === TYPES.nodeGroup);
         const management = groups.filter((g) => isRole(g, "management"));
         if (groups.length > 0 && management.length === 0) {
-            findings.push({ message: `no node group is labelled ${ROLE_KEY}=management: the autoscaler, metrics-server and runner managers would run on nodes the autoscaler removes` });
+            findings.push({
+                message: `no node group is labelled ${ROLE_KEY}=management: the autoscaler, metrics-server and runner managers would run on nodes the autoscaler removes`,
+            });
         }
         for (const ng of management) {
             const taints = asArray(at(ng.inputs, "taints"));
-            if (!isUnknown(at(ng.inputs, "taints")) && !taints.some((t) => isObject(t) && t.key === ROLE_KEY && t.value === "management" && (t.effect === "NO_SCHEDULE" || t.effect === "NoSchedule"))) {
-                findings.push({ resource: ng, message: `management node group ${ng.name} is not tainted ${ROLE_KEY}=management:NoSchedule, so CI job pods can land on it and starve the platform pods` });
+            if (
+                !isUnknown(at(ng.inputs, "taints")) &&
+                !taints.some(
+                    (t) =>
+                        isObject(t) &&
+                        t.key === ROLE_KEY &&
+                        t.value === "management" &&
+                        (t.effect === "NO_SCHEDULE" || t.effect === "NoSchedule"),
+                )
+            ) {
+                findings.push({
+                    resource: ng,
+                    message: `management node group ${ng.name} is not tainted ${ROLE_KEY}=management:NoSchedule, so CI job pods can land on it and starve the platform pods`,
+                });
             }
             const min = at(ng.inputs, "scalingConfig.minSize");
             const max = at(ng.inputs, "scalingConfig.maxSize");
             if (!isUnknown(min) && !isUnknown(max) && min !== max) {
-                findings.push({ resource: ng, message: `management node group ${ng.name} has minSize ${String(min)} ≠ maxSize ${String(max)}: a misconfigured autoscaler could shrink the group it runs on` });
+                findings.push({
+                    resource: ng,
+                    message: `management node group ${ng.name} has minSize ${String(min)} ≠ maxSize ${String(max)}: a misconfigured autoscaler could shrink the group it runs on`,
+                });
             }
-            for (const tag of resources.filter((r) => r.type === TYPES.asgTag && belongsToGroup(r, at(r.inputs, "autoscalingGroupName"), ng))) {
+            for (const tag of resources.filter(
+                (r) => r.type === TYPES.asgTag && belongsToGroup(r, at(r.inputs, "autoscalingGroupName"), ng),
+            )) {
                 const key = at(tag.inputs, "tag.key");
                 if (typeof key === "string" && isAutoscalerTagKey(key)) {
-                    findings.push({ resource: tag, message: `ASG tag ${key} on management node group ${ng.name} makes it discoverable by Cluster Autoscaler` });
+                    findings.push({
+                        resource: tag,
+                        message: `ASG tag ${key} on management node group ${ng.name} makes it discoverable by Cluster Autoscaler`,
+                    });
                 }
             }
         }
-        for (const release of resources.filter((r) => r.type === TYPES.helmRelease && at(r.inputs, "chart") === "cluster-autoscaler")) {
+        for (const release of resources.filter(
+            (r) => r.type === TYPES.helmRelease && at(r.inputs, "chart") === "cluster-autoscaler",
+        )) {
             const values = at(release.inputs, "values");
             if (isUnknown(values)) continue;
             const tags = asArray(at(values, "autoDiscovery.tags")).filter((t): t is string => typeof t === "string");
             const flag = at(values, "extraArgs.node-group-auto-discovery");
-            const keyed = tags.some((t) => t.startsWith(JOBS_DISCOVERY_TAG)) || (typeof flag === "string" && flag.includes(JOBS_DISCOVERY_TAG));
+            const keyed =
+                tags.some((t) => t.startsWith(JOBS_DISCOVERY_TAG)) ||
+                (typeof flag === "string" && flag.includes(JOBS_DISCOVERY_TAG));
             if (!keyed) {
-                findings.push({ resource: release, message: `Cluster Autoscaler release ${release.name} does not key auto-discovery on ${JOBS_DISCOVERY_TAG}: the EKS default tags alone also find the management group` });
+                findings.push({
+                    resource: release,
+                    message: `Cluster Autoscaler release ${release.name} does not key auto-discovery on ${JOBS_DISCOVERY_TAG}: the EKS default tags alone also find the management group`,
+                });
             }
         }
         return findings;
@@ -120,9 +166,11 @@ export const managementNodeGroupIsolated: Rule = {
 export const jobNodeGroupAzRebalanceSuspended: Rule = {
     id: "job-nodegroup-azrebalance-suspended",
     description: "Every job node group's ASG has an AsgProcessSuspension that suspends AZRebalance.",
-    why: "Seed 000/001: running jobs were killed when the ASG rebalanced AZs, terminating nodes regardless of pods or PDBs. Managed node " +
+    why:
+        "Seed 000/001: running jobs were killed when the ASG rebalanced AZs, terminating nodes regardless of pods or PDBs. Managed node " +
         "groups cannot suspend ASG processes and a new group silently comes with AZRebalance on, so code must suspend it for each group.",
-    remediation: "Create job groups with createNodeGroup (JobNodeGroup adds the AsgProcessSuspension); never build a job group's NodeGroup directly.",
+    remediation:
+        "Create job groups with createNodeGroup (JobNodeGroup adds the AsgProcessSuspension); never build a job group's NodeGroup directly.",
     types: [TYPES.nodeGroup, TYPES.asgProcessSuspension],
     checkStack(resources) {
         const findings: Finding[] = [];
@@ -135,7 +183,10 @@ export const jobNodeGroupAzRebalanceSuspended: Rule = {
                 return suspends && belongsToGroup(s, at(s.inputs, "asgName"), ng);
             });
             if (!covered) {
-                findings.push({ resource: ng, message: `job node group ${ng.name} (${resourceLabel(ng)}) has no AsgProcessSuspension of ${AZ_REBALANCE} on its ASG: the ASG may terminate nodes with running jobs to rebalance AZs` });
+                findings.push({
+                    resource: ng,
+                    message: `job node group ${ng.name} (${resourceLabel(ng)}) has no AsgProcessSuspension of ${AZ_REBALANCE} on its ASG: the ASG may terminate nodes with running jobs to rebalance AZs`,
+                });
             }
         }
         return findings;

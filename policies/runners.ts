@@ -4,7 +4,18 @@ import { RUNNER_CHART_NAME } from "../config/runnerCharts";
 import { RUNNER_LABELS } from "../config/runnerDefaults";
 import { AUTH_TOKEN_PREFIX } from "../config/runnerTokens";
 import {
-    ancestorTypes, asArray, at, resourceLabel, Finding, isObject, isSecretValue, isUnknown, PolicyResource, Rule, strings, TYPES,
+    ancestorTypes,
+    asArray,
+    at,
+    resourceLabel,
+    Finding,
+    isObject,
+    isSecretValue,
+    isUnknown,
+    PolicyResource,
+    Rule,
+    strings,
+    TYPES,
 } from "./model";
 
 /**
@@ -52,22 +63,30 @@ function namespaceNamed(resources: readonly PolicyResource[], name: string): Pol
 export const noPrivilegedRunnerUnlessOptedIn: Rule = {
     id: "runner-privileged-opt-in",
     description: `A runner renders privileged = true only when its job namespace opts in (${PRIVILEGED_OPT_IN.label}=${PRIVILEGED_OPT_IN.value}); runner manager pods are never privileged.`,
-    why: "DESIGN (Security): a privileged build pod is root on a node shared with other jobs. Only docker-in-docker runners that opt in " +
+    why:
+        "DESIGN (Security): a privileged build pod is root on a node shared with other jobs. Only docker-in-docker runners that opt in " +
         "(runners.<name>.privileged: true, tagged, never untagged) may have it; a privileged flag slipped in through values must fail review.",
-    remediation: "Set runners.<name>.privileged: true in the stack file (it renders the TOML and the namespace label together), or remove privileged from the overrides.",
+    remediation:
+        "Set runners.<name>.privileged: true in the stack file (it renders the TOML and the namespace label together), or remove privileged from the overrides.",
     types: [TYPES.helmRelease, TYPES.namespace],
     checkStack(resources) {
         const findings: Finding[] = [];
         for (const release of resources.filter(isRunnerRelease)) {
             if (at(release.inputs, "values.securityContext.privileged") === true) {
-                findings.push({ resource: release, message: `runner release ${release.name} runs its manager pod privileged (values.securityContext.privileged); the manager never needs it` });
+                findings.push({
+                    resource: release,
+                    message: `runner release ${release.name} runs its manager pod privileged (values.securityContext.privileged); the manager never needs it`,
+                });
             }
             const entries = runnerEntries(release);
             if (entries === "unknown") continue;
             if (entries instanceof Error) {
                 const text = at(release.inputs, "values.runners.config");
                 if (typeof text === "string" && /privileged\s*=\s*true/.test(text)) {
-                    findings.push({ resource: release, message: `runner release ${release.name}: ${entries.message}, and it mentions privileged = true; cannot confirm the opt-in` });
+                    findings.push({
+                        resource: release,
+                        message: `runner release ${release.name}: ${entries.message}, and it mentions privileged = true; cannot confirm the opt-in`,
+                    });
                 }
                 continue;
             }
@@ -95,9 +114,11 @@ export const noPrivilegedRunnerUnlessOptedIn: Rule = {
 export const runnerTokensNotPlaintext: Rule = {
     id: "runner-token-not-plaintext",
     description: `No resource input contains a runner token (${AUTH_TOKEN_PREFIX}…) outside a Pulumi secret.`,
-    why: "DESIGN (Security) and seed 003: secrets never in plaintext state, outputs or the repo. A token in a Helm value or a label sits in " +
+    why:
+        "DESIGN (Security) and seed 003: secrets never in plaintext state, outputs or the repo. A token in a Helm value or a label sits in " +
         "clear text in the Pulumi state and the release history; anyone who reads it can register jobs against GitLab.",
-    remediation: "Set tokens with `pulumi config set --secret --path 'runnerTokens.<runner>' glrt-…`; only components/runners/token.ts reads them, into the Kubernetes Secret.",
+    remediation:
+        "Set tokens with `pulumi config set --secret --path 'runnerTokens.<runner>' glrt-…`; only components/runners/token.ts reads them, into the Kubernetes Secret.",
     types: [],
     checkResource(r, ctx) {
         // In the pack the SDK unwraps secrets; what the resource declares secret (additionalSecretOutputs, e.g. a
@@ -106,7 +127,10 @@ export const runnerTokensNotPlaintext: Rule = {
         const skip = (value: unknown, path: string) => (ctx.secretsVisible && isSecretValue(value)) || declared.includes(path);
         return strings(r.inputs, skip)
             .filter((s) => TOKEN_PATTERN.test(s.value))
-            .map((s) => `${resourceLabel(r)} has a runner token in plaintext input ${s.path}; it would be stored unencrypted in the Pulumi state`);
+            .map(
+                (s) =>
+                    `${resourceLabel(r)} has a runner token in plaintext input ${s.path}; it would be stored unencrypted in the Pulumi state`,
+            );
     },
 };
 
@@ -117,7 +141,9 @@ function isRunnerRbac(r: PolicyResource, runnerNamespaces: ReadonlySet<string>):
     if (isObject(labels) && RUNNER_LABELS.runner in labels) return true;
     const name = at(r.inputs, "metadata.name");
     if (typeof name === "string" && name.includes(RUNNER_CHART_NAME)) return true;
-    return asArray(at(r.inputs, "subjects")).some((s) => isObject(s) && typeof s.namespace === "string" && runnerNamespaces.has(s.namespace));
+    return asArray(at(r.inputs, "subjects")).some(
+        (s) => isObject(s) && typeof s.namespace === "string" && runnerNamespaces.has(s.namespace),
+    );
 }
 
 function wildcardRuleProblems(rules: unknown, what: string): string[] {
@@ -131,10 +157,13 @@ function wildcardRuleProblems(rules: unknown, what: string): string[] {
 
 export const runnerRbacNamespaceScoped: Rule = {
     id: "runner-rbac-namespace-scoped",
-    description: "Runner RBAC is a Role/RoleBinding in the job namespace: no ClusterRole or ClusterRoleBinding for runners, no \"*\" verbs or resources in any role, no cluster-admin bindings, no chart-made wildcard role.",
-    why: "Seed 001 (Access Control, Config Management): everyone had root on the cluster and managers shared a namespace with jobs. A " +
+    description:
+        'Runner RBAC is a Role/RoleBinding in the job namespace: no ClusterRole or ClusterRoleBinding for runners, no "*" verbs or resources in any role, no cluster-admin bindings, no chart-made wildcard role.',
+    why:
+        "Seed 001 (Access Control, Config Management): everyone had root on the cluster and managers shared a namespace with jobs. A " +
         "manager only needs pods, secrets and services in its own job namespace; cluster-wide rights would let any CI job's runner reach every secret.",
-    remediation: "Use executorRoleRules (components/runners/rbac.ts) in a namespaced Role bound to the manager's ServiceAccount; keep the chart's rbac.create false.",
+    remediation:
+        "Use executorRoleRules (components/runners/rbac.ts) in a namespaced Role bound to the manager's ServiceAccount; keep the chart's rbac.create false.",
     types: [TYPES.role, TYPES.clusterRole, TYPES.roleBinding, TYPES.clusterRoleBinding, TYPES.helmRelease],
     checkStack(resources) {
         const findings: Finding[] = [];
@@ -152,25 +181,42 @@ export const runnerRbacNamespaceScoped: Rule = {
             const rbac = at(release.inputs, "values.rbac");
             if (isObject(rbac)) {
                 if (rbac.clusterWideAccess === true) {
-                    findings.push({ resource: release, message: `runner release ${release.name} sets rbac.clusterWideAccess: the chart then creates a ClusterRole over every namespace` });
+                    findings.push({
+                        resource: release,
+                        message: `runner release ${release.name} sets rbac.clusterWideAccess: the chart then creates a ClusterRole over every namespace`,
+                    });
                 }
                 if (rbac.create === true) {
                     const rules = rbac.rules;
                     if (asArray(rules).length === 0) {
-                        findings.push({ resource: release, message: `runner release ${release.name} sets rbac.create without rbac.rules: the chart's default role grants "*"; keep rbac.create false and use the program's Role` });
+                        findings.push({
+                            resource: release,
+                            message: `runner release ${release.name} sets rbac.create without rbac.rules: the chart's default role grants "*"; keep rbac.create false and use the program's Role`,
+                        });
                     }
-                    for (const problem of wildcardRuleProblems(rules, `runner release ${release.name} rbac.rules`)) findings.push({ resource: release, message: problem });
+                    for (const problem of wildcardRuleProblems(rules, `runner release ${release.name} rbac.rules`))
+                        findings.push({ resource: release, message: problem });
                 }
             }
         }
         for (const r of resources) {
             if (r.type === TYPES.role || r.type === TYPES.clusterRole) {
-                for (const problem of wildcardRuleProblems(at(r.inputs, "rules"), `${r.type === TYPES.role ? "Role" : "ClusterRole"} ${r.name}`)) findings.push({ resource: r, message: problem });
+                for (const problem of wildcardRuleProblems(
+                    at(r.inputs, "rules"),
+                    `${r.type === TYPES.role ? "Role" : "ClusterRole"} ${r.name}`,
+                ))
+                    findings.push({ resource: r, message: problem });
             }
             if ((r.type === TYPES.clusterRole || r.type === TYPES.clusterRoleBinding) && isRunnerRbac(r, runnerNamespaces)) {
-                findings.push({ resource: r, message: `${resourceLabel(r)} gives a runner cluster-wide rights; use a Role and RoleBinding in the runner's job namespace` });
+                findings.push({
+                    resource: r,
+                    message: `${resourceLabel(r)} gives a runner cluster-wide rights; use a Role and RoleBinding in the runner's job namespace`,
+                });
             }
-            if ((r.type === TYPES.roleBinding || r.type === TYPES.clusterRoleBinding) && at(r.inputs, "roleRef.name") === "cluster-admin") {
+            if (
+                (r.type === TYPES.roleBinding || r.type === TYPES.clusterRoleBinding) &&
+                at(r.inputs, "roleRef.name") === "cluster-admin"
+            ) {
                 findings.push({ resource: r, message: `${resourceLabel(r)} binds cluster-admin` });
             }
         }

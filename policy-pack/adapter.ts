@@ -17,8 +17,12 @@ export const PACK_CONFIG_SCHEMA = {
 
 // The engine's markers for values a preview cannot know yet; the SDK's proxy throws on reading them.
 const UNKNOWN_SENTINELS = new Set([
-    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421", "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
-    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7",
+    "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2",
+    "030794c1-ac77-496b-92df-f27374a8bd58",
+    "e48ece36-62e2-4504-bad9-02848725956a",
     "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
 ]);
 
@@ -59,17 +63,35 @@ function options(opts: PolicyResourceOptions | undefined): PolicyResource["opts"
 /** validateResource's view: the resource's inputs. */
 export function fromResourceArgs(args: Pick<ResourceValidationArgs, "type" | "name" | "urn" | "props" | "opts">): PolicyResource {
     const inputs = plain(args.props) as Record<string, unknown>;
-    return { type: args.type, name: args.name, urn: args.urn, inputs, opts: options(args.opts), parent: nameOfUrn(args.opts?.parent) };
+    return {
+        type: args.type,
+        name: args.name,
+        urn: args.urn,
+        inputs,
+        opts: options(args.opts),
+        parent: nameOfUrn(args.opts?.parent),
+    };
 }
 
 /** validateStack's view: the resources' outputs, which hold their inputs too; pairing uses the parent chain. */
 export function fromStackResource(r: Pick<SdkResource, "type" | "name" | "urn" | "props" | "opts" | "parent">): PolicyResource {
     const props = plain(r.props) as Record<string, unknown>;
-    return { type: r.type, name: r.name, urn: r.urn, inputs: props, outputs: props, opts: options(r.opts), parent: r.parent?.name };
+    return {
+        type: r.type,
+        name: r.name,
+        urn: r.urn,
+        inputs: props,
+        outputs: props,
+        opts: options(r.opts),
+        parent: r.parent?.name,
+    };
 }
 
 /** The rules' context inside the pack: stack from the URNs, production stacks from the pack config. */
 export function packContext(resources: readonly PolicyResource[], config: PackConfig): RuleContext {
     // The SDK unwraps secrets before policies see them: rules fall back to additionalSecretOutputs.
-    return contextFor(resources, { productionStacks: config.productionStacks ?? DEFAULT_PRODUCTION_STACKS, secretsVisible: false });
+    return contextFor(resources, {
+        productionStacks: config.productionStacks ?? DEFAULT_PRODUCTION_STACKS,
+        secretsVisible: false,
+    });
 }

@@ -4,7 +4,7 @@ import { PolicyPack } from "@pulumi/policy";
 import { buildPolicies, PACK_NAME } from "./policies";
 
 new PolicyPack(PACK_NAME, {
-    description: "Guardrails of the eks-gitlab-runners fleet (docs/runbook.md, \"Policy checks\").",
+    description: 'Guardrails of the eks-gitlab-runners fleet (docs/runbook.md, "Policy checks").',
     enforcementLevel: "mandatory",
     policies: buildPolicies(),
 });

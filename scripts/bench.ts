@@ -27,7 +27,9 @@ function time(label: string, args: string[]): number {
         samples.push(ms);
     }
     const m = median(samples);
-    console.log(`${label.padEnd(48)} median ${(m / 1000).toFixed(2)} s   runs ${samples.map((s) => (s / 1000).toFixed(2)).join(" ")}`);
+    console.log(
+        `${label.padEnd(48)} median ${(m / 1000).toFixed(2)} s   runs ${samples.map((s) => (s / 1000).toFixed(2)).join(" ")}`,
+    );
     return m;
 }
 
@@ -36,7 +38,9 @@ function generatedStack(): string {
     const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
     const config = (require("yaml").parse(prod) as { config: Record<string, unknown> }).config;
     const ns = "eks-gitlab-runners";
-    const nodeGroups: Record<string, unknown> = { management: { role: "management", instanceTypes: ["m7i.large"], minSize: 3, maxSize: 3 } };
+    const nodeGroups: Record<string, unknown> = {
+        management: { role: "management", instanceTypes: ["m7i.large"], minSize: 3, maxSize: 3 },
+    };
     const runners: Record<string, unknown> = {};
     for (let g = 1; g <= 19; g++) {
         const arm = g % 3 === 0;
@@ -51,7 +55,10 @@ function generatedStack(): string {
     return stringify({ config: { ...config, [`${ns}:nodeGroups`]: nodeGroups, [`${ns}:runners`]: runners } });
 }
 
-const sdks = time("(a) import the four Pulumi SDKs", ["-e", "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/eks'); require('@pulumi/kubernetes');"]);
+const sdks = time("(a) import the four Pulumi SDKs", [
+    "-e",
+    "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/eks'); require('@pulumi/kubernetes');",
+]);
 const prod = time("(b) offline plan of prod", ["plan/run.js", "prod", "--format", "json"]);
 const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "Pulumi.bench.yaml");
 fs.writeFileSync(file, generatedStack());

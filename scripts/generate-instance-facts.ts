@@ -15,7 +15,10 @@ const refDir = path.resolve(process.argv[2] ?? path.join(__dirname, "..", "..", 
 const outFile = path.join(__dirname, "..", "config", "instanceFacts.data.ts");
 
 function readTsv(file: string): Row[] {
-    const [header, ...lines] = fs.readFileSync(path.join(refDir, file), "utf8").split("\n").filter((l) => l.trim() !== "");
+    const [header, ...lines] = fs
+        .readFileSync(path.join(refDir, file), "utf8")
+        .split("\n")
+        .filter((l) => l.trim() !== "");
     const cols = header.split("\t");
     return lines.map((line) => {
         const cells = line.split("\t");
@@ -44,10 +47,15 @@ const listed = new Set(overhead.map((r) => r.instance_type));
 
 const types = readTsv("instance-types.tsv")
     .filter((r) => families.has(family(r.instance_type)))
-    .filter((r) => listed.has(r.instance_type) || (SIZE_RE.test(r.instance_type.split(".")[1]) && r.gpu === "0" && r.bare_metal === "false"))
+    .filter(
+        (r) =>
+            listed.has(r.instance_type) ||
+            (SIZE_RE.test(r.instance_type.split(".")[1]) && r.gpu === "0" && r.bare_metal === "false"),
+    )
     .map((r) => {
         if (r.arch !== "amd64" && r.arch !== "arm64") fail(`${r.instance_type}: unexpected arch "${r.arch}"`);
-        if (int(r, "gpu") !== 0 || r.bare_metal !== "false") fail(`${r.instance_type}: GPU or bare-metal type in the overhead table`);
+        if (int(r, "gpu") !== 0 || r.bare_metal !== "false")
+            fail(`${r.instance_type}: GPU or bare-metal type in the overhead table`);
         return {
             name: r.instance_type,
             vcpu: int(r, "vcpu"),
@@ -121,12 +129,24 @@ export const INSTANCE_TYPES = {
 ${types.map(({ name, ...f }) => `    ${JSON.stringify(name)}: { vcpu: ${f.vcpu}, memoryMiB: ${f.memoryMiB}, arch: "${f.arch}", maxEnis: ${f.maxEnis}, ipv4PerEni: ${f.ipv4PerEni}, maxPods: ${f.maxPods} },`).join("\n")}
 } as const;
 
-${regionBlock("ONDEMAND_USD_PER_HOUR", "On-demand Linux price, USD per hour.", byRegion(prices, (r) => r.usd_per_hour))}
+${regionBlock(
+    "ONDEMAND_USD_PER_HOUR",
+    "On-demand Linux price, USD per hour.",
+    byRegion(prices, (r) => r.usd_per_hour),
+)}
 export const PRICES_AS_OF = {
 ${[...priceDates].map(([region, date]) => `    ${JSON.stringify(region)}: "${date}",`).join("\n")}
 } as const;
 
-${regionBlock("SPOT_SAVINGS", "Spot savings vs on-demand (percent) and interruption-frequency band.", byRegion(spot, (r) => `{ savingsPct: ${int(r, "savings_pct_vs_ondemand")}, interruptionBand: ${JSON.stringify(r.interruption_freq_band)} }`))}`;
+${regionBlock(
+    "SPOT_SAVINGS",
+    "Spot savings vs on-demand (percent) and interruption-frequency band.",
+    byRegion(
+        spot,
+        (r) =>
+            `{ savingsPct: ${int(r, "savings_pct_vs_ondemand")}, interruptionBand: ${JSON.stringify(r.interruption_freq_band)} }`,
+    ),
+)}`;
 
 fs.writeFileSync(outFile, out);
 console.log(`wrote ${path.relative(process.cwd(), outFile)}: ${types.length} instance types in ${families.size} families`);

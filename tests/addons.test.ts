@@ -35,7 +35,11 @@ const ADDONS_KEY = `${PROJECT}:addons`;
 function stackConfigOf(stack: string): StackConfig {
     const file = stackFileConfig(stack);
     const withTokens = { ...fakeRunnerTokens(file), ...file };
-    const raw = Object.fromEntries(Object.entries(withTokens).filter(([k]) => k.startsWith(`${PROJECT}:`)).map(([k, v]) => [k.slice(PROJECT.length + 1), v]));
+    const raw = Object.fromEntries(
+        Object.entries(withTokens)
+            .filter(([k]) => k.startsWith(`${PROJECT}:`))
+            .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
+    );
     return parseStackConfig(raw, String(file["aws:region"]));
 }
 
@@ -50,7 +54,11 @@ const nameOf = (resource: unknown) => (resource as { __name?: string } | undefin
 const dependsOnNames = (r: Recorded) => ([] as unknown[]).concat(r.opts?.dependsOn ?? []).map(nameOf);
 /** Whether `r` is `componentType` itself or one of its descendants (walking the recorded parent names). */
 function under(run: Run, r: Recorded, componentType: string): boolean {
-    for (let node: Recorded | undefined = r; node; node = node.parent ? run.resources.find((x) => !x.custom && x.name === node!.parent) : undefined) {
+    for (
+        let node: Recorded | undefined = r;
+        node;
+        node = node.parent ? run.resources.find((x) => !x.custom && x.name === node!.parent) : undefined
+    ) {
         if (node.type === componentType) return true;
     }
     return false;
@@ -77,16 +85,25 @@ describe("cluster add-ons", () => {
             const run = () => runs[stack];
             const config = () => configs[stack];
             const management = () => config().nodeGroups.find((g) => g.role === "management")!;
-            const release = (name: string) => run().ofType(T.release).find((r) => r.inputs.name === name)!;
+            const release = (name: string) =>
+                run()
+                    .ofType(T.release)
+                    .find((r) => r.inputs.name === name)!;
             const caValues = () => release(CLUSTER_AUTOSCALER.releaseName).inputs.values;
 
             it("the shipped stack enables every add-on", () => {
-                assert.deepEqual(ADDONS.map((a) => config().addons[a].enabled), [true, true, true]);
+                assert.deepEqual(
+                    ADDONS.map((a) => config().addons[a].enabled),
+                    [true, true, true],
+                );
             });
 
             it("Cluster Autoscaler: pinned official chart, 2 replicas with leader election, a PDB, never pre-empted", () => {
                 const r = release(CLUSTER_AUTOSCALER.releaseName).inputs;
-                assert.deepEqual([r.chart, r.version, r.repositoryOpts.repo, r.namespace], ["cluster-autoscaler", "9.59.0", "https://kubernetes.github.io/autoscaler", "kube-system"]);
+                assert.deepEqual(
+                    [r.chart, r.version, r.repositoryOpts.repo, r.namespace],
+                    ["cluster-autoscaler", "9.59.0", "https://kubernetes.github.io/autoscaler", "kube-system"],
+                );
                 assert.equal(r.version, ADDON_CHARTS.clusterAutoscaler.version);
                 const v = caValues();
                 assert.equal(v.replicaCount, 2);
@@ -99,9 +116,14 @@ describe("cluster add-ons", () => {
             it("Cluster Autoscaler: only on management nodes (node selector + toleration of their taint)", () => {
                 const v = caValues();
                 assert.deepEqual(v.nodeSelector, { ...management().labels, "kubernetes.io/arch": management().arch });
-                assert.deepEqual(v.tolerations, [{ key: "eks-gitlab-runners/role", operator: "Equal", value: "management", effect: "NoSchedule" }]);
+                assert.deepEqual(v.tolerations, [
+                    { key: "eks-gitlab-runners/role", operator: "Equal", value: "management", effect: "NoSchedule" },
+                ]);
                 for (const jobs of config().nodeGroups.filter((g) => g.role === "jobs")) {
-                    assert.ok(Object.entries(v.nodeSelector).some(([k, val]) => jobs.labels[k] !== val), `the selector must not match job group ${jobs.name}`);
+                    assert.ok(
+                        Object.entries(v.nodeSelector).some(([k, val]) => jobs.labels[k] !== val),
+                        `the selector must not match job group ${jobs.name}`,
+                    );
                 }
             });
 
@@ -117,23 +139,32 @@ describe("cluster add-ons", () => {
             it("Cluster Autoscaler: every flag it is given is a flag of the upstream 1.35.0 list", () => {
                 const flags = Object.keys(caValues().extraArgs);
                 assert.ok(flags.length >= 9, flags.join(", "));
-                for (const flag of flags) assert.ok(UPSTREAM_FLAGS.includes(flag), `--${flag} is not a Cluster Autoscaler 1.35.0 flag`);
+                for (const flag of flags)
+                    assert.ok(UPSTREAM_FLAGS.includes(flag), `--${flag} is not a Cluster Autoscaler 1.35.0 flag`);
                 assert.equal(caValues().extraArgs["skip-nodes-with-local-storage"], "false", "job pods use emptyDir");
             });
 
             it("Cluster Autoscaler: its own role through Pod Identity, writes only on this cluster's job groups", () => {
                 const component = run().one(T.clusterAutoscaler).name;
                 const role = run().resources.find((r) => r.type === T.role && r.parent === component)!;
-                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
+                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Principal, {
+                    Service: "pods.eks.amazonaws.com",
+                });
                 const policy = run().resources.find((r) => r.type === T.rolePolicy && r.parent === component)!;
                 assert.equal(policy.inputs.role, `${role.name}-id`);
                 assertLeastPrivilegeAutoscalerPolicy(JSON.parse(policy.inputs.policy), config().cluster.name);
 
                 const association = run().resources.find((r) => r.type === T.association && r.parent === component)!;
-                assert.deepEqual([association.inputs.namespace, association.inputs.serviceAccount], [CLUSTER_AUTOSCALER.namespace, caValues().rbac.serviceAccount.name]);
+                assert.deepEqual(
+                    [association.inputs.namespace, association.inputs.serviceAccount],
+                    [CLUSTER_AUTOSCALER.namespace, caValues().rbac.serviceAccount.name],
+                );
                 assert.equal(association.inputs.roleArn, `arn:aws:iam::123456789012:role/${role.name}`);
                 assert.equal(association.inputs.clusterName, config().cluster.name);
-                assert.ok(dependsOnNames(association).includes("runners-pod-identity-agent"), "associations need the pod identity agent");
+                assert.ok(
+                    dependsOnNames(association).includes("runners-pod-identity-agent"),
+                    "associations need the pod identity agent",
+                );
                 const releaseDeps = dependsOnNames(release(CLUSTER_AUTOSCALER.releaseName));
                 assert.ok(releaseDeps.includes(association.name), "pods start after the association exists");
                 assert.ok(releaseDeps.includes(management().resourceName), "and after the management nodes exist");
@@ -141,29 +172,53 @@ describe("cluster add-ons", () => {
 
             it("metrics-server: pinned official chart, 2 replicas and a PDB on the management nodes", () => {
                 const r = release(METRICS_SERVER.releaseName).inputs;
-                assert.deepEqual([r.chart, r.version, r.repositoryOpts.repo, r.namespace], ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/", "kube-system"]);
+                assert.deepEqual(
+                    [r.chart, r.version, r.repositoryOpts.repo, r.namespace],
+                    ["metrics-server", "3.13.1", "https://kubernetes-sigs.github.io/metrics-server/", "kube-system"],
+                );
                 assert.equal(r.values.replicas, 2);
                 assert.deepEqual(r.values.podDisruptionBudget, { enabled: true, maxUnavailable: 1 });
-                assert.deepEqual({ nodeSelector: r.values.nodeSelector, tolerations: r.values.tolerations }, placementOn(management()));
+                assert.deepEqual(
+                    { nodeSelector: r.values.nodeSelector, tolerations: r.values.tolerations },
+                    placementOn(management()),
+                );
             });
 
             it("Container Insights: the EKS add-on with its role via Pod Identity and retained log groups", () => {
                 const component = run().one(T.containerInsights).name;
-                const addon = run().ofType(T.eksAddon).find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!;
+                const addon = run()
+                    .ofType(T.eksAddon)
+                    .find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!;
                 assert.equal(addon.parent, component);
                 assert.equal(addon.inputs.addonVersion, "v1.0.0-eksbuild.1");
-                const lookup = run().calls.find((c) => c.token === "aws:eks/getAddonVersion:getAddonVersion" && c.inputs.addonName === CONTAINER_INSIGHTS.addonName)!;
+                const lookup = run().calls.find(
+                    (c) =>
+                        c.token === "aws:eks/getAddonVersion:getAddonVersion" &&
+                        c.inputs.addonName === CONTAINER_INSIGHTS.addonName,
+                )!;
                 assert.deepEqual([lookup.inputs.kubernetesVersion, lookup.inputs.mostRecent], [config().cluster.version, true]);
 
                 const role = run().resources.find((r) => r.type === T.role && r.parent === component)!;
-                assert.deepEqual(addon.inputs.podIdentityAssociations, [{ roleArn: `arn:aws:iam::123456789012:role/${role.name}`, serviceAccount: "cloudwatch-agent" }]);
-                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Action, ["sts:AssumeRole", "sts:TagSession"]);
+                assert.deepEqual(addon.inputs.podIdentityAssociations, [
+                    { roleArn: `arn:aws:iam::123456789012:role/${role.name}`, serviceAccount: "cloudwatch-agent" },
+                ]);
+                assert.deepEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement[0].Action, [
+                    "sts:AssumeRole",
+                    "sts:TagSession",
+                ]);
                 const attachment = run().resources.find((r) => r.type === T.attachment && r.parent === component)!;
-                assert.deepEqual([attachment.inputs.role, attachment.inputs.policyArn], [role.name, "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"]);
+                assert.deepEqual(
+                    [attachment.inputs.role, attachment.inputs.policyArn],
+                    [role.name, "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+                );
 
                 const groups = run().resources.filter((r) => r.type === T.logGroup && r.parent === component);
-                assert.deepEqual(groups.map((g) => g.inputs.name), CONTAINER_INSIGHTS.logGroups.map((k) => containerInsightsLogGroupName(config().cluster.name, k)));
-                for (const g of groups) assert.equal(g.inputs.retentionInDays, config().addons.containerInsights.logRetentionDays);
+                assert.deepEqual(
+                    groups.map((g) => g.inputs.name),
+                    CONTAINER_INSIGHTS.logGroups.map((k) => containerInsightsLogGroupName(config().cluster.name, k)),
+                );
+                for (const g of groups)
+                    assert.equal(g.inputs.retentionInDays, config().addons.containerInsights.logRetentionDays);
                 const deps = dependsOnNames(addon);
                 for (const g of groups) assert.ok(deps.includes(g.name), `${g.name} exists before the add-on writes to it`);
                 assert.ok(deps.includes("runners-pod-identity-agent"));
@@ -171,8 +226,15 @@ describe("cluster add-ons", () => {
 
             it("priority classes: created once, with fixed names and the platform > jobs > warm capacity order", () => {
                 const classes = run().ofType(T.priorityClass);
-                assert.deepEqual(classes.map((c) => [c.inputs.metadata.name, c.inputs.value, c.inputs.preemptionPolicy, c.inputs.globalDefault]),
-                    Object.values(PRIORITY_CLASS_SPECS).map((s) => [s.name, s.value, s.preemptionPolicy, false]));
+                assert.deepEqual(
+                    classes.map((c) => [
+                        c.inputs.metadata.name,
+                        c.inputs.value,
+                        c.inputs.preemptionPolicy,
+                        c.inputs.globalDefault,
+                    ]),
+                    Object.values(PRIORITY_CLASS_SPECS).map((s) => [s.name, s.value, s.preemptionPolicy, false]),
+                );
                 assert.equal(run().ofType(T.priorityClasses).length, 1);
             });
 
@@ -181,29 +243,48 @@ describe("cluster add-ons", () => {
                 assert.ok(mine.length >= 20, `${mine.length} add-on resources`);
                 for (const r of mine) {
                     assert.ok(r.name.startsWith("addons-") || r.name === "addons", `${r.name} is not named after its component`);
-                    if (r.type.startsWith("kubernetes:")) assert.equal(nameOf(r.opts?.provider), "runners-k8s", `${r.name} uses another provider`);
+                    if (r.type.startsWith("kubernetes:"))
+                        assert.equal(nameOf(r.opts?.provider), "runners-k8s", `${r.name} uses another provider`);
                 }
-                for (const type of [T.clusterAutoscaler, T.metricsServer, T.containerInsights, T.priorityClasses]) assert.equal(run().one(type).parent, "addons");
+                for (const type of [T.clusterAutoscaler, T.metricsServer, T.containerInsights, T.priorityClasses])
+                    assert.equal(run().one(type).parent, "addons");
                 const mineByName = [CLUSTER_AUTOSCALER.releaseName, METRICS_SERVER.releaseName].map((n) => release(n));
-                for (const r of [...mineByName, ...run().ofType(T.priorityClass)]) assert.ok(under(run(), r, T.addons), `${r.name} outside the add-ons`);
+                for (const r of [...mineByName, ...run().ofType(T.priorityClass)])
+                    assert.ok(under(run(), r, T.addons), `${r.name} outside the add-ons`);
             });
 
             it("every platform DaemonSet tolerates every node group's taints", () => {
                 const daemonSets = platformDaemonSets(config().addons.containerInsights.enabled).map((d) => d.daemonSet);
-                assert.deepEqual(daemonSets, ["aws-node", "kube-proxy", "eks-pod-identity-agent", "cloudwatch-agent", "fluent-bit"]);
+                assert.deepEqual(daemonSets, [
+                    "aws-node",
+                    "kube-proxy",
+                    "eks-pod-identity-agent",
+                    "cloudwatch-agent",
+                    "fluent-bit",
+                ]);
                 for (const group of config().nodeGroups) {
                     assert.ok(group.taints.length > 0, `${group.name} is tainted`);
                     for (const ds of platformDaemonSets(config().addons.containerInsights.enabled)) {
-                        assert.deepEqual(untoleratedTaints(ds.tolerations, group.taints), [], `${ds.daemonSet} would not run on ${group.name} (${ds.source})`);
+                        assert.deepEqual(
+                            untoleratedTaints(ds.tolerations, group.taints),
+                            [],
+                            `${ds.daemonSet} would not run on ${group.name} (${ds.source})`,
+                        );
                     }
                 }
                 // The table holds upstream defaults: nothing this program deploys may replace them.
                 const cluster = run().one("eks:index:Cluster").inputs;
-                for (const configured of [cluster.vpcCniOptions?.configurationValues, cluster.kubeProxyAddonOptions?.configurationValues]) {
+                for (const configured of [
+                    cluster.vpcCniOptions?.configurationValues,
+                    cluster.kubeProxyAddonOptions?.configurationValues,
+                ]) {
                     assert.equal((typeof configured === "string" ? JSON.parse(configured) : configured)?.tolerations, undefined);
                 }
                 // CoreDNS is a Deployment placed on the management nodes on purpose (tests/cluster.test.ts).
-                const addonValues = run().ofType(T.eksAddon).filter((a) => a.inputs.addonName !== "coredns").map((a) => (a.inputs.configurationValues ? JSON.parse(a.inputs.configurationValues) : {}));
+                const addonValues = run()
+                    .ofType(T.eksAddon)
+                    .filter((a) => a.inputs.addonName !== "coredns")
+                    .map((a) => (a.inputs.configurationValues ? JSON.parse(a.inputs.configurationValues) : {}));
                 for (const v of addonValues) {
                     assert.equal(v.tolerations, undefined);
                     assert.equal(v.agent?.tolerations, undefined);
@@ -212,16 +293,29 @@ describe("cluster add-ons", () => {
             });
 
             it("the pods placed on management nodes tolerate exactly what they need there", () => {
-                const ci = JSON.parse(run().ofType(T.eksAddon).find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!.inputs.configurationValues);
+                const ci = JSON.parse(
+                    run()
+                        .ofType(T.eksAddon)
+                        .find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!.inputs.configurationValues,
+                );
                 const placed = {
                     "cluster-autoscaler": caValues(),
                     "metrics-server": release(METRICS_SERVER.releaseName).inputs.values,
                     "cloudwatch operator": ci.manager,
                 };
                 for (const [what, v] of Object.entries(placed)) {
-                    assert.deepEqual(untoleratedTaints(v.tolerations, management().taints), [], `${what} cannot run on management nodes`);
+                    assert.deepEqual(
+                        untoleratedTaints(v.tolerations, management().taints),
+                        [],
+                        `${what} cannot run on management nodes`,
+                    );
                     for (const [k, val] of Object.entries(v.nodeSelector)) {
-                        assert.ok(management().labels[k] === val || (k === "kubernetes.io/arch" && val === management().arch) || (k === "kubernetes.io/os" && val === "linux"), `${what} selects ${k}=${val}`);
+                        assert.ok(
+                            management().labels[k] === val ||
+                                (k === "kubernetes.io/arch" && val === management().arch) ||
+                                (k === "kubernetes.io/os" && val === "linux"),
+                            `${what} selects ${k}=${val}`,
+                        );
                     }
                 }
             });
@@ -232,15 +326,23 @@ describe("cluster add-ons", () => {
                     const before = new Set(run().resources.map(key));
                     const after = new Set(disabled[stack][addon].resources.map(key));
                     const removed = [...before].filter((k) => !after.has(k)).sort();
-                    const expected = run().resources.filter((r) => under(run(), r, componentType)).map(key).sort();
+                    const expected = run()
+                        .resources.filter((r) => under(run(), r, componentType))
+                        .map(key)
+                        .sort();
                     assert.ok(expected.length >= 2, `${addon} has resources to remove`);
                     assert.deepEqual(removed, expected);
-                    assert.deepEqual([...after].filter((k) => !before.has(k)), [], "nothing new appears");
+                    assert.deepEqual(
+                        [...after].filter((k) => !before.has(k)),
+                        [],
+                        "nothing new appears",
+                    );
                     if (addon !== "containerInsights") {
                         // Without Container Insights the capacity math (runners) legitimately changes; otherwise nothing does.
                         const inputsOf = (r: Run) => new Map(r.resources.map((x) => [key(x), JSON.stringify(x.inputs)]));
                         const a = inputsOf(run());
-                        for (const [k, inputs] of inputsOf(disabled[stack][addon])) assert.equal(inputs, a.get(k), `${k} changed`);
+                        for (const [k, inputs] of inputsOf(disabled[stack][addon]))
+                            assert.equal(inputs, a.get(k), `${k} changed`);
                     }
                 });
             }
@@ -248,19 +350,36 @@ describe("cluster add-ons", () => {
             it("with Container Insights disabled there is no add-on, role, log group or version lookup for it", () => {
                 const off = disabled[stack].containerInsights;
                 assert.equal(off.ofType(T.eksAddon).filter((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName).length, 0);
-                assert.equal(off.ofType(T.logGroup).filter((g) => String(g.inputs.name).startsWith("/aws/containerinsights/")).length, 0);
+                assert.equal(
+                    off.ofType(T.logGroup).filter((g) => String(g.inputs.name).startsWith("/aws/containerinsights/")).length,
+                    0,
+                );
                 assert.equal(off.ofType(T.containerInsights).length, 0);
                 assert.equal(off.calls.filter((c) => c.inputs?.addonName === CONTAINER_INSIGHTS.addonName).length, 0);
-                assert.equal(run().ofType(T.eksAddon).filter((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName).length, 1);
+                assert.equal(
+                    run()
+                        .ofType(T.eksAddon)
+                        .filter((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName).length,
+                    1,
+                );
             });
         });
     }
 
     it("an invalid addons section registers no resource at all", async () => {
-        const config = { ...stackFileConfig("test"), [ADDONS_KEY]: { clusterAutoscaler: { imageTag: "v1.30.7", extraArgs: { turbo: true } } } };
-        const error = await runProgram({ stack: "test", config: { ...fakeRunnerTokens(config), ...config } }).then(() => undefined, (e) => e);
+        const config = {
+            ...stackFileConfig("test"),
+            [ADDONS_KEY]: { clusterAutoscaler: { imageTag: "v1.30.7", extraArgs: { turbo: true } } },
+        };
+        const error = await runProgram({ stack: "test", config: { ...fakeRunnerTokens(config), ...config } }).then(
+            () => undefined,
+            (e) => e,
+        );
         assert.ok(error instanceof ProgramError, `expected the program to throw, got ${error}`);
-        assert.match(error.message, /addons\.clusterAutoscaler\.extraArgs\.turbo: "turbo" is not a flag of Cluster Autoscaler 1\.35\.0/);
+        assert.match(
+            error.message,
+            /addons\.clusterAutoscaler\.extraArgs\.turbo: "turbo" is not a flag of Cluster Autoscaler 1\.35\.0/,
+        );
         assert.deepEqual(error.resources, []);
     });
 });

@@ -10,22 +10,48 @@ import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
 /** A node group as the config layer returns it (hand-made here to reach cases validation would refuse). */
 function group(name: string, over: Partial<NodeGroupConfig>): NodeGroupConfig {
     return {
-        name, resourceName: name, role: "jobs", instanceTypes: ["m7i.xlarge"], capacityType: "ON_DEMAND", arch: "amd64",
-        amiType: "AL2023_x86_64_STANDARD", minSize: 0, maxSize: 10, desiredSize: 0, diskSizeGiB: 100, labels: {}, taints: [],
-        maxUnavailable: 1, subnets: "pod", scalesToZero: true, ...over,
+        name,
+        resourceName: name,
+        role: "jobs",
+        instanceTypes: ["m7i.xlarge"],
+        capacityType: "ON_DEMAND",
+        arch: "amd64",
+        amiType: "AL2023_x86_64_STANDARD",
+        minSize: 0,
+        maxSize: 10,
+        desiredSize: 0,
+        diskSizeGiB: 100,
+        labels: {},
+        taints: [],
+        maxUnavailable: 1,
+        subnets: "pod",
+        scalesToZero: true,
+        ...over,
     };
 }
-const runner = (name: string, nodeGroup: string, concurrent: number, cpuMillis = 1100, memoryMiB = 2176): RunnerDemand =>
-    ({ name, nodeGroup, concurrent, jobPod: { cpuMillis, memoryMiB } });
+const runner = (name: string, nodeGroup: string, concurrent: number, cpuMillis = 1100, memoryMiB = 2176): RunnerDemand => ({
+    name,
+    nodeGroup,
+    concurrent,
+    jobPod: { cpuMillis, memoryMiB },
+});
 const near = (a: number | undefined, b: number) => assert.ok(a !== undefined && Math.abs(a - b) < 0.01, `${a} ≉ ${b}`);
 
 describe("capacity model", () => {
     it("amd64 on-demand group (m7i.xlarge), hand-computed", () => {
         // Room: CPU 4000 − 80 kube-reserved − 150 DaemonSets = 3770m; memory 16384 − 893 − 100 = 15391Mi; pods 58 − 3 = 55.
         // Job pod 1100m / 2176Mi → min(⌊3770/1100⌋ = 3, ⌊15391/2176⌋ = 7, 55) = 3 per node; 10 nodes → 30.
-        const report = planCapacity({ region: "eu-west-1", containerInsights: false, podSubnetFreeIps: 16379, groups: [group("amd64", {})], runners: [runner("amd64", "amd64", 20)] });
+        const report = planCapacity({
+            region: "eu-west-1",
+            containerInsights: false,
+            podSubnetFreeIps: 16379,
+            groups: [group("amd64", {})],
+            runners: [runner("amd64", "amd64", 20)],
+        });
         assert.deepEqual(report.groups[0].room, { cpuMillis: 3770, memoryMiB: 15391, pods: 55 });
-        assert.deepEqual(report.runners, [{ name: "amd64", nodeGroup: "amd64", jobsPerNode: 3, concurrent: 20, maxConcurrentJobs: 20 }]);
+        assert.deepEqual(report.runners, [
+            { name: "amd64", nodeGroup: "amd64", jobsPerNode: 3, concurrent: 20, maxConcurrentJobs: 20 },
+        ]);
         assert.equal(report.groups[0].jobsAtFullScale, 30);
         // IPs: 3 pods → ⌈3/14⌉ + 1 warm = 2 ENIs × 15 = 30 per node, 300 for 10 nodes.
         assert.equal(report.groups[0].ipsPerNode, 30);
@@ -43,7 +69,13 @@ describe("capacity model", () => {
         const { room, boundBy } = groupRoom(spot, false);
         assert.equal(boundBy, "m7i.2xlarge/c7i.2xlarge", "equal CPU room (first type), memory bound by c7i");
         assert.deepEqual(room, { cpuMillis: 7760, memoryMiB: 15391, pods: 55 });
-        const report = planCapacity({ region: "eu-west-1", containerInsights: false, podSubnetFreeIps: 16379, groups: [spot], runners: [runner("spot", "spot", 60, 500, 4096)] });
+        const report = planCapacity({
+            region: "eu-west-1",
+            containerInsights: false,
+            podSubnetFreeIps: 16379,
+            groups: [spot],
+            runners: [runner("spot", "spot", 60, 500, 4096)],
+        });
         assert.equal(report.runners[0].jobsPerNode, 3);
         assert.equal(report.runners[0].maxConcurrentJobs, 60);
         // Priced at the dearer type after its Spot saving: m7i.2xlarge 0.4494 × (1 − 0.55) = 0.20223/h.
@@ -53,8 +85,19 @@ describe("capacity model", () => {
     it("arm64 scale-to-zero group with Container Insights, hand-computed", () => {
         // m7g.2xlarge: CPU 8000 − 90 − 450 = 7460m; memory 32768 − 893 − 100 − 153 = 31622Mi; pods 58 − 5 = 53.
         // 1100m / 2176Mi → min(6, 14, 53) = 6 per node; 10 nodes → 60.
-        const arm = group("arm64-spot", { capacityType: "SPOT", instanceTypes: ["m7g.2xlarge"], arch: "arm64", amiType: "AL2023_ARM_64_STANDARD" });
-        const report = planCapacity({ region: "eu-west-1", containerInsights: true, podSubnetFreeIps: 16379, groups: [arm], runners: [runner("arm64", "arm64-spot", 60)] });
+        const arm = group("arm64-spot", {
+            capacityType: "SPOT",
+            instanceTypes: ["m7g.2xlarge"],
+            arch: "arm64",
+            amiType: "AL2023_ARM_64_STANDARD",
+        });
+        const report = planCapacity({
+            region: "eu-west-1",
+            containerInsights: true,
+            podSubnetFreeIps: 16379,
+            groups: [arm],
+            runners: [runner("arm64", "arm64-spot", 60)],
+        });
         assert.deepEqual(report.groups[0].room, { cpuMillis: 7460, memoryMiB: 31622, pods: 53 });
         assert.equal(report.runners[0].jobsPerNode, 6);
         assert.equal(report.totalConcurrentJobs, 60);
@@ -64,11 +107,26 @@ describe("capacity model", () => {
     });
 
     it("an IP-starved subnet is an error; thin headroom is a warning", () => {
-        const input = { region: "eu-west-1", containerInsights: false, groups: [group("amd64", {})], runners: [runner("amd64", "amd64", 20)] };
+        const input = {
+            region: "eu-west-1",
+            containerInsights: false,
+            groups: [group("amd64", {})],
+            runners: [runner("amd64", "amd64", 20)],
+        };
         const starved = planCapacity({ ...input, podSubnetFreeIps: 200 });
-        assert.deepEqual(starved.findings, [{ severity: "error", subject: "network.podSubnets", message: "300 addresses needed at full scale but only 200 are free: nodes would start without pod IPs. Add pod subnets or lower maxSize" }]);
+        assert.deepEqual(starved.findings, [
+            {
+                severity: "error",
+                subject: "network.podSubnets",
+                message:
+                    "300 addresses needed at full scale but only 200 are free: nodes would start without pod IPs. Add pod subnets or lower maxSize",
+            },
+        ]);
         const tight = planCapacity({ ...input, podSubnetFreeIps: 350 });
-        assert.deepEqual(tight.findings.map((f) => [f.severity, f.subject]), [["warning", "network.podSubnets"]]);
+        assert.deepEqual(
+            tight.findings.map((f) => [f.severity, f.subject]),
+            [["warning", "network.podSubnets"]],
+        );
         const unknown = planCapacity({ ...input, groups: [group("amd64", { subnets: "cluster" })] });
         assert.match(unknown.findings[0].message, /free addresses unknown offline/);
     });
@@ -76,20 +134,41 @@ describe("capacity model", () => {
     it("over-commit: one runner beyond its group is an error, shared contention a warning, a pod that fits nowhere an error", () => {
         const base = { region: "eu-west-1", containerInsights: false, podSubnetFreeIps: 16379, groups: [group("amd64", {})] };
         const over = planCapacity({ ...base, runners: [runner("amd64", "amd64", 31)] });
-        assert.deepEqual(over.findings.map((f) => [f.severity, f.subject]), [["error", "runners.amd64.concurrent"]]);
-        assert.match(over.findings[0].message, /31 jobs cannot run at once: "amd64" holds 30 \(10 × 3 per m7i.xlarge\).*raise nodeGroups.amd64.maxSize to 11/);
+        assert.deepEqual(
+            over.findings.map((f) => [f.severity, f.subject]),
+            [["error", "runners.amd64.concurrent"]],
+        );
+        assert.match(
+            over.findings[0].message,
+            /31 jobs cannot run at once: "amd64" holds 30 \(10 × 3 per m7i.xlarge\).*raise nodeGroups.amd64.maxSize to 11/,
+        );
         const shared = planCapacity({ ...base, runners: [runner("a", "amd64", 20), runner("b", "amd64", 20)] });
-        assert.deepEqual(shared.findings.map((f) => [f.severity, f.subject]), [["warning", "nodeGroups.amd64"]]);
+        assert.deepEqual(
+            shared.findings.map((f) => [f.severity, f.subject]),
+            [["warning", "nodeGroups.amd64"]],
+        );
         const huge = planCapacity({ ...base, runners: [runner("big", "amd64", 1, 1000, 20000)] });
-        assert.deepEqual(huge.findings.map((f) => [f.severity, f.subject]), [["error", "runners.big"]]);
+        assert.deepEqual(
+            huge.findings.map((f) => [f.severity, f.subject]),
+            [["error", "runners.big"]],
+        );
     });
 
     it("building blocks", () => {
-        assert.equal(jobsPerNode({ cpuMillis: 3770, memoryMiB: 15391, pods: 2 }, { cpuMillis: 100, memoryMiB: 100 }), 2, "pod slots bound");
+        assert.equal(
+            jobsPerNode({ cpuMillis: 3770, memoryMiB: 15391, pods: 2 }, { cpuMillis: 100, memoryMiB: 100 }),
+            2,
+            "pod slots bound",
+        );
         const m7i4 = instanceFacts("m7i.4xlarge")!; // 8 ENIs × 30
         assert.equal(ipsPerNode(m7i4, 15), 60); // ⌈15/29⌉ + 1 = 2 ENIs
         assert.equal(ipsPerNode(m7i4, 234), 240); // capped at 8 ENIs
-        const noPrice = planCapacity({ region: "ap-south-1", containerInsights: false, groups: [group("amd64", {})], runners: [runner("amd64", "amd64", 1)] });
+        const noPrice = planCapacity({
+            region: "ap-south-1",
+            containerInsights: false,
+            groups: [group("amd64", {})],
+            runners: [runner("amd64", "amd64", 1)],
+        });
         assert.equal(noPrice.cost.idleUsdPerMonth, undefined);
         assert.ok(noPrice.findings.some((f) => f.subject === "cost"));
     });
@@ -101,8 +180,18 @@ describe("management group capacity", () => {
 
     it("fits, hand-computed: 2 × t3.large hold the test stack's platform pods even with one node gone", () => {
         // coredns 2 × 100m/70Mi + autoscaler 2 × 100m/300Mi + metrics-server 2 × 100m/200Mi + operator 100m/64Mi + a 200m/256Mi manager
-        const pods = [PLATFORM_PODS.coreDns, PLATFORM_PODS.clusterAutoscaler, PLATFORM_PODS.metricsServer, PLATFORM_PODS.containerInsightsOperator, pod("manager", 200, 256)];
-        const { capacity, findings } = checkManagementRoom({ name: "management", minSize: 2, boundBy: "t3.large" }, perNode, pods);
+        const pods = [
+            PLATFORM_PODS.coreDns,
+            PLATFORM_PODS.clusterAutoscaler,
+            PLATFORM_PODS.metricsServer,
+            PLATFORM_PODS.containerInsightsOperator,
+            pod("manager", 200, 256),
+        ];
+        const { capacity, findings } = checkManagementRoom(
+            { name: "management", minSize: 2, boundBy: "t3.large" },
+            perNode,
+            pods,
+        );
         assert.deepEqual(capacity.demand, { cpuMillis: 900, memoryMiB: 1460, pods: 8 });
         assert.deepEqual(capacity.roomLessOneNode, perNode);
         assert.deepEqual(findings, []);
@@ -111,16 +200,27 @@ describe("management group capacity", () => {
     it("warns when one node gone leaves too little room, and errors when even all nodes are too small", () => {
         const group = { name: "management", minSize: 2, boundBy: "t3.large" };
         const tight = checkManagementRoom(group, perNode, [pod("managers", 500, 512, 4)]); // 2000m: > 1480, ≤ 2960
-        assert.deepEqual(tight.findings.map((f) => [f.severity, f.subject]), [["warning", "nodeGroups.management"]]);
+        assert.deepEqual(
+            tight.findings.map((f) => [f.severity, f.subject]),
+            [["warning", "nodeGroups.management"]],
+        );
         const over = checkManagementRoom(group, perNode, [pod("managers", 500, 512, 7)]); // 3500m > 2960
-        assert.deepEqual(over.findings.map((f) => [f.severity, f.subject]), [["error", "nodeGroups.management"]]);
+        assert.deepEqual(
+            over.findings.map((f) => [f.severity, f.subject]),
+            [["error", "nodeGroups.management"]],
+        );
         assert.match(over.findings[0].message, /need 3\.5 CPU \/ 3\.5Gi \/ 7 pods but 2 × t3\.large give 2\.96 CPU/);
     });
 
     it("counts only the enabled add-ons and one manager per runner", () => {
         const off = { enabled: false } as any;
-        const pods = managementPods({ clusterAutoscaler: off, metricsServer: off, containerInsights: off }, [{ name: "a", manager: { cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" } }]);
-        assert.deepEqual(pods.map((p) => p.name), ["coredns", "runner manager a"]);
+        const pods = managementPods({ clusterAutoscaler: off, metricsServer: off, containerInsights: off }, [
+            { name: "a", manager: { cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" } },
+        ]);
+        assert.deepEqual(
+            pods.map((p) => p.name),
+            ["coredns", "runner manager a"],
+        );
         assert.deepEqual(pods[1], { name: "runner manager a", replicas: 1, cpuMillis: 250, memoryMiB: 1024 });
     });
 

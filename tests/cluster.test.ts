@@ -25,12 +25,16 @@ describe("cluster component", () => {
 
             it("grants admin and view policies through one access entry per role", () => {
                 const entries = Object.values(cluster().accessEntries) as any[];
-                const byPolicy = (suffix: string) => entries.filter((e) => Object.values(e.accessPolicies).some((p: any) => p.policyArn.endsWith(suffix))).map((e) => e.principalArn);
+                const byPolicy = (suffix: string) =>
+                    entries
+                        .filter((e) => Object.values(e.accessPolicies).some((p: any) => p.policyArn.endsWith(suffix)))
+                        .map((e) => e.principalArn);
                 assert.deepEqual(byPolicy("/AmazonEKSClusterAdminPolicy"), file().adminRoleArns);
                 assert.deepEqual(byPolicy("/AmazonEKSViewPolicy"), file().viewerRoleArns);
                 for (const e of entries) {
                     assert.equal(e.type, "STANDARD");
-                    for (const p of Object.values(e.accessPolicies) as any[]) assert.deepEqual(p.accessScope, { type: "cluster" });
+                    for (const p of Object.values(e.accessPolicies) as any[])
+                        assert.deepEqual(p.accessScope, { type: "cluster" });
                 }
             });
 
@@ -55,7 +59,11 @@ describe("cluster component", () => {
                 assert.equal(c.kubeProxyAddonOptions.version, "v1.0.0-eksbuild.1");
                 const agent = runs[stack].one("aws:eks/addon:Addon", "runners-pod-identity-agent").inputs;
                 assert.equal(agent.addonName, "eks-pod-identity-agent");
-                const lookups = runs[stack].calls.filter((x) => x.token === "aws:eks/getAddonVersion:getAddonVersion" && (CORE_ADDONS as readonly string[]).includes(x.inputs.addonName));
+                const lookups = runs[stack].calls.filter(
+                    (x) =>
+                        x.token === "aws:eks/getAddonVersion:getAddonVersion" &&
+                        (CORE_ADDONS as readonly string[]).includes(x.inputs.addonName),
+                );
                 assert.deepEqual(lookups.map((x) => x.inputs.addonName).sort(), [...CORE_ADDONS].sort());
                 for (const l of lookups) assert.equal(l.inputs.kubernetesVersion, file().version);
             });
@@ -69,10 +77,17 @@ describe("cluster component", () => {
                 assert.equal(addon.inputs.resolveConflictsOnCreate, "OVERWRITE", "replaces EKS's bootstrap CoreDNS");
                 const values = JSON.parse(addon.inputs.configurationValues);
                 assert.equal(values.nodeSelector["eks-gitlab-runners/role"], "management");
-                assert.ok(values.tolerations.some((t: any) => t.key === "eks-gitlab-runners/role" && t.value === "management" && t.effect === "NoSchedule"));
-                assert.ok(values.tolerations.some((t: any) => t.key === "CriticalAddonsOnly" && t.operator === "Exists"), "keeps the add-on's default toleration");
+                assert.ok(
+                    values.tolerations.some(
+                        (t: any) => t.key === "eks-gitlab-runners/role" && t.value === "management" && t.effect === "NoSchedule",
+                    ),
+                );
+                assert.ok(
+                    values.tolerations.some((t: any) => t.key === "CriticalAddonsOnly" && t.operator === "Exists"),
+                    "keeps the add-on's default toleration",
+                );
                 const component = runs[stack].one("eks-gitlab-runners:index:CoreDns");
-                const waitsFor = (component.opts?.dependsOn as { __name?: string }[] | undefined ?? []).map((d) => d.__name);
+                const waitsFor = ((component.opts?.dependsOn as { __name?: string }[] | undefined) ?? []).map((d) => d.__name);
                 assert.deepEqual(waitsFor, ["management"], "created once the management node group exists");
             });
 
@@ -89,17 +104,29 @@ describe("cluster component", () => {
         const assoc = runs.prod.one("aws:ec2/vpcIpv4CidrBlockAssociation:VpcIpv4CidrBlockAssociation").inputs;
         assert.equal(assoc.cidrBlock, pod.cidrBlock);
         const subnets = runs.prod.ofType("aws:ec2/subnet:Subnet");
-        assert.deepEqual(subnets.map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]), pod.subnets.map((s: any) => [s.availabilityZone, s.cidrBlock]));
+        assert.deepEqual(
+            subnets.map((s) => [s.inputs.availabilityZone, s.inputs.cidrBlock]),
+            pod.subnets.map((s: any) => [s.availabilityZone, s.cidrBlock]),
+        );
         for (const s of subnets) assert.equal(s.inputs.mapPublicIpOnLaunch, false);
         const routes = runs.prod.ofType("aws:ec2/routeTableAssociation:RouteTableAssociation");
-        assert.deepEqual(routes.map((r) => r.inputs.routeTableId), pod.subnets.map((s: any) => s.routeTableId));
-        assert.deepEqual(routes.map((r) => r.inputs.subnetId), subnets.map((s) => `${s.name}-id`));
+        assert.deepEqual(
+            routes.map((r) => r.inputs.routeTableId),
+            pod.subnets.map((s: any) => s.routeTableId),
+        );
+        assert.deepEqual(
+            routes.map((r) => r.inputs.subnetId),
+            subnets.map((s) => `${s.name}-id`),
+        );
     });
 
     it("registers no resource at all when the config is invalid", async () => {
         const config = stackFileConfig("test");
         const broken = { ...config, [`${PROJECT}:cluster`]: { ...(config[`${PROJECT}:cluster`] as object), version: "1.2" } };
-        const error = await runProgram({ stack: "test", config: broken }).then(() => undefined, (e) => e);
+        const error = await runProgram({ stack: "test", config: broken }).then(
+            () => undefined,
+            (e) => e,
+        );
         assert.ok(error instanceof ProgramError, `expected the program to throw, got ${error}`);
         assert.match(error.message, /cluster\.version: "1\.2" is not a supported EKS version/);
         assert.deepEqual(error.resources, []);

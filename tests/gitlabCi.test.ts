@@ -60,7 +60,9 @@ describe(".gitlab-ci.yml", () => {
         });
 
         it("a job whose stage is not declared", () => {
-            assert.deepEqual(checkGitlabCi(bad("stage: verify", "stage: tests")), ['job "test": stage "tests" is not in stages (verify, deploy, operate)']);
+            assert.deepEqual(checkGitlabCi(bad("stage: verify", "stage: tests")), [
+                'job "test": stage "tests" is not in stages (verify, deploy, operate)',
+            ]);
         });
 
         it("a rules variable that is neither predefined nor defined", () => {
@@ -71,42 +73,79 @@ describe(".gitlab-ci.yml", () => {
         });
 
         it("secrets inline: AWS keys, runner tokens, a PULUMI_ACCESS_TOKEN value", () => {
-            const keys = checkGitlabCi(bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE"));
-            assert.deepEqual(keys, ["line 6: contains an AWS access key id", "variables: AWS_ACCESS_KEY_ID is defined; AWS credentials come from id_tokens, never from variables"]);
-            assert.deepEqual(checkGitlabCi(bad("script: [npm ci, npm test]", "script: [npm ci, 'echo glrt-abcdef123']")), ["line 17: contains a GitLab runner token (glrt-)"]);
-            assert.deepEqual(checkGitlabCi(bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  PULUMI_ACCESS_TOKEN: not-really-secret")), ["variables: PULUMI_ACCESS_TOKEN has an inline value; make it a masked, protected CI/CD variable"]);
+            const keys = checkGitlabCi(
+                bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE"),
+            );
+            assert.deepEqual(keys, [
+                "line 6: contains an AWS access key id",
+                "variables: AWS_ACCESS_KEY_ID is defined; AWS credentials come from id_tokens, never from variables",
+            ]);
+            assert.deepEqual(checkGitlabCi(bad("script: [npm ci, npm test]", "script: [npm ci, 'echo glrt-abcdef123']")), [
+                "line 17: contains a GitLab runner token (glrt-)",
+            ]);
+            assert.deepEqual(
+                checkGitlabCi(
+                    bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  PULUMI_ACCESS_TOKEN: not-really-secret"),
+                ),
+                ["variables: PULUMI_ACCESS_TOKEN has an inline value; make it a masked, protected CI/CD variable"],
+            );
         });
 
         it("a deploy job without a resource_group, with another stack's, or interruptible", () => {
-            assert.deepEqual(checkGitlabCi(bad("  resource_group: pulumi-prod\n", "")), ['job "deploy:prod" changes infrastructure but has no resource_group']);
-            assert.deepEqual(checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-test")), ['job "deploy:prod": resource_group "pulumi-test" does not name its stack prod']);
-            assert.deepEqual(checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-prod\n  interruptible: true")), ['job "deploy:prod" changes infrastructure but is interruptible']);
+            assert.deepEqual(checkGitlabCi(bad("  resource_group: pulumi-prod\n", "")), [
+                'job "deploy:prod" changes infrastructure but has no resource_group',
+            ]);
+            assert.deepEqual(checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-test")), [
+                'job "deploy:prod": resource_group "pulumi-test" does not name its stack prod',
+            ]);
+            assert.deepEqual(
+                checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-prod\n  interruptible: true")),
+                ['job "deploy:prod" changes infrastructure but is interruptible'],
+            );
         });
 
         it("a prod deploy that runs without a person, or outside the protected environment", () => {
-            assert.deepEqual(checkGitlabCi(bad("      when: manual\n", "")), ['job "deploy:prod" deploys prod without a person (when: on_success) in: push to the default branch']);
-            assert.deepEqual(checkGitlabCi(bad("environment: { name: prod }", "environment: { name: production }")), ['job "deploy:prod" deploys prod outside the protected environment "prod"']);
+            assert.deepEqual(checkGitlabCi(bad("      when: manual\n", "")), [
+                'job "deploy:prod" deploys prod without a person (when: on_success) in: push to the default branch',
+            ]);
+            assert.deepEqual(checkGitlabCi(bad("environment: { name: prod }", "environment: { name: production }")), [
+                'job "deploy:prod" deploys prod outside the protected environment "prod"',
+            ]);
         });
 
         it("a scheduled job that also runs elsewhere, and infrastructure changes on schedules or merge requests", () => {
-            const leaky = bad('- if: $CI_PIPELINE_SOURCE == "schedule" && $SCHEDULED_TASK == "drift"', '- if: $CI_PIPELINE_SOURCE == "schedule" || $SCHEDULED_TASK == "drift"\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"');
+            const leaky = bad(
+                '- if: $CI_PIPELINE_SOURCE == "schedule" && $SCHEDULED_TASK == "drift"',
+                '- if: $CI_PIPELINE_SOURCE == "schedule" || $SCHEDULED_TASK == "drift"\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"',
+            );
             assert.deepEqual(checkGitlabCi(leaky), ['job "drift:prod" is a scheduled job but also runs in: merge request']);
-            const onSchedule = bad('- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', "- if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH");
-            assert.deepEqual(checkGitlabCi(onSchedule), ['job "deploy:prod" changes infrastructure in schedule pipelines without being a scheduled job']);
-            const fromMr = bad('- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH', '- if: $CI_PIPELINE_SOURCE == "merge_request_event"');
+            const onSchedule = bad(
+                '- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+                "- if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
+            );
+            assert.deepEqual(checkGitlabCi(onSchedule), [
+                'job "deploy:prod" changes infrastructure in schedule pipelines without being a scheduled job',
+            ]);
+            const fromMr = bad(
+                '- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
+                '- if: $CI_PIPELINE_SOURCE == "merge_request_event"',
+            );
             assert.deepEqual(checkGitlabCi(fromMr), ['job "deploy:prod" changes infrastructure from a merge request pipeline']);
         });
 
         it("a job that calls pulumi/aws without id_tokens, or off the infra runner", () => {
             const noToken = bad("  id_tokens:\n    AWS_ID_TOKEN:\n      aud: sts.amazonaws.com\n", "");
-            assert.deepEqual(checkGitlabCi(noToken), ['job "deploy:prod" calls pulumi/aws but has no id_tokens', 'job "drift:prod" calls pulumi/aws but has no id_tokens']);
+            assert.deepEqual(checkGitlabCi(noToken), [
+                'job "deploy:prod" calls pulumi/aws but has no id_tokens',
+                'job "drift:prod" calls pulumi/aws but has no id_tokens',
+            ]);
             assert.deepEqual(checkGitlabCi(bad("tags: [$INFRA_RUNNER_TAG]", "tags: [eks]")).length, 2);
         });
 
         it("the expression evaluator follows GitLab's operators", () => {
             const vars = { A: "x", B: "x", E: "", T: "v1.2.3" };
             assert.equal(evaluateIf("$A == $B", vars), true);
-            assert.equal(evaluateIf("$A != \"x\" || ($E && $A)", vars), false);
+            assert.equal(evaluateIf('$A != "x" || ($E && $A)', vars), false);
             assert.equal(evaluateIf("$T =~ /^v\\d+\\.\\d+\\.\\d+$/", vars), true);
             assert.equal(evaluateIf("$MISSING == null && $A", vars), true);
             assert.throws(() => evaluateIf("$A ==", vars), /unexpected end/);
@@ -117,7 +156,12 @@ describe(".gitlab-ci.yml", () => {
         it("passes every check", () => assert.deepEqual(checkGitlabCi(text), []));
 
         it("merge requests: npm ci + npm test, the offline plan of both stacks as artifacts, previews of test and prod with the policy pack", () => {
-            assert.deepEqual(Object.keys(jobs("merge request")).sort(), ["npm-test", "offline-plan", "preview:prod", "preview:test"]);
+            assert.deepEqual(Object.keys(jobs("merge request")).sort(), [
+                "npm-test",
+                "offline-plan",
+                "preview:prod",
+                "preview:test",
+            ]);
             assert.match(scriptOf(job("npm-test")), /npm ci[\s\S]*npm test/);
             const plan = scriptOf(job("offline-plan"));
             for (const stack of ["test", "prod"]) {
@@ -126,12 +170,20 @@ describe(".gitlab-ci.yml", () => {
                 const preview = job(`preview:${stack}`);
                 assert.equal(preview.variables.STACK, stack);
                 assert.match(scriptOf(preview), /pulumi preview --stack "\$STACK_REF" --diff .*--policy-pack policy-pack/);
-                assert.equal(preview.variables.AWS_ROLE_ARN, `$${stack.toUpperCase()}_PREVIEW_ROLE_ARN`, "previews assume the read-only role");
+                assert.equal(
+                    preview.variables.AWS_ROLE_ARN,
+                    `$${stack.toUpperCase()}_PREVIEW_ROLE_ARN`,
+                    "previews assume the read-only role",
+                );
             }
         });
 
         it("default branch: test deploys on merge, prod waits for a person; a release tag offers prod too", () => {
-            assert.deepEqual(jobs("push to the default branch"), { "npm-test": "on_success", "deploy:test": "on_success", "deploy:prod": "manual" });
+            assert.deepEqual(jobs("push to the default branch"), {
+                "npm-test": "on_success",
+                "deploy:test": "on_success",
+                "deploy:prod": "manual",
+            });
             assert.deepEqual(jobs("release tag"), { "npm-test": "on_success", "deploy:prod": "manual" });
             assert.deepEqual(jobs("push to a branch with an MR"), {}, "no duplicate branch pipeline next to the MR pipeline");
             for (const stack of ["test", "prod"]) {
@@ -148,29 +200,50 @@ describe(".gitlab-ci.yml", () => {
             assert.deepEqual(Object.keys(jobs("drift schedule")).sort(), ["drift:prod", "drift:test"]);
             assert.deepEqual(Object.keys(jobs("patch schedule")).sort(), ["patch:prod", "patch:test"]);
             for (const stack of ["test", "prod"]) {
-                assert.match(scriptOf(job(`drift:${stack}`)), /pulumi refresh --stack "\$STACK_REF" --preview-only --expect-no-changes/);
+                assert.match(
+                    scriptOf(job(`drift:${stack}`)),
+                    /pulumi refresh --stack "\$STACK_REF" --preview-only --expect-no-changes/,
+                );
                 assert.match(scriptOf(job(`drift:${stack}`)), /exit "\$status"/, "the job fails when drift is found");
                 assert.match(scriptOf(job(`patch:${stack}`)), /pulumi up --stack "\$STACK_REF" --yes/);
                 assert.equal(job(`patch:${stack}`).resource_group, `pulumi-${stack}`);
             }
             assert.deepEqual(job("patch:prod").needs, ["patch:test"]);
-            assert.match(scriptOf(job("patch:prod")), /aws:eks\/nodeGroup:NodeGroup[\s\S]*\$TARGETS/, "prod patch touches node groups only");
+            assert.match(
+                scriptOf(job("patch:prod")),
+                /aws:eks\/nodeGroup:NodeGroup[\s\S]*\$TARGETS/,
+                "prod patch touches node groups only",
+            );
         });
 
         it("break-glass: manual, on the default branch only, grants admin through an access entry, audited, revoked by a stop job", () => {
             const web = jobs("Run pipeline on the default branch");
-            assert.deepEqual(Object.keys(web).sort(), ["break-glass:grant:prod", "break-glass:grant:test", "break-glass:revoke:prod", "break-glass:revoke:test"]);
+            assert.deepEqual(Object.keys(web).sort(), [
+                "break-glass:grant:prod",
+                "break-glass:grant:test",
+                "break-glass:revoke:prod",
+                "break-glass:revoke:test",
+            ]);
             assert.ok(Object.values(web).every((w) => w === "manual"));
             for (const stack of ["test", "prod"]) {
                 const grant = job(`break-glass:grant:${stack}`);
                 const grantScript = scriptOf(grant);
-                assert.match(grantScript, /aws eks create-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/);
-                assert.match(grantScript, /aws eks associate-access-policy [\s\S]*AmazonEKSClusterAdminPolicy" --access-scope type=cluster/);
+                assert.match(
+                    grantScript,
+                    /aws eks create-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/,
+                );
+                assert.match(
+                    grantScript,
+                    /aws eks associate-access-policy [\s\S]*AmazonEKSClusterAdminPolicy" --access-scope type=cluster/,
+                );
                 assert.match(grantScript, /AUDIT break-glass GRANT .*by=\$\{GITLAB_USER_LOGIN\} reason=/);
                 assert.equal(grant.environment.on_stop, `break-glass:revoke:${stack}`);
                 assert.equal(grant.environment.auto_stop_in, "4 hours", "a forgotten grant revokes itself");
                 const revoke = job(`break-glass:revoke:${stack}`);
-                assert.match(scriptOf(revoke), /aws eks delete-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/);
+                assert.match(
+                    scriptOf(revoke),
+                    /aws eks delete-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/,
+                );
                 assert.equal(revoke.environment.action, "stop");
             }
             assert.ok("BREAK_GLASS_ROLE_ARN" in pipeline.variables && "BREAK_GLASS_REASON" in pipeline.variables);
@@ -179,12 +252,23 @@ describe(".gitlab-ci.yml", () => {
         it("credentials: an ID token exchanged with assume-role-with-web-identity; preview roles are the stacks' read-only CI roles", () => {
             const infra = pipeline.doc[".infra"];
             assert.deepEqual(Object.keys(infra.id_tokens), ["AWS_ID_TOKEN"]);
-            assert.match(scriptOf(job("deploy:test")), /aws sts assume-role-with-web-identity --role-arn "\$AWS_ROLE_ARN" .*--web-identity-token "\$AWS_ID_TOKEN"/s);
+            assert.match(
+                scriptOf(job("deploy:test")),
+                /aws sts assume-role-with-web-identity --role-arn "\$AWS_ROLE_ARN" .*--web-identity-token "\$AWS_ID_TOKEN"/s,
+            );
             for (const stack of ["test", "prod"]) {
-                const viewers = (stackFileConfig(stack)["eks-gitlab-runners:cluster"] as { viewerRoleArns: string[] }).viewerRoleArns;
-                assert.ok(viewers.includes(pipeline.variables[`${stack.toUpperCase()}_PREVIEW_ROLE_ARN`]), `${stack}: the preview role has a viewer access entry`);
+                const viewers = (stackFileConfig(stack)["eks-gitlab-runners:cluster"] as { viewerRoleArns: string[] })
+                    .viewerRoleArns;
+                assert.ok(
+                    viewers.includes(pipeline.variables[`${stack.toUpperCase()}_PREVIEW_ROLE_ARN`]),
+                    `${stack}: the preview role has a viewer access entry`,
+                );
                 const account = viewers[0].split(":")[4];
-                assert.equal(pipeline.variables[`${stack.toUpperCase()}_DEPLOY_ROLE_ARN`].split(":")[4], account, `${stack}: deploy role in the stack's account`);
+                assert.equal(
+                    pipeline.variables[`${stack.toUpperCase()}_DEPLOY_ROLE_ARN`].split(":")[4],
+                    account,
+                    `${stack}: deploy role in the stack's account`,
+                );
             }
         });
 
@@ -205,7 +289,9 @@ describe(".gitlab-ci.yml", () => {
 
         it("every job that touches AWS or Pulumi runs on the infra runner named by a variable", () => {
             assert.equal(pipeline.variables.INFRA_RUNNER_TAG, "infra");
-            const cloudJobs = Object.entries(pipeline.jobs).filter(([, j]) => callsCloud(j)).map(([n]) => n);
+            const cloudJobs = Object.entries(pipeline.jobs)
+                .filter(([, j]) => callsCloud(j))
+                .map(([n]) => n);
             assert.equal(cloudJobs.length, 12, "previews, deploys, drift and patch per stack, four break-glass jobs");
             for (const name of cloudJobs) assert.deepEqual(job(name).tags, ["$INFRA_RUNNER_TAG"], name);
         });
@@ -215,7 +301,11 @@ describe(".gitlab-ci.yml", () => {
                 const result = spawnSync("bash", ["-n"], { input: scriptOf(j), encoding: "utf8" });
                 assert.equal(result.status, 0, `${name}: ${result.stderr}`);
             }
-            assert.notEqual(spawnSync("bash", ["-n"], { input: 'echo "${X:?it\'s broken}"\nif true; then', encoding: "utf8" }).status, 0, "bash -n does catch broken scripts");
+            assert.notEqual(
+                spawnSync("bash", ["-n"], { input: 'echo "${X:?it\'s broken}"\nif true; then', encoding: "utf8" }).status,
+                0,
+                "bash -n does catch broken scripts",
+            );
         });
 
         it("is plain YAML apart from GitLab's !reference tag", () => {

@@ -46,7 +46,26 @@ describe("quantities", () => {
         for (const [q, want] of valid) {
             it(`"${q}" → ${want}`, () => assert.equal(parseCpuMillis(q), want));
         }
-        const invalid = ["", " ", "-1", "-500m", "+1", "abc", "1e3", "1.", "1..5", "500 m", " 500m", "1Gi", "1k", "m", "1mm", "0x10", "NaN", "Infinity"];
+        const invalid = [
+            "",
+            " ",
+            "-1",
+            "-500m",
+            "+1",
+            "abc",
+            "1e3",
+            "1.",
+            "1..5",
+            "500 m",
+            " 500m",
+            "1Gi",
+            "1k",
+            "m",
+            "1mm",
+            "0x10",
+            "NaN",
+            "Infinity",
+        ];
         for (const q of invalid) {
             it(`rejects "${q}"`, () => assert.equal(parseCpuMillis(q), undefined));
         }
@@ -70,7 +89,23 @@ describe("quantities", () => {
         for (const [q, want] of valid) {
             it(`"${q}" → ${want}`, () => assert.ok(Math.abs(parseMemoryMiB(q)! - want) < 1e-9, `got ${parseMemoryMiB(q)}`));
         }
-        const invalid = ["", "-1Gi", "+1Gi", "Gi", "1gi", "1GB", "1 Gi", "1Gi ", "1.Gi", "512m", "1K", "1e9", "1Pi", "lots", "1.5.Gi"];
+        const invalid = [
+            "",
+            "-1Gi",
+            "+1Gi",
+            "Gi",
+            "1gi",
+            "1GB",
+            "1 Gi",
+            "1Gi ",
+            "1.Gi",
+            "512m",
+            "1K",
+            "1e9",
+            "1Pi",
+            "lots",
+            "1.5.Gi",
+        ];
         for (const q of invalid) {
             it(`rejects "${q}"`, () => assert.equal(parseMemoryMiB(q), undefined));
         }
@@ -125,13 +160,41 @@ describe("instance facts", () => {
     });
 
     it("excludes larger, metal, unsupported and nonsense names", () => {
-        for (const name of ["m5.12xlarge", "m7g.16xlarge", "m5.metal", "c7i.metal-24xl", "c7i.32xlarge", "a1.large", "p3.2xlarge", "m7i-flex.large", "", "M5.LARGE", "constructor", "__proto__", "toString"]) {
+        for (const name of [
+            "m5.12xlarge",
+            "m7g.16xlarge",
+            "m5.metal",
+            "c7i.metal-24xl",
+            "c7i.32xlarge",
+            "a1.large",
+            "p3.2xlarge",
+            "m7i-flex.large",
+            "",
+            "M5.LARGE",
+            "constructor",
+            "__proto__",
+            "toString",
+        ]) {
             assert.equal(instanceFacts(name), undefined, name);
         }
     });
 
     it("supported families", () => {
-        assert.deepEqual(SUPPORTED_FAMILIES, ["c6i", "c7a", "c7g", "c7i", "m5", "m6g", "m6i", "m7a", "m7g", "m7i", "m8g", "r6i", "t3"]);
+        assert.deepEqual(SUPPORTED_FAMILIES, [
+            "c6i",
+            "c7a",
+            "c7g",
+            "c7i",
+            "m5",
+            "m6g",
+            "m6i",
+            "m7a",
+            "m7g",
+            "m7i",
+            "m8g",
+            "r6i",
+            "t3",
+        ]);
     });
 
     it("supported types are sorted by family, then size, without duplicates", () => {
@@ -140,7 +203,10 @@ describe("instance facts", () => {
         for (let i = 1; i < ALL.length; i++) {
             const [a, b] = [ALL[i - 1], ALL[i]];
             const [fa, fb] = [a.name.split(".")[0], b.name.split(".")[0]];
-            assert.ok(fa < fb || (fa === fb && (a.vcpu < b.vcpu || (a.vcpu === b.vcpu && a.memoryMiB < b.memoryMiB))), `${a.name} before ${b.name}`);
+            assert.ok(
+                fa < fb || (fa === fb && (a.vcpu < b.vcpu || (a.vcpu === b.vcpu && a.memoryMiB < b.memoryMiB))),
+                `${a.name} before ${b.name}`,
+            );
         }
         assert.deepEqual(
             SUPPORTED_INSTANCE_TYPES.filter((t) => t.startsWith("t3.")),
@@ -197,15 +263,27 @@ describe("node capacity model", () => {
         assert.deepEqual(kubeletAllocatable(facts("m5.xlarge")), { cpuMillis: 3920, memoryMiB: 15391, pods: 58 });
         // base DaemonSets: aws-node 25 + 25, kube-proxy 100, pod identity 0 = 150m, no memory; 3 pods
         // → 3920 − 150 = 3770m; 15391 MiB; 58 − 3 = 55 pods
-        assert.deepEqual(nodeAllocatable(facts("m5.xlarge"), { containerInsights: false }), { cpuMillis: 3770, memoryMiB: 15391, pods: 55 });
+        assert.deepEqual(nodeAllocatable(facts("m5.xlarge"), { containerInsights: false }), {
+            cpuMillis: 3770,
+            memoryMiB: 15391,
+            pods: 55,
+        });
         // + Container Insights: cloudwatch-agent 250m/128Mi, fluent-bit 50m/25Mi; 2 more pods
         // → 3770 − 300 = 3470m; 15391 − 153 = 15238 MiB; 55 − 2 = 53 pods
-        assert.deepEqual(nodeAllocatable(facts("m5.xlarge"), { containerInsights: true }), { cpuMillis: 3470, memoryMiB: 15238, pods: 53 });
+        assert.deepEqual(nodeAllocatable(facts("m5.xlarge"), { containerInsights: true }), {
+            cpuMillis: 3470,
+            memoryMiB: 15238,
+            pods: 53,
+        });
     });
 
     it("nodeAllocatable for m7g.medium, hand-computed", () => {
         // CPU 1000 − 60 − 150 = 790m; memory 4096 − 343 − 100 = 3653 MiB; 8 − 3 = 5 pods
-        assert.deepEqual(nodeAllocatable(facts("m7g.medium"), { containerInsights: false }), { cpuMillis: 790, memoryMiB: 3653, pods: 5 });
+        assert.deepEqual(nodeAllocatable(facts("m7g.medium"), { containerInsights: false }), {
+            cpuMillis: 790,
+            memoryMiB: 3653,
+            pods: 5,
+        });
     });
 
     const TINY: InstanceFacts = { ...facts("t3.medium"), name: "x.nano", memoryMiB: 512, maxEnis: 2, ipv4PerEni: 2, maxPods: 4 };
@@ -217,11 +295,18 @@ describe("node capacity model", () => {
     });
 
     it("DaemonSet requests: base and Container Insights sets", () => {
-        const total = (rs: typeof DAEMONSET_REQUESTS.base) => rs.reduce((s, r) => [s[0] + r.cpuMillis, s[1] + r.memoryMiB], [0, 0]);
+        const total = (rs: typeof DAEMONSET_REQUESTS.base) =>
+            rs.reduce((s, r) => [s[0] + r.cpuMillis, s[1] + r.memoryMiB], [0, 0]);
         assert.deepEqual(total(DAEMONSET_REQUESTS.base), [150, 0]);
         assert.deepEqual(total(DAEMONSET_REQUESTS.containerInsights), [300, 153]);
-        assert.deepEqual([...new Set(DAEMONSET_REQUESTS.base.map((r) => r.daemonSet))], ["aws-node", "kube-proxy", "eks-pod-identity-agent"]);
-        assert.deepEqual([...new Set(DAEMONSET_REQUESTS.containerInsights.map((r) => r.daemonSet))], ["cloudwatch-agent", "fluent-bit"]);
+        assert.deepEqual(
+            [...new Set(DAEMONSET_REQUESTS.base.map((r) => r.daemonSet))],
+            ["aws-node", "kube-proxy", "eks-pod-identity-agent"],
+        );
+        assert.deepEqual(
+            [...new Set(DAEMONSET_REQUESTS.containerInsights.map((r) => r.daemonSet))],
+            ["cloudwatch-agent", "fluent-bit"],
+        );
     });
 
     it("kubelet allocatable matches the EKS AMI node-overhead table", () => {
@@ -249,8 +334,14 @@ describe("node capacity model", () => {
             const base = nodeAllocatable(f, { containerInsights: false });
             const withCi = nodeAllocatable(f, { containerInsights: true });
             assert.ok(kubelet.cpuMillis < f.vcpu * 1000 && kubelet.memoryMiB < f.memoryMiB - EVICTION_HARD_MEMORY_MIB, f.name);
-            assert.ok(base.cpuMillis < kubelet.cpuMillis && base.pods < kubelet.pods && base.memoryMiB <= kubelet.memoryMiB, f.name);
-            assert.ok(withCi.cpuMillis < base.cpuMillis && withCi.pods <= base.pods && withCi.memoryMiB <= base.memoryMiB, f.name);
+            assert.ok(
+                base.cpuMillis < kubelet.cpuMillis && base.pods < kubelet.pods && base.memoryMiB <= kubelet.memoryMiB,
+                f.name,
+            );
+            assert.ok(
+                withCi.cpuMillis < base.cpuMillis && withCi.pods <= base.pods && withCi.memoryMiB <= base.memoryMiB,
+                f.name,
+            );
             assert.ok(withCi.cpuMillis >= 0 && withCi.memoryMiB >= 0 && withCi.pods >= 0, f.name);
         }
     });
@@ -301,9 +392,12 @@ describe("prices and spot savings", () => {
                 assert.ok(price > 0 && price < 5, `${f.name} ${region}`);
                 const [fam, size] = f.name.split(".");
                 const m = /^(\d*)xlarge$/.exec(size);
-                const half = m ? `${fam}.${m[1] === "" ? "large" : m[1] === "2" ? "xlarge" : `${Number(m[1]) / 2}xlarge`}` : undefined;
+                const half = m
+                    ? `${fam}.${m[1] === "" ? "large" : m[1] === "2" ? "xlarge" : `${Number(m[1]) / 2}xlarge`}`
+                    : undefined;
                 const halfPrice = half === undefined ? undefined : onDemandPrice(half, region);
-                if (halfPrice !== undefined) assert.ok(Math.abs(price - 2 * halfPrice) < 0.0015, `${f.name} vs ${half} in ${region}`);
+                if (halfPrice !== undefined)
+                    assert.ok(Math.abs(price - 2 * halfPrice) < 0.0015, `${f.name} vs ${half} in ${region}`);
             }
         }
     });

@@ -10,7 +10,9 @@ function fakeApi(fail?: string): AutoScalingApi & { calls: string[] } {
     const calls: string[] = [];
     return {
         calls,
-        async suspend(name, processes) { calls.push(`suspend ${name} ${processes.join(",")}`); },
+        async suspend(name, processes) {
+            calls.push(`suspend ${name} ${processes.join(",")}`);
+        },
         async resume(name, processes) {
             calls.push(`resume ${name} ${processes.join(",")}`);
             if (fail) throw new Error(fail);
@@ -47,25 +49,35 @@ describe("AZRebalance suspension", () => {
 
 describe("node group renderers", () => {
     it("node-template tags: label → value, taint → value:Effect", () => {
-        assert.deepEqual(nodeTemplateTags({
-            labels: { "eks-gitlab-runners/nodegroup": "arm64-spot", team: "web" },
-            taints: [{ key: "eks-gitlab-runners/role", value: "jobs", effect: "NoSchedule" }],
-        }), {
-            "k8s.io/cluster-autoscaler/node-template/label/eks-gitlab-runners/nodegroup": "arm64-spot",
-            "k8s.io/cluster-autoscaler/node-template/label/team": "web",
-            "k8s.io/cluster-autoscaler/node-template/taint/eks-gitlab-runners/role": "jobs:NoSchedule",
-        });
+        assert.deepEqual(
+            nodeTemplateTags({
+                labels: { "eks-gitlab-runners/nodegroup": "arm64-spot", team: "web" },
+                taints: [{ key: "eks-gitlab-runners/role", value: "jobs", effect: "NoSchedule" }],
+            }),
+            {
+                "k8s.io/cluster-autoscaler/node-template/label/eks-gitlab-runners/nodegroup": "arm64-spot",
+                "k8s.io/cluster-autoscaler/node-template/label/team": "web",
+                "k8s.io/cluster-autoscaler/node-template/taint/eks-gitlab-runners/role": "jobs:NoSchedule",
+            },
+        );
     });
 
     it("Bottlerocket keeps images on its data volume, AL2023 on the root volume", () => {
-        const device = (amiType: any) => launchTemplateArgs({ amiType, diskSizeGiB: 120, resourceName: "x" }, "c", {}).blockDeviceMappings[0].deviceName;
+        const device = (amiType: any) =>
+            launchTemplateArgs({ amiType, diskSizeGiB: 120, resourceName: "x" }, "c", {}).blockDeviceMappings[0].deviceName;
         assert.equal(device("BOTTLEROCKET_ARM_64"), "/dev/xvdb");
         assert.equal(device("AL2023_ARM_64_STANDARD"), "/dev/xvda");
     });
 
     it("SSM parameters for every AMI type", () => {
-        assert.equal(releaseVersionParameter("AL2023_ARM_64_STANDARD", "1.33"), "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/arm64/standard/recommended/release_version");
-        assert.equal(releaseVersionParameter("BOTTLEROCKET_x86_64", "1.34"), "/aws/service/bottlerocket/aws-k8s-1.34/x86_64/latest/image_version");
+        assert.equal(
+            releaseVersionParameter("AL2023_ARM_64_STANDARD", "1.33"),
+            "/aws/service/eks/optimized-ami/1.33/amazon-linux-2023/arm64/standard/recommended/release_version",
+        );
+        assert.equal(
+            releaseVersionParameter("BOTTLEROCKET_x86_64", "1.34"),
+            "/aws/service/bottlerocket/aws-k8s-1.34/x86_64/latest/image_version",
+        );
     });
 });
 
@@ -73,8 +85,11 @@ describe("nothing lost by a typo", () => {
     const GROUPS = `${PROJECT}:nodeGroups`;
     /** Every node-group resource of a run, keyed by type and name, with its inputs (what a diff compares). */
     const snapshot = (resources: { type: string; name: string; inputs: unknown; parent?: string }[], groups: string[]) =>
-        new Map(resources.filter((r) => r.parent !== undefined && groups.includes(r.parent))
-            .map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]));
+        new Map(
+            resources
+                .filter((r) => r.parent !== undefined && groups.includes(r.parent))
+                .map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.inputs)]),
+        );
 
     it("renaming or removing one group leaves every other group's resources untouched", async () => {
         const base = await runStackFile("prod");
@@ -82,9 +97,17 @@ describe("nothing lost by a typo", () => {
         const { "arm64-spot": arm64, ...others } = groups;
         // Runners on the renamed group follow it; runners on the removed group go with it.
         const runners = stackFileConfig("prod")[`${PROJECT}:runners`] as Record<string, { nodeGroup: string }>;
-        const follow = Object.fromEntries(Object.entries(runners).map(([k, r]) => [k, r.nodeGroup === "arm64-spot" ? { ...r, nodeGroup: "arm64-graviton" } : r]));
+        const follow = Object.fromEntries(
+            Object.entries(runners).map(([k, r]) => [
+                k,
+                r.nodeGroup === "arm64-spot" ? { ...r, nodeGroup: "arm64-graviton" } : r,
+            ]),
+        );
         const drop = Object.fromEntries(Object.entries(runners).filter(([, r]) => r.nodeGroup !== "arm64-spot"));
-        const renamed = await runStackFile("prod", { [GROUPS]: { ...others, "arm64-graviton": arm64 }, [`${PROJECT}:runners`]: follow });
+        const renamed = await runStackFile("prod", {
+            [GROUPS]: { ...others, "arm64-graviton": arm64 },
+            [`${PROJECT}:runners`]: follow,
+        });
         const removed = await runStackFile("prod", { [GROUPS]: others, [`${PROJECT}:runners`]: drop });
 
         const kept = Object.keys(others);

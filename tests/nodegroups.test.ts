@@ -59,7 +59,11 @@ describe("node groups", () => {
                 assert.ok(ng.scalingConfig.minSize >= 2);
                 assert.equal(ng.scalingConfig.minSize, ng.scalingConfig.maxSize);
                 assert.equal(ng.scalingConfig.minSize, cfg.minSize);
-                assert.deepEqual(ng.subnetIds, (stackFileConfig(stack)[`${PROJECT}:network`] as any).subnetIds, "spread over the cluster's subnets (≥ 2 AZs)");
+                assert.deepEqual(
+                    ng.subnetIds,
+                    (stackFileConfig(stack)[`${PROJECT}:network`] as any).subnetIds,
+                    "spread over the cluster's subnets (≥ 2 AZs)",
+                );
                 assert.deepEqual(asgTags(runs[stack], name), {}, "no discovery or node-template tags");
                 assert.equal(childrenOf(runs[stack], name, SUSPENSION).length, 0);
                 assert.equal(runs[stack].one("eks-gitlab-runners:index:ManagementNodeGroup").name, name);
@@ -70,10 +74,14 @@ describe("node groups", () => {
                     const ng = nodeGroup(name);
                     assert.equal(ng.labels[ROLE], "jobs");
                     assert.equal(ng.labels["eks-gitlab-runners/nodegroup"], name);
-                    assert.ok(ng.taints.some((t: any) => t.key === ROLE && t.value === "jobs" && t.effect === "NO_SCHEDULE"), name);
+                    assert.ok(
+                        ng.taints.some((t: any) => t.key === ROLE && t.value === "jobs" && t.effect === "NO_SCHEDULE"),
+                        name,
+                    );
                     assert.equal(ng.capacityType, cfg.capacityType ?? "ON_DEMAND");
                     const tags = asgTags(runs[stack], name);
-                    for (const [key, value] of Object.entries(autoDiscoveryTags(clusterName()))) assert.equal(tags[key], value, `${name}: ${key}`);
+                    for (const [key, value] of Object.entries(autoDiscoveryTags(clusterName())))
+                        assert.equal(tags[key], value, `${name}: ${key}`);
                     const suspensions = childrenOf(runs[stack], name, SUSPENSION);
                     assert.equal(suspensions.length, 1, name);
                     assert.equal(suspensions[0].inputs.asgName, `eks-${name}-nodegroup-0ac9a1b2-asg`);
@@ -88,10 +96,18 @@ describe("node groups", () => {
                 for (const [name] of zero) {
                     const ng = nodeGroup(name);
                     const expected: Record<string, string> = {};
-                    for (const [k, v] of Object.entries(ng.labels as Record<string, string>)) expected[`${NODE_TEMPLATE_PREFIX}/label/${k}`] = v;
-                    const effects: Record<string, string> = { NO_SCHEDULE: "NoSchedule", PREFER_NO_SCHEDULE: "PreferNoSchedule", NO_EXECUTE: "NoExecute" };
-                    for (const t of ng.taints) expected[`${NODE_TEMPLATE_PREFIX}/taint/${t.key}`] = `${t.value}:${effects[t.effect]}`;
-                    const templates = Object.fromEntries(Object.entries(asgTags(runs[stack], name)).filter(([k]) => k.startsWith(NODE_TEMPLATE_PREFIX)));
+                    for (const [k, v] of Object.entries(ng.labels as Record<string, string>))
+                        expected[`${NODE_TEMPLATE_PREFIX}/label/${k}`] = v;
+                    const effects: Record<string, string> = {
+                        NO_SCHEDULE: "NoSchedule",
+                        PREFER_NO_SCHEDULE: "PreferNoSchedule",
+                        NO_EXECUTE: "NoExecute",
+                    };
+                    for (const t of ng.taints)
+                        expected[`${NODE_TEMPLATE_PREFIX}/taint/${t.key}`] = `${t.value}:${effects[t.effect]}`;
+                    const templates = Object.fromEntries(
+                        Object.entries(asgTags(runs[stack], name)).filter(([k]) => k.startsWith(NODE_TEMPLATE_PREFIX)),
+                    );
                     assert.deepEqual(templates, expected, name);
                 }
             });
@@ -106,7 +122,11 @@ describe("node groups", () => {
                     assert.equal(disk.ebs.encrypted, "true");
                     assert.equal(disk.ebs.volumeSize, cfg.diskSizeGiB ?? (cfg.role === "management" ? 50 : 100));
                     assert.ok(cfg.role === "management" || disk.ebs.volumeSize >= 100, "job nodes hold the image cache");
-                    assert.ok(lt.tagSpecifications.some((s: any) => s.resourceType === "instance" && s.tags.Name === `${clusterName()}-${name}`));
+                    assert.ok(
+                        lt.tagSpecifications.some(
+                            (s: any) => s.resourceType === "instance" && s.tags.Name === `${clusterName()}-${name}`,
+                        ),
+                    );
                 }
             });
 
@@ -123,12 +143,19 @@ describe("node groups", () => {
 
             it("AMI release comes from the public SSM parameter for the cluster version and AMI type", () => {
                 const version = (stackFileConfig(stack)[`${PROJECT}:cluster`] as any).version;
-                const lookups = runs[stack].calls.filter((c) => c.token === "aws:ssm/getParameter:getParameter").map((c) => c.inputs.name);
+                const lookups = runs[stack].calls
+                    .filter((c) => c.token === "aws:ssm/getParameter:getParameter")
+                    .map((c) => c.inputs.name);
                 for (const [name] of groups()) {
                     const ng = nodeGroup(name);
                     assert.equal(ng.releaseVersion, "1.34.2-20251112", name);
                     const arch = ng.amiType === "AL2023_ARM_64_STANDARD" ? "arm64" : "x86_64";
-                    assert.ok(lookups.includes(`/aws/service/eks/optimized-ami/${version}/amazon-linux-2023/${arch}/standard/recommended/release_version`), name);
+                    assert.ok(
+                        lookups.includes(
+                            `/aws/service/eks/optimized-ami/${version}/amazon-linux-2023/${arch}/standard/recommended/release_version`,
+                        ),
+                        name,
+                    );
                 }
             });
 
@@ -142,11 +169,14 @@ describe("node groups", () => {
             });
 
             it("nodes share one role with only the worker, CNI and ECR read-only policies", () => {
-                const attachments = runs[stack].ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.parent === "nodes");
+                const attachments = runs[stack]
+                    .ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                    .filter((a) => a.parent === "nodes");
                 assert.deepEqual(attachments.map((a) => a.inputs.policyArn.split("/").pop()).sort(), [...NODE_POLICIES].sort());
                 const trust = JSON.parse(runs[stack].one("aws:iam/role:Role", "nodes-role").inputs.assumeRolePolicy);
                 assert.deepEqual(trust.Statement[0].Principal, { Service: "ec2.amazonaws.com" });
-                for (const [name] of groups()) assert.equal(nodeGroup(name).nodeRoleArn, "arn:aws:iam::123456789012:role/nodes-role");
+                for (const [name] of groups())
+                    assert.equal(nodeGroup(name).nodeRoleArn, "arn:aws:iam::123456789012:role/nodes-role");
             });
         });
     }
@@ -156,7 +186,11 @@ describe("node groups", () => {
         for (const [name, cfg] of Object.entries(groupsOf("prod"))) {
             const ng = childrenOf(runs.prod, name, NODEGROUP)[0].inputs;
             if (cfg.role === "jobs") assert.deepEqual(ng.subnetIds, podSubnetIds, name);
-            else assert.ok(ng.subnetIds.every((s: string) => !podSubnetIds.includes(s)), name);
+            else
+                assert.ok(
+                    ng.subnetIds.every((s: string) => !podSubnetIds.includes(s)),
+                    name,
+                );
         }
     });
 
@@ -165,6 +199,9 @@ describe("node groups", () => {
         assert.equal(ng.amiType, "AL2023_ARM_64_STANDARD");
         assert.equal(ng.capacityType, "SPOT");
         assert.equal(ng.scalingConfig.minSize, 0);
-        assert.equal(runs.prod.one("eks-gitlab-runners:index:ScaleToZeroNodeGroup", "arm64-spot").type, "eks-gitlab-runners:index:ScaleToZeroNodeGroup");
+        assert.equal(
+            runs.prod.one("eks-gitlab-runners:index:ScaleToZeroNodeGroup", "arm64-spot").type,
+            "eks-gitlab-runners:index:ScaleToZeroNodeGroup",
+        );
     });
 });

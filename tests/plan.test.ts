@@ -34,11 +34,16 @@ describe("offline plan (npm run plan)", () => {
     it("prints the test stack's full picture and exits 0", () => {
         const r = results.testText;
         assert.equal(r.code, 0, r.stderr);
-        for (const section of ["Findings", "Capacity", "Node groups", "Runners", "Resources"]) assert.match(r.stdout, new RegExp(`^${section}\\n-+$`, "m"));
+        for (const section of ["Findings", "Capacity", "Node groups", "Runners", "Resources"])
+            assert.match(r.stdout, new RegExp(`^${section}\\n-+$`, "m"));
         assert.match(r.stdout, /\[runners\.kubernetes\]/, "the rendered config.toml is shown");
         assert.match(r.stdout, /eks-gitlab-runners\/role=management:NO_SCHEDULE/);
         assert.match(r.stdout, /k8s\.io\/cluster-autoscaler\/node-template\/taint\/eks-gitlab-runners\/role\s+jobs:NoSchedule/);
-        assert.match(r.stdout, /WARNING runnerTokens\.amd64: not in Pulumi\.test\.yaml/, "offline stand-in tokens are called out");
+        assert.match(
+            r.stdout,
+            /WARNING runnerTokens\.amd64: not in Pulumi\.test\.yaml/,
+            "offline stand-in tokens are called out",
+        );
         assert.doesNotMatch(r.stdout, /glrt-[A-Za-z0-9]/, "no token, not even a stand-in, is printed");
     });
 
@@ -56,13 +61,17 @@ describe("offline plan (npm run plan)", () => {
 
         it("holds at least 1000 concurrent jobs at default requests", () => {
             assert.ok(plan().capacity.totalConcurrentJobs >= 1000, String(plan().capacity.totalConcurrentJobs));
-            for (const r of plan().capacity.runners) assert.equal(r.maxConcurrentJobs, r.concurrent, `${r.name} is fully backed by nodes`);
+            for (const r of plan().capacity.runners)
+                assert.equal(r.maxConcurrentJobs, r.concurrent, `${r.name} is fully backed by nodes`);
         });
 
         it("keeps at least 20 % pod-IP headroom in every subnet pool at full scale", () => {
             for (const p of plan().capacity.pools) {
                 assert.ok(p.freeIps !== undefined, `${p.name}: free addresses known`);
-                assert.ok(p.freeIps! - p.ipsAtFullScale >= MIN_IP_HEADROOM * p.freeIps!, `${p.name}: ${p.ipsAtFullScale} of ${p.freeIps}`);
+                assert.ok(
+                    p.freeIps! - p.ipsAtFullScale >= MIN_IP_HEADROOM * p.freeIps!,
+                    `${p.name}: ${p.ipsAtFullScale} of ${p.freeIps}`,
+                );
             }
         });
 
@@ -70,12 +79,20 @@ describe("offline plan (npm run plan)", () => {
             const data = plan();
             for (const g of data.nodeGroups.filter((x) => x.role === "jobs")) assert.equal(g.minSize, 0, g.name);
             const management = data.nodeGroups.find((g) => g.role === "management")!;
-            const expected = HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + management.minSize * onDemandPrice(management.instanceTypes[0], data.region)!);
-            assert.ok(Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01, `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`);
+            const expected =
+                HOURS_PER_MONTH *
+                (CONTROL_PLANE_USD_PER_HOUR + management.minSize * onDemandPrice(management.instanceTypes[0], data.region)!);
+            assert.ok(
+                Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01,
+                `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`,
+            );
         });
 
         it("has no warnings or errors", () => {
-            assert.deepEqual(plan().findings.filter((f) => !f.subject.startsWith("runnerTokens.")), []);
+            assert.deepEqual(
+                plan().findings.filter((f) => !f.subject.startsWith("runnerTokens.")),
+                [],
+            );
         });
     });
 
@@ -109,7 +126,10 @@ describe("offline plan (npm run plan)", () => {
             doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" } };
             const r = await runPlan(["x", "--stack-file", write(doc), "--format", "json"]);
             assert.equal(r.code, 0, r.stderr);
-            assert.deepEqual((JSON.parse(r.stdout) as PlanData).findings.filter((f) => f.subject.startsWith("runnerTokens")), []);
+            assert.deepEqual(
+                (JSON.parse(r.stdout) as PlanData).findings.filter((f) => f.subject.startsWith("runnerTokens")),
+                [],
+            );
         });
 
         it("2 for usage errors", async () => {
@@ -118,7 +138,11 @@ describe("offline plan (npm run plan)", () => {
                 assert.equal(r.code, 2, argv.join(" "));
                 assert.match(r.stderr, /usage: npm run plan -- <stack>/);
             }
-            assert.deepEqual(parseArgs(["prod", "--format=markdown"]), { stack: "prod", format: "markdown", stackFile: undefined });
+            assert.deepEqual(parseArgs(["prod", "--format=markdown"]), {
+                stack: "prod",
+                format: "markdown",
+                stackFile: undefined,
+            });
         });
     });
 });

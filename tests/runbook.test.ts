@@ -16,13 +16,39 @@ describe("runbook", () => {
     const text = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
     const all = docs.map(text).join("\n");
     const pipeline = parsePipeline(fs.readFileSync(CI_FILE, "utf8")) as Pipeline;
-    const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, "").replace(/ /g, "-");
-    const anchors = (file: string) => new Set(text(file).split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ""))));
+    const slug = (heading: string) =>
+        heading
+            .trim()
+            .toLowerCase()
+            .replace(/[^a-z0-9 _-]/g, "")
+            .replace(/ /g, "-");
+    const anchors = (file: string) =>
+        new Set(
+            text(file)
+                .split("\n")
+                .filter((l) => /^#{1,6} /.test(l))
+                .map((l) => slug(l.replace(/^#+ /, ""))),
+        );
 
     it("covers every topic of the delivery issue", () => {
-        for (const topic of ["First deployment into an account", "Adding a runner", "Tuning a runner", "Adding a node group", "Cluster upgrade",
-            "Monthly patching", "Break-glass", "Migrating from the legacy", "Jobs wait in", "Scale-from-zero", "OOMKilled", "killed on scale-down",
-            "IP address exhaustion", "Runner metrics", "Container Insights", "15-minute drain limit"]) {
+        for (const topic of [
+            "First deployment into an account",
+            "Adding a runner",
+            "Tuning a runner",
+            "Adding a node group",
+            "Cluster upgrade",
+            "Monthly patching",
+            "Break-glass",
+            "Migrating from the legacy",
+            "Jobs wait in",
+            "Scale-from-zero",
+            "OOMKilled",
+            "killed on scale-down",
+            "IP address exhaustion",
+            "Runner metrics",
+            "Container Insights",
+            "15-minute drain limit",
+        ]) {
             assert.ok(all.includes(topic), topic);
         }
         assert.ok(all.includes("pulumi config set -s prod --secret --path 'runnerTokens.amd64'"), "the token command");
@@ -34,7 +60,10 @@ describe("runbook", () => {
         for (const file of docs) {
             for (const [, indent, lang, body] of text(file).matchAll(/^( *)```(sh|yaml)\n([\s\S]*?)^\1```/gm)) {
                 blocks++;
-                const code = body.split("\n").map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l)).join("\n"); // fences inside list items
+                const code = body
+                    .split("\n")
+                    .map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l))
+                    .join("\n"); // fences inside list items
                 if (lang === "sh") {
                     const result = spawnSync("bash", ["-n"], { input: code, encoding: "utf8" });
                     assert.equal(result.status, 0, `${file}: ${result.stderr}\n${code}`);
@@ -59,14 +88,21 @@ describe("runbook", () => {
     });
 
     it("names only CI jobs that exist", () => {
-        const named = [...all.matchAll(/\b((?:deploy|preview|drift|patch):(?:test|prod)|break-glass:(?:grant|revoke):(?:test|prod))\b/g)].map((m) => m[1]);
+        const named = [
+            ...all.matchAll(/\b((?:deploy|preview|drift|patch):(?:test|prod)|break-glass:(?:grant|revoke):(?:test|prod))\b/g),
+        ].map((m) => m[1]);
         assert.ok(named.length > 10);
         for (const job of new Set(named)) assert.ok(pipeline.jobs[job], job);
     });
 
     it("uses the label keys, tags and namespaces the code uses", () => {
-        const known = new Set<string>([ROLE_KEY, NODEGROUP_KEY, ...Object.values(RUNNER_LABELS), JOBS_DISCOVERY_TAG,
-            ...[...fs.readFileSync(CI_FILE, "utf8").matchAll(/eks-gitlab-runners\/[a-z-]+/g)].map((m) => m[0])]);
+        const known = new Set<string>([
+            ROLE_KEY,
+            NODEGROUP_KEY,
+            ...Object.values(RUNNER_LABELS),
+            JOBS_DISCOVERY_TAG,
+            ...[...fs.readFileSync(CI_FILE, "utf8").matchAll(/eks-gitlab-runners\/[a-z-]+/g)].map((m) => m[0]),
+        ]);
         for (const [key] of all.matchAll(/eks-gitlab-runners\/[a-z-]+(?=[=:`\s,"])/g)) assert.ok(known.has(key), key);
         assert.ok(all.includes(`-n ${RUNNER_NAMESPACES.managers} `));
         assert.ok(all.includes(`${RUNNER_NAMESPACES.jobsPrefix}$RUNNER`));

@@ -16,7 +16,6 @@ function twoRunners(): Record<string, any> {
     return doc;
 }
 
-
 describe("runner config", () => {
     it("fills every default from RUNNER_DEFAULTS and derives names, chart and token source", () => {
         const r = parseStackConfig(validDocument(), REGION).runners[0];
@@ -29,7 +28,10 @@ describe("runner config", () => {
         assert.equal(r.pullPolicy, "if-not-present");
         assert.deepEqual(r.allowedPullPolicies, RUNNER_DEFAULTS.allowedPullPolicies);
         assert.equal(r.pollTimeout, RUNNER_DEFAULTS.pollTimeout);
-        assert.equal(r.terminationGracePeriodSeconds, RUNNER_DEFAULTS.maxJobTimeoutMinutes * 60 + RUNNER_DEFAULTS.terminationGraceMarginSeconds);
+        assert.equal(
+            r.terminationGracePeriodSeconds,
+            RUNNER_DEFAULTS.maxJobTimeoutMinutes * 60 + RUNNER_DEFAULTS.terminationGraceMarginSeconds,
+        );
         assert.deepEqual(r.manager, RUNNER_DEFAULTS.manager);
         assert.deepEqual(r.chart, { version: "0.86.0", runnerVersion: "18.9.0", podDisruptionBudget: false });
         assert.deepEqual(r.token, { source: "config" });
@@ -46,18 +48,43 @@ describe("runner config", () => {
         const r = parseStackConfig(validDocument(), REGION).runners[0];
         // m7i.2xlarge, Container Insights on: CPU 8000m − 90 kube-reserved − 450 DaemonSets; memory 32768 − 893 − 100 − 153.
         const node = smallestNode({ name: "amd64", instanceTypes: ["m7i.2xlarge"] }, true)!;
-        assert.deepEqual(node, { group: "amd64", cpuMillis: 7460, cpuType: "m7i.2xlarge", memoryMiB: 31622, memoryType: "m7i.2xlarge", pods: 53 });
+        assert.deepEqual(node, {
+            group: "amd64",
+            cpuMillis: 7460,
+            cpuType: "m7i.2xlarge",
+            memoryMiB: 31622,
+            memoryType: "m7i.2xlarge",
+            pods: 53,
+        });
         assert.deepEqual(r.resources.build, {
-            cpuRequest: "1", cpuLimit: undefined, memoryRequest: "2Gi", memoryLimit: "4Gi",
-            cpuRequestMax: "7360m", cpuLimitMax: undefined, memoryRequestMax: "31494Mi", memoryLimitMax: "31622Mi",
+            cpuRequest: "1",
+            cpuLimit: undefined,
+            memoryRequest: "2Gi",
+            memoryLimit: "4Gi",
+            cpuRequestMax: "7360m",
+            cpuLimitMax: undefined,
+            memoryRequestMax: "31494Mi",
+            memoryLimitMax: "31622Mi",
         });
         assert.deepEqual(r.resources.helper, {
-            cpuRequest: "100m", cpuLimit: undefined, memoryRequest: "128Mi", memoryLimit: "512Mi",
-            cpuRequestMax: "6460m", cpuLimitMax: undefined, memoryRequestMax: "29574Mi", memoryLimitMax: "31622Mi",
+            cpuRequest: "100m",
+            cpuLimit: undefined,
+            memoryRequest: "128Mi",
+            memoryLimit: "512Mi",
+            cpuRequestMax: "6460m",
+            cpuLimitMax: undefined,
+            memoryRequestMax: "29574Mi",
+            memoryLimitMax: "31622Mi",
         });
         assert.deepEqual(r.resources.services, {
-            cpuRequest: "250m", cpuLimit: undefined, memoryRequest: "256Mi", memoryLimit: "1Gi",
-            cpuRequestMax: "6360m", cpuLimitMax: undefined, memoryRequestMax: "29446Mi", memoryLimitMax: "31622Mi",
+            cpuRequest: "250m",
+            cpuLimit: undefined,
+            memoryRequest: "256Mi",
+            memoryLimit: "1Gi",
+            cpuRequestMax: "6360m",
+            cpuLimitMax: undefined,
+            memoryRequestMax: "29446Mi",
+            memoryLimitMax: "31622Mi",
         });
     });
 
@@ -94,56 +121,268 @@ describe("runner config", () => {
     // Each row: a document, and the exact problem (path and message start) it must produce.
     const token = "`pulumi config set --secret --path 'runnerTokens.amd64' glrt-…`";
     const cases: { name: string; doc: () => Record<string, any>; expect: string }[] = [
-        { name: "a node group that does not exist", doc: () => withValue(validDocument(), ["runners", "amd64", "nodeGroup"], "amd46"), expect: 'runners.amd64.nodeGroup: "amd46" is not a node group (declared: management, amd64, arm64-spot)' },
-        { name: "the management group as job group", doc: () => withValue(validDocument(), ["runners", "amd64", "nodeGroup"], "management"), expect: 'runners.amd64.nodeGroup: "management" is the management group; job pods must run on a jobs group (amd64, arm64-spot)' },
-        { name: "a malformed CPU quantity", doc: () => withValue(validDocument(), ["runners", "amd64", "cpuRequest"], "1 CPU"), expect: 'runners.amd64.cpuRequest: "1 CPU" is not a valid CPU quantity (e.g. 500m, 1, 2.5)' },
-        { name: "a malformed memory quantity", doc: () => withValue(validDocument(), ["runners", "amd64", "helper"], { memoryLimit: "512MB" }), expect: 'runners.amd64.helper.memoryLimit: "512MB" is not a valid memory quantity (e.g. 512Mi, 4Gi)' },
-        { name: "a memory ceiling below the request", doc: () => withValue(withValue(validDocument(), ["runners", "amd64", "memoryRequest"], "3Gi"), ["runners", "amd64", "memoryRequestMax"], "2Gi"), expect: "runners.amd64.memoryRequestMax: 2Gi is below memoryRequest 3Gi" },
-        { name: "a request above the derived ceiling", doc: () => withValue(validDocument(), ["runners", "amd64", "services"], { cpuRequest: "7" }), expect: 'runners.amd64.services.cpuRequest: 7 is above cpuRequestMax 6360m (by default what one m7i.2xlarge in node group "amd64" can give it); lower it' },
-        { name: "a memory request above the limit", doc: () => withValue(validDocument(), ["runners", "amd64", "memoryRequest"], "6Gi"), expect: "runners.amd64.memoryRequest: 6Gi is above memoryLimit 4Gi; Kubernetes rejects a container whose request exceeds its limit" },
-        { name: "a CPU request above the CPU limit", doc: () => withValue(validDocument(), ["runners", "amd64", "cpuLimit"], "500m"), expect: "runners.amd64.cpuRequest: 1 is above cpuLimit 500m" },
-        { name: "a memory limit ceiling above the smallest node", doc: () => withValue(twoRunners(), ["runners", "arm64", "memoryLimitMax"], "64Gi"), expect: 'runners.arm64.memoryLimitMax: 64Gi exceeds the allocatable memory of m7g.2xlarge (≈ 30.9Gi) in node group "arm64-spot"; no job can use more than 31622Mi there' },
-        { name: "a CPU request ceiling with no room for the helper", doc: () => withValue(validDocument(), ["runners", "amd64", "cpuRequestMax"], "7.4"), expect: 'runners.amd64.cpuRequestMax: 7.4 exceeds the allocatable CPU of m7i.2xlarge (≈ 7.46) in node group "amd64" less the helper container\'s request (100m): a job asking for it could never schedule; at most 7360m' },
-        { name: "a memory request ceiling with no room for build and helper", doc: () => withValue(validDocument(), ["runners", "amd64", "services"], { memoryRequestMax: "30Gi" }), expect: 'runners.amd64.services.memoryRequestMax: 30Gi exceeds the allocatable memory of m7i.2xlarge (≈ 30.9Gi) in node group "amd64" less the build and helper containers\' requests (2.1Gi)' },
-        { name: "a default job that fits no node", doc: () => withValue(withValue(validDocument(), ["runners", "amd64", "cpuRequest"], "8"), ["runners", "amd64", "cpuLimitMax"], undefined), expect: 'runners.amd64.cpuRequest: 8 plus the helper container\'s 100m exceeds the allocatable CPU of m7i.2xlarge (≈ 7.46) in node group "amd64": no job of this runner could ever schedule' },
-        { name: "a request ceiling above the limit ceiling", doc: () => withValue(withValue(validDocument(), ["runners", "amd64", "memoryRequestMax"], "16Gi"), ["runners", "amd64", "memoryLimitMax"], "8Gi"), expect: "runners.amd64.memoryRequestMax: memoryRequestMax 16Gi is above memoryLimitMax 8Gi" },
-        { name: "concurrent 0", doc: () => withValue(validDocument(), ["runners", "amd64", "concurrent"], 0), expect: "runners.amd64.concurrent: must be at least 1 (jobs this runner runs at once)" },
-        { name: "no concurrent", doc: () => withValue(validDocument(), ["runners", "amd64", "concurrent"], undefined), expect: "runners.amd64.concurrent: must be a whole number (jobs this runner runs at once)" },
-        { name: "no tags without runUntagged", doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], []), expect: "runners.amd64.tags: no tags and runUntagged is false: this runner could never pick up a job" },
-        { name: "a tag with a comma", doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], ["amd64,spot"]), expect: 'runners.amd64.tags[0]: "amd64,spot" is not a valid GitLab tag' },
-        { name: "a tag listed twice", doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], ["amd64", "amd64"]), expect: 'runners.amd64.tags[1]: "amd64" is listed twice' },
-        { name: "the same tag set on two runners", doc: () => withValue(withValue(validDocument(), ["runners", "amd64b"], { nodeGroup: "amd64", tags: ["amd64"], concurrent: 5 }), ["runnerTokens", "amd64b"], "glrt-x"), expect: "runners.amd64b.tags: same tags as runners.amd64 ([amd64]): GitLab would hand their jobs to either at random" },
-        { name: "two runners taking untagged jobs", doc: () => withValue(withValue(withValue(twoRunners(), ["runners", "amd64", "runUntagged"], true), ["runners", "arm64", "runUntagged"], true), ["runners", "arm64", "tags"], ["arm64"]), expect: "runners.arm64.runUntagged: runners.amd64 already runs untagged jobs; with two, an untagged job lands on either at random" },
-        { name: "a tag shared across architectures", doc: () => withValue(twoRunners(), ["runners", "arm64", "tags"], ["arm64", "amd64"]), expect: "runners.arm64.tags: shares [amd64] with runners.amd64, whose jobs run on ON_DEMAND amd64 nodes while these run on SPOT arm64 nodes: a job tagged only [amd64] could land on either" },
-        { name: "a privileged runner taking untagged jobs", doc: () => withValue(withValue(validDocument(), ["runners", "amd64", "privileged"], true), ["runners", "amd64", "runUntagged"], true), expect: "runners.amd64.privileged: a privileged runner must not run untagged jobs" },
-        { name: "privileged as a string", doc: () => withValue(validDocument(), ["runners", "amd64", "privileged"], "yes"), expect: "runners.amd64.privileged: Invalid input: expected boolean" },
-        { name: "no token at all", doc: () => withValue(validDocument(), ["runnerTokens"], undefined), expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter` },
-        { name: "two token sources", doc: () => withValue(validDocument(), ["runners", "amd64", "tokenSsmParameter"], "/ci/runners/amd64/token"), expect: "runners.amd64.tokenSsmParameter: runnerTokens.amd64 is set too; keep one source of the token" },
-        { name: "a token for a runner that does not exist", doc: () => withValue(validDocument(), ["runnerTokens", "amd46"], "glrt-x"), expect: 'runnerTokens.amd46: there is no runner named "amd46" (runners: amd64)' },
-        { name: "a registration token instead of an authentication token", doc: () => withValue(validDocument(), ["runnerTokens", "amd64"], "GR1348941abcdef"), expect: 'runnerTokens.amd64: is not a runner authentication token (they start with "glrt-")' },
-        { name: "a token that is not a string", doc: () => withValue(validDocument(), ["runnerTokens", "amd64"], 42), expect: "runnerTokens.amd64: must be a string: the runner authentication token (glrt-…)" },
-        { name: "a malformed SSM parameter name", doc: () => withValue(withValue(validDocument(), ["runnerTokens"], undefined), ["runners", "amd64", "tokenSsmParameter"], "my token"), expect: 'runners.amd64.tokenSsmParameter: "my token" is not an SSM parameter name' },
-        { name: "a typo in a runner key", doc: () => withValue(validDocument(), ["runners", "amd64", "memLimit"], "4Gi"), expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, tags, runUntagged, concurrent," },
-        { name: "a typo in a helper key", doc: () => withValue(validDocument(), ["runners", "amd64", "helper"], { cpu: "1" }), expect: "runners.amd64.helper.cpu: unknown key (allowed: cpuRequest, cpuLimit," },
-        { name: "an unknown chart version", doc: () => withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.99.0"), expect: 'runners.amd64.chartVersion: "0.99.0" is not a known gitlab-runner chart version (known: 0.86.0, 0.92.0;' },
-        { name: "a pull policy jobs may not use", doc: () => withValue(validDocument(), ["runners", "amd64", "pullPolicy"], "never"), expect: 'runners.amd64.pullPolicy: "never" is not in allowedPullPolicies (always, if-not-present)' },
-        { name: "more parallel requests than jobs", doc: () => withValue(validDocument(), ["runners", "amd64", "requestConcurrency"], 30), expect: "runners.amd64.requestConcurrency: 30 is above concurrent 20" },
-        { name: "a grace period shorter than the job timeout", doc: () => withValue(validDocument(), ["runners", "amd64", "terminationGracePeriodSeconds"], 600), expect: "runners.amd64.terminationGracePeriodSeconds: 600 is shorter than maxJobTimeoutMinutes (60 min = 3600 s): a deploy would kill jobs still running" },
-        { name: "a manager request above its limit", doc: () => withValue(validDocument(), ["runners", "amd64", "manager"], { memoryRequest: "2Gi", memoryLimit: "1Gi" }), expect: "runners.amd64.manager.memoryRequest: 2Gi is above manager.memoryLimit 1Gi" },
-        { name: "a runner name that cannot be a namespace", doc: () => withValue(withValue(validDocument(), ["runners", "AMD_64"], { nodeGroup: "amd64", tags: ["x"], concurrent: 1 }), ["runnerTokens", "AMD_64"], "glrt-x"), expect: 'runners.AMD_64: "AMD_64" is not a valid runner name' },
-        { name: "cache expiry of 0 days", doc: () => withValue(validDocument(), ["cache"], { expirationDays: 0 }), expect: "cache.expirationDays: Too small" },
-        { name: "a typo in a cache key", doc: () => withValue(validDocument(), ["cache"], { forceDestroy: true }), expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy)" },
-        { name: "an invalid bucket name", doc: () => withValue(validDocument(), ["cache"], { bucketName: "My_Bucket" }), expect: 'cache.bucketName: "My_Bucket" is not a valid S3 bucket name' },
+        {
+            name: "a node group that does not exist",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "nodeGroup"], "amd46"),
+            expect: 'runners.amd64.nodeGroup: "amd46" is not a node group (declared: management, amd64, arm64-spot)',
+        },
+        {
+            name: "the management group as job group",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "nodeGroup"], "management"),
+            expect: 'runners.amd64.nodeGroup: "management" is the management group; job pods must run on a jobs group (amd64, arm64-spot)',
+        },
+        {
+            name: "a malformed CPU quantity",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "cpuRequest"], "1 CPU"),
+            expect: 'runners.amd64.cpuRequest: "1 CPU" is not a valid CPU quantity (e.g. 500m, 1, 2.5)',
+        },
+        {
+            name: "a malformed memory quantity",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "helper"], { memoryLimit: "512MB" }),
+            expect: 'runners.amd64.helper.memoryLimit: "512MB" is not a valid memory quantity (e.g. 512Mi, 4Gi)',
+        },
+        {
+            name: "a memory ceiling below the request",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "amd64", "memoryRequest"], "3Gi"),
+                    ["runners", "amd64", "memoryRequestMax"],
+                    "2Gi",
+                ),
+            expect: "runners.amd64.memoryRequestMax: 2Gi is below memoryRequest 3Gi",
+        },
+        {
+            name: "a request above the derived ceiling",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "services"], { cpuRequest: "7" }),
+            expect: 'runners.amd64.services.cpuRequest: 7 is above cpuRequestMax 6360m (by default what one m7i.2xlarge in node group "amd64" can give it); lower it',
+        },
+        {
+            name: "a memory request above the limit",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "memoryRequest"], "6Gi"),
+            expect: "runners.amd64.memoryRequest: 6Gi is above memoryLimit 4Gi; Kubernetes rejects a container whose request exceeds its limit",
+        },
+        {
+            name: "a CPU request above the CPU limit",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "cpuLimit"], "500m"),
+            expect: "runners.amd64.cpuRequest: 1 is above cpuLimit 500m",
+        },
+        {
+            name: "a memory limit ceiling above the smallest node",
+            doc: () => withValue(twoRunners(), ["runners", "arm64", "memoryLimitMax"], "64Gi"),
+            expect: 'runners.arm64.memoryLimitMax: 64Gi exceeds the allocatable memory of m7g.2xlarge (≈ 30.9Gi) in node group "arm64-spot"; no job can use more than 31622Mi there',
+        },
+        {
+            name: "a CPU request ceiling with no room for the helper",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "cpuRequestMax"], "7.4"),
+            expect: 'runners.amd64.cpuRequestMax: 7.4 exceeds the allocatable CPU of m7i.2xlarge (≈ 7.46) in node group "amd64" less the helper container\'s request (100m): a job asking for it could never schedule; at most 7360m',
+        },
+        {
+            name: "a memory request ceiling with no room for build and helper",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "services"], { memoryRequestMax: "30Gi" }),
+            expect: 'runners.amd64.services.memoryRequestMax: 30Gi exceeds the allocatable memory of m7i.2xlarge (≈ 30.9Gi) in node group "amd64" less the build and helper containers\' requests (2.1Gi)',
+        },
+        {
+            name: "a default job that fits no node",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "amd64", "cpuRequest"], "8"),
+                    ["runners", "amd64", "cpuLimitMax"],
+                    undefined,
+                ),
+            expect: 'runners.amd64.cpuRequest: 8 plus the helper container\'s 100m exceeds the allocatable CPU of m7i.2xlarge (≈ 7.46) in node group "amd64": no job of this runner could ever schedule',
+        },
+        {
+            name: "a request ceiling above the limit ceiling",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "amd64", "memoryRequestMax"], "16Gi"),
+                    ["runners", "amd64", "memoryLimitMax"],
+                    "8Gi",
+                ),
+            expect: "runners.amd64.memoryRequestMax: memoryRequestMax 16Gi is above memoryLimitMax 8Gi",
+        },
+        {
+            name: "concurrent 0",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "concurrent"], 0),
+            expect: "runners.amd64.concurrent: must be at least 1 (jobs this runner runs at once)",
+        },
+        {
+            name: "no concurrent",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "concurrent"], undefined),
+            expect: "runners.amd64.concurrent: must be a whole number (jobs this runner runs at once)",
+        },
+        {
+            name: "no tags without runUntagged",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], []),
+            expect: "runners.amd64.tags: no tags and runUntagged is false: this runner could never pick up a job",
+        },
+        {
+            name: "a tag with a comma",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], ["amd64,spot"]),
+            expect: 'runners.amd64.tags[0]: "amd64,spot" is not a valid GitLab tag',
+        },
+        {
+            name: "a tag listed twice",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "tags"], ["amd64", "amd64"]),
+            expect: 'runners.amd64.tags[1]: "amd64" is listed twice',
+        },
+        {
+            name: "the same tag set on two runners",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "amd64b"], { nodeGroup: "amd64", tags: ["amd64"], concurrent: 5 }),
+                    ["runnerTokens", "amd64b"],
+                    "glrt-x",
+                ),
+            expect: "runners.amd64b.tags: same tags as runners.amd64 ([amd64]): GitLab would hand their jobs to either at random",
+        },
+        {
+            name: "two runners taking untagged jobs",
+            doc: () =>
+                withValue(
+                    withValue(
+                        withValue(twoRunners(), ["runners", "amd64", "runUntagged"], true),
+                        ["runners", "arm64", "runUntagged"],
+                        true,
+                    ),
+                    ["runners", "arm64", "tags"],
+                    ["arm64"],
+                ),
+            expect: "runners.arm64.runUntagged: runners.amd64 already runs untagged jobs; with two, an untagged job lands on either at random",
+        },
+        {
+            name: "a tag shared across architectures",
+            doc: () => withValue(twoRunners(), ["runners", "arm64", "tags"], ["arm64", "amd64"]),
+            expect: "runners.arm64.tags: shares [amd64] with runners.amd64, whose jobs run on ON_DEMAND amd64 nodes while these run on SPOT arm64 nodes: a job tagged only [amd64] could land on either",
+        },
+        {
+            name: "a privileged runner taking untagged jobs",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "amd64", "privileged"], true),
+                    ["runners", "amd64", "runUntagged"],
+                    true,
+                ),
+            expect: "runners.amd64.privileged: a privileged runner must not run untagged jobs",
+        },
+        {
+            name: "privileged as a string",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "privileged"], "yes"),
+            expect: "runners.amd64.privileged: Invalid input: expected boolean",
+        },
+        {
+            name: "no token at all",
+            doc: () => withValue(validDocument(), ["runnerTokens"], undefined),
+            expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter`,
+        },
+        {
+            name: "two token sources",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "tokenSsmParameter"], "/ci/runners/amd64/token"),
+            expect: "runners.amd64.tokenSsmParameter: runnerTokens.amd64 is set too; keep one source of the token",
+        },
+        {
+            name: "a token for a runner that does not exist",
+            doc: () => withValue(validDocument(), ["runnerTokens", "amd46"], "glrt-x"),
+            expect: 'runnerTokens.amd46: there is no runner named "amd46" (runners: amd64)',
+        },
+        {
+            name: "a registration token instead of an authentication token",
+            doc: () => withValue(validDocument(), ["runnerTokens", "amd64"], "GR1348941abcdef"),
+            expect: 'runnerTokens.amd64: is not a runner authentication token (they start with "glrt-")',
+        },
+        {
+            name: "a token that is not a string",
+            doc: () => withValue(validDocument(), ["runnerTokens", "amd64"], 42),
+            expect: "runnerTokens.amd64: must be a string: the runner authentication token (glrt-…)",
+        },
+        {
+            name: "a malformed SSM parameter name",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runnerTokens"], undefined),
+                    ["runners", "amd64", "tokenSsmParameter"],
+                    "my token",
+                ),
+            expect: 'runners.amd64.tokenSsmParameter: "my token" is not an SSM parameter name',
+        },
+        {
+            name: "a typo in a runner key",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "memLimit"], "4Gi"),
+            expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, tags, runUntagged, concurrent,",
+        },
+        {
+            name: "a typo in a helper key",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "helper"], { cpu: "1" }),
+            expect: "runners.amd64.helper.cpu: unknown key (allowed: cpuRequest, cpuLimit,",
+        },
+        {
+            name: "an unknown chart version",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.99.0"),
+            expect: 'runners.amd64.chartVersion: "0.99.0" is not a known gitlab-runner chart version (known: 0.86.0, 0.92.0;',
+        },
+        {
+            name: "a pull policy jobs may not use",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "pullPolicy"], "never"),
+            expect: 'runners.amd64.pullPolicy: "never" is not in allowedPullPolicies (always, if-not-present)',
+        },
+        {
+            name: "more parallel requests than jobs",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "requestConcurrency"], 30),
+            expect: "runners.amd64.requestConcurrency: 30 is above concurrent 20",
+        },
+        {
+            name: "a grace period shorter than the job timeout",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "terminationGracePeriodSeconds"], 600),
+            expect: "runners.amd64.terminationGracePeriodSeconds: 600 is shorter than maxJobTimeoutMinutes (60 min = 3600 s): a deploy would kill jobs still running",
+        },
+        {
+            name: "a manager request above its limit",
+            doc: () => withValue(validDocument(), ["runners", "amd64", "manager"], { memoryRequest: "2Gi", memoryLimit: "1Gi" }),
+            expect: "runners.amd64.manager.memoryRequest: 2Gi is above manager.memoryLimit 1Gi",
+        },
+        {
+            name: "a runner name that cannot be a namespace",
+            doc: () =>
+                withValue(
+                    withValue(validDocument(), ["runners", "AMD_64"], { nodeGroup: "amd64", tags: ["x"], concurrent: 1 }),
+                    ["runnerTokens", "AMD_64"],
+                    "glrt-x",
+                ),
+            expect: 'runners.AMD_64: "AMD_64" is not a valid runner name',
+        },
+        {
+            name: "cache expiry of 0 days",
+            doc: () => withValue(validDocument(), ["cache"], { expirationDays: 0 }),
+            expect: "cache.expirationDays: Too small",
+        },
+        {
+            name: "a typo in a cache key",
+            doc: () => withValue(validDocument(), ["cache"], { forceDestroy: true }),
+            expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy)",
+        },
+        {
+            name: "an invalid bucket name",
+            doc: () => withValue(validDocument(), ["cache"], { bucketName: "My_Bucket" }),
+            expect: 'cache.bucketName: "My_Bucket" is not a valid S3 bucket name',
+        },
     ];
     for (const c of cases) {
         it(`rejects ${c.name} at ${c.expect.split(": ")[0]}`, () => {
             const problems = problemsOf(c.doc());
-            assert.ok(problems.some((p) => p.startsWith(c.expect)), `no problem starting with\n  ${c.expect}\nin\n  ${problems.join("\n  ")}`);
+            assert.ok(
+                problems.some((p) => p.startsWith(c.expect)),
+                `no problem starting with\n  ${c.expect}\nin\n  ${problems.join("\n  ")}`,
+            );
         });
     }
 
     it("accepts overlapping tags between runners on equivalent nodes", () => {
-        let doc = withValue(validDocument(), ["nodeGroups", "amd64-big"], { role: "jobs", instanceTypes: ["m7i.4xlarge"], minSize: 0, maxSize: 2 });
+        let doc = withValue(validDocument(), ["nodeGroups", "amd64-big"], {
+            role: "jobs",
+            instanceTypes: ["m7i.4xlarge"],
+            minSize: 0,
+            maxSize: 2,
+        });
         doc = withValue(doc, ["runners", "big"], { nodeGroup: "amd64-big", tags: ["amd64", "big"], concurrent: 5 });
         doc = withValue(doc, ["runnerTokens", "big"], "glrt-x");
         assert.equal(parseStackConfig(doc, REGION).runners.length, 2);
@@ -159,16 +398,28 @@ describe("runner config", () => {
         const q = (v: unknown) => `\`${String(v)}\``;
         const d = RUNNER_DEFAULTS;
         const expected: Record<string, string> = {
-            runUntagged: q(d.runUntagged), checkInterval: q(d.checkInterval), requestConcurrency: q(d.requestConcurrency),
-            outputLimit: q(d.outputLimit), image: q(d.image), privileged: q(d.privileged), pullPolicy: q(d.pullPolicy),
-            allowedPullPolicies: q(`[${d.allowedPullPolicies.join(", ")}]`), pollTimeout: q(d.pollTimeout),
-            maxJobTimeoutMinutes: q(d.maxJobTimeoutMinutes), terminationGracePeriodSeconds: `job timeout + ${d.terminationGraceMarginSeconds}`,
-            cpuRequest: q(d.build.cpuRequest), memoryRequest: q(d.build.memoryRequest), memoryLimit: q(d.build.memoryLimit),
+            runUntagged: q(d.runUntagged),
+            checkInterval: q(d.checkInterval),
+            requestConcurrency: q(d.requestConcurrency),
+            outputLimit: q(d.outputLimit),
+            image: q(d.image),
+            privileged: q(d.privileged),
+            pullPolicy: q(d.pullPolicy),
+            allowedPullPolicies: q(`[${d.allowedPullPolicies.join(", ")}]`),
+            pollTimeout: q(d.pollTimeout),
+            maxJobTimeoutMinutes: q(d.maxJobTimeoutMinutes),
+            terminationGracePeriodSeconds: `job timeout + ${d.terminationGraceMarginSeconds}`,
+            cpuRequest: q(d.build.cpuRequest),
+            memoryRequest: q(d.build.memoryRequest),
+            memoryLimit: q(d.build.memoryLimit),
             chartVersion: q(d.chartVersion),
-            expirationDays: q(CACHE_DEFAULTS.expirationDays), retainOnDestroy: q(CACHE_DEFAULTS.retainOnDestroy),
+            expirationDays: q(CACHE_DEFAULTS.expirationDays),
+            retainOnDestroy: q(CACHE_DEFAULTS.retainOnDestroy),
         };
         for (const kind of ["helper", "services", "manager"] as const) {
-            expected[kind === "manager" ? kind : `${kind}.*`] = [d[kind].cpuRequest, d[kind].memoryRequest, d[kind].memoryLimit].map(q).join(" / ");
+            expected[kind === "manager" ? kind : `${kind}.*`] = [d[kind].cpuRequest, d[kind].memoryRequest, d[kind].memoryLimit]
+                .map(q)
+                .join(" / ");
         }
         for (const [key, value] of Object.entries(expected)) assert.equal(cell(key), value, `docs default of ${key}`);
     });

@@ -4,7 +4,13 @@ import { parseStackConfig, RunnerConfig, StackConfig } from "../config";
 import { CHART_VERSIONS, RUNNER_CHARTS } from "../config/runnerCharts";
 import { PRIORITY_CLASSES } from "../components/addons/priorityClasses";
 import { cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "../components/runners/cachePolicies";
-import { chartGlobalToml, ChartGlobalValues, renderRunnerToml, runnerTomlDocument, tomlTolerations } from "../components/runners/configToml";
+import {
+    chartGlobalToml,
+    ChartGlobalValues,
+    renderRunnerToml,
+    runnerTomlDocument,
+    tomlTolerations,
+} from "../components/runners/configToml";
 import { GRACEFUL_STOP_SCRIPT, runnerHelmValues } from "../components/runners/helmValues";
 import { executorRoleRules } from "../components/runners/rbac";
 import { keyPaths, runnerConfigKeys, unknownKeys } from "./fixtures/runnerConfigKeys";
@@ -20,23 +26,47 @@ function stack(doc: Record<string, any> = validDocument()): StackConfig {
 }
 const groupOf = (cfg: StackConfig, r: RunnerConfig) => cfg.nodeGroups.find((g) => g.name === r.nodeGroup)!;
 const managementOf = (cfg: StackConfig) => cfg.nodeGroups.find((g) => g.role === "management")!;
-const valuesOf = (cfg: StackConfig, r: RunnerConfig) => runnerHelmValues({
-    runner: r, gitlabUrl: cfg.gitlab.url, clusterName: cfg.cluster.name, management: managementOf(cfg),
-    runnersConfig: renderRunnerToml({ runner: r, group: groupOf(cfg, r), cache: CACHE }),
-});
+const valuesOf = (cfg: StackConfig, r: RunnerConfig) =>
+    runnerHelmValues({
+        runner: r,
+        gitlabUrl: cfg.gitlab.url,
+        clusterName: cfg.cluster.name,
+        management: managementOf(cfg),
+        runnersConfig: renderRunnerToml({ runner: r, group: groupOf(cfg, r), cache: CACHE }),
+    });
 
 /** A runner with every optional field set, on the arm64 Spot group, for a given chart version. */
 function maximalDocument(chartVersion: string): Record<string, any> {
     const full = (cpu: string, mem: string) => ({
-        cpuRequest: cpu, cpuLimit: "2", memoryRequest: mem, memoryLimit: "2Gi",
-        cpuRequestMax: "3", cpuLimitMax: "4", memoryRequestMax: "4Gi", memoryLimitMax: "8Gi",
+        cpuRequest: cpu,
+        cpuLimit: "2",
+        memoryRequest: mem,
+        memoryLimit: "2Gi",
+        cpuRequestMax: "3",
+        cpuLimitMax: "4",
+        memoryRequestMax: "4Gi",
+        memoryLimitMax: "8Gi",
     });
     let doc = withValue(validDocument(), ["runners", "max"], {
-        nodeGroup: "arm64-spot", tags: ["max", "dind"], runUntagged: false, concurrent: 12, checkInterval: 5,
-        requestConcurrency: 4, outputLimit: 16384, image: "docker:27", privileged: true, pullPolicy: "always",
-        allowedPullPolicies: ["always", "if-not-present", "never"], pollTimeout: 900, maxJobTimeoutMinutes: 120,
-        terminationGracePeriodSeconds: 7500, ...full("1", "1Gi"), helper: full("200m", "256Mi"), services: full("500m", "512Mi"),
-        manager: { cpuRequest: "300m", memoryRequest: "384Mi", memoryLimit: "1Gi" }, chartVersion,
+        nodeGroup: "arm64-spot",
+        tags: ["max", "dind"],
+        runUntagged: false,
+        concurrent: 12,
+        checkInterval: 5,
+        requestConcurrency: 4,
+        outputLimit: 16384,
+        image: "docker:27",
+        privileged: true,
+        pullPolicy: "always",
+        allowedPullPolicies: ["always", "if-not-present", "never"],
+        pollTimeout: 900,
+        maxJobTimeoutMinutes: 120,
+        terminationGracePeriodSeconds: 7500,
+        ...full("1", "1Gi"),
+        helper: full("200m", "256Mi"),
+        services: full("500m", "512Mi"),
+        manager: { cpuRequest: "300m", memoryRequest: "384Mi", memoryLimit: "1Gi" },
+        chartVersion,
     });
     doc = withValue(doc, ["runnerTokens", "max"], "glrt-fixture-max");
     return doc;
@@ -48,46 +78,76 @@ describe("runner renderers", () => {
             const cfg = stack();
             const r = cfg.runners[0];
             assert.deepEqual(parse(renderRunnerToml({ runner: r, group: groupOf(cfg, r), cache: CACHE })), {
-                runners: [{
-                    output_limit: 4096,
-                    request_concurrency: 1,
-                    kubernetes: {
-                        namespace: "gitlab-jobs-amd64",
-                        image: "ubuntu:24.04",
-                        privileged: false,
-                        pull_policy: ["if-not-present"],
-                        allowed_pull_policies: ["always", "if-not-present"],
-                        poll_timeout: 600,
-                        cpu_request: "1", cpu_request_overwrite_max_allowed: "7360m",
-                        memory_request: "2Gi", memory_request_overwrite_max_allowed: "31494Mi",
-                        memory_limit: "4Gi", memory_limit_overwrite_max_allowed: "31622Mi",
-                        helper_cpu_request: "100m", helper_cpu_request_overwrite_max_allowed: "6460m",
-                        helper_memory_request: "128Mi", helper_memory_request_overwrite_max_allowed: "29574Mi",
-                        helper_memory_limit: "512Mi", helper_memory_limit_overwrite_max_allowed: "31622Mi",
-                        service_cpu_request: "250m", service_cpu_request_overwrite_max_allowed: "6360m",
-                        service_memory_request: "256Mi", service_memory_request_overwrite_max_allowed: "29446Mi",
-                        service_memory_limit: "1Gi", service_memory_limit_overwrite_max_allowed: "31622Mi",
-                        priority_class_name: PRIORITY_CLASSES.jobs,
-                        node_selector: { "eks-gitlab-runners/role": "jobs", "eks-gitlab-runners/nodegroup": "amd64", "kubernetes.io/arch": "amd64" },
-                        node_tolerations: { "eks-gitlab-runners/role=jobs": "NoSchedule" },
-                        pod_labels: { "eks-gitlab-runners/runner": "amd64", "eks-gitlab-runners/nodegroup": "amd64" },
-                        pod_annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
+                runners: [
+                    {
+                        output_limit: 4096,
+                        request_concurrency: 1,
+                        kubernetes: {
+                            namespace: "gitlab-jobs-amd64",
+                            image: "ubuntu:24.04",
+                            privileged: false,
+                            pull_policy: ["if-not-present"],
+                            allowed_pull_policies: ["always", "if-not-present"],
+                            poll_timeout: 600,
+                            cpu_request: "1",
+                            cpu_request_overwrite_max_allowed: "7360m",
+                            memory_request: "2Gi",
+                            memory_request_overwrite_max_allowed: "31494Mi",
+                            memory_limit: "4Gi",
+                            memory_limit_overwrite_max_allowed: "31622Mi",
+                            helper_cpu_request: "100m",
+                            helper_cpu_request_overwrite_max_allowed: "6460m",
+                            helper_memory_request: "128Mi",
+                            helper_memory_request_overwrite_max_allowed: "29574Mi",
+                            helper_memory_limit: "512Mi",
+                            helper_memory_limit_overwrite_max_allowed: "31622Mi",
+                            service_cpu_request: "250m",
+                            service_cpu_request_overwrite_max_allowed: "6360m",
+                            service_memory_request: "256Mi",
+                            service_memory_request_overwrite_max_allowed: "29446Mi",
+                            service_memory_limit: "1Gi",
+                            service_memory_limit_overwrite_max_allowed: "31622Mi",
+                            priority_class_name: PRIORITY_CLASSES.jobs,
+                            node_selector: {
+                                "eks-gitlab-runners/role": "jobs",
+                                "eks-gitlab-runners/nodegroup": "amd64",
+                                "kubernetes.io/arch": "amd64",
+                            },
+                            node_tolerations: { "eks-gitlab-runners/role=jobs": "NoSchedule" },
+                            pod_labels: { "eks-gitlab-runners/runner": "amd64", "eks-gitlab-runners/nodegroup": "amd64" },
+                            pod_annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
+                        },
+                        cache: {
+                            Type: "s3",
+                            Shared: true,
+                            s3: { AuthenticationType: "iam", BucketName: "ci-cache-bucket", BucketLocation: REGION },
+                        },
                     },
-                    cache: { Type: "s3", Shared: true, s3: { AuthenticationType: "iam", BucketName: "ci-cache-bucket", BucketLocation: REGION } },
-                }],
+                ],
             });
         });
 
         it("the key checker can fail: a misspelt key and an unknown table are reported", () => {
-            const toml = '[[runners]]\n[runners.kubernetes]\nmemory_limt = "1Gi"\n[runners.kubernetes.node_selector]\n"a.b/c" = "d"\n[runners.kubrnetes]\nimage = "x"\n';
-            assert.deepEqual(unknownKeys(toml, "18.9.0"), ["runners.kubernetes.memory_limt", "runners.kubrnetes", "runners.kubrnetes.image"]);
-            assert.deepEqual(keyPaths({ a: [{ b: 1 }, { c: { "x.y": 2 } }] }), [["a"], ["a", "b"], ["a", "c"], ["a", "c", "x.y"]]);
+            const toml =
+                '[[runners]]\n[runners.kubernetes]\nmemory_limt = "1Gi"\n[runners.kubernetes.node_selector]\n"a.b/c" = "d"\n[runners.kubrnetes]\nimage = "x"\n';
+            assert.deepEqual(unknownKeys(toml, "18.9.0"), [
+                "runners.kubernetes.memory_limt",
+                "runners.kubrnetes",
+                "runners.kubrnetes.image",
+            ]);
+            assert.deepEqual(keyPaths({ a: [{ b: 1 }, { c: { "x.y": 2 } }] }), [
+                ["a"],
+                ["a", "b"],
+                ["a", "c"],
+                ["a", "c", "x.y"],
+            ]);
         });
 
         it("the two upstream key lists differ where the design says (pod_disruption_budget arrived after 18.9)", () => {
             assert.ok(!runnerConfigKeys("18.9.0").has("runners.kubernetes.pod_disruption_budget"));
             assert.ok(runnerConfigKeys("19.3.0").has("runners.kubernetes.pod_disruption_budget"));
-            for (const v of CHART_VERSIONS) assert.ok(runnerConfigKeys(RUNNER_CHARTS[v].runnerVersion).size > 600, `key list for chart ${v}`);
+            for (const v of CHART_VERSIONS)
+                assert.ok(runnerConfigKeys(RUNNER_CHARTS[v].runnerVersion).size > 600, `key list for chart ${v}`);
         });
 
         for (const version of CHART_VERSIONS) {
@@ -103,7 +163,12 @@ describe("runner renderers", () => {
                 // Every optional key the renderer knows is present, so the check above covered all of them.
                 const k = (parse(toml) as any).runners[0].kubernetes;
                 for (const prefix of ["", "helper_", "service_"]) {
-                    for (const key of ["cpu_limit", "cpu_limit_overwrite_max_allowed", "cpu_request_overwrite_max_allowed", "memory_limit_overwrite_max_allowed"]) {
+                    for (const key of [
+                        "cpu_limit",
+                        "cpu_limit_overwrite_max_allowed",
+                        "cpu_request_overwrite_max_allowed",
+                        "memory_limit_overwrite_max_allowed",
+                    ]) {
                         assert.ok(`${prefix}${key}` in k, `${prefix}${key} missing from the maximal render`);
                     }
                 }
@@ -117,22 +182,40 @@ describe("runner renderers", () => {
             const old = stack().runners[0];
             const cfg = stack(withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.92.0"));
             const newer = cfg.runners[0];
-            assert.equal((runnerTomlDocument({ runner: old, group: groupOf(cfg, old), cache: CACHE }).runners[0].kubernetes as any).pod_disruption_budget, undefined);
-            assert.equal((runnerTomlDocument({ runner: newer, group: groupOf(cfg, newer), cache: CACHE }).runners[0].kubernetes as any).pod_disruption_budget, true);
+            assert.equal(
+                (runnerTomlDocument({ runner: old, group: groupOf(cfg, old), cache: CACHE }).runners[0].kubernetes as any)
+                    .pod_disruption_budget,
+                undefined,
+            );
+            assert.equal(
+                (runnerTomlDocument({ runner: newer, group: groupOf(cfg, newer), cache: CACHE }).runners[0].kubernetes as any)
+                    .pod_disruption_budget,
+                true,
+            );
         });
 
         it("tolerations: Equal becomes key=value, Exists the bare key", () => {
-            assert.deepEqual(tomlTolerations([
-                { key: "eks-gitlab-runners/role", operator: "Equal", value: "jobs", effect: "NoSchedule" },
-                { key: "dedicated", operator: "Equal", value: "", effect: "NoExecute" },
-                { key: "gpu", operator: "Exists", effect: "NoSchedule" },
-            ]), { "eks-gitlab-runners/role=jobs": "NoSchedule", "dedicated=": "NoExecute", gpu: "NoSchedule" });
+            assert.deepEqual(
+                tomlTolerations([
+                    { key: "eks-gitlab-runners/role", operator: "Equal", value: "jobs", effect: "NoSchedule" },
+                    { key: "dedicated", operator: "Equal", value: "", effect: "NoExecute" },
+                    { key: "gpu", operator: "Exists", effect: "NoSchedule" },
+                ]),
+                { "eks-gitlab-runners/role=jobs": "NoSchedule", "dedicated=": "NoExecute", gpu: "NoSchedule" },
+            );
         });
 
         it("the chart's global section: concurrent, check_interval and the metrics listener on :9252", () => {
             const cfg = stack();
             const values = valuesOf(cfg, cfg.runners[0]) as unknown as ChartGlobalValues;
-            assert.deepEqual(parse(chartGlobalToml(values)), { shutdown_timeout: 0, concurrent: 20, check_interval: 3, log_level: "info", log_format: "json", listen_address: ":9252" });
+            assert.deepEqual(parse(chartGlobalToml(values)), {
+                shutdown_timeout: 0,
+                concurrent: 20,
+                check_interval: 3,
+                log_level: "info",
+                log_format: "json",
+                listen_address: ":9252",
+            });
         });
     });
 
@@ -144,8 +227,14 @@ describe("runner renderers", () => {
             for (const key of ["runnerToken", "runnerRegistrationToken"]) assert.ok(!(key in v), key);
             // gitlab-runner register exits with "Runner configuration other than name and executor configuration is
             // reserved" if these reach it together with an authentication token.
-            for (const key of ["tags", "runUntagged", "locked", "protected", "maximumTimeout"]) assert.ok(!(key in v.runners), `runners.${key}`);
-            assert.deepEqual(v.runners, { name: "ci-fixture-amd64", executor: "kubernetes", secret: "gitlab-runner-amd64-token", config: v.runners.config });
+            for (const key of ["tags", "runUntagged", "locked", "protected", "maximumTimeout"])
+                assert.ok(!(key in v.runners), `runners.${key}`);
+            assert.deepEqual(v.runners, {
+                name: "ci-fixture-amd64",
+                executor: "kubernetes",
+                secret: "gitlab-runner-amd64-token",
+                config: v.runners.config,
+            });
         });
 
         it("manager pod: management nodes, platform priority, own service account, no chart RBAC, metrics, unregister", () => {
@@ -154,7 +243,10 @@ describe("runner renderers", () => {
             const v = valuesOf(cfg, r) as any;
             const m = managementOf(cfg);
             assert.deepEqual(v.nodeSelector, { ...m.labels, "kubernetes.io/arch": m.arch });
-            assert.deepEqual(v.tolerations, m.taints.map((t) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect })));
+            assert.deepEqual(
+                v.tolerations,
+                m.taints.map((t) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect })),
+            );
             assert.equal(v.priorityClassName, PRIORITY_CLASSES.platform);
             assert.deepEqual(v.rbac, { create: false });
             assert.deepEqual(v.serviceAccount, { create: false, name: r.names.serviceAccount });
@@ -180,19 +272,25 @@ describe("runner renderers", () => {
     describe("RBAC", () => {
         it("exactly the executor's verbs, core API group, no wildcard; PDBs only when the runner creates them", () => {
             const rules = executorRoleRules({ podDisruptionBudget: false });
-            assert.deepEqual(rules.map((r) => [r.apiGroups.join(), r.resources.join(), r.verbs.join()]), [
-                ["", "pods", "create,delete,get,list,watch"],
-                ["", "pods/attach", "create,delete,get,patch"],
-                ["", "pods/exec", "create,delete,get,patch"],
-                ["", "pods/log", "get,list"],
-                ["", "secrets", "create,delete,get,update"],
-                ["", "serviceaccounts", "get"],
-                ["", "services", "create,get"],
-                ["", "events", "list,watch"],
-            ]);
+            assert.deepEqual(
+                rules.map((r) => [r.apiGroups.join(), r.resources.join(), r.verbs.join()]),
+                [
+                    ["", "pods", "create,delete,get,list,watch"],
+                    ["", "pods/attach", "create,delete,get,patch"],
+                    ["", "pods/exec", "create,delete,get,patch"],
+                    ["", "pods/log", "get,list"],
+                    ["", "secrets", "create,delete,get,update"],
+                    ["", "serviceaccounts", "get"],
+                    ["", "services", "create,get"],
+                    ["", "events", "list,watch"],
+                ],
+            );
             const withPdb = executorRoleRules({ podDisruptionBudget: true });
-            assert.deepEqual(withPdb.slice(rules.length), [{ apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] }]);
-            for (const r of withPdb) for (const s of [...r.apiGroups, ...r.resources, ...r.verbs]) assert.ok(!s.includes("*"), JSON.stringify(r));
+            assert.deepEqual(withPdb.slice(rules.length), [
+                { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] },
+            ]);
+            for (const r of withPdb)
+                for (const s of [...r.apiGroups, ...r.resources, ...r.verbs]) assert.ok(!s.includes("*"), JSON.stringify(r));
         });
     });
 
@@ -202,24 +300,37 @@ describe("runner renderers", () => {
             assert.deepEqual(cacheAccessPolicy(arn), {
                 Version: "2012-10-17",
                 Statement: [
-                    { Sid: "CacheObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: `${arn}/*` },
+                    {
+                        Sid: "CacheObjects",
+                        Effect: "Allow",
+                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        Resource: `${arn}/*`,
+                    },
                     { Sid: "CacheList", Effect: "Allow", Action: "s3:ListBucket", Resource: arn },
                 ],
             });
         });
         it("only EKS Pod Identity, for this cluster's runner managers, may assume it", () => {
-            const trust = cacheRoleTrustPolicy({ clusterName: "ci", namespace: "gitlab-runner", serviceAccounts: ["gitlab-runner-b", "gitlab-runner-a"] });
-            assert.deepEqual(trust.Statement, [{
-                Sid: "EksPodIdentityRunnerManagers",
-                Effect: "Allow",
-                Principal: { Service: "pods.eks.amazonaws.com" },
-                Action: ["sts:AssumeRole", "sts:TagSession"],
-                Condition: { StringEquals: {
-                    "aws:RequestTag/eks-cluster-name": "ci",
-                    "aws:RequestTag/kubernetes-namespace": "gitlab-runner",
-                    "aws:RequestTag/kubernetes-service-account": ["gitlab-runner-a", "gitlab-runner-b"],
-                } },
-            }]);
+            const trust = cacheRoleTrustPolicy({
+                clusterName: "ci",
+                namespace: "gitlab-runner",
+                serviceAccounts: ["gitlab-runner-b", "gitlab-runner-a"],
+            });
+            assert.deepEqual(trust.Statement, [
+                {
+                    Sid: "EksPodIdentityRunnerManagers",
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: ["sts:AssumeRole", "sts:TagSession"],
+                    Condition: {
+                        StringEquals: {
+                            "aws:RequestTag/eks-cluster-name": "ci",
+                            "aws:RequestTag/kubernetes-namespace": "gitlab-runner",
+                            "aws:RequestTag/kubernetes-service-account": ["gitlab-runner-a", "gitlab-runner-b"],
+                        },
+                    },
+                },
+            ]);
         });
         it("the bucket refuses plain HTTP", () => {
             assert.deepEqual(cacheBucketPolicy(arn).Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });

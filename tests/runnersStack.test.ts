@@ -8,7 +8,15 @@ import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
 import { PRIORITY_CLASSES } from "../components/addons/priorityClasses";
 import { chartGlobalToml, ChartGlobalValues, renderRunnerToml } from "../components/runners/configToml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
-import { fakeRunnerToken, fakeRunnerTokens, isSecretInput, Recorded, Run, runStackFile, stackFileConfig } from "./support/harness";
+import {
+    fakeRunnerToken,
+    fakeRunnerTokens,
+    isSecretInput,
+    Recorded,
+    Run,
+    runStackFile,
+    stackFileConfig,
+} from "./support/harness";
 import { ACCOUNT, ssmRunnerToken } from "./support/mocks";
 
 const T = {
@@ -25,8 +33,17 @@ const T = {
     iamRole: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
 } as const;
-const EKS_EFFECT: Record<string, string> = { NO_SCHEDULE: "NoSchedule", NO_EXECUTE: "NoExecute", PREFER_NO_SCHEDULE: "PreferNoSchedule" };
-const ARCH_OF_AMI: Record<string, string> = { AL2023_x86_64_STANDARD: "amd64", AL2023_ARM_64_STANDARD: "arm64", BOTTLEROCKET_x86_64: "amd64", BOTTLEROCKET_ARM_64: "arm64" };
+const EKS_EFFECT: Record<string, string> = {
+    NO_SCHEDULE: "NoSchedule",
+    NO_EXECUTE: "NoExecute",
+    PREFER_NO_SCHEDULE: "PreferNoSchedule",
+};
+const ARCH_OF_AMI: Record<string, string> = {
+    AL2023_x86_64_STANDARD: "amd64",
+    AL2023_ARM_64_STANDARD: "arm64",
+    BOTTLEROCKET_x86_64: "amd64",
+    BOTTLEROCKET_ARM_64: "arm64",
+};
 const SSM_PARAMETER = "/ci/runners/amd64/token";
 
 /** The stack file as the program validates it (with the harness's fake tokens). */
@@ -70,30 +87,61 @@ describe("gitlab runners (program under mocks)", () => {
             const release = (r: RunnerConfig) => byName(T.release, `gitlab-${r.name}-release`).inputs;
             // smol-toml returns null-prototype objects: compare plain data.
             const toml = (r: RunnerConfig) => JSON.parse(JSON.stringify(parseToml(release(r).values.runners.config)));
-            const recordedGroup = (groupName: string) => run().ofType(T.nodeGroup).find((g) => g.inputs.labels["eks-gitlab-runners/nodegroup"] === groupName || (groupName === management.name && g.inputs.labels["eks-gitlab-runners/role"] === "management"))!;
+            const recordedGroup = (groupName: string) =>
+                run()
+                    .ofType(T.nodeGroup)
+                    .find(
+                        (g) =>
+                            g.inputs.labels["eks-gitlab-runners/nodegroup"] === groupName ||
+                            (groupName === management.name && g.inputs.labels["eks-gitlab-runners/role"] === "management"),
+                    )!;
 
             it("declares one Helm release per runner, nothing else", () => {
-                assert.deepEqual(run().ofType("eks-gitlab-runners:index:GitlabRunner").map((c) => c.name), config.runners.map((r) => `gitlab-${r.name}`));
-                assert.equal(run().ofType(T.release).filter((r) => r.name.startsWith("gitlab-")).length, config.runners.length);
+                assert.deepEqual(
+                    run()
+                        .ofType("eks-gitlab-runners:index:GitlabRunner")
+                        .map((c) => c.name),
+                    config.runners.map((r) => `gitlab-${r.name}`),
+                );
+                assert.equal(
+                    run()
+                        .ofType(T.release)
+                        .filter((r) => r.name.startsWith("gitlab-")).length,
+                    config.runners.length,
+                );
             });
 
             for (const r of config.runners) {
                 describe(`runner ${r.name}`, () => {
                     it("release: the official chart at the pinned version, in the managers' namespace", () => {
                         const rel = release(r);
-                        assert.deepEqual([rel.chart, rel.version, rel.repositoryOpts.repo, rel.name, rel.namespace], [RUNNER_CHART_NAME, r.chart.version, RUNNER_CHART_REPO, r.names.release, RUNNER_NAMESPACES.managers]);
+                        assert.deepEqual(
+                            [rel.chart, rel.version, rel.repositoryOpts.repo, rel.name, rel.namespace],
+                            [RUNNER_CHART_NAME, r.chart.version, RUNNER_CHART_REPO, r.names.release, RUNNER_NAMESPACES.managers],
+                        );
                         assert.equal(rel.values.gitlabUrl, config.gitlab.url);
                         assert.equal(rel.values.concurrent, r.concurrent);
                         assert.equal(rel.values.unregisterRunners, true);
                         assert.deepEqual(rel.values.metrics, { enabled: true, portName: "metrics", port: 9252 });
-                        assert.ok(rel.values.terminationGracePeriodSeconds >= r.maxJobTimeoutMinutes * 60, "grace period shorter than the longest job");
+                        assert.ok(
+                            rel.values.terminationGracePeriodSeconds >= r.maxJobTimeoutMinutes * 60,
+                            "grace period shorter than the longest job",
+                        );
                     });
 
                     it("manager pod: selects the management group's recorded labels and tolerates its taints, platform priority", () => {
                         const v = release(r).values;
                         const group = recordedGroup(management.name).inputs;
                         assert.deepEqual(v.nodeSelector, { ...group.labels, "kubernetes.io/arch": ARCH_OF_AMI[group.amiType] });
-                        assert.deepEqual(v.tolerations, group.taints.map((t: any) => ({ key: t.key, operator: "Equal", value: t.value, effect: EKS_EFFECT[t.effect] })));
+                        assert.deepEqual(
+                            v.tolerations,
+                            group.taints.map((t: any) => ({
+                                key: t.key,
+                                operator: "Equal",
+                                value: t.value,
+                                effect: EKS_EFFECT[t.effect],
+                            })),
+                        );
                         assert.equal(v.priorityClassName, PRIORITY_CLASSES.platform);
                     });
 
@@ -103,13 +151,19 @@ describe("gitlab runners (program under mocks)", () => {
                         assert.equal(v.runners.secret, secret.metadata.name);
                         assert.equal(secret.metadata.namespace, release(r).namespace);
                         assert.ok(isSecretInput(secret.stringData), "stringData is not a Pulumi secret");
-                        assert.deepEqual(secret.stringData.value, { "runner-token": fakeRunnerToken(r.name), "runner-registration-token": "" });
+                        assert.deepEqual(secret.stringData.value, {
+                            "runner-token": fakeRunnerToken(r.name),
+                            "runner-registration-token": "",
+                        });
                         assert.ok(!JSON.stringify(v).includes("glrt-"), "a token in the Helm values");
                     });
 
                     it("config.toml: parses, and every key (runner template and chart global section) exists in the runner version", () => {
                         assert.deepEqual(unknownKeys(release(r).values.runners.config, r.chart.runnerVersion), []);
-                        assert.deepEqual(unknownKeys(chartGlobalToml(release(r).values as ChartGlobalValues), r.chart.runnerVersion), []);
+                        assert.deepEqual(
+                            unknownKeys(chartGlobalToml(release(r).values as ChartGlobalValues), r.chart.runnerVersion),
+                            [],
+                        );
                         assert.equal(toml(r).runners.length, 1);
                     });
 
@@ -117,7 +171,10 @@ describe("gitlab runners (program under mocks)", () => {
                         const k = toml(r).runners[0].kubernetes;
                         const group = recordedGroup(r.nodeGroup).inputs;
                         assert.deepEqual(k.node_selector, { ...group.labels, "kubernetes.io/arch": ARCH_OF_AMI[group.amiType] });
-                        assert.deepEqual(k.node_tolerations, Object.fromEntries(group.taints.map((t: any) => [`${t.key}=${t.value}`, EKS_EFFECT[t.effect]])));
+                        assert.deepEqual(
+                            k.node_tolerations,
+                            Object.fromEntries(group.taints.map((t: any) => [`${t.key}=${t.value}`, EKS_EFFECT[t.effect]])),
+                        );
                         assert.equal(k.priority_class_name, PRIORITY_CLASSES.jobs);
                         assert.equal(k.pull_policy[0], "if-not-present");
                         assert.ok(!("cpu_limit" in k), "no CPU limit by default");
@@ -131,7 +188,8 @@ describe("gitlab runners (program under mocks)", () => {
                         assert.equal(pdb.spec.maxUnavailable, 0);
                         const selector = pdb.spec.selector.matchLabels;
                         assert.ok(Object.keys(selector).length > 0);
-                        for (const [key, value] of Object.entries(selector)) assert.equal(k.pod_labels[key], value, `pod label ${key}`);
+                        for (const [key, value] of Object.entries(selector))
+                            assert.equal(k.pod_labels[key], value, `pod label ${key}`);
                         assert.equal("pod_disruption_budget" in k, r.chart.podDisruptionBudget);
                     });
 
@@ -147,9 +205,15 @@ describe("gitlab runners (program under mocks)", () => {
                         assert.equal(role.metadata.namespace, k.namespace);
                         assert.notEqual(k.namespace, RUNNER_NAMESPACES.managers, "jobs run apart from managers");
                         assert.equal(binding.metadata.namespace, k.namespace);
-                        assert.deepEqual(binding.roleRef, { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name });
+                        assert.deepEqual(binding.roleRef, {
+                            apiGroup: "rbac.authorization.k8s.io",
+                            kind: "Role",
+                            name: role.metadata.name,
+                        });
                         assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: sa.name, namespace: sa.namespace }]);
-                        for (const rule of role.rules) for (const s of [...rule.apiGroups, ...rule.resources, ...rule.verbs]) assert.ok(!s.includes("*"), JSON.stringify(rule));
+                        for (const rule of role.rules)
+                            for (const s of [...rule.apiGroups, ...rule.resources, ...rule.verbs])
+                                assert.ok(!s.includes("*"), JSON.stringify(rule));
                         const jobs = byName(T.namespace, `gitlab-${r.name}-jobs`).inputs.metadata;
                         assert.equal(jobs.name, k.namespace);
                         assert.equal(jobs.labels["pod-security.kubernetes.io/enforce"], r.privileged ? "privileged" : "baseline");
@@ -158,14 +222,34 @@ describe("gitlab runners (program under mocks)", () => {
                     it("cache: TOML, Pod Identity association and role agree, IAM auth, no keys", () => {
                         const cache = toml(r).runners[0].cache;
                         const bucket = byName(T.bucket, "gitlab-cache-bucket");
-                        assert.deepEqual(cache, { Type: "s3", Shared: true, s3: { AuthenticationType: "iam", BucketName: `${bucket.name}-a1b2c3d`, BucketLocation: config.region } });
+                        assert.deepEqual(cache, {
+                            Type: "s3",
+                            Shared: true,
+                            s3: {
+                                AuthenticationType: "iam",
+                                BucketName: `${bucket.name}-a1b2c3d`,
+                                BucketLocation: config.region,
+                            },
+                        });
                         const association = byName(T.association, `gitlab-${r.name}-cache-access`);
-                        assert.deepEqual([association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
-                            [RUNNER_NAMESPACES.managers, r.names.serviceAccount, `arn:aws:iam::${ACCOUNT}:role/gitlab-cache-role`]);
+                        assert.deepEqual(
+                            [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
+                            [
+                                RUNNER_NAMESPACES.managers,
+                                r.names.serviceAccount,
+                                `arn:aws:iam::${ACCOUNT}:role/gitlab-cache-role`,
+                            ],
+                        );
                         assert.equal(association.inputs.clusterName, config.cluster.name);
-                        assert.ok((association.opts?.dependsOn as any[]).some((d) => d.__name === "runners-pod-identity-agent"), "association before the agent");
-                        const deps = (byName(T.release, `gitlab-${r.name}-release`).opts?.dependsOn as any[]).map((d) => d.__name);
-                        for (const d of [`gitlab-${r.name}-cache-access`, `gitlab-${r.name}-token`, `gitlab-${r.name}-executor`]) assert.ok(deps.includes(d), `release waits for ${d}`);
+                        assert.ok(
+                            (association.opts?.dependsOn as any[]).some((d) => d.__name === "runners-pod-identity-agent"),
+                            "association before the agent",
+                        );
+                        const deps = (byName(T.release, `gitlab-${r.name}-release`).opts?.dependsOn as any[]).map(
+                            (d) => d.__name,
+                        );
+                        for (const d of [`gitlab-${r.name}-cache-access`, `gitlab-${r.name}-token`, `gitlab-${r.name}-executor`])
+                            assert.ok(deps.includes(d), `release waits for ${d}`);
                     });
                 });
             }
@@ -177,12 +261,40 @@ describe("gitlab runners (program under mocks)", () => {
                 assert.equal(bucket[0].inputs.forceDestroy, !config.cache.retainOnDestroy);
                 const name = `${bucket[0].name}-a1b2c3d`;
                 const pab = byName("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "gitlab-cache-public-access");
-                assert.deepEqual(pab.inputs, { bucket: name, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-                assert.equal(pab.opts?.retainOnDelete, config.cache.retainOnDestroy, "the public access block stays with a retained bucket");
-                assert.equal(byName("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "gitlab-cache-encryption").inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm, "AES256");
-                assert.equal(byName("aws:s3/bucketVersioning:BucketVersioning", "gitlab-cache-versioning").inputs.versioningConfiguration.status, "Disabled");
-                assert.equal(byName("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "gitlab-cache-ownership").inputs.rule.objectOwnership, "BucketOwnerEnforced");
-                assert.equal(byName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "gitlab-cache-lifecycle").inputs.rules[0].expiration.days, config.cache.expirationDays);
+                assert.deepEqual(pab.inputs, {
+                    bucket: name,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                });
+                assert.equal(
+                    pab.opts?.retainOnDelete,
+                    config.cache.retainOnDestroy,
+                    "the public access block stays with a retained bucket",
+                );
+                assert.equal(
+                    byName(
+                        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                        "gitlab-cache-encryption",
+                    ).inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm,
+                    "AES256",
+                );
+                assert.equal(
+                    byName("aws:s3/bucketVersioning:BucketVersioning", "gitlab-cache-versioning").inputs.versioningConfiguration
+                        .status,
+                    "Disabled",
+                );
+                assert.equal(
+                    byName("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "gitlab-cache-ownership").inputs.rule
+                        .objectOwnership,
+                    "BucketOwnerEnforced",
+                );
+                assert.equal(
+                    byName("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "gitlab-cache-lifecycle").inputs
+                        .rules[0].expiration.days,
+                    config.cache.expirationDays,
+                );
                 assert.equal(run().outputs.runnerCacheBucket, name);
             });
 
@@ -190,10 +302,16 @@ describe("gitlab runners (program under mocks)", () => {
                 const bucket = `arn:aws:s3:::${run().one(T.bucket).name}-a1b2c3d`;
                 const trust = JSON.parse(byName(T.iamRole, "gitlab-cache-role").inputs.assumeRolePolicy);
                 assert.deepEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
-                assert.deepEqual(trust.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"], config.runners.map((r) => r.names.serviceAccount).sort());
+                assert.deepEqual(
+                    trust.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"],
+                    config.runners.map((r) => r.names.serviceAccount).sort(),
+                );
                 assert.equal(trust.Statement[0].Condition.StringEquals["aws:RequestTag/eks-cluster-name"], config.cluster.name);
                 const policy = JSON.parse(byName(T.rolePolicy, "gitlab-cache-access").inputs.policy);
-                assert.deepEqual(policy.Statement.map((s: any) => s.Resource), [`${bucket}/*`, bucket]);
+                assert.deepEqual(
+                    policy.Statement.map((s: any) => s.Resource),
+                    [`${bucket}/*`, bucket],
+                );
                 assert.equal(run().ofType("aws:iam/accessKey:AccessKey").length, 0, "no static keys");
                 assert.equal(run().ofType("aws:iam/user:User").length, 0, "no IAM users");
             });
@@ -202,29 +320,49 @@ describe("gitlab runners (program under mocks)", () => {
                 const leaks: string[] = [];
                 const allowed = (r: Recorded) => r.type === T.secret && r.name.endsWith("-token");
                 for (const r of run().resources) {
-                    for (const { s, secret } of strings(r.inputs)) if (s.includes("glrt-") && !(secret && allowed(r))) leaks.push(`${r.type} ${r.name}`);
+                    for (const { s, secret } of strings(r.inputs))
+                        if (s.includes("glrt-") && !(secret && allowed(r))) leaks.push(`${r.type} ${r.name}`);
                 }
-                for (const c of run().calls) for (const { s } of strings(c.inputs)) if (s.includes("glrt-")) leaks.push(`invoke ${c.token}`);
+                for (const c of run().calls)
+                    for (const { s } of strings(c.inputs)) if (s.includes("glrt-")) leaks.push(`invoke ${c.token}`);
                 for (const { s } of strings(run().outputs)) if (s.includes("glrt-")) leaks.push("stack output");
                 assert.deepEqual(leaks, []);
                 // And the scan sees tokens where they are: one per runner, inside a secret.
-                const found = run().ofType(T.secret).flatMap((r) => strings(r.inputs).filter((x) => x.s.startsWith("glrt-")));
+                const found = run()
+                    .ofType(T.secret)
+                    .flatMap((r) => strings(r.inputs).filter((x) => x.s.startsWith("glrt-")));
                 assert.equal(found.length, config.runners.length);
                 assert.ok(found.every((x) => x.secret));
             });
 
             it("managers share one namespace; each runner's jobs get their own", () => {
-                const namespaces = run().ofType(T.namespace).filter((n) => n.name.startsWith("gitlab-")).map((n) => n.inputs.metadata.name);
-                assert.deepEqual(namespaces.sort(), [RUNNER_NAMESPACES.managers, ...config.runners.map((r) => r.names.jobNamespace)].sort());
-                assert.equal(run().resources.filter((r) => /ClusterRole/.test(r.type) && r.name.startsWith("gitlab-")).length, 0, "no cluster-wide RBAC for runners");
+                const namespaces = run()
+                    .ofType(T.namespace)
+                    .filter((n) => n.name.startsWith("gitlab-"))
+                    .map((n) => n.inputs.metadata.name);
+                assert.deepEqual(
+                    namespaces.sort(),
+                    [RUNNER_NAMESPACES.managers, ...config.runners.map((r) => r.names.jobNamespace)].sort(),
+                );
+                assert.equal(
+                    run().resources.filter((r) => /ClusterRole/.test(r.type) && r.name.startsWith("gitlab-")).length,
+                    0,
+                    "no cluster-wide RBAC for runners",
+                );
             });
 
             it("exports each runner's rendered config.toml and versions for the offline plan", () => {
                 const out = run().outputs.runners as Record<string, any>;
-                assert.deepEqual(Object.keys(out), config.runners.map((r) => r.name));
+                assert.deepEqual(
+                    Object.keys(out),
+                    config.runners.map((r) => r.name),
+                );
                 for (const r of config.runners) {
                     assert.equal(out[r.name].configToml, release(r).values.runners.config);
-                    assert.deepEqual([out[r.name].chartVersion, out[r.name].runnerVersion], [r.chart.version, r.chart.runnerVersion]);
+                    assert.deepEqual(
+                        [out[r.name].chartVersion, out[r.name].runnerVersion],
+                        [r.chart.version, r.chart.runnerVersion],
+                    );
                 }
             });
 
@@ -233,9 +371,13 @@ describe("gitlab runners (program under mocks)", () => {
                     const group = config.nodeGroups.find((g) => g.name === r.nodeGroup)!;
                     const node = smallestNode(group, config.addons.containerInsights.enabled)!;
                     const cpu = parseCpuMillis(r.resources.build.cpuRequest)! + parseCpuMillis(r.resources.helper.cpuRequest)!;
-                    const mem = parseMemoryMiB(r.resources.build.memoryRequest)! + parseMemoryMiB(r.resources.helper.memoryRequest)!;
+                    const mem =
+                        parseMemoryMiB(r.resources.build.memoryRequest)! + parseMemoryMiB(r.resources.helper.memoryRequest)!;
                     const perNode = Math.min(Math.floor(node.cpuMillis / cpu), Math.floor(node.memoryMiB / mem), node.pods);
-                    assert.ok(r.concurrent <= perNode * group.maxSize, `${r.name}: concurrent ${r.concurrent} > ${group.maxSize} × ${perNode}`);
+                    assert.ok(
+                        r.concurrent <= perNode * group.maxSize,
+                        `${r.name}: concurrent ${r.concurrent} > ${group.maxSize} × ${perNode}`,
+                    );
                 }
             });
         });
@@ -265,10 +407,20 @@ describe("gitlab runners (program under mocks)", () => {
 
     it("the tuning walkthrough (docs/runners.md): raising arm64's memory ceilings changes exactly those two lines", () => {
         const runners = stackFileConfig("prod")[`${PROJECT}:runners`] as Record<string, Record<string, unknown>>;
-        const edited = (extra: Record<string, unknown>) => ({ [`${PROJECT}:runners`]: { ...runners, arm64: { ...runners.arm64, ...extra } } });
-        const render = (cfg: StackConfig) => Object.fromEntries(cfg.runners.map((r) => [r.name, renderRunnerToml({
-            runner: r, group: cfg.nodeGroups.find((g) => g.name === r.nodeGroup)!, cache: { bucketName: "cache", region: cfg.region },
-        }).split("\n")]));
+        const edited = (extra: Record<string, unknown>) => ({
+            [`${PROJECT}:runners`]: { ...runners, arm64: { ...runners.arm64, ...extra } },
+        });
+        const render = (cfg: StackConfig) =>
+            Object.fromEntries(
+                cfg.runners.map((r) => [
+                    r.name,
+                    renderRunnerToml({
+                        runner: r,
+                        group: cfg.nodeGroups.find((g) => g.name === r.nodeGroup)!,
+                        cache: { bucketName: "cache", region: cfg.region },
+                    }).split("\n"),
+                ]),
+            );
         const before = render(stackConfig("prod"));
         const after = render(stackConfig("prod", edited({ memoryRequestMax: "24Gi", memoryLimitMax: "24Gi" })));
         for (const name of Object.keys(before)) {
@@ -276,17 +428,28 @@ describe("gitlab runners (program under mocks)", () => {
             const added = after[name].filter((l) => !before[name].includes(l));
             if (name !== "arm64") assert.deepEqual([removed, added], [[], []], name);
             else {
-                assert.deepEqual(removed, ['memory_request_overwrite_max_allowed = "31494Mi"', 'memory_limit_overwrite_max_allowed = "31622Mi"']);
-                assert.deepEqual(added, ['memory_request_overwrite_max_allowed = "24Gi"', 'memory_limit_overwrite_max_allowed = "24Gi"']);
+                assert.deepEqual(removed, [
+                    'memory_request_overwrite_max_allowed = "31494Mi"',
+                    'memory_limit_overwrite_max_allowed = "31622Mi"',
+                ]);
+                assert.deepEqual(added, [
+                    'memory_request_overwrite_max_allowed = "24Gi"',
+                    'memory_limit_overwrite_max_allowed = "24Gi"',
+                ]);
             }
         }
-        assert.throws(() => stackConfig("prod", edited({ memoryLimitMax: "64Gi" })),
-            /runners\.arm64\.memoryLimitMax: 64Gi exceeds the allocatable memory of m7g\.2xlarge \(≈ 30\.9Gi\) in node group "arm64-spot"; no job can use more than 31622Mi there/);
+        assert.throws(
+            () => stackConfig("prod", edited({ memoryLimitMax: "64Gi" })),
+            /runners\.arm64\.memoryLimitMax: 64Gi exceeds the allocatable memory of m7g\.2xlarge \(≈ 30\.9Gi\) in node group "arm64-spot"; no job can use more than 31622Mi there/,
+        );
     });
 
     it("a stack without runners deploys no runner, cache or manager namespace", () => {
         const mine = runs.none.resources.filter((r) => r.name.startsWith("gitlab"));
-        assert.deepEqual(mine.map((r) => r.type), ["eks-gitlab-runners:index:RunnerFleet"]);
+        assert.deepEqual(
+            mine.map((r) => r.type),
+            ["eks-gitlab-runners:index:RunnerFleet"],
+        );
         assert.deepEqual(runs.none.outputs.runners, {});
         assert.equal(runs.none.outputs.runnerCacheBucket, undefined);
     });
@@ -294,13 +457,17 @@ describe("gitlab runners (program under mocks)", () => {
     it("SSM token source: read as a decrypted SecureString at deploy time, kept secret, never in clear", () => {
         const run = runs.ssm;
         const lookups = run.calls.filter((c) => c.token === "aws:ssm/getParameter:getParameter" && c.inputs.withDecryption);
-        assert.deepEqual(lookups.map((c) => c.inputs.name), [SSM_PARAMETER]);
+        assert.deepEqual(
+            lookups.map((c) => c.inputs.name),
+            [SSM_PARAMETER],
+        );
         const secret = run.one(T.secret, "gitlab-amd64-token").inputs;
         const data: unknown = secret.stringData;
         assert.ok(isSecretInput(data));
         assert.equal((data.value as Record<string, string>)["runner-token"], ssmRunnerToken(SSM_PARAMETER));
         for (const r of run.resources) {
-            for (const { s, secret: inSecret } of strings(r.inputs)) assert.ok(!s.includes("glrt-") || inSecret, `${r.type} ${r.name}`);
+            for (const { s, secret: inSecret } of strings(r.inputs))
+                assert.ok(!s.includes("glrt-") || inSecret, `${r.type} ${r.name}`);
         }
     });
 });

@@ -13,8 +13,16 @@ describe("resource URNs of the shipped stacks", () => {
         it(`${stack}: every URN equals the recorded one (nothing renamed, nothing replaced by a refactor)`, () => {
             const recorded = fs.readFileSync(urnFixture(stack), "utf8").trim().split("\n");
             const now = runs[stack].resources.map((r) => r.urn ?? `missing URN: ${r.type} ${r.name}`).sort();
-            assert.deepEqual(now.filter((u) => !recorded.includes(u)), [], "URNs that are new");
-            assert.deepEqual(recorded.filter((u) => !now.includes(u)), [], "URNs that are gone");
+            assert.deepEqual(
+                now.filter((u) => !recorded.includes(u)),
+                [],
+                "URNs that are new",
+            );
+            assert.deepEqual(
+                recorded.filter((u) => !now.includes(u)),
+                [],
+                "URNs that are gone",
+            );
         });
     }
 });

@@ -44,44 +44,58 @@ export class ClusterAddons extends pulumi.ComponentResource {
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const scope: pulumi.Output<AwsScope> = pulumi.all([partition, accountId]).apply(([p, a]) => ({ partition: p, accountId: a, region }));
+        const scope: pulumi.Output<AwsScope> = pulumi
+            .all([partition, accountId])
+            .apply(([p, a]) => ({ partition: p, accountId: a, region }));
 
         this.priorityClasses = new PlatformPriorityClasses(`${name}-priority-classes`, { provider }, { parent: this });
 
         if (addons.clusterAutoscaler.enabled) {
-            this.clusterAutoscaler = new ClusterAutoscaler(`${name}-cluster-autoscaler`, {
-                config: addons.clusterAutoscaler,
-                clusterName: cluster.name,
-                clusterNameOutput: args.cluster.clusterName,
-                region,
-                management: args.management,
-                provider,
-                podIdentityAgent: args.cluster.podIdentityAgent,
-                scope,
-                tags: args.tags,
-                dependsOn: args.dependsOn,
-            }, { parent: this });
+            this.clusterAutoscaler = new ClusterAutoscaler(
+                `${name}-cluster-autoscaler`,
+                {
+                    config: addons.clusterAutoscaler,
+                    clusterName: cluster.name,
+                    clusterNameOutput: args.cluster.clusterName,
+                    region,
+                    management: args.management,
+                    provider,
+                    podIdentityAgent: args.cluster.podIdentityAgent,
+                    scope,
+                    tags: args.tags,
+                    dependsOn: args.dependsOn,
+                },
+                { parent: this },
+            );
         }
         if (addons.metricsServer.enabled) {
-            this.metricsServer = new MetricsServer(`${name}-metrics-server`, {
-                config: addons.metricsServer,
-                management: args.management,
-                provider,
-                dependsOn: args.dependsOn,
-            }, { parent: this });
+            this.metricsServer = new MetricsServer(
+                `${name}-metrics-server`,
+                {
+                    config: addons.metricsServer,
+                    management: args.management,
+                    provider,
+                    dependsOn: args.dependsOn,
+                },
+                { parent: this },
+            );
         }
         if (addons.containerInsights.enabled) {
-            this.containerInsights = new ContainerInsights(`${name}-container-insights`, {
-                config: addons.containerInsights,
-                clusterName: cluster.name,
-                clusterNameOutput: args.cluster.clusterName,
-                kubernetesVersion: cluster.version,
-                management: args.management,
-                podIdentityAgent: args.cluster.podIdentityAgent,
-                scope,
-                tags: args.tags,
-                dependsOn: args.dependsOn,
-            }, { parent: this });
+            this.containerInsights = new ContainerInsights(
+                `${name}-container-insights`,
+                {
+                    config: addons.containerInsights,
+                    clusterName: cluster.name,
+                    clusterNameOutput: args.cluster.clusterName,
+                    kubernetesVersion: cluster.version,
+                    management: args.management,
+                    podIdentityAgent: args.cluster.podIdentityAgent,
+                    scope,
+                    tags: args.tags,
+                    dependsOn: args.dependsOn,
+                },
+                { parent: this },
+            );
         }
 
         this.registerOutputs({

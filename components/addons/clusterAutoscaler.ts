@@ -100,32 +100,48 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
     constructor(name: string, args: ClusterAutoscalerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:ClusterAutoscaler", name, {}, opts);
 
-        const role = new aws.iam.Role(`${name}-role`, {
-            description: `Cluster Autoscaler of EKS cluster ${args.clusterName} (EKS Pod Identity)`,
-            assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
-            tags: args.tags,
-        }, { parent: this });
-        const policy = new aws.iam.RolePolicy(`${name}-policy`, {
-            role: role.id,
-            policy: args.scope.apply((scope) => JSON.stringify(clusterAutoscalerPolicy(args.clusterName, scope))),
-        }, { parent: this });
-        const association = new aws.eks.PodIdentityAssociation(`${name}-pod-identity`, {
-            clusterName: args.clusterNameOutput,
-            namespace: CLUSTER_AUTOSCALER.namespace,
-            serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
-            roleArn: role.arn,
-            tags: args.tags,
-        }, { parent: this, dependsOn: [args.podIdentityAgent] });
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Cluster Autoscaler of EKS cluster ${args.clusterName} (EKS Pod Identity)`,
+                assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const policy = new aws.iam.RolePolicy(
+            `${name}-policy`,
+            {
+                role: role.id,
+                policy: args.scope.apply((scope) => JSON.stringify(clusterAutoscalerPolicy(args.clusterName, scope))),
+            },
+            { parent: this },
+        );
+        const association = new aws.eks.PodIdentityAssociation(
+            `${name}-pod-identity`,
+            {
+                clusterName: args.clusterNameOutput,
+                namespace: CLUSTER_AUTOSCALER.namespace,
+                serviceAccount: CLUSTER_AUTOSCALER.serviceAccount,
+                roleArn: role.arn,
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [args.podIdentityAgent] },
+        );
 
         // Pods started before the association exists get no credentials until restarted: install after it.
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: CLUSTER_AUTOSCALER.releaseName,
-            chart: ADDON_CHARTS.clusterAutoscaler.chart,
-            version: args.config.chartVersion,
-            repositoryOpts: { repo: ADDON_CHARTS.clusterAutoscaler.repo },
-            namespace: CLUSTER_AUTOSCALER.namespace,
-            values: clusterAutoscalerValues(args),
-        }, { parent: this, provider: args.provider, dependsOn: [association, policy, ...(args.dependsOn ?? [])] });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: CLUSTER_AUTOSCALER.releaseName,
+                chart: ADDON_CHARTS.clusterAutoscaler.chart,
+                version: args.config.chartVersion,
+                repositoryOpts: { repo: ADDON_CHARTS.clusterAutoscaler.repo },
+                namespace: CLUSTER_AUTOSCALER.namespace,
+                values: clusterAutoscalerValues(args),
+            },
+            { parent: this, provider: args.provider, dependsOn: [association, policy, ...(args.dependsOn ?? [])] },
+        );
 
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn, releaseStatus: this.release.status });

@@ -33,7 +33,10 @@ export function containerInsightsLogGroupName(clusterName: string, kind: Contain
  * tainted it would stay Pending and never create the agent DaemonSet, so it is placed on the management nodes
  * (`manager.nodeSelector`/`manager.tolerations`, add-on ≥ v3.7.0). The stack's configurationValues merge last.
  */
-export function containerInsightsConfiguration(config: ContainerInsightsConfig, management: Pick<NodeGroupConfig, "labels" | "taints" | "arch">): Record<string, unknown> {
+export function containerInsightsConfiguration(
+    config: ContainerInsightsConfig,
+    management: Pick<NodeGroupConfig, "labels" | "taints" | "arch">,
+): Record<string, unknown> {
     const placement = placementOn(management);
     const platform = {
         manager: {
@@ -69,35 +72,62 @@ export class ContainerInsights extends pulumi.ComponentResource {
     constructor(name: string, args: ContainerInsightsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:ContainerInsights", name, {}, opts);
 
-        const role = new aws.iam.Role(`${name}-role`, {
-            description: `Container Insights (CloudWatch agent, Fluent Bit) of EKS cluster ${args.clusterName} (EKS Pod Identity)`,
-            assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
-            tags: args.tags,
-        }, { parent: this });
-        const attachment = new aws.iam.RolePolicyAttachment(`${name}-policy`, {
-            role: role.name,
-            policyArn: args.scope.apply((s) => awsManagedPolicyArn(s.partition, CONTAINER_INSIGHTS.policyName)),
-        }, { parent: this });
-        const logGroups = CONTAINER_INSIGHTS.logGroups.map((kind) => new aws.cloudwatch.LogGroup(`${name}-${kind}`, {
-            name: containerInsightsLogGroupName(args.clusterName, kind),
-            retentionInDays: args.config.logRetentionDays,
-            tags: args.tags,
-        }, { parent: this }));
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `Container Insights (CloudWatch agent, Fluent Bit) of EKS cluster ${args.clusterName} (EKS Pod Identity)`,
+                assumeRolePolicy: JSON.stringify(podIdentityTrustPolicy()),
+                tags: args.tags,
+            },
+            { parent: this },
+        );
+        const attachment = new aws.iam.RolePolicyAttachment(
+            `${name}-policy`,
+            {
+                role: role.name,
+                policyArn: args.scope.apply((s) => awsManagedPolicyArn(s.partition, CONTAINER_INSIGHTS.policyName)),
+            },
+            { parent: this },
+        );
+        const logGroups = CONTAINER_INSIGHTS.logGroups.map(
+            (kind) =>
+                new aws.cloudwatch.LogGroup(
+                    `${name}-${kind}`,
+                    {
+                        name: containerInsightsLogGroupName(args.clusterName, kind),
+                        retentionInDays: args.config.logRetentionDays,
+                        tags: args.tags,
+                    },
+                    { parent: this },
+                ),
+        );
 
-        const addonVersion = args.config.version
-            ?? aws.eks.getAddonVersionOutput({ addonName: CONTAINER_INSIGHTS.addonName, kubernetesVersion: args.kubernetesVersion, mostRecent: true }, { parent: this }).version;
-        this.addon = new aws.eks.Addon(`${name}-addon`, {
-            clusterName: args.clusterNameOutput,
-            addonName: CONTAINER_INSIGHTS.addonName,
-            addonVersion,
-            configurationValues: JSON.stringify(containerInsightsConfiguration(args.config, args.management)),
-            podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: CONTAINER_INSIGHTS.serviceAccount }],
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "OVERWRITE",
-            tags: args.tags,
-        }, { parent: this, dependsOn: [args.podIdentityAgent, attachment, ...logGroups, ...(args.dependsOn ?? [])] });
+        const addonVersion =
+            args.config.version ??
+            aws.eks.getAddonVersionOutput(
+                { addonName: CONTAINER_INSIGHTS.addonName, kubernetesVersion: args.kubernetesVersion, mostRecent: true },
+                { parent: this },
+            ).version;
+        this.addon = new aws.eks.Addon(
+            `${name}-addon`,
+            {
+                clusterName: args.clusterNameOutput,
+                addonName: CONTAINER_INSIGHTS.addonName,
+                addonVersion,
+                configurationValues: JSON.stringify(containerInsightsConfiguration(args.config, args.management)),
+                podIdentityAssociations: [{ roleArn: role.arn, serviceAccount: CONTAINER_INSIGHTS.serviceAccount }],
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [args.podIdentityAgent, attachment, ...logGroups, ...(args.dependsOn ?? [])] },
+        );
 
         this.roleArn = role.arn;
-        this.registerOutputs({ roleArn: this.roleArn, addonVersion: this.addon.addonVersion, logGroups: logGroups.map((g) => g.name) });
+        this.registerOutputs({
+            roleArn: this.roleArn,
+            addonVersion: this.addon.addonVersion,
+            logGroups: logGroups.map((g) => g.name),
+        });
     }
 }

@@ -25,7 +25,10 @@ export const CLUSTER_AUTOSCALER_READ_ACTIONS = [
 ] as const;
 
 /** The only two calls that change capacity. */
-export const CLUSTER_AUTOSCALER_WRITE_ACTIONS = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"] as const;
+export const CLUSTER_AUTOSCALER_WRITE_ACTIONS = [
+    "autoscaling:SetDesiredCapacity",
+    "autoscaling:TerminateInstanceInAutoScalingGroup",
+] as const;
 
 /**
  * The autoscaler's permissions. Writes are limited to ASGs in this account and region that carry *both* this

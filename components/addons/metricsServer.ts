@@ -17,7 +17,10 @@ export const METRICS_SERVER = {
 } as const;
 
 /** Values of the `metrics-server` chart: the platform's, then the stack's `values` merged last. */
-export function metricsServerValues(config: MetricsServerConfig, management: Pick<NodeGroupConfig, "labels" | "taints" | "arch">): Record<string, unknown> {
+export function metricsServerValues(
+    config: MetricsServerConfig,
+    management: Pick<NodeGroupConfig, "labels" | "taints" | "arch">,
+): Record<string, unknown> {
     const placement = placementOn(management);
     const platform = {
         replicas: METRICS_SERVER.replicas,
@@ -43,14 +46,18 @@ export class MetricsServer extends pulumi.ComponentResource {
 
     constructor(name: string, args: MetricsServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:MetricsServer", name, {}, opts);
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: METRICS_SERVER.releaseName,
-            chart: ADDON_CHARTS.metricsServer.chart,
-            version: args.config.chartVersion,
-            repositoryOpts: { repo: ADDON_CHARTS.metricsServer.repo },
-            namespace: METRICS_SERVER.namespace,
-            values: metricsServerValues(args.config, args.management),
-        }, { parent: this, provider: args.provider, dependsOn: args.dependsOn });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: METRICS_SERVER.releaseName,
+                chart: ADDON_CHARTS.metricsServer.chart,
+                version: args.config.chartVersion,
+                repositoryOpts: { repo: ADDON_CHARTS.metricsServer.repo },
+                namespace: METRICS_SERVER.namespace,
+                values: metricsServerValues(args.config, args.management),
+            },
+            { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+        );
         this.registerOutputs({ releaseStatus: this.release.status });
     }
 }

@@ -15,13 +15,21 @@ export class PlatformPriorityClasses extends pulumi.ComponentResource {
 
     constructor(name: string, args: PlatformPriorityClassesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:PriorityClasses", name, {}, opts);
-        const make = (key: string, spec: PriorityClassSpec) => new k8s.scheduling.v1.PriorityClass(`${name}-${key}`, {
-            metadata: { name: spec.name, labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-gitlab-runners" } },
-            value: spec.value,
-            preemptionPolicy: spec.preemptionPolicy,
-            globalDefault: false,
-            description: spec.description,
-        }, { parent: this, provider: args.provider });
+        const make = (key: string, spec: PriorityClassSpec) =>
+            new k8s.scheduling.v1.PriorityClass(
+                `${name}-${key}`,
+                {
+                    metadata: {
+                        name: spec.name,
+                        labels: { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-gitlab-runners" },
+                    },
+                    value: spec.value,
+                    preemptionPolicy: spec.preemptionPolicy,
+                    globalDefault: false,
+                    description: spec.description,
+                },
+                { parent: this, provider: args.provider },
+            );
         this.classes = {
             platform: make("platform", PRIORITY_CLASS_SPECS.platform),
             jobs: make("jobs", PRIORITY_CLASS_SPECS.jobs),

@@ -34,7 +34,8 @@ export const PRIORITY_CLASS_SPECS: Readonly<Record<keyof typeof PRIORITY_CLASSES
         name: PRIORITY_CLASSES.platform,
         value: 1_000_000,
         preemptionPolicy: "PreemptLowerPriority",
-        description: "eks-gitlab-runners platform pods (runner managers): outrank CI jobs, so jobs never starve the pods that schedule them.",
+        description:
+            "eks-gitlab-runners platform pods (runner managers): outrank CI jobs, so jobs never starve the pods that schedule them.",
     },
     jobs: {
         name: PRIORITY_CLASSES.jobs,
@@ -46,6 +47,7 @@ export const PRIORITY_CLASS_SPECS: Readonly<Record<keyof typeof PRIORITY_CLASSES
         name: PRIORITY_CLASSES.warmCapacity,
         value: EXPENDABLE_PODS_PRIORITY_CUTOFF,
         preemptionPolicy: "Never",
-        description: "eks-gitlab-runners warm-capacity placeholders: evicted by any job, never evict anything, still count for Cluster Autoscaler.",
+        description:
+            "eks-gitlab-runners warm-capacity placeholders: evicted by any job, never evict anything, still count for Cluster Autoscaler.",
     },
 };

@@ -8,7 +8,10 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null &
  * Merges `override` over `base` the way Helm merges a values file over a chart's: objects key by key, recursively;
  * arrays and scalars replaced whole. Returns a new object and never mutates (inputs may be frozen config).
  */
-export function deepMerge(base: Readonly<Record<string, unknown>>, override: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function deepMerge(
+    base: Readonly<Record<string, unknown>>,
+    override: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
     const out: Record<string, unknown> = { ...base };
     for (const [key, value] of Object.entries(override)) {
         const current = out[key];

@@ -22,15 +22,22 @@ export class CoreDns extends pulumi.ComponentResource {
 
     constructor(name: string, args: CoreDnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:CoreDns", name, {}, opts);
-        this.addon = new aws.eks.Addon(`${name}-addon`, {
-            clusterName: args.clusterName,
-            addonName: "coredns",
-            addonVersion: aws.eks.getAddonVersionOutput({ addonName: "coredns", kubernetesVersion: args.kubernetesVersion, mostRecent: true }, { parent: this }).version,
-            configurationValues: JSON.stringify(coreDnsConfiguration(args.management)),
-            resolveConflictsOnCreate: "OVERWRITE",
-            resolveConflictsOnUpdate: "OVERWRITE",
-            tags: args.tags,
-        }, { parent: this });
+        this.addon = new aws.eks.Addon(
+            `${name}-addon`,
+            {
+                clusterName: args.clusterName,
+                addonName: "coredns",
+                addonVersion: aws.eks.getAddonVersionOutput(
+                    { addonName: "coredns", kubernetesVersion: args.kubernetesVersion, mostRecent: true },
+                    { parent: this },
+                ).version,
+                configurationValues: JSON.stringify(coreDnsConfiguration(args.management)),
+                resolveConflictsOnCreate: "OVERWRITE",
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         this.registerOutputs({ addonVersion: this.addon.addonVersion });
     }
 }

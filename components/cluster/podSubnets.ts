@@ -12,26 +12,38 @@ export function createPodSubnets(
     args: { vpcId: string; podSubnets: PodSubnetsConfig; clusterName: string; tags: Record<string, string> },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<string>[] {
-    const association = new aws.ec2.VpcIpv4CidrBlockAssociation(`${name}-pod-cidr`, {
-        vpcId: args.vpcId,
-        cidrBlock: args.podSubnets.cidrBlock,
-    }, opts);
+    const association = new aws.ec2.VpcIpv4CidrBlockAssociation(
+        `${name}-pod-cidr`,
+        {
+            vpcId: args.vpcId,
+            cidrBlock: args.podSubnets.cidrBlock,
+        },
+        opts,
+    );
     return args.podSubnets.subnets.map((s) => {
-        const subnet = new aws.ec2.Subnet(`${name}-pods-${s.availabilityZone}`, {
-            vpcId: association.vpcId, // waits for the association: the block must exist before a subnet uses it
-            cidrBlock: s.cidrBlock,
-            availabilityZone: s.availabilityZone,
-            mapPublicIpOnLaunch: false,
-            tags: {
-                ...args.tags,
-                Name: `${args.clusterName}-pods-${s.availabilityZone}`,
-                [`kubernetes.io/cluster/${args.clusterName}`]: "shared",
+        const subnet = new aws.ec2.Subnet(
+            `${name}-pods-${s.availabilityZone}`,
+            {
+                vpcId: association.vpcId, // waits for the association: the block must exist before a subnet uses it
+                cidrBlock: s.cidrBlock,
+                availabilityZone: s.availabilityZone,
+                mapPublicIpOnLaunch: false,
+                tags: {
+                    ...args.tags,
+                    Name: `${args.clusterName}-pods-${s.availabilityZone}`,
+                    [`kubernetes.io/cluster/${args.clusterName}`]: "shared",
+                },
             },
-        }, opts);
-        new aws.ec2.RouteTableAssociation(`${name}-pods-${s.availabilityZone}`, {
-            subnetId: subnet.id,
-            routeTableId: s.routeTableId,
-        }, opts);
+            opts,
+        );
+        new aws.ec2.RouteTableAssociation(
+            `${name}-pods-${s.availabilityZone}`,
+            {
+                subnetId: subnet.id,
+                routeTableId: s.routeTableId,
+            },
+            opts,
+        );
         return subnet.id;
     });
 }

@@ -45,54 +45,71 @@ export class RunnerCluster extends pulumi.ComponentResource {
         this.version = cluster.version;
 
         const podSubnetIds = network.podSubnets
-            ? createPodSubnets(name, { vpcId: network.vpcId, podSubnets: network.podSubnets, clusterName: cluster.name, tags: args.tags }, { parent: this, protect })
+            ? createPodSubnets(
+                  name,
+                  { vpcId: network.vpcId, podSubnets: network.podSubnets, clusterName: cluster.name, tags: args.tags },
+                  { parent: this, protect },
+              )
             : undefined;
         this.subnetIds = { cluster: [...network.subnetIds], pod: podSubnetIds };
 
         const addonVersion = (addonName: string) =>
-            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this }).version;
+            aws.eks.getAddonVersionOutput({ addonName, kubernetesVersion: cluster.version, mostRecent: true }, { parent: this })
+                .version;
 
-        this.eks = new eks.Cluster(`${name}-eks`, {
-            name: cluster.name,
-            version: cluster.version,
-            vpcId: network.vpcId,
-            subnetIds: [...network.subnetIds],
-            skipDefaultNodeGroup: true,
-            // Managed node groups get the EKS-created cluster security group; the component's extra groups would go unused.
-            skipDefaultSecurityGroups: true,
-            authenticationMode: eks.AuthenticationMode.Api,
-            accessEntries: accessEntries(cluster),
-            upgradePolicy: { supportType: "STANDARD" }, // the API default, EXTENDED, costs 6× per hour once a minor ages out
-            createOidcProvider: true,
-            enabledClusterLogTypes: [...cluster.logTypes],
-            endpointPrivateAccess: cluster.endpoint.privateAccess,
-            endpointPublicAccess: cluster.endpoint.publicAccess,
-            publicAccessCidrs: cluster.endpoint.publicAccess ? [...cluster.endpoint.publicAccessCidrs] : undefined,
-            deletionProtection: protect,
-            vpcCniOptions: { addonVersion: addonVersion("vpc-cni") },
-            // CoreDNS needs a node to run on: the CoreDns component installs it once the management group exists.
-            corednsAddonOptions: { enabled: false },
-            kubeProxyAddonOptions: { version: addonVersion("kube-proxy"), resolveConflictsOnUpdate: "OVERWRITE" },
-            tags: args.tags,
-        }, { parent: this, protect });
+        this.eks = new eks.Cluster(
+            `${name}-eks`,
+            {
+                name: cluster.name,
+                version: cluster.version,
+                vpcId: network.vpcId,
+                subnetIds: [...network.subnetIds],
+                skipDefaultNodeGroup: true,
+                // Managed node groups get the EKS-created cluster security group; the component's extra groups would go unused.
+                skipDefaultSecurityGroups: true,
+                authenticationMode: eks.AuthenticationMode.Api,
+                accessEntries: accessEntries(cluster),
+                upgradePolicy: { supportType: "STANDARD" }, // the API default, EXTENDED, costs 6× per hour once a minor ages out
+                createOidcProvider: true,
+                enabledClusterLogTypes: [...cluster.logTypes],
+                endpointPrivateAccess: cluster.endpoint.privateAccess,
+                endpointPublicAccess: cluster.endpoint.publicAccess,
+                publicAccessCidrs: cluster.endpoint.publicAccess ? [...cluster.endpoint.publicAccessCidrs] : undefined,
+                deletionProtection: protect,
+                vpcCniOptions: { addonVersion: addonVersion("vpc-cni") },
+                // CoreDNS needs a node to run on: the CoreDns component installs it once the management group exists.
+                corednsAddonOptions: { enabled: false },
+                kubeProxyAddonOptions: { version: addonVersion("kube-proxy"), resolveConflictsOnUpdate: "OVERWRITE" },
+                tags: args.tags,
+            },
+            { parent: this, protect },
+        );
 
         this.clusterName = this.eks.eksCluster.name;
         this.clusterSecurityGroupId = this.eks.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.oidcProviderArn = this.eks.oidcProviderArn;
         this.oidcIssuer = this.eks.oidcIssuer;
 
-        this.podIdentityAgent = new aws.eks.Addon(`${name}-pod-identity-agent`, {
-            clusterName: this.clusterName,
-            addonName: "eks-pod-identity-agent",
-            addonVersion: addonVersion("eks-pod-identity-agent"),
-            resolveConflictsOnUpdate: "OVERWRITE",
-            tags: args.tags,
-        }, { parent: this });
+        this.podIdentityAgent = new aws.eks.Addon(
+            `${name}-pod-identity-agent`,
+            {
+                clusterName: this.clusterName,
+                addonName: "eks-pod-identity-agent",
+                addonVersion: addonVersion("eks-pod-identity-agent"),
+                resolveConflictsOnUpdate: "OVERWRITE",
+                tags: args.tags,
+            },
+            { parent: this },
+        );
 
-        this.provider = new k8s.Provider(`${name}-k8s`, {
-            kubeconfig: this.eks.kubeconfigJson,
-            enableServerSideApply: true,
-        }, { parent: this });
+        this.provider = new k8s.Provider(
+            `${name}-k8s`,
+            {
+                kubeconfig: this.eks.kubeconfigJson,
+                enableServerSideApply: true,
+            },
+            { parent: this },
+        );
 
         this.registerOutputs({
             clusterName: this.clusterName,

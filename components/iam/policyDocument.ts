@@ -21,12 +21,14 @@ export interface PolicyStatement {
 export function podIdentityTrustPolicy(sid = "EksPodIdentity", condition?: PolicyStatement["Condition"]): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: sid,
-            Effect: "Allow",
-            Principal: { Service: "pods.eks.amazonaws.com" },
-            Action: ["sts:AssumeRole", "sts:TagSession"],
-            ...(condition ? { Condition: condition } : {}),
-        }],
+        Statement: [
+            {
+                Sid: sid,
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: ["sts:AssumeRole", "sts:TagSession"],
+                ...(condition ? { Condition: condition } : {}),
+            },
+        ],
     };
 }

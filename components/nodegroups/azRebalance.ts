@@ -47,8 +47,12 @@ function sdkApi(region: string): AutoScalingApi {
     const sdk = require("@aws-sdk/client-auto-scaling");
     const client = new sdk.AutoScalingClient({ region });
     return {
-        suspend: async (name, processes) => { await client.send(new sdk.SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })); },
-        resume: async (name, processes) => { await client.send(new sdk.ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes })); },
+        suspend: async (name, processes) => {
+            await client.send(new sdk.SuspendProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes }));
+        },
+        resume: async (name, processes) => {
+            await client.send(new sdk.ResumeProcessesCommand({ AutoScalingGroupName: name, ScalingProcesses: processes }));
+        },
     };
 }
 
@@ -78,6 +82,13 @@ export interface AsgProcessSuspensionArgs {
 /** Suspends scaling processes (default: AZRebalance) on an ASG, for as long as this resource exists. */
 export class AsgProcessSuspension extends pulumi.dynamic.Resource {
     constructor(name: string, args: AsgProcessSuspensionArgs, opts?: pulumi.CustomResourceOptions) {
-        super(provider, name, { asgName: args.asgName, region: args.region, processes: args.processes ?? SUSPENDED_PROCESSES }, opts, "eks-gitlab-runners", "AsgProcessSuspension");
+        super(
+            provider,
+            name,
+            { asgName: args.asgName, region: args.region, processes: args.processes ?? SUSPENDED_PROCESSES },
+            opts,
+            "eks-gitlab-runners",
+            "AsgProcessSuspension",
+        );
     }
 }

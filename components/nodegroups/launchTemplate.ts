@@ -5,7 +5,11 @@ import { NodeGroupConfig } from "../../config";
  * the node role's credentials from instance metadata; an encrypted gp3 volume of the configured size where the
  * container images live (the shared image cache of the node); Name tags on instances and volumes.
  */
-export function launchTemplateArgs(group: Pick<NodeGroupConfig, "amiType" | "diskSizeGiB" | "resourceName">, clusterName: string, tags: Record<string, string>) {
+export function launchTemplateArgs(
+    group: Pick<NodeGroupConfig, "amiType" | "diskSizeGiB" | "resourceName">,
+    clusterName: string,
+    tags: Record<string, string>,
+) {
     // Bottlerocket keeps images on its second (data) volume; AL2023 on the root volume.
     const imageVolume = group.amiType.startsWith("BOTTLEROCKET") ? "/dev/xvdb" : "/dev/xvda";
     const nameTags = { ...tags, Name: `${clusterName}-${group.resourceName}` };
@@ -18,10 +22,12 @@ export function launchTemplateArgs(group: Pick<NodeGroupConfig, "amiType" | "dis
             httpPutResponseHopLimit: 1,
             instanceMetadataTags: "disabled",
         },
-        blockDeviceMappings: [{
-            deviceName: imageVolume,
-            ebs: { volumeSize: group.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-        }],
+        blockDeviceMappings: [
+            {
+                deviceName: imageVolume,
+                ebs: { volumeSize: group.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
+            },
+        ],
         tagSpecifications: [
             { resourceType: "instance", tags: nameTags },
             { resourceType: "volume", tags: nameTags },

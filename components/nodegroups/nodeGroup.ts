@@ -33,39 +33,54 @@ export abstract class NodeGroupBase extends pulumi.ComponentResource {
         const g = args.group;
         this.config = g;
 
-        this.launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, launchTemplateArgs(g, args.clusterNameTag, args.tags), { parent: this });
-
-        const releaseVersion = g.releaseVersion ??
-            aws.ssm.getParameterOutput({ name: releaseVersionParameter(g.amiType, args.kubernetesVersion) }, { parent: this }).value;
-
-        this.nodeGroup = new aws.eks.NodeGroup(`${name}-nodegroup`, {
-            clusterName: args.clusterName,
-            nodeRoleArn: args.nodeRoleArn,
-            subnetIds: args.subnetIds,
-            instanceTypes: [...g.instanceTypes],
-            capacityType: g.capacityType,
-            amiType: g.amiType,
-            releaseVersion,
-            scalingConfig: { minSize: g.minSize, maxSize: g.maxSize, desiredSize: g.desiredSize },
-            updateConfig: { maxUnavailable: g.maxUnavailable },
-            labels: { ...g.labels },
-            taints: g.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
-            launchTemplate: { id: this.launchTemplate.id, version: pulumi.interpolate`${this.launchTemplate.latestVersion}` },
-            tags: { ...args.tags, "eks-gitlab-runners/nodegroup": g.name },
-        }, {
+        this.launchTemplate = new aws.ec2.LaunchTemplate(`${name}-lt`, launchTemplateArgs(g, args.clusterNameTag, args.tags), {
             parent: this,
-            // The autoscaler owns the size once the group exists; Pulumi must not reset it on every deploy.
-            ignoreChanges: ["scalingConfig.desiredSize"],
         });
+
+        const releaseVersion =
+            g.releaseVersion ??
+            aws.ssm.getParameterOutput({ name: releaseVersionParameter(g.amiType, args.kubernetesVersion) }, { parent: this })
+                .value;
+
+        this.nodeGroup = new aws.eks.NodeGroup(
+            `${name}-nodegroup`,
+            {
+                clusterName: args.clusterName,
+                nodeRoleArn: args.nodeRoleArn,
+                subnetIds: args.subnetIds,
+                instanceTypes: [...g.instanceTypes],
+                capacityType: g.capacityType,
+                amiType: g.amiType,
+                releaseVersion,
+                scalingConfig: { minSize: g.minSize, maxSize: g.maxSize, desiredSize: g.desiredSize },
+                updateConfig: { maxUnavailable: g.maxUnavailable },
+                labels: { ...g.labels },
+                taints: g.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
+                launchTemplate: { id: this.launchTemplate.id, version: pulumi.interpolate`${this.launchTemplate.latestVersion}` },
+                tags: { ...args.tags, "eks-gitlab-runners/nodegroup": g.name },
+            },
+            {
+                parent: this,
+                // The autoscaler owns the size once the group exists; Pulumi must not reset it on every deploy.
+                ignoreChanges: ["scalingConfig.desiredSize"],
+            },
+        );
         this.asgName = this.nodeGroup.resources.apply((r) => r[0].autoscalingGroups![0].name!);
     }
 
     /** Puts tags on the group's ASG (managed node group tags never reach it). Names use the tag key: stable. */
     protected tagAsg(name: string, tags: Record<string, string>): aws.autoscaling.Tag[] {
-        return Object.entries(tags).map(([key, value]) => new aws.autoscaling.Tag(`${name}-asg-tag-${key}`, {
-            autoscalingGroupName: this.asgName,
-            tag: { key, value, propagateAtLaunch: false },
-        }, { parent: this }));
+        return Object.entries(tags).map(
+            ([key, value]) =>
+                new aws.autoscaling.Tag(
+                    `${name}-asg-tag-${key}`,
+                    {
+                        autoscalingGroupName: this.asgName,
+                        tag: { key, value, propagateAtLaunch: false },
+                    },
+                    { parent: this },
+                ),
+        );
     }
 
     protected finish(): void {
@@ -91,12 +106,19 @@ export class JobNodeGroup extends NodeGroupBase {
 
     constructor(name: string, args: NodeGroupArgs, opts?: pulumi.ComponentResourceOptions, type = JOB_TYPE) {
         // Moving minSize between 0 and 1 switches the kind; the alias keeps every child's URN, so nothing is replaced.
-        super(type, name, args, { ...opts, aliases: [...(opts?.aliases ?? []), { type: type === JOB_TYPE ? SCALE_TO_ZERO_TYPE : JOB_TYPE }] });
+        super(type, name, args, {
+            ...opts,
+            aliases: [...(opts?.aliases ?? []), { type: type === JOB_TYPE ? SCALE_TO_ZERO_TYPE : JOB_TYPE }],
+        });
         this.asgTags = this.tagAsg(name, this.extraAsgTags(args));
-        this.azRebalanceSuspension = new AsgProcessSuspension(`${name}-suspend-azrebalance`, {
-            asgName: this.asgName,
-            region: args.region,
-        }, { parent: this });
+        this.azRebalanceSuspension = new AsgProcessSuspension(
+            `${name}-suspend-azrebalance`,
+            {
+                asgName: this.asgName,
+                region: args.region,
+            },
+            { parent: this },
+        );
         this.finish();
     }
 

@@ -21,17 +21,25 @@ export class NodeRole extends pulumi.ComponentResource {
 
     constructor(name: string, args: { tags: Record<string, string> }, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:NodeRole", name, {}, opts);
-        this.role = new aws.iam.Role(`${name}-role`, {
-            assumeRolePolicy: ec2TrustPolicy(),
-            description: "EKS managed node groups of eks-gitlab-runners",
-            tags: args.tags,
-        }, { parent: this });
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                assumeRolePolicy: ec2TrustPolicy(),
+                description: "EKS managed node groups of eks-gitlab-runners",
+                tags: args.tags,
+            },
+            { parent: this },
+        );
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         for (const policy of NODE_POLICIES) {
-            new aws.iam.RolePolicyAttachment(`${name}-${policy}`, {
-                role: this.role.name,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
-            }, { parent: this });
+            new aws.iam.RolePolicyAttachment(
+                `${name}-${policy}`,
+                {
+                    role: this.role.name,
+                    policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${policy}`,
+                },
+                { parent: this },
+            );
         }
         this.registerOutputs({ roleArn: this.role.arn });
     }

@@ -21,7 +21,11 @@ export function cacheAccessPolicy(bucketArn: string): PolicyDocument {
  * required by EKS Pod Identity"). The conditions pin the role to this cluster's runner managers, so no other Pod
  * Identity association in the account can use it.
  */
-export function cacheRoleTrustPolicy(args: { clusterName: string; namespace: string; serviceAccounts: readonly string[] }): PolicyDocument {
+export function cacheRoleTrustPolicy(args: {
+    clusterName: string;
+    namespace: string;
+    serviceAccounts: readonly string[];
+}): PolicyDocument {
     return podIdentityTrustPolicy("EksPodIdentityRunnerManagers", {
         StringEquals: {
             "aws:RequestTag/eks-cluster-name": args.clusterName,
@@ -35,13 +39,15 @@ export function cacheRoleTrustPolicy(args: { clusterName: string; namespace: str
 export function cacheBucketPolicy(bucketArn: string): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, `${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
+        Statement: [
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "s3:*",
+                Resource: [bucketArn, `${bucketArn}/*`],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
     };
 }

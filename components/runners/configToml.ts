@@ -82,21 +82,23 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
     kubernetes.pod_annotations = { ...SAFE_TO_EVICT };
 
     return {
-        runners: [{
-            output_limit: runner.outputLimit,
-            request_concurrency: runner.requestConcurrency,
-            kubernetes,
-            cache: {
-                Type: "s3",
-                Shared: true,
-                s3: {
-                    // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
-                    AuthenticationType: "iam",
-                    BucketName: cache.bucketName,
-                    BucketLocation: cache.region,
+        runners: [
+            {
+                output_limit: runner.outputLimit,
+                request_concurrency: runner.requestConcurrency,
+                kubernetes,
+                cache: {
+                    Type: "s3",
+                    Shared: true,
+                    s3: {
+                        // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
+                        AuthenticationType: "iam",
+                        BucketName: cache.bucketName,
+                        BucketLocation: cache.region,
+                    },
                 },
             },
-        }],
+        ],
     };
 }
 

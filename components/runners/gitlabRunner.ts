@@ -26,7 +26,11 @@ export interface GitlabRunnerArgs {
     };
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
-    readonly cache: { readonly bucketName: pulumi.Input<string>; readonly region: string; readonly roleArn: pulumi.Input<string> };
+    readonly cache: {
+        readonly bucketName: pulumi.Input<string>;
+        readonly region: string;
+        readonly roleArn: pulumi.Input<string>;
+    };
     readonly tags: Record<string, string>;
 }
 
@@ -53,83 +57,125 @@ export class GitlabRunner extends pulumi.ComponentResource {
         // Job pods get their own namespace: the manager's Role reaches them and nothing else (job secrets hold CI
         // variables), and per-namespace metrics give cost per runner. Privileged runners need the privileged
         // Pod Security level; everything else is held to baseline.
-        const jobNamespace = new k8s.core.v1.Namespace(`${name}-jobs`, {
-            metadata: {
-                name: names.jobNamespace,
-                labels: {
-                    ...labels,
-                    "pod-security.kubernetes.io/enforce": runner.privileged ? "privileged" : "baseline",
-                    "pod-security.kubernetes.io/warn": runner.privileged ? "privileged" : "baseline",
+        const jobNamespace = new k8s.core.v1.Namespace(
+            `${name}-jobs`,
+            {
+                metadata: {
+                    name: names.jobNamespace,
+                    labels: {
+                        ...labels,
+                        "pod-security.kubernetes.io/enforce": runner.privileged ? "privileged" : "baseline",
+                        "pod-security.kubernetes.io/warn": runner.privileged ? "privileged" : "baseline",
+                    },
                 },
             },
-        }, k8sOpts);
+            k8sOpts,
+        );
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-            metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
-        }, k8sOpts);
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            `${name}-sa`,
+            {
+                metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
+            },
+            k8sOpts,
+        );
 
-        const role = new k8s.rbac.v1.Role(`${name}-executor`, {
-            metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-            rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
-        }, k8sOpts);
-        const roleBinding = new k8s.rbac.v1.RoleBinding(`${name}-executor`, {
-            metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-            subjects: [{ kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace }],
-        }, k8sOpts);
+        const role = new k8s.rbac.v1.Role(
+            `${name}-executor`,
+            {
+                metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
+                rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+            },
+            k8sOpts,
+        );
+        const roleBinding = new k8s.rbac.v1.RoleBinding(
+            `${name}-executor`,
+            {
+                metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
+                subjects: [
+                    { kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace },
+                ],
+            },
+            k8sOpts,
+        );
 
         // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
-        const tokenSecret = new k8s.core.v1.Secret(`${name}-token`, {
-            metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
-            type: "Opaque",
-            stringData: {
-                "runner-token": runnerTokenOutput(runner, { parent: this }),
-                "runner-registration-token": "",
+        const tokenSecret = new k8s.core.v1.Secret(
+            `${name}-token`,
+            {
+                metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
+                type: "Opaque",
+                stringData: {
+                    "runner-token": runnerTokenOutput(runner, { parent: this }),
+                    "runner-registration-token": "",
+                },
             },
-        }, k8sOpts);
+            k8sOpts,
+        );
 
         // The fix that kept jobs alive in production (seed 000): no voluntary eviction of a running job pod, so
         // Cluster Autoscaler never drains a node under it. Node-group upgrades wait for jobs up to 15 minutes.
-        new k8s.policy.v1.PodDisruptionBudget(`${name}-jobs`, {
-            metadata: { name: `${names.release}-jobs`, namespace: jobNamespace.metadata.name, labels },
-            spec: { maxUnavailable: 0, selector: { matchLabels: { [RUNNER_LABELS.runner]: jobPodLabels(runner)[RUNNER_LABELS.runner] } } },
-        }, k8sOpts);
+        new k8s.policy.v1.PodDisruptionBudget(
+            `${name}-jobs`,
+            {
+                metadata: { name: `${names.release}-jobs`, namespace: jobNamespace.metadata.name, labels },
+                spec: {
+                    maxUnavailable: 0,
+                    selector: { matchLabels: { [RUNNER_LABELS.runner]: jobPodLabels(runner)[RUNNER_LABELS.runner] } },
+                },
+            },
+            k8sOpts,
+        );
 
-        const cacheAccess = new aws.eks.PodIdentityAssociation(`${name}-cache-access`, {
-            clusterName: cluster.clusterName,
-            namespace: names.managerNamespace,
-            serviceAccount: names.serviceAccount,
-            roleArn: args.cache.roleArn,
-            tags: args.tags,
-        }, { parent: this, dependsOn: [cluster.podIdentityAgent] });
+        const cacheAccess = new aws.eks.PodIdentityAssociation(
+            `${name}-cache-access`,
+            {
+                clusterName: cluster.clusterName,
+                namespace: names.managerNamespace,
+                serviceAccount: names.serviceAccount,
+                roleArn: args.cache.roleArn,
+                tags: args.tags,
+            },
+            { parent: this, dependsOn: [cluster.podIdentityAgent] },
+        );
 
-        this.configToml = pulumi.output(args.cache.bucketName).apply((bucketName) =>
-            renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }));
-        const values = this.configToml.apply((runnersConfig) => runnerHelmValues({
-            runner,
-            gitlabUrl: args.gitlabUrl,
-            clusterName: args.clusterName,
-            management: args.management,
-            runnersConfig,
-        }));
+        this.configToml = pulumi
+            .output(args.cache.bucketName)
+            .apply((bucketName) =>
+                renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }),
+            );
+        const values = this.configToml.apply((runnersConfig) =>
+            runnerHelmValues({
+                runner,
+                gitlabUrl: args.gitlabUrl,
+                clusterName: args.clusterName,
+                management: args.management,
+                runnersConfig,
+            }),
+        );
 
-        this.release = new k8s.helm.v3.Release(`${name}-release`, {
-            name: names.release,
-            chart: RUNNER_CHART_NAME,
-            version: runner.chart.version,
-            repositoryOpts: { repo: RUNNER_CHART_REPO },
-            namespace: args.managerNamespace.metadata.name,
-            createNamespace: false,
-            values,
-            // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
-            atomic: true,
-            timeout: 600,
-            maxHistory: 10,
-        }, {
-            ...k8sOpts,
-            // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-            dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
-        });
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: names.release,
+                chart: RUNNER_CHART_NAME,
+                version: runner.chart.version,
+                repositoryOpts: { repo: RUNNER_CHART_REPO },
+                namespace: args.managerNamespace.metadata.name,
+                createNamespace: false,
+                values,
+                // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
+                atomic: true,
+                timeout: 600,
+                maxHistory: 10,
+            },
+            {
+                ...k8sOpts,
+                // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
+                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
+            },
+        );
 
         this.registerOutputs({
             releaseName: this.release.name,

@@ -28,6 +28,7 @@ export function executorRoleRules(options: { podDisruptionBudget: boolean }): Po
         // print_pod_warning_events and FF_PRINT_POD_EVENTS: why a pod is stuck shows up in the job log.
         core(["events"], ["list", "watch"]),
     ];
-    if (options.podDisruptionBudget) rules.push({ apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] });
+    if (options.podDisruptionBudget)
+        rules.push({ apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] });
     return rules;
 }

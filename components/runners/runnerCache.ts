@@ -34,58 +34,102 @@ export class RunnerCache extends pulumi.ComponentResource {
         // Everything that protects the bucket stays with it: a retained bucket must not lose its public access block.
         const keep: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: settings.retainOnDestroy };
 
-        this.bucket = new aws.s3.Bucket(`${name}-bucket`, {
-            bucket: settings.bucketName,
-            // Only when the stack owner asked for a disposable cache: emptied and deleted with the stack.
-            forceDestroy: !settings.retainOnDestroy,
-            tags: { ...tags, "eks-gitlab-runners/purpose": "runner-cache" },
-        }, keep);
+        this.bucket = new aws.s3.Bucket(
+            `${name}-bucket`,
+            {
+                bucket: settings.bucketName,
+                // Only when the stack owner asked for a disposable cache: emptied and deleted with the stack.
+                forceDestroy: !settings.retainOnDestroy,
+                tags: { ...tags, "eks-gitlab-runners/purpose": "runner-cache" },
+            },
+            keep,
+        );
         const bucketId = this.bucket.bucket; // the name (= id in AWS); one value for every resource and the TOML
 
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-            bucket: bucketId,
-            blockPublicAcls: true,
-            blockPublicPolicy: true,
-            ignorePublicAcls: true,
-            restrictPublicBuckets: true,
-        }, keep);
-        new aws.s3.BucketOwnershipControls(`${name}-ownership`, {
-            bucket: bucketId,
-            rule: { objectOwnership: "BucketOwnerEnforced" }, // ACLs off: the bucket policy and IAM decide everything
-        }, keep);
-        new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-            bucket: bucketId,
-            rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, keep);
-        new aws.s3.BucketVersioning(`${name}-versioning`, {
-            bucket: bucketId,
-            // A cache is rebuilt on a miss; old versions would only cost money.
-            versioningConfiguration: { status: "Disabled" },
-        }, keep);
-        new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
-            bucket: bucketId,
-            rules: [{
-                id: "expire-cache",
-                status: "Enabled",
-                filter: { prefix: "" },
-                expiration: { days: settings.expirationDays },
-                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-            }],
-        }, keep);
-        new aws.s3.BucketPolicy(`${name}-tls-only`, {
-            bucket: bucketId,
-            policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheBucketPolicy(arn))),
-        }, { ...keep, dependsOn: [publicAccess] });
+        const publicAccess = new aws.s3.BucketPublicAccessBlock(
+            `${name}-public-access`,
+            {
+                bucket: bucketId,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            },
+            keep,
+        );
+        new aws.s3.BucketOwnershipControls(
+            `${name}-ownership`,
+            {
+                bucket: bucketId,
+                rule: { objectOwnership: "BucketOwnerEnforced" }, // ACLs off: the bucket policy and IAM decide everything
+            },
+            keep,
+        );
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-encryption`,
+            {
+                bucket: bucketId,
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+            },
+            keep,
+        );
+        new aws.s3.BucketVersioning(
+            `${name}-versioning`,
+            {
+                bucket: bucketId,
+                // A cache is rebuilt on a miss; old versions would only cost money.
+                versioningConfiguration: { status: "Disabled" },
+            },
+            keep,
+        );
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-lifecycle`,
+            {
+                bucket: bucketId,
+                rules: [
+                    {
+                        id: "expire-cache",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        expiration: { days: settings.expirationDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                    },
+                ],
+            },
+            keep,
+        );
+        new aws.s3.BucketPolicy(
+            `${name}-tls-only`,
+            {
+                bucket: bucketId,
+                policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheBucketPolicy(arn))),
+            },
+            { ...keep, dependsOn: [publicAccess] },
+        );
 
-        this.role = new aws.iam.Role(`${name}-role`, {
-            description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
-            assumeRolePolicy: JSON.stringify(cacheRoleTrustPolicy({ clusterName: args.clusterName, namespace: args.managerNamespace, serviceAccounts: args.serviceAccounts })),
-            tags,
-        }, { parent: this });
-        new aws.iam.RolePolicy(`${name}-access`, {
-            role: this.role.id,
-            policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
-        }, { parent: this });
+        this.role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
+                assumeRolePolicy: JSON.stringify(
+                    cacheRoleTrustPolicy({
+                        clusterName: args.clusterName,
+                        namespace: args.managerNamespace,
+                        serviceAccounts: args.serviceAccounts,
+                    }),
+                ),
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicy(
+            `${name}-access`,
+            {
+                role: this.role.id,
+                policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
+            },
+            { parent: this },
+        );
 
         this.bucketName = this.bucket.bucket;
         this.roleArn = this.role.arn;

@@ -46,47 +46,67 @@ export class RunnerFleet extends pulumi.ComponentResource {
             return;
         }
 
-        const managers = new k8s.core.v1.Namespace(`${name}-managers`, {
-            metadata: {
-                name: RUNNER_NAMESPACES.managers,
-                labels: {
-                    "app.kubernetes.io/managed-by": "pulumi",
-                    // The manager pods meet the restricted profile; enforce baseline, warn on anything less than restricted.
-                    "pod-security.kubernetes.io/enforce": "baseline",
-                    "pod-security.kubernetes.io/warn": "restricted",
+        const managers = new k8s.core.v1.Namespace(
+            `${name}-managers`,
+            {
+                metadata: {
+                    name: RUNNER_NAMESPACES.managers,
+                    labels: {
+                        "app.kubernetes.io/managed-by": "pulumi",
+                        // The manager pods meet the restricted profile; enforce baseline, warn on anything less than restricted.
+                        "pod-security.kubernetes.io/enforce": "baseline",
+                        "pod-security.kubernetes.io/warn": "restricted",
+                    },
                 },
             },
-        }, { parent: this, provider: cluster.provider });
+            { parent: this, provider: cluster.provider },
+        );
 
-        const cache = new RunnerCache(`${name}-cache`, {
-            settings: config.cache,
-            clusterName: config.cluster.name,
-            region: config.region,
-            managerNamespace: RUNNER_NAMESPACES.managers,
-            serviceAccounts: config.runners.map((r) => r.names.serviceAccount),
-            tags,
-        }, { parent: this });
+        const cache = new RunnerCache(
+            `${name}-cache`,
+            {
+                settings: config.cache,
+                clusterName: config.cluster.name,
+                region: config.region,
+                managerNamespace: RUNNER_NAMESPACES.managers,
+                serviceAccounts: config.runners.map((r) => r.names.serviceAccount),
+                tags,
+            },
+            { parent: this },
+        );
 
-        this.runners = config.runners.map((runner) => new GitlabRunner(`${name}-${runner.name}`, {
-            runner,
-            group: config.nodeGroups.find((g) => g.name === runner.nodeGroup)!,
-            management,
-            gitlabUrl: config.gitlab.url,
-            clusterName: config.cluster.name,
-            cluster,
-            managerNamespace: managers,
-            cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn },
-            tags,
-        }, { parent: this }));
+        this.runners = config.runners.map(
+            (runner) =>
+                new GitlabRunner(
+                    `${name}-${runner.name}`,
+                    {
+                        runner,
+                        group: config.nodeGroups.find((g) => g.name === runner.nodeGroup)!,
+                        management,
+                        gitlabUrl: config.gitlab.url,
+                        clusterName: config.cluster.name,
+                        cluster,
+                        managerNamespace: managers,
+                        cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn },
+                        tags,
+                    },
+                    { parent: this },
+                ),
+        );
 
-        this.summary = Object.fromEntries(config.runners.map((runner, i) => [runner.name, {
-            release: runner.names.release,
-            chartVersion: runner.chart.version,
-            runnerVersion: runner.chart.runnerVersion,
-            nodeGroup: runner.nodeGroup,
-            jobNamespace: runner.names.jobNamespace,
-            configToml: this.runners[i].configToml,
-        }]));
+        this.summary = Object.fromEntries(
+            config.runners.map((runner, i) => [
+                runner.name,
+                {
+                    release: runner.names.release,
+                    chartVersion: runner.chart.version,
+                    runnerVersion: runner.chart.runnerVersion,
+                    nodeGroup: runner.nodeGroup,
+                    jobNamespace: runner.names.jobNamespace,
+                    configToml: this.runners[i].configToml,
+                },
+            ]),
+        );
         this.cache = cache;
         this.registerOutputs({ cacheBucket: cache.bucketName, runners: this.summary });
     }

@@ -30,6 +30,8 @@ function warnIfPlaintext(): void {
     const key = `${PROJECT}:${RUNNER_TOKENS_CONFIG_KEY}`;
     if (!warned && runtime.isConfigSecret && !runtime.isConfigSecret(key)) {
         warned = true;
-        pulumi.log.warn(`${key} is not a secret: the runner tokens are in clear text in the stack file. Re-set each with \`pulumi config set --secret --path '${RUNNER_TOKENS_CONFIG_KEY}.<runner>' glrt-…\` and rotate them in GitLab.`);
+        pulumi.log.warn(
+            `${key} is not a secret: the runner tokens are in clear text in the stack file. Re-set each with \`pulumi config set --secret --path '${RUNNER_TOKENS_CONFIG_KEY}.<runner>' glrt-…\` and rotate them in GitLab.`,
+        );
     }
 }

@@ -7,7 +7,10 @@ import { PolicyDocument } from "../../components/iam/policyDocument";
 /** Checks shared by the add-on test files. */
 
 /** The verbatim upstream flag list (kubernetes/autoscaler at tag cluster-autoscaler-1.35.0), copied from shared/reference. */
-export const UPSTREAM_FLAGS: readonly string[] = fs.readFileSync(path.join(__dirname, "..", "fixtures", "cluster-autoscaler-flags.v1.35.0.txt"), "utf8").split("\n").filter(Boolean);
+export const UPSTREAM_FLAGS: readonly string[] = fs
+    .readFileSync(path.join(__dirname, "..", "fixtures", "cluster-autoscaler-flags.v1.35.0.txt"), "utf8")
+    .split("\n")
+    .filter(Boolean);
 
 /**
  * Invariants every Cluster Autoscaler policy must keep, as a reusable check (also applied to the policies the
@@ -23,14 +26,21 @@ export function assertLeastPrivilegeAutoscalerPolicy(policy: PolicyDocument, clu
             assert.ok(!action.includes("*"), `wildcard action ${action}`);
             if (isRead(action)) continue;
             writes.add(action);
-            assert.ok((CLUSTER_AUTOSCALER_WRITE_ACTIONS as readonly string[]).includes(action), `unexpected write action ${action}`);
+            assert.ok(
+                (CLUSTER_AUTOSCALER_WRITE_ACTIONS as readonly string[]).includes(action),
+                `unexpected write action ${action}`,
+            );
             assert.notEqual(s.Resource, "*", `${action} on every resource`);
-            assert.deepEqual(s.Condition, {
-                StringEquals: {
-                    [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
-                    "aws:ResourceTag/eks-gitlab-runners/autoscaled": clusterName,
+            assert.deepEqual(
+                s.Condition,
+                {
+                    StringEquals: {
+                        [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: "owned",
+                        "aws:ResourceTag/eks-gitlab-runners/autoscaled": clusterName,
+                    },
                 },
-            }, `${action} must be limited to this cluster's job groups`);
+                `${action} must be limited to this cluster's job groups`,
+            );
         }
     }
     assert.deepEqual([...writes].sort(), [...CLUSTER_AUTOSCALER_WRITE_ACTIONS].sort());

@@ -25,7 +25,13 @@ export function validDocument(): Record<string, any> {
         nodeGroups: {
             management: { role: "management", instanceTypes: ["m7i.large"], minSize: 2, maxSize: 2 },
             amd64: { role: "jobs", instanceTypes: ["m7i.2xlarge"], minSize: 0, maxSize: 5 },
-            "arm64-spot": { role: "jobs", capacityType: "SPOT", instanceTypes: ["m7g.2xlarge", "m6g.2xlarge"], minSize: 0, maxSize: 5 },
+            "arm64-spot": {
+                role: "jobs",
+                capacityType: "SPOT",
+                instanceTypes: ["m7g.2xlarge", "m6g.2xlarge"],
+                minSize: 0,
+                maxSize: 5,
+            },
         },
         runners: {
             amd64: { nodeGroup: "amd64", tags: ["amd64"], concurrent: 20 },

@@ -31,7 +31,10 @@ export function fakeRunnerTokens(config: ConfigMap): ConfigMap {
 
 /** Whether a recorded input is a Pulumi secret (the mock monitor keeps the secret envelope of inputs). */
 export function isSecretInput(value: unknown): value is { value: unknown } {
-    const { specialSigKey, specialSecretSig } = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+    const { specialSigKey, specialSecretSig } = require("@pulumi/pulumi/runtime/rpc") as {
+        specialSigKey: string;
+        specialSecretSig: string;
+    };
     return typeof value === "object" && value !== null && (value as Record<string, unknown>)[specialSigKey] === specialSecretSig;
 }
 
