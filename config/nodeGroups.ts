@@ -1,11 +1,7 @@
 import { z } from "zod";
 import { Arch, instanceFacts, SUPPORTED_FAMILIES } from "./instanceTypes";
+import { LABEL_PREFIX, NodeRole, roleLabels, roleTaint, Taint, TAINT_EFFECTS } from "../model/labels";
 import { joinPath, Problem, strictObject } from "./problems";
-
-/** Label and taint keys this program owns; user labels/taints may not reuse them. */
-export const LABEL_PREFIX = "eks-gitlab-runners/";
-export const ROLE_KEY = `${LABEL_PREFIX}role`;
-export const NODEGROUP_KEY = `${LABEL_PREFIX}nodegroup`;
 
 export const AMI_TYPES = {
     AL2023_x86_64_STANDARD: "amd64",
@@ -30,9 +26,6 @@ export const NODEGROUP_DEFAULTS = {
     managementMinSize: 2,
 };
 
-const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
-export type TaintEffect = (typeof TAINT_EFFECTS)[number];
-
 // Kubernetes label syntax: optional DNS-subdomain prefix + "/" + name of ≤ 63 [A-Za-z0-9_.-] (alphanumeric ends).
 const LABEL_NAME = "([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)";
 const LABEL_KEY = new RegExp(`^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?${LABEL_NAME}$`);
@@ -52,7 +45,6 @@ const taintSchema = strictObject({
     value: labelValue.default(""),
     effect: z.enum(TAINT_EFFECTS),
 });
-export type Taint = Readonly<{ key: string; value: string; effect: TaintEffect }>;
 
 /** One entry of `nodeGroups`: a managed node group. Which fields replace a running group is listed in the README. */
 export const nodeGroupSchema = strictObject({
@@ -94,7 +86,7 @@ export interface NodeGroupConfig {
     readonly name: string;
     /** Lowercase, `-`-separated form used in AWS resource names. */
     readonly resourceName: string;
-    readonly role: "management" | "jobs";
+    readonly role: NodeRole;
     readonly instanceTypes: readonly string[];
     readonly capacityType: "ON_DEMAND" | "SPOT";
     readonly arch: Arch;
@@ -116,14 +108,6 @@ export interface NodeGroupConfig {
 
 export const normaliseName = (name: string) => name.toLowerCase().replace(/[_.]/g, "-");
 const NODEGROUP_NAME = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,38}[A-Za-z0-9])?$/;
-
-/** The labels and taint a role gives every node of a group. */
-export function roleLabels(role: "management" | "jobs", name: string): Record<string, string> {
-    return role === "management" ? { [ROLE_KEY]: "management" } : { [ROLE_KEY]: "jobs", [NODEGROUP_KEY]: name };
-}
-export function roleTaint(role: "management" | "jobs"): Taint {
-    return { key: ROLE_KEY, value: role, effect: "NoSchedule" };
-}
 
 /** Rules that involve more than one field or group; returns the defaulted groups and every problem found. */
 export function resolveNodeGroups(

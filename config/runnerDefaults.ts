@@ -51,19 +51,3 @@ export const RUNNER_DEFAULTS = {
     /** The runner manager pod (one per runner, on the management nodes). */
     manager: { cpuRequest: "200m", memoryRequest: "256Mi", memoryLimit: "1Gi" },
 } as const;
-
-/** Where things run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */
-export const RUNNER_NAMESPACES = {
-    managers: "gitlab-runner",
-    jobsPrefix: "gitlab-jobs-",
-} as const;
-
-/** Pod labels this program puts on job pods (PDB selector, cost attribution) and manager pods. */
-export const RUNNER_LABELS = {
-    runner: "eks-gitlab-runners/runner",
-    nodeGroup: "eks-gitlab-runners/nodegroup",
-    component: "eks-gitlab-runners/component",
-} as const;
-
-/** The port of the runner's Prometheus endpoint (`listen_address`, chart `metrics.port`). */
-export const RUNNER_METRICS_PORT = 9252;

@@ -1,8 +1,9 @@
+import { RUNNER_NAMESPACES } from "../model/labels";
 import { z } from "zod";
 import type { StackContext } from "./context";
 import { joinPath, Problem, strictObject } from "./problems";
 import { CHART_VERSIONS, ChartVersion, runnerChart } from "./runnerCharts";
-import { RUNNER_DEFAULTS, RUNNER_NAMESPACES } from "./runnerDefaults";
+import { RUNNER_DEFAULTS } from "./runnerDefaults";
 import {
     containerResourcesSchema,
     containerResourcesShape,

@@ -1,6 +1,7 @@
 // Rules about nodes: instance metadata, the management group's isolation, AZRebalance on job groups.
-import { CA_ENABLED_TAG, JOBS_DISCOVERY_TAG, NODE_TEMPLATE_PREFIX } from "../components/nodegroups/asgTags";
-import { ROLE_KEY } from "../config/nodeGroups";
+import { ROLE_KEY } from "../model/labels";
+import { CA_ENABLED_TAG, JOBS_DISCOVERY_TAG, NODE_TEMPLATE_PREFIX } from "../model/autoscalerTags";
+
 import { asArray, at, resourceLabel, Finding, isObject, isUnknown, PolicyResource, reveal, Rule, TYPES, UNKNOWN } from "./model";
 
 /** The ASG process whose rebalancing terminates nodes (and the CI jobs on them) to even out AZs. */

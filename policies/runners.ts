@@ -1,7 +1,8 @@
 // Rules about GitLab runners: privileged job pods only by opt-in, tokens never in plaintext, RBAC in the job namespace.
+import { RUNNER_LABELS } from "../model/labels";
 import { parse as parseToml } from "smol-toml";
 import { RUNNER_CHART_NAME } from "../config/runnerCharts";
-import { RUNNER_LABELS } from "../config/runnerDefaults";
+
 import { AUTH_TOKEN_PREFIX } from "../config/runnerTokens";
 import {
     ancestorTypes,

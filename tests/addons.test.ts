@@ -1,12 +1,13 @@
+import { untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
 import { parseStackConfig, PROJECT, StackConfig } from "../config";
 import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
 import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../components/addons/containerInsights";
 import { METRICS_SERVER } from "../components/addons/metricsServer";
-import { PRIORITY_CLASS_SPECS, SYSTEM_CLUSTER_CRITICAL } from "../components/addons/priorityClasses";
-import { platformDaemonSets, untoleratedTaints } from "../components/addons/tolerations";
-import { placementOn } from "../components/cluster/placement";
-import { autoDiscoveryFlag } from "../components/nodegroups/asgTags";
+import { PRIORITY_CLASS_SPECS, SYSTEM_CLUSTER_CRITICAL } from "../model/priorityClasses";
+import { platformDaemonSets } from "../components/addons/tolerations";
+import { placementOn } from "../model/placement";
+import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import { ADDON_CHARTS } from "../config/versions";
 import { assertLeastPrivilegeAutoscalerPolicy, UPSTREAM_FLAGS } from "./support/addonsChecks";
 import { fakeRunnerTokens, ProgramError, Recorded, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";

@@ -10,7 +10,7 @@ import {
     RESERVED_VALUES,
     resolveAddons,
 } from "../config/addons";
-import { PRIORITY_CLASS_SPECS } from "../components/addons/priorityClasses";
+import { PRIORITY_CLASS_SPECS } from "../model/priorityClasses";
 import { CLUSTER_AUTOSCALER_FLAGS } from "../config/clusterAutoscalerFlags";
 import type { ClusterConfig } from "../config/cluster";
 import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGES, EKS_VERSIONS, imageMinor } from "../config/versions";

@@ -1,11 +1,13 @@
+import { Taint } from "../model/labels";
+import { tolerates, untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
-import type { Taint } from "../config";
+
 import { addonsSchema, resolveAddons } from "../config/addons";
 import type { ClusterConfig } from "../config/cluster";
 import { clusterAutoscalerValues, discoveryTags, ownedClusterAutoscalerArgs } from "../components/addons/clusterAutoscaler";
 import { containerInsightsConfiguration } from "../components/addons/containerInsights";
 import { clusterAutoscalerPolicy, CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../components/addons/iam";
-import { PolicyDocument, podIdentityTrustPolicy } from "../components/iam/policyDocument";
+import { PolicyDocument, podIdentityTrustPolicy } from "../model/iam";
 import { assertLeastPrivilegeAutoscalerPolicy } from "./support/addonsChecks";
 import { metricsServerValues } from "../components/addons/metricsServer";
 import {
@@ -13,11 +15,11 @@ import {
     PRIORITY_CLASS_SPECS,
     PRIORITY_CLASSES,
     SYSTEM_CLUSTER_CRITICAL,
-} from "../components/addons/priorityClasses";
-import { tolerates, untoleratedTaints } from "../components/addons/tolerations";
+} from "../model/priorityClasses";
+
 import { deepMerge } from "../components/addons/values";
-import { autoDiscoveryFlag } from "../components/nodegroups/asgTags";
-import type { Toleration } from "../components/cluster/placement";
+import { autoDiscoveryFlag } from "../model/autoscalerTags";
+import type { Toleration } from "../model/placement";
 
 const SCOPE = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
 const MANAGEMENT = {

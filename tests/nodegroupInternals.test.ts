@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { PROJECT } from "../config";
 import { applySuspension, AutoScalingApi, removeSuspension, suspensionDiff } from "../components/nodegroups/azRebalance";
 import { launchTemplateArgs, releaseVersionParameter } from "../components/nodegroups/launchTemplate";
-import { nodeTemplateTags } from "../components/nodegroups/asgTags";
+import { nodeTemplateTags } from "../model/autoscalerTags";
 import { runStackFile, stackFileConfig } from "./support/harness";
 
 /** A fake Auto Scaling API recording every call; `fail` makes resume throw the given message. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { PROJECT } from "../config";
 import { instanceFacts } from "../config/instanceTypes";
-import { autoDiscoveryTags, NODE_TEMPLATE_PREFIX } from "../components/nodegroups/asgTags";
+import { autoDiscoveryTags, NODE_TEMPLATE_PREFIX } from "../model/autoscalerTags";
 import { NODE_POLICIES } from "../components/nodegroups/nodeRole";
 import { Recorded, Run, stackFileConfig, runShippedStacks, SHIPPED_STACKS } from "./support/harness";
 

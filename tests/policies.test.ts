@@ -1,7 +1,8 @@
+import { ROLE_KEY } from "../model/labels";
 import { strict as assert } from "assert";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
-import { JOBS_DISCOVERY_TAG } from "../components/nodegroups/asgTags";
-import { ROLE_KEY } from "../config/nodeGroups";
+import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
+
 import {
     contextFor,
     coverage,

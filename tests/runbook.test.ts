@@ -1,11 +1,11 @@
+import { NODEGROUP_KEY, ROLE_KEY, RUNNER_LABELS, RUNNER_NAMESPACES } from "../model/labels";
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
-import { JOBS_DISCOVERY_TAG } from "../components/nodegroups/asgTags";
-import { NODEGROUP_KEY, ROLE_KEY } from "../config/nodeGroups";
-import { RUNNER_LABELS, RUNNER_NAMESPACES } from "../config/runnerDefaults";
+import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
+
 import { CI_FILE, parsePipeline, Pipeline } from "./support/gitlabCi";
 import { ROOT } from "./support/harness";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
 import { parseStackConfig, RunnerConfig, StackConfig } from "../config";
 import { CHART_VERSIONS, RUNNER_CHARTS } from "../config/runnerCharts";
-import { PRIORITY_CLASSES } from "../components/addons/priorityClasses";
+import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "../components/runners/cachePolicies";
 import {
     chartGlobalToml,

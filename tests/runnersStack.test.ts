@@ -1,11 +1,12 @@
+import { RUNNER_NAMESPACES } from "../model/labels";
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
 import { parseStackConfig, PROJECT, RunnerConfig, StackConfig } from "../config";
 import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../config/runnerCharts";
-import { RUNNER_NAMESPACES } from "../config/runnerDefaults";
+
 import { smallestNode } from "../config/runnerResources";
 import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
-import { PRIORITY_CLASSES } from "../components/addons/priorityClasses";
+import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { chartGlobalToml, ChartGlobalValues, renderRunnerToml } from "../components/runners/configToml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
 import {

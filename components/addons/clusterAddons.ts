@@ -1,10 +1,11 @@
+import { AwsScope } from "../../model/iam";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, StackConfig } from "../../config";
 import { ClusterAutoscaler } from "./clusterAutoscaler";
 import { ContainerInsights } from "./containerInsights";
-import { AwsScope } from "./iam";
+
 import { MetricsServer } from "./metricsServer";
 import { PlatformPriorityClasses } from "./platformPriorityClasses";
 

@@ -1,14 +1,15 @@
+import { AwsScope } from "../../model/iam";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig } from "../../config";
 import type { ClusterAutoscalerConfig } from "../../config/addons";
 import { ADDON_CHARTS } from "../../config/versions";
-import { placementOn } from "../cluster/placement";
-import { autoDiscoveryFlag } from "../nodegroups/asgTags";
-import { podIdentityTrustPolicy } from "../iam/policyDocument";
-import { AwsScope, clusterAutoscalerPolicy } from "./iam";
-import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "./priorityClasses";
+import { placementOn } from "../../model/placement";
+import { autoDiscoveryFlag } from "../../model/autoscalerTags";
+import { podIdentityTrustPolicy } from "../../model/iam";
+import { clusterAutoscalerPolicy } from "./iam";
+import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 
 /** Fixed facts of the autoscaler deployment (not stack config: changing them is a code change). */

@@ -1,10 +1,11 @@
+import { AwsScope, awsManagedPolicyArn } from "../../model/iam";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig } from "../../config";
 import type { ContainerInsightsConfig } from "../../config/addons";
-import { placementOn } from "../cluster/placement";
-import { podIdentityTrustPolicy } from "../iam/policyDocument";
-import { AwsScope, awsManagedPolicyArn } from "./iam";
+import { placementOn } from "../../model/placement";
+import { podIdentityTrustPolicy } from "../../model/iam";
+
 import { deepMerge } from "./values";
 
 export const CONTAINER_INSIGHTS = {

@@ -1,11 +1,5 @@
-import type { PolicyDocument } from "../iam/policyDocument";
-import { caClusterTag, JOBS_DISCOVERY_TAG } from "../nodegroups/asgTags";
-
-export interface AwsScope {
-    readonly partition: string;
-    readonly region: string;
-    readonly accountId: string;
-}
+import type { AwsScope, PolicyDocument } from "../../model/iam";
+import { caClusterTag, JOBS_DISCOVERY_TAG } from "../../model/autoscalerTags";
 
 /**
  * Read actions Cluster Autoscaler needs with ASG auto-discovery and the dynamic instance list (CA AWS README, "Full
@@ -63,9 +57,4 @@ export function clusterAutoscalerPolicy(clusterName: string, scope: AwsScope): P
             },
         ],
     };
-}
-
-/** ARN of an AWS-managed IAM policy in the given partition. */
-export function awsManagedPolicyArn(partition: string, policyName: string): string {
-    return `arn:${partition}:iam::aws:policy/${policyName}`;
 }

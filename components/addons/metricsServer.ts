@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig } from "../../config";
 import type { MetricsServerConfig } from "../../config/addons";
 import { ADDON_CHARTS } from "../../config/versions";
-import { placementOn } from "../cluster/placement";
-import { SYSTEM_CLUSTER_CRITICAL } from "./priorityClasses";
+import { placementOn } from "../../model/placement";
+import { SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 
 export const METRICS_SERVER = {

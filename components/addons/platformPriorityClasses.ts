@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { PRIORITY_CLASS_SPECS, PriorityClassSpec } from "./priorityClasses";
+import { PRIORITY_CLASS_SPECS, PriorityClassSpec } from "../../model/priorityClasses";
 
 export interface PlatformPriorityClassesArgs {
     provider: k8s.Provider;

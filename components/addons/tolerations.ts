@@ -1,21 +1,4 @@
-import type { Taint } from "../../config";
-import type { Toleration } from "../cluster/placement";
-
-/**
- * Kubernetes' own matching rule (k8s.io/api core/v1 `Toleration.ToleratesTaint`): an effect, if given, must equal
- * the taint's; a key, if given, must equal the taint's; then `Exists` matches any value and `Equal` (or no
- * operator) only the taint's value. So `{ operator: "Exists" }` alone tolerates every taint.
- */
-export function tolerates(t: Toleration, taint: Taint): boolean {
-    if (t.effect !== undefined && t.effect !== taint.effect) return false;
-    if (t.key !== undefined && t.key !== "" && t.key !== taint.key) return false;
-    return t.operator === "Exists" || (t.value ?? "") === taint.value;
-}
-
-/** The taints that keep a pod off a node (NoSchedule, NoExecute) and that none of `tolerations` tolerates. */
-export function untoleratedTaints(tolerations: readonly Toleration[], taints: readonly Taint[]): Taint[] {
-    return taints.filter((taint) => taint.effect !== "PreferNoSchedule" && !tolerations.some((t) => tolerates(t, taint)));
-}
+import type { Toleration } from "../../model/placement";
 
 /** A DaemonSet that must run on every node of the cluster, with the tolerations it actually gets and where that is stated. */
 export interface PlatformDaemonSet {

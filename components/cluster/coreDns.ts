@@ -1,7 +1,25 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeGroupConfig } from "../../config";
-import { coreDnsConfiguration } from "./placement";
+import { placementOn, PlacementTarget } from "../../model/placement";
+
+/**
+ * CoreDNS add-on `configurationValues`: pinned to the management nodes. With every node tainted, a CoreDNS that
+ * tolerates nothing would sit Pending and take cluster DNS down with it. The add-on's own defaults
+ * (CriticalAddonsOnly, control-plane) are kept because setting `tolerations` replaces them.
+ */
+export function coreDnsConfiguration(management: PlacementTarget) {
+    const placement = placementOn(management);
+    return {
+        replicaCount: 2,
+        nodeSelector: placement.nodeSelector,
+        tolerations: [
+            { key: "CriticalAddonsOnly", operator: "Exists" },
+            { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" },
+            ...placement.tolerations,
+        ],
+    };
+}
 
 export interface CoreDnsArgs {
     clusterName: pulumi.Input<string>;

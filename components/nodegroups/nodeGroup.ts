@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeGroupConfig } from "../../config";
-import { autoDiscoveryTags, nodeTemplateTags } from "./asgTags";
+import { autoDiscoveryTags, nodeTemplateTags } from "../../model/autoscalerTags";
 import { AsgProcessSuspension } from "./azRebalance";
 import { EKS_TAINT_EFFECT, launchTemplateArgs, releaseVersionParameter } from "./launchTemplate";
 

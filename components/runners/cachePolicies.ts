@@ -1,5 +1,5 @@
 // IAM and bucket policy documents of the shared S3 cache, as plain data (tested directly).
-import { PolicyDocument, podIdentityTrustPolicy } from "../iam/policyDocument";
+import { PolicyDocument, podIdentityTrustPolicy } from "../../model/iam";
 
 /** The only S3 actions a runner manager needs for the distributed cache: presign GET/PUT, expire, and list. */
 export const CACHE_OBJECT_ACTIONS = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const;

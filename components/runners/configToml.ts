@@ -7,13 +7,12 @@
 // Both are rendered with a real TOML serializer (smol-toml), never by string concatenation.
 import { stringify } from "smol-toml";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
-import { RUNNER_LABELS } from "../../config/runnerDefaults";
-import type { ContainerResources } from "../../config/runnerResources";
-import { PRIORITY_CLASSES } from "../addons/priorityClasses";
-import { placementOn, Toleration } from "../cluster/placement";
 
-/** Cluster Autoscaler must never pick a node for scale-down because of a running job pod. */
-export const SAFE_TO_EVICT = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" } as const;
+import type { ContainerResources } from "../../config/runnerResources";
+import { SAFE_TO_EVICT } from "../../model/autoscalerTags";
+import { jobPodLabels } from "../../model/labels";
+import { PRIORITY_CLASSES } from "../../model/priorityClasses";
+import { placementOn, Toleration } from "../../model/placement";
 
 export interface RunnerTomlInput {
     readonly runner: RunnerConfig;
@@ -21,11 +20,6 @@ export interface RunnerTomlInput {
     readonly group: Pick<NodeGroupConfig, "name" | "labels" | "taints" | "arch">;
     /** The stack's shared S3 cache. */
     readonly cache: { readonly bucketName: string; readonly region: string };
-}
-
-/** Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. */
-export function jobPodLabels(runner: Pick<RunnerConfig, "name" | "nodeGroup">): Record<string, string> {
-    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup };
 }
 
 /**

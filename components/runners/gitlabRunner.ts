@@ -1,10 +1,11 @@
+import { RUNNER_LABELS, jobPodLabels } from "../../model/labels";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
 import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
-import { RUNNER_LABELS } from "../../config/runnerDefaults";
-import { jobPodLabels, renderRunnerToml } from "./configToml";
+
+import { renderRunnerToml } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { executorRoleRules } from "./rbac";
 import { runnerTokenOutput } from "./token";

@@ -3,10 +3,11 @@
 // unregisterRunners, terminationGracePeriodSeconds, rbac, serviceAccount, metrics, runners.{config,secret,name,
 // executor}, podLabels, priorityClassName, nodeSelector, tolerations, resources, podSecurityContext,
 // securityContext, deploymentLifecycle). Pure: the component passes the rendered TOML in.
+import { RUNNER_LABELS, RUNNER_METRICS_PORT } from "../../model/labels";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
-import { RUNNER_LABELS, RUNNER_METRICS_PORT } from "../../config/runnerDefaults";
-import { PRIORITY_CLASSES } from "../addons/priorityClasses";
-import { placementOn } from "../cluster/placement";
+
+import { PRIORITY_CLASSES } from "../../model/priorityClasses";
+import { placementOn } from "../../model/placement";
 
 export interface RunnerValuesInput {
     readonly runner: RunnerConfig;

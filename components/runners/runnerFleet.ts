@@ -1,7 +1,8 @@
+import { RUNNER_NAMESPACES } from "../../model/labels";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
-import { RUNNER_NAMESPACES } from "../../config/runnerDefaults";
+
 import { GitlabRunner } from "./gitlabRunner";
 import { RunnerCache } from "./runnerCache";
 

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../../components/addons/iam";
-import { PolicyDocument } from "../../components/iam/policyDocument";
+import { PolicyDocument } from "../../model/iam";
 
 /** Checks shared by the add-on test files. */
 

@@ -1,4 +1,4 @@
-import { NodeGroupConfig } from "../../config";
+import type { Taint } from "./labels";
 
 /** The two standard Cluster Autoscaler auto-discovery tags (CA AWS README). */
 export const CA_ENABLED_TAG = "k8s.io/cluster-autoscaler/enabled";
@@ -29,9 +29,15 @@ export const NODE_TEMPLATE_PREFIX = "k8s.io/cluster-autoscaler/node-template";
  * (the EKS DescribeNodegroup fallback only works for groups that never had a node). Values: label → value,
  * taint → `value:Effect`.
  */
-export function nodeTemplateTags(group: Pick<NodeGroupConfig, "labels" | "taints">): Record<string, string> {
+export function nodeTemplateTags(group: {
+    readonly labels: Readonly<Record<string, string>>;
+    readonly taints: readonly Taint[];
+}): Record<string, string> {
     const tags: Record<string, string> = {};
     for (const [key, value] of Object.entries(group.labels)) tags[`${NODE_TEMPLATE_PREFIX}/label/${key}`] = value;
     for (const t of group.taints) tags[`${NODE_TEMPLATE_PREFIX}/taint/${t.key}`] = `${t.value}:${t.effect}`;
     return tags;
 }
+
+/** Cluster Autoscaler must never pick a node for scale-down because of a running job pod (CA FAQ, "What types of pods can prevent CA from removing a node?"). */
+export const SAFE_TO_EVICT = { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" } as const;

@@ -32,3 +32,15 @@ export function podIdentityTrustPolicy(sid = "EksPodIdentity", condition?: Polic
         ],
     };
 }
+
+/** Where ARNs point: the stack's partition, region and account (known only at deploy time). */
+export interface AwsScope {
+    readonly partition: string;
+    readonly region: string;
+    readonly accountId: string;
+}
+
+/** ARN of an AWS-managed IAM policy in the given partition. */
+export function awsManagedPolicyArn(partition: string, policyName: string): string {
+    return `arn:${partition}:iam::aws:policy/${policyName}`;
+}

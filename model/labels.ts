@@ -1,0 +1,48 @@
+// Label, taint and annotation keys this program owns: the words node groups, job pods, platform pods, policies and
+// the offline plan must agree on. Nothing here depends on the stack config.
+
+/** Prefix of every label and tag key this program owns; user labels and taints may not use it. */
+export const LABEL_PREFIX = "eks-gitlab-runners/";
+
+/** Node label and taint key saying what a node is for (`management` or `jobs`). */
+export const ROLE_KEY = `${LABEL_PREFIX}role`;
+/** Node label naming the job node group (stack key) a node belongs to; job pods select on it. */
+export const NODEGROUP_KEY = `${LABEL_PREFIX}nodegroup`;
+
+/** What a node is for: platform pods, or CI job pods. */
+export type NodeRole = "management" | "jobs";
+
+export const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
+export type Taint = Readonly<{ key: string; value: string; effect: TaintEffect }>;
+
+/** The labels a role gives every node of a group. */
+export function roleLabels(role: NodeRole, group: string): Record<string, string> {
+    return role === "management" ? { [ROLE_KEY]: "management" } : { [ROLE_KEY]: "jobs", [NODEGROUP_KEY]: group };
+}
+
+/** The taint a role gives every node of a group: only pods that tolerate it (ours) land there. */
+export function roleTaint(role: NodeRole): Taint {
+    return { key: ROLE_KEY, value: role, effect: "NoSchedule" };
+}
+
+/** Pod labels this program puts on job pods (PDB selector, cost attribution) and manager pods. */
+export const RUNNER_LABELS = {
+    runner: `${LABEL_PREFIX}runner`,
+    nodeGroup: `${LABEL_PREFIX}nodegroup`,
+    component: `${LABEL_PREFIX}component`,
+} as const;
+
+/** Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. */
+export function jobPodLabels(runner: { readonly name: string; readonly nodeGroup: string }): Record<string, string> {
+    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup };
+}
+
+/** Where runners run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */
+export const RUNNER_NAMESPACES = {
+    managers: "gitlab-runner",
+    jobsPrefix: "gitlab-jobs-",
+} as const;
+
+/** The port of the runner's Prometheus endpoint (`listen_address`, chart `metrics.port`). */
+export const RUNNER_METRICS_PORT = 9252;
