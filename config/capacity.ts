@@ -7,6 +7,10 @@ import { parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { smallestNode } from "./runnerResources";
 import type { RunnerConfig } from "./runners";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
+import type { Finding } from "./problems";
+import { platformDaemonSets } from "../model/platformWorkloads";
+
+export type { Finding } from "./problems";
 
 /**
  * The capacity model (pure). For every job group and runner, from the instance facts:
@@ -26,8 +30,6 @@ import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./manageme
  */
 export const HOURS_PER_MONTH = 730;
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
-/** Pods per node that take a VPC address besides jobs: CloudWatch agent and Fluent Bit (the others use the host network). */
-export const NON_HOST_NETWORK_DAEMONSETS = { containerInsights: 2, base: 0 };
 /** Below this share of free addresses left at full scale, the plan warns. */
 export const MIN_IP_HEADROOM = 0.2;
 
@@ -38,12 +40,6 @@ export interface RunnerDemand {
     readonly concurrent: number;
     /** Requests of one job pod at the runner's defaults (build + helper containers). */
     readonly jobPod: { readonly cpuMillis: number; readonly memoryMiB: number };
-}
-
-export interface Finding {
-    readonly severity: "error" | "warning";
-    readonly subject: string;
-    readonly message: string;
 }
 
 export interface GroupCapacity {
@@ -160,7 +156,8 @@ function hourlyPrice(group: NodeGroupConfig, facts: InstanceFacts, region: strin
 
 export function planCapacity(input: CapacityInput): CapacityReport {
     const findings: Finding[] = [];
-    const extraPods = input.containerInsights ? NON_HOST_NETWORK_DAEMONSETS.containerInsights : NON_HOST_NETWORK_DAEMONSETS.base;
+    // DaemonSet pods per node that take a VPC address besides jobs (the others use the host network).
+    const extraPods = platformDaemonSets({ containerInsights: input.containerInsights }).filter((d) => d.podIp).length;
     const runners: RunnerCapacity[] = [];
     const groups: GroupCapacity[] = input.groups.map((g) => {
         const { room, boundBy } = groupRoom(g, input.containerInsights);

@@ -1,5 +1,6 @@
 import type { AddonsConfig } from "./addons";
-import type { Finding } from "./capacity";
+import { platformDeployments } from "../model/platformWorkloads";
+import type { Finding } from "./problems";
 import type { PodResources } from "./nodeAllocatable";
 import { formatCpuMillis, formatMiB, parseCpuMillis, parseMemoryMiB } from "./quantities";
 import type { RunnerConfig } from "./runners";
@@ -12,29 +13,18 @@ export interface PlatformPod {
     readonly memoryMiB: number;
 }
 
-/**
- * Requests of the platform pods that live on the management nodes besides the runner managers. Sources: the
- * autoscaler's requests are set in components/addons/clusterAutoscaler.ts (a test keeps them equal); metrics-server
- * and CoreDNS use their chart / EKS add-on defaults; the Container Insights operator its add-on's default
- * (amazon-cloudwatch-observability 6.4.0 controller-manager).
- */
-export const PLATFORM_PODS = {
-    clusterAutoscaler: { name: "cluster-autoscaler", replicas: 2, cpuMillis: 100, memoryMiB: 300 },
-    metricsServer: { name: "metrics-server", replicas: 2, cpuMillis: 100, memoryMiB: 200 },
-    coreDns: { name: "coredns", replicas: 2, cpuMillis: 100, memoryMiB: 70 },
-    containerInsightsOperator: { name: "cloudwatch-observability-operator", replicas: 1, cpuMillis: 100, memoryMiB: 64 },
-} as const satisfies Record<string, PlatformPod>;
-
-/** Everything the management nodes must hold: enabled platform pods plus one manager pod per runner. */
+/** Everything the management nodes must hold: the enabled platform Deployments (model/platformWorkloads.ts) plus one manager pod per runner. */
 export function managementPods(
     addons: Pick<AddonsConfig, "clusterAutoscaler" | "metricsServer" | "containerInsights">,
     runners: readonly Pick<RunnerConfig, "name" | "manager">[],
 ): PlatformPod[] {
+    const on = {
+        clusterAutoscaler: addons.clusterAutoscaler.enabled,
+        metricsServer: addons.metricsServer.enabled,
+        containerInsights: addons.containerInsights.enabled,
+    };
     return [
-        PLATFORM_PODS.coreDns,
-        ...(addons.clusterAutoscaler.enabled ? [PLATFORM_PODS.clusterAutoscaler] : []),
-        ...(addons.metricsServer.enabled ? [PLATFORM_PODS.metricsServer] : []),
-        ...(addons.containerInsights.enabled ? [PLATFORM_PODS.containerInsightsOperator] : []),
+        ...platformDeployments(on).map(({ name, replicas, cpuMillis, memoryMiB }) => ({ name, replicas, cpuMillis, memoryMiB })),
         ...runners.map((r) => ({
             name: `runner manager ${r.name}`,
             replicas: 1,

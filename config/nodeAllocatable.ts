@@ -9,13 +9,14 @@
 //                         memory: 11 MiB × maxPods + 255 MiB. No system-reserved is set.
 //   − eviction-hard     memory.available < 100 MiB
 //   = kubelet allocatable   (what `kubectl describe node` shows as Allocatable)
-//   − DaemonSet requests the per-node add-ons below; each also takes one pod slot
+//   − DaemonSet requests the per-node add-ons of model/platformWorkloads.ts; each also takes one pod slot
 //   = node allocatable  what is left for workload (runner job) pods
 //
 // Memory is an upper bound: kubelet starts from the kernel's MemTotal, which is a little below
 // the nominal instance memory. The scheduler only counts requests, so add-ons without a memory
 // request (aws-node, kube-proxy) cost no schedulable memory even though they use some.
 // Results are clamped at zero: a node too small for its add-ons has nothing left, not a debt.
+import { platformDaemonSets } from "../model/platformWorkloads";
 import { InstanceFacts } from "./instanceTypes";
 
 export const EVICTION_HARD_MEMORY_MIB = 100;
@@ -37,35 +38,6 @@ export interface DaemonSetContainerRequest {
     /** 0 when the container sets no memory request. */
     readonly memoryMiB: number;
 }
-
-/**
- * Requests of the per-node DaemonSets, per container (from the add-ons' manifests and charts):
- * - aws-node: VPC CNI v1.23.1 (aws-node and aws-eks-nodeagent containers, 25m each, no memory);
- * - kube-proxy: EKS add-on (100m, no memory request);
- * - eks-pod-identity-agent: chart default `resources: {}`, so nothing;
- * - cloudwatch-agent and fluent-bit: amazon-cloudwatch-observability 6.4.0 chart defaults.
- * Left out on purpose: the aws-vpc-cni-init init container (init requests are not added to the
- * running containers'), node-exporter (only with otelContainerInsights, off by default),
- * dcgm-exporter and neuron-monitor (GPU/Neuron nodes only), and the observability operator's
- * controller-manager (a one-replica Deployment, not per node).
- */
-export const DAEMONSET_REQUESTS: {
-    /** On every node. */
-    readonly base: readonly DaemonSetContainerRequest[];
-    /** Only when Container Insights (the amazon-cloudwatch-observability add-on) is enabled. */
-    readonly containerInsights: readonly DaemonSetContainerRequest[];
-} = {
-    base: [
-        { daemonSet: "aws-node", container: "aws-node", cpuMillis: 25, memoryMiB: 0 },
-        { daemonSet: "aws-node", container: "aws-eks-nodeagent", cpuMillis: 25, memoryMiB: 0 },
-        { daemonSet: "kube-proxy", container: "kube-proxy", cpuMillis: 100, memoryMiB: 0 },
-        { daemonSet: "eks-pod-identity-agent", container: "eks-pod-identity-agent", cpuMillis: 0, memoryMiB: 0 },
-    ],
-    containerInsights: [
-        { daemonSet: "cloudwatch-agent", container: "cloudwatch-agent", cpuMillis: 250, memoryMiB: 128 },
-        { daemonSet: "fluent-bit", container: "fluent-bit", cpuMillis: 50, memoryMiB: 25 },
-    ],
-};
 
 export interface NodeOptions {
     /** Whether the Container Insights DaemonSets (cloudwatch-agent, fluent-bit) run on the node. */
@@ -103,11 +75,11 @@ export function kubeletAllocatable(facts: InstanceFacts): PodResources {
     };
 }
 
-/** The per-node DaemonSet containers that run with these options. */
+/** The per-node DaemonSet containers that run with these options (the platform-workload catalogue's rows). */
 export function daemonSetRequests(options: NodeOptions): readonly DaemonSetContainerRequest[] {
-    return options.containerInsights
-        ? [...DAEMONSET_REQUESTS.base, ...DAEMONSET_REQUESTS.containerInsights]
-        : DAEMONSET_REQUESTS.base;
+    return platformDaemonSets(options).flatMap((d) =>
+        d.containers.map((c) => ({ daemonSet: d.daemonSet, container: c.name, cpuMillis: c.cpuMillis, memoryMiB: c.memoryMiB })),
+    );
 }
 
 /** What is left for workload pods on one node once kubelet and the per-node DaemonSets are served. */

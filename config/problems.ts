@@ -6,6 +6,13 @@ export interface Problem {
     readonly message: string;
 }
 
+/** A capacity finding: errors block `pulumi up` like any config problem; warnings are shown in the plan. */
+export interface Finding {
+    readonly severity: "error" | "warning";
+    readonly subject: string;
+    readonly message: string;
+}
+
 /**
  * The single error the config layer throws: every problem found in the whole document, one per line, so a user
  * fixes everything in one edit instead of one `pulumi up` per typo.

@@ -5,7 +5,7 @@ import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
 import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../components/addons/containerInsights";
 import { METRICS_SERVER } from "../components/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS, SYSTEM_CLUSTER_CRITICAL } from "../model/priorityClasses";
-import { platformDaemonSets } from "../components/addons/tolerations";
+import { platformDaemonSets } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import { ADDON_CHARTS } from "../config/versions";
@@ -255,7 +255,9 @@ describe("cluster add-ons", () => {
             });
 
             it("every platform DaemonSet tolerates every node group's taints", () => {
-                const daemonSets = platformDaemonSets(config().addons.containerInsights.enabled).map((d) => d.daemonSet);
+                const daemonSets = platformDaemonSets({ containerInsights: config().addons.containerInsights.enabled }).map(
+                    (d) => d.daemonSet,
+                );
                 assert.deepEqual(daemonSets, [
                     "aws-node",
                     "kube-proxy",
@@ -265,7 +267,7 @@ describe("cluster add-ons", () => {
                 ]);
                 for (const group of config().nodeGroups) {
                     assert.ok(group.taints.length > 0, `${group.name} is tainted`);
-                    for (const ds of platformDaemonSets(config().addons.containerInsights.enabled)) {
+                    for (const ds of platformDaemonSets({ containerInsights: config().addons.containerInsights.enabled })) {
                         assert.deepEqual(
                             untoleratedTaints(ds.tolerations, group.taints),
                             [],

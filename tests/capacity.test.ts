@@ -3,9 +3,12 @@ import { groupRoom, ipsPerNode, jobsPerNode, planCapacity, RunnerDemand } from "
 import { instanceFacts } from "../config/instanceTypes";
 import { NodeGroupConfig } from "../config";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
-import { checkManagementRoom, managementPods, PLATFORM_PODS } from "../config/managementCapacity";
+import { checkManagementRoom, managementPods } from "../config/managementCapacity";
+import { PLATFORM_DEPLOYMENTS } from "../model/platformWorkloads";
 import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
-import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
+import { clusterAutoscalerValues } from "../components/addons/clusterAutoscaler";
+import { metricsServerValues } from "../components/addons/metricsServer";
+import { parseStackConfig } from "../config";
 
 /** A node group as the config layer returns it (hand-made here to reach cases validation would refuse). */
 function group(name: string, over: Partial<NodeGroupConfig>): NodeGroupConfig {
@@ -181,10 +184,30 @@ describe("management group capacity", () => {
     it("fits, hand-computed: 2 × t3.large hold the test stack's platform pods even with one node gone", () => {
         // coredns 2 × 100m/70Mi + autoscaler 2 × 100m/300Mi + metrics-server 2 × 100m/200Mi + operator 100m/64Mi + a 200m/256Mi manager
         const pods = [
-            PLATFORM_PODS.coreDns,
-            PLATFORM_PODS.clusterAutoscaler,
-            PLATFORM_PODS.metricsServer,
-            PLATFORM_PODS.containerInsightsOperator,
+            pod(
+                PLATFORM_DEPLOYMENTS.coreDns.name,
+                PLATFORM_DEPLOYMENTS.coreDns.cpuMillis,
+                PLATFORM_DEPLOYMENTS.coreDns.memoryMiB,
+                PLATFORM_DEPLOYMENTS.coreDns.replicas,
+            ),
+            pod(
+                PLATFORM_DEPLOYMENTS.clusterAutoscaler.name,
+                PLATFORM_DEPLOYMENTS.clusterAutoscaler.cpuMillis,
+                PLATFORM_DEPLOYMENTS.clusterAutoscaler.memoryMiB,
+                PLATFORM_DEPLOYMENTS.clusterAutoscaler.replicas,
+            ),
+            pod(
+                PLATFORM_DEPLOYMENTS.metricsServer.name,
+                PLATFORM_DEPLOYMENTS.metricsServer.cpuMillis,
+                PLATFORM_DEPLOYMENTS.metricsServer.memoryMiB,
+                PLATFORM_DEPLOYMENTS.metricsServer.replicas,
+            ),
+            pod(
+                PLATFORM_DEPLOYMENTS.containerInsightsOperator.name,
+                PLATFORM_DEPLOYMENTS.containerInsightsOperator.cpuMillis,
+                PLATFORM_DEPLOYMENTS.containerInsightsOperator.memoryMiB,
+                PLATFORM_DEPLOYMENTS.containerInsightsOperator.replicas,
+            ),
             pod("manager", 200, 256),
         ];
         const { capacity, findings } = checkManagementRoom(
@@ -224,10 +247,32 @@ describe("management group capacity", () => {
         assert.deepEqual(pods[1], { name: "runner manager a", replicas: 1, cpuMillis: 250, memoryMiB: 1024 });
     });
 
-    it("uses the autoscaler requests the add-on really sets", () => {
-        const { requests } = CLUSTER_AUTOSCALER.resources;
-        assert.equal(parseCpuMillis(requests.cpu), PLATFORM_PODS.clusterAutoscaler.cpuMillis);
-        assert.equal(parseMemoryMiB(requests.memory), PLATFORM_PODS.clusterAutoscaler.memoryMiB);
+    it("the autoscaler and metrics-server values render exactly the requests the capacity model counts", () => {
+        const config = parseStackConfig(validDocument(), "eu-west-1");
+        const management = config.nodeGroups.find((g) => g.role === "management")!;
+        const rendered = [
+            [
+                clusterAutoscalerValues({
+                    config: config.addons.clusterAutoscaler,
+                    clusterName: "c",
+                    region: "eu-west-1",
+                    management,
+                }),
+                "replicaCount",
+                PLATFORM_DEPLOYMENTS.clusterAutoscaler,
+            ],
+            [metricsServerValues(config.addons.metricsServer, management), "replicas", PLATFORM_DEPLOYMENTS.metricsServer],
+        ] as const;
+        for (const [values, replicasKey, counted] of rendered) {
+            const { requests } = values.resources as { requests: { cpu: string; memory: string } };
+            assert.equal(values[replicasKey], counted.replicas, counted.name);
+            assert.equal(parseCpuMillis(requests.cpu), counted.cpuMillis, counted.name);
+            assert.equal(parseMemoryMiB(requests.memory), counted.memoryMiB, counted.name);
+        }
+        const pods = managementPods(config.addons, []).map((p) => p.name);
+        assert.ok(
+            pods.includes(PLATFORM_DEPLOYMENTS.clusterAutoscaler.name) && pods.includes(PLATFORM_DEPLOYMENTS.metricsServer.name),
+        );
     });
 });
 

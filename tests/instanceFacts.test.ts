@@ -11,7 +11,7 @@ import {
     spotSavings,
 } from "../config/instanceTypes";
 import {
-    DAEMONSET_REQUESTS,
+    daemonSetRequests,
     EVICTION_HARD_MEMORY_MIB,
     kubeReserved,
     kubeletAllocatable,
@@ -295,18 +295,14 @@ describe("node capacity model", () => {
     });
 
     it("DaemonSet requests: base and Container Insights sets", () => {
-        const total = (rs: typeof DAEMONSET_REQUESTS.base) =>
-            rs.reduce((s, r) => [s[0] + r.cpuMillis, s[1] + r.memoryMiB], [0, 0]);
-        assert.deepEqual(total(DAEMONSET_REQUESTS.base), [150, 0]);
-        assert.deepEqual(total(DAEMONSET_REQUESTS.containerInsights), [300, 153]);
-        assert.deepEqual(
-            [...new Set(DAEMONSET_REQUESTS.base.map((r) => r.daemonSet))],
-            ["aws-node", "kube-proxy", "eks-pod-identity-agent"],
-        );
-        assert.deepEqual(
-            [...new Set(DAEMONSET_REQUESTS.containerInsights.map((r) => r.daemonSet))],
-            ["cloudwatch-agent", "fluent-bit"],
-        );
+        const base = daemonSetRequests({ containerInsights: false });
+        const withInsights = daemonSetRequests({ containerInsights: true });
+        const containerInsightsOnly = withInsights.filter((r) => !base.some((b) => b.daemonSet === r.daemonSet));
+        const total = (rs: typeof base) => rs.reduce((s, r) => [s[0] + r.cpuMillis, s[1] + r.memoryMiB], [0, 0]);
+        assert.deepEqual(total(base), [150, 0]);
+        assert.deepEqual(total(containerInsightsOnly), [300, 153]);
+        assert.deepEqual([...new Set(base.map((r) => r.daemonSet))], ["aws-node", "kube-proxy", "eks-pod-identity-agent"]);
+        assert.deepEqual([...new Set(containerInsightsOnly.map((r) => r.daemonSet))], ["cloudwatch-agent", "fluent-bit"]);
     });
 
     it("kubelet allocatable matches the EKS AMI node-overhead table", () => {

@@ -10,6 +10,7 @@ import { autoDiscoveryFlag } from "../../model/autoscalerTags";
 import { podIdentityTrustPolicy } from "../../model/iam";
 import { clusterAutoscalerPolicy } from "./iam";
 import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
+import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 
 /** Fixed facts of the autoscaler deployment (not stack config: changing them is a code change). */
@@ -18,15 +19,11 @@ export const CLUSTER_AUTOSCALER = {
     releaseName: "cluster-autoscaler",
     /** → chart `rbac.serviceAccount.name`; the Pod Identity association is made for exactly this name. */
     serviceAccount: "cluster-autoscaler",
-    /** Two replicas, one active (leader election): a lost management node costs one lease period, not scaling. */
-    replicas: 2,
     /**
      * Built-in `system-cluster-critical`, not our platform class: it outranks every class this program creates, it
      * exists before any of our resources (no ordering to get wrong), and it is the chart's and upstream's default.
      */
     priorityClassName: SYSTEM_CLUSTER_CRITICAL.name,
-    /** The chart sets none; ~300Mi covers clusters of a few hundred nodes (CA FAQ, scalability). */
-    resources: { requests: { cpu: "100m", memory: "300Mi" }, limits: { memory: "600Mi" } },
 } as const;
 
 /** Flags the program owns (config rejects them in extraArgs; see CLUSTER_AUTOSCALER_OWNED_FLAGS). */
@@ -65,14 +62,15 @@ export function clusterAutoscalerValues(args: ClusterAutoscalerValuesArgs): Reco
         autoDiscovery: { clusterName: args.clusterName, tags: discoveryTags(args.clusterName) },
         image: { tag: args.config.imageTag },
         fullnameOverride: CLUSTER_AUTOSCALER.releaseName,
-        replicaCount: CLUSTER_AUTOSCALER.replicas,
+        // Two replicas, one active (leader election): a lost management node costs one lease period, not scaling.
+        replicaCount: PLATFORM_DEPLOYMENTS.clusterAutoscaler.replicas,
         podDisruptionBudget: { maxUnavailable: 1 },
         priorityClassName: CLUSTER_AUTOSCALER.priorityClassName,
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,
         topologySpreadConstraints: spreadAcrossZonesAndNodes({ "app.kubernetes.io/instance": CLUSTER_AUTOSCALER.releaseName }),
         rbac: { serviceAccount: { create: true, name: CLUSTER_AUTOSCALER.serviceAccount } },
-        resources: CLUSTER_AUTOSCALER.resources,
+        resources: resourcesOf(PLATFORM_DEPLOYMENTS.clusterAutoscaler),
         extraArgs: { ...args.config.extraArgs, ...ownedClusterAutoscalerArgs() },
     };
     return deepMerge(platform, args.config.values);

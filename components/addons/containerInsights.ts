@@ -29,7 +29,7 @@ export function containerInsightsLogGroupName(clusterName: string, kind: Contain
 
 /**
  * Add-on `configurationValues`. The DaemonSets (cloudwatch-agent, fluent-bit) keep the add-on's root default
- * `tolerations: [{operator: Exists}]` and so run on every node whatever its taints (see PLATFORM_DAEMONSETS). The
+ * `tolerations: [{operator: Exists}]` and so run on every node whatever its taints (model/platformWorkloads.ts). The
  * operator ("manager") Deployment has had no tolerations since add-on v3.0.0: on a cluster where every node is
  * tainted it would stay Pending and never create the agent DaemonSet, so it is placed on the management nodes
  * (`manager.nodeSelector`/`manager.tolerations`, add-on ≥ v3.7.0). The stack's configurationValues merge last.

@@ -5,13 +5,12 @@ import type { MetricsServerConfig } from "../../config/addons";
 import { ADDON_CHARTS } from "../../config/versions";
 import { placementOn } from "../../model/placement";
 import { SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
+import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 
 export const METRICS_SERVER = {
     namespace: "kube-system",
     releaseName: "metrics-server",
-    /** Two replicas and a PDB: the resource metrics API (`kubectl top`, HPA) survives a management node update. */
-    replicas: 2,
     /** The chart's default, kept explicit: the metrics API is cluster-critical and must not be pre-empted. */
     priorityClassName: SYSTEM_CLUSTER_CRITICAL.name,
 } as const;
@@ -23,7 +22,9 @@ export function metricsServerValues(
 ): Record<string, unknown> {
     const placement = placementOn(management);
     const platform = {
-        replicas: METRICS_SERVER.replicas,
+        // Two replicas and a PDB: the resource metrics API (`kubectl top`, HPA) survives a management node update.
+        replicas: PLATFORM_DEPLOYMENTS.metricsServer.replicas,
+        resources: resourcesOf(PLATFORM_DEPLOYMENTS.metricsServer),
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
         priorityClassName: METRICS_SERVER.priorityClassName,
         nodeSelector: placement.nodeSelector,

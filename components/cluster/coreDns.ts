@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeGroupConfig } from "../../config";
 import { placementOn, PlacementTarget } from "../../model/placement";
+import { PLATFORM_DEPLOYMENTS } from "../../model/platformWorkloads";
 
 /**
  * CoreDNS add-on `configurationValues`: pinned to the management nodes. With every node tainted, a CoreDNS that
@@ -11,7 +12,7 @@ import { placementOn, PlacementTarget } from "../../model/placement";
 export function coreDnsConfiguration(management: PlacementTarget) {
     const placement = placementOn(management);
     return {
-        replicaCount: 2,
+        replicaCount: PLATFORM_DEPLOYMENTS.coreDns.replicas,
         nodeSelector: placement.nodeSelector,
         tolerations: [
             { key: "CriticalAddonsOnly", operator: "Exists" },
