@@ -2,10 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
 import { CoreDns } from "./components/cluster/coreDns";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
-import { createNodeGroup } from "./components/nodegroups/nodeGroup";
+import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
 import { RunnerFleet } from "./components/runners/runnerFleet";
-import { loadStackConfig } from "./config";
+import { allNodeGroups, loadStackConfig } from "./config";
 
 /**
  * The whole fleet for one stack. Exported as a function: Pulumi calls it, and tests and the offline plan call it
@@ -14,29 +14,31 @@ import { loadStackConfig } from "./config";
 export = () => {
     const config = loadStackConfig();
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
-    const management = config.nodeGroups.find((g) => g.role === "management")!;
+    const management = config.nodeGroups.management;
 
     const cluster = new RunnerCluster("runners", { config, tags });
 
     const nodeRole = new NodeRole("nodes", { tags });
-    const nodeGroups = config.nodeGroups.map((group) =>
-        createNodeGroup(
-            {
-                group,
-                clusterName: cluster.clusterName,
-                clusterNameTag: config.cluster.name,
-                kubernetesVersion: config.cluster.version,
-                region: config.region,
-                nodeRoleArn: nodeRole.role.arn,
-                subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
-                tags,
-            },
-            { dependsOn: [cluster, nodeRole] },
-        ),
-    ); // nodes join only once the role has its policies
+    const nodeGroups = allNodeGroups(config.nodeGroups).map(
+        (group) =>
+            new NodeGroup(
+                group.resourceName,
+                {
+                    group,
+                    clusterName: cluster.clusterName,
+                    clusterNameTag: config.cluster.name,
+                    kubernetesVersion: config.cluster.version,
+                    region: config.region,
+                    nodeRoleArn: nodeRole.role.arn,
+                    subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
+                    tags,
+                },
+                { dependsOn: [cluster, nodeRole] }, // nodes join only once the role has its policies
+            ),
+    );
 
     // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
-    const managementNodes = nodeGroups.find((g) => g.config.role === "management")!;
+    const managementNodes = nodeGroups[0];
     new CoreDns(
         "coredns",
         { clusterName: cluster.clusterName, kubernetesVersion: config.cluster.version, management, tags },

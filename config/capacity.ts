@@ -2,7 +2,7 @@ import { parseCidr, usableSubnetAddresses } from "./cidr";
 import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
 import type { NetworkConfig } from "./network";
 import { PodResources } from "./nodeAllocatable";
-import type { NodeGroupConfig } from "./nodeGroups";
+import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
 import { parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { smallestNode } from "./runnerResources";
 import type { RunnerConfig } from "./runners";
@@ -30,6 +30,8 @@ export type { Finding } from "./problems";
  */
 export const HOURS_PER_MONTH = 730;
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
+/** Pods per management node that take a VPC address, for its IP estimate. */
+export const MANAGEMENT_PODS_PER_NODE = 10;
 /** Below this share of free addresses left at full scale, the plan warns. */
 export const MIN_IP_HEADROOM = 0.2;
 
@@ -90,7 +92,8 @@ export interface CapacityReport {
 
 export interface CapacityInput {
     readonly region: string;
-    readonly groups: readonly NodeGroupConfig[];
+    /** The management group may be left out (its room is then not checked). */
+    readonly nodeGroups: { readonly management?: NodeGroupConfig; readonly jobs: readonly NodeGroupConfig[] };
     readonly runners: readonly RunnerDemand[];
     readonly containerInsights: boolean;
     /** Usable addresses of the pod subnets (from their CIDRs), if configured. */
@@ -159,7 +162,8 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     // DaemonSet pods per node that take a VPC address besides jobs (the others use the host network).
     const extraPods = platformDaemonSets({ containerInsights: input.containerInsights }).filter((d) => d.podIp).length;
     const runners: RunnerCapacity[] = [];
-    const groups: GroupCapacity[] = input.groups.map((g) => {
+    const groups: GroupCapacity[] = allNodeGroups(input.nodeGroups).map((g) => {
+        const isJobs = g !== input.nodeGroups.management;
         const { room, boundBy } = groupRoom(g, input.containerInsights);
         const own = input.runners.filter((r) => r.nodeGroup === g.name);
         let groupJobsPerNode = 0;
@@ -197,9 +201,10 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 message: `its runners may start ${demand} jobs together but it holds ${jobsAtFullScale}; at peak they wait for each other`,
             });
         }
-        if (g.role === "jobs" && own.length === 0)
+        if (isJobs && own.length === 0)
             findings.push({ severity: "warning", subject: `nodeGroups.${g.name}`, message: "no runner uses this group" });
-        const podsPerNode = g.role === "jobs" ? Math.min(room.pods, groupJobsPerNode || room.pods) + extraPods : 10;
+        // Management nodes: the platform pods and managers with a VPC address (a handful) plus the DaemonSets'.
+        const podsPerNode = isJobs ? Math.min(room.pods, groupJobsPerNode || room.pods) + extraPods : MANAGEMENT_PODS_PER_NODE;
         // The type that takes the most addresses and the dearest type bound the group (conservative for mixed groups).
         const types = g.instanceTypes.map((t) => instanceFacts(t)!);
         const perNodeIps = Math.max(...types.map((t) => ipsPerNode(t, podsPerNode)));
@@ -223,7 +228,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             name,
             freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
             ipsAtFullScale: groups
-                .filter((g) => input.groups.find((c) => c.name === g.name)!.subnets === name)
+                .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
                 .reduce((s, g) => s + g.ipsAtFullScale, 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
@@ -251,7 +256,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     }
 
     let management: ManagementCapacity | undefined;
-    const managementGroup = groups.find((g) => g.role === "management");
+    const managementGroup = groups.find((g) => g.name === input.nodeGroups.management?.name);
     if (input.managementPods && managementGroup) {
         const checked = checkManagementRoom(managementGroup, managementGroup.room, input.managementPods);
         management = checked.capacity;

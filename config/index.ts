@@ -5,7 +5,8 @@ export { ConfigError, Problem } from "./problems";
 export { parseStackConfig, StackConfig } from "./stack";
 export type { ClusterConfig } from "./cluster";
 export type { NetworkConfig, PodSubnetsConfig } from "./network";
-export type { NodeGroupConfig } from "./nodeGroups";
+export { allNodeGroups } from "./nodeGroups";
+export type { NodeGroupConfig, NodeGroups } from "./nodeGroups";
 export type { RunnerConfig } from "./runners";
 
 /** The Pulumi project name, which is also the config namespace (`eks-gitlab-runners:cluster`, …). */

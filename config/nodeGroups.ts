@@ -114,7 +114,7 @@ export function resolveNodeGroups(
     groups: Record<string, NodeGroupInput>,
     hasPodSubnets: boolean,
     kubernetesVersion?: string,
-): { groups: NodeGroupConfig[]; problems: Problem[] } {
+): { groups: NodeGroups; problems: Problem[] } {
     const problems: Problem[] = [];
     const at = (name: string, ...rest: (string | number)[]) => joinPath("nodeGroups", name, ...rest);
     const byNormalised = new Map<string, string>();
@@ -264,7 +264,24 @@ export function resolveNodeGroups(
             path: "nodeGroups",
             message: `only one management group is allowed, found ${management.map((g) => g.name).join(", ")}`,
         });
-    if (!out.some((g) => g.role === "jobs"))
+    const jobs = out.filter((g) => g.role === "jobs");
+    if (jobs.length === 0)
         problems.push({ path: "nodeGroups", message: "declare at least one group with role: jobs, or no CI job can run" });
-    return { groups: out, problems };
+    return { groups: { management: management[0], jobs }, problems };
+}
+
+/** The node groups of a stack by role. */
+export interface NodeGroups {
+    /** The one management group: platform pods and runner managers (undefined only while validating a bad document). */
+    readonly management: NodeGroupConfig;
+    /** The groups CI job pods run on, in declaration order. */
+    readonly jobs: readonly NodeGroupConfig[];
+}
+
+/** Every node group, the management group first. */
+export function allNodeGroups(groups: {
+    readonly management?: NodeGroupConfig;
+    readonly jobs: readonly NodeGroupConfig[];
+}): readonly NodeGroupConfig[] {
+    return groups.management ? [groups.management, ...groups.jobs] : groups.jobs;
 }

@@ -176,24 +176,17 @@ export function resolveRunners(
                 message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
             });
         }
-        const group = groups.find((g) => g.name === r.nodeGroup);
-        if (!group) {
+        const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
+        if (!jobsGroup) {
+            const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
             problems.push({
                 path: at("nodeGroup"),
-                message: `"${r.nodeGroup}" is not a node group (declared: ${groups.map((g) => g.name).join(", ") || "none"})`,
-            });
-        } else if (group.role !== "jobs") {
-            problems.push({
-                path: at("nodeGroup"),
-                message: `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${
-                    groups
-                        .filter((g) => g.role === "jobs")
-                        .map((g) => g.name)
-                        .join(", ") || "none declared"
-                })`,
+                message:
+                    groups.management?.name === r.nodeGroup
+                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
+                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
             });
         }
-        const jobsGroup = group?.role === "jobs" ? group : undefined;
 
         const entry: TaggedRunner = { name, tags: r.tags, runUntagged: r.runUntagged, group: jobsGroup };
         tagged.push(entry);

@@ -7,7 +7,7 @@ import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
 import { NetworkConfig, networkSchema } from "./network";
-import { NodeGroupConfig, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
@@ -19,7 +19,7 @@ export interface StackConfig {
     readonly gitlab: GitlabConfig;
     readonly cluster: ClusterConfig;
     readonly network: NetworkConfig;
-    readonly nodeGroups: readonly NodeGroupConfig[];
+    readonly nodeGroups: NodeGroups;
     readonly runners: readonly RunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
@@ -79,7 +79,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
             }
         });
     }
-    let nodeGroups: NodeGroupConfig[] = [];
+    let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
         const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version);
         nodeGroups = resolved.groups;
@@ -111,7 +111,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
     const capacity = planCapacity({
         region: region!,
-        groups: nodeGroups,
+        nodeGroups: nodeGroups as NodeGroups,
         runners: runners.map(runnerDemand),
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
@@ -126,7 +126,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         gitlab: parsed.gitlab!,
         cluster: parsed.cluster!,
         network: parsed.network!,
-        nodeGroups,
+        nodeGroups: nodeGroups as NodeGroups,
         runners,
         addons: addons!,
         cache: parsed.cache!,

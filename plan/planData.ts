@@ -1,4 +1,4 @@
-import { StackConfig } from "../config";
+import { allNodeGroups, StackConfig } from "../config";
 import { CapacityReport, Finding } from "../config/capacity";
 import { Recorded, Run } from "./engine";
 
@@ -75,7 +75,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             return { name: c.name, type: c.type, children };
         });
 
-    const nodeGroups = config.nodeGroups.map((g): NodeGroupPlan => {
+    const nodeGroups = allNodeGroups(config.nodeGroups).map((g): NodeGroupPlan => {
         const [ng] = childrenOf(run, g.resourceName, NODEGROUP);
         const inputs = ng?.inputs ?? {};
         return {

@@ -1,3 +1,4 @@
+import { allNodeGroups } from "../config";
 import { untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
 import { parseStackConfig, PROJECT, StackConfig } from "../config";
@@ -85,7 +86,7 @@ describe("cluster add-ons", () => {
         describe(`stack ${stack}`, () => {
             const run = () => runs[stack];
             const config = () => configs[stack];
-            const management = () => config().nodeGroups.find((g) => g.role === "management")!;
+            const management = () => config().nodeGroups.management;
             const release = (name: string) =>
                 run()
                     .ofType(T.release)
@@ -120,7 +121,7 @@ describe("cluster add-ons", () => {
                 assert.deepEqual(v.tolerations, [
                     { key: "eks-gitlab-runners/role", operator: "Equal", value: "management", effect: "NoSchedule" },
                 ]);
-                for (const jobs of config().nodeGroups.filter((g) => g.role === "jobs")) {
+                for (const jobs of allNodeGroups(config().nodeGroups).filter((g) => g.role === "jobs")) {
                     assert.ok(
                         Object.entries(v.nodeSelector).some(([k, val]) => jobs.labels[k] !== val),
                         `the selector must not match job group ${jobs.name}`,
@@ -265,7 +266,7 @@ describe("cluster add-ons", () => {
                     "cloudwatch-agent",
                     "fluent-bit",
                 ]);
-                for (const group of config().nodeGroups) {
+                for (const group of allNodeGroups(config().nodeGroups)) {
                     assert.ok(group.taints.length > 0, `${group.name} is tainted`);
                     for (const ds of platformDaemonSets({ containerInsights: config().addons.containerInsights.enabled })) {
                         assert.deepEqual(

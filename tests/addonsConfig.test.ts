@@ -22,7 +22,7 @@ function resolve(input: unknown, version = "1.34", images?: Readonly<Record<stri
     const parsed = addonsSchema.parse(input);
     return resolveAddons(
         parsed,
-        { cluster: { version } as ClusterConfig, nodeGroups: [], containerInsights: containerInsightsEnabled(parsed) },
+        { cluster: { version } as ClusterConfig, nodeGroups: { jobs: [] }, containerInsights: containerInsightsEnabled(parsed) },
         images,
     );
 }

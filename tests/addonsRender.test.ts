@@ -31,7 +31,7 @@ const MANAGEMENT = {
 function addons(input: unknown = {}, version = "1.34") {
     return resolveAddons(addonsSchema.parse(input), {
         cluster: { version } as ClusterConfig,
-        nodeGroups: [],
+        nodeGroups: { jobs: [] },
         containerInsights: true,
     }).addons;
 }

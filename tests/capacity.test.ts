@@ -48,7 +48,7 @@ describe("capacity model", () => {
             region: "eu-west-1",
             containerInsights: false,
             podSubnetFreeIps: 16379,
-            groups: [group("amd64", {})],
+            nodeGroups: { jobs: [group("amd64", {})] },
             runners: [runner("amd64", "amd64", 20)],
         });
         assert.deepEqual(report.groups[0].room, { cpuMillis: 3770, memoryMiB: 15391, pods: 55 });
@@ -76,7 +76,7 @@ describe("capacity model", () => {
             region: "eu-west-1",
             containerInsights: false,
             podSubnetFreeIps: 16379,
-            groups: [spot],
+            nodeGroups: { jobs: [spot] },
             runners: [runner("spot", "spot", 60, 500, 4096)],
         });
         assert.equal(report.runners[0].jobsPerNode, 3);
@@ -98,7 +98,7 @@ describe("capacity model", () => {
             region: "eu-west-1",
             containerInsights: true,
             podSubnetFreeIps: 16379,
-            groups: [arm],
+            nodeGroups: { jobs: [arm] },
             runners: [runner("arm64", "arm64-spot", 60)],
         });
         assert.deepEqual(report.groups[0].room, { cpuMillis: 7460, memoryMiB: 31622, pods: 53 });
@@ -113,7 +113,7 @@ describe("capacity model", () => {
         const input = {
             region: "eu-west-1",
             containerInsights: false,
-            groups: [group("amd64", {})],
+            nodeGroups: { jobs: [group("amd64", {})] },
             runners: [runner("amd64", "amd64", 20)],
         };
         const starved = planCapacity({ ...input, podSubnetFreeIps: 200 });
@@ -130,12 +130,17 @@ describe("capacity model", () => {
             tight.findings.map((f) => [f.severity, f.subject]),
             [["warning", "network.podSubnets"]],
         );
-        const unknown = planCapacity({ ...input, groups: [group("amd64", { subnets: "cluster" })] });
+        const unknown = planCapacity({ ...input, nodeGroups: { jobs: [group("amd64", { subnets: "cluster" })] } });
         assert.match(unknown.findings[0].message, /free addresses unknown offline/);
     });
 
     it("over-commit: one runner beyond its group is an error, shared contention a warning, a pod that fits nowhere an error", () => {
-        const base = { region: "eu-west-1", containerInsights: false, podSubnetFreeIps: 16379, groups: [group("amd64", {})] };
+        const base = {
+            region: "eu-west-1",
+            containerInsights: false,
+            podSubnetFreeIps: 16379,
+            nodeGroups: { jobs: [group("amd64", {})] },
+        };
         const over = planCapacity({ ...base, runners: [runner("amd64", "amd64", 31)] });
         assert.deepEqual(
             over.findings.map((f) => [f.severity, f.subject]),
@@ -169,7 +174,7 @@ describe("capacity model", () => {
         const noPrice = planCapacity({
             region: "ap-south-1",
             containerInsights: false,
-            groups: [group("amd64", {})],
+            nodeGroups: { jobs: [group("amd64", {})] },
             runners: [runner("amd64", "amd64", 1)],
         });
         assert.equal(noPrice.cost.idleUsdPerMonth, undefined);
@@ -249,7 +254,7 @@ describe("management group capacity", () => {
 
     it("the autoscaler and metrics-server values render exactly the requests the capacity model counts", () => {
         const config = parseStackConfig(validDocument(), "eu-west-1");
-        const management = config.nodeGroups.find((g) => g.role === "management")!;
+        const management = config.nodeGroups.management;
         const rendered = [
             [
                 clusterAutoscalerValues({

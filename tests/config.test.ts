@@ -1,3 +1,4 @@
+import { allNodeGroups } from "../config";
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
@@ -10,18 +11,18 @@ describe("stack config validation", () => {
         assert.equal(cfg.cluster.protect, false);
         assert.deepEqual(cfg.cluster.logTypes, ["api", "audit", "authenticator"]);
         assert.deepEqual(cfg.cluster.endpoint, { privateAccess: true, publicAccess: false, publicAccessCidrs: [] });
-        const amd64 = cfg.nodeGroups.find((g) => g.name === "amd64")!;
+        const amd64 = allNodeGroups(cfg.nodeGroups).find((g) => g.name === "amd64")!;
         assert.equal(amd64.capacityType, "ON_DEMAND");
         assert.equal(amd64.amiType, "AL2023_x86_64_STANDARD");
         assert.equal(amd64.diskSizeGiB, 100);
         assert.equal(amd64.subnets, "pod");
-        assert.equal(cfg.nodeGroups.find((g) => g.name === "management")!.subnets, "cluster");
-        assert.equal(cfg.nodeGroups.find((g) => g.name === "arm64-spot")!.amiType, "AL2023_ARM_64_STANDARD");
+        assert.equal(allNodeGroups(cfg.nodeGroups).find((g) => g.name === "management")!.subnets, "cluster");
+        assert.equal(allNodeGroups(cfg.nodeGroups).find((g) => g.name === "arm64-spot")!.amiType, "AL2023_ARM_64_STANDARD");
     });
 
     it("returns a frozen object", () => {
         const cfg = parseStackConfig(validDocument(), REGION);
-        assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.cluster) && Object.isFrozen(cfg.nodeGroups[0].labels));
+        assert.ok(Object.isFrozen(cfg) && Object.isFrozen(cfg.cluster) && Object.isFrozen(cfg.nodeGroups.management.labels));
         assert.throws(() => {
             (cfg.cluster as any).name = "x";
         }, TypeError);

@@ -149,7 +149,7 @@ describe("node group validation", () => {
             ["nodeGroups", "amd64", "taints"],
             [{ key: "dedicated", value: "web", effect: "NoSchedule" }],
         );
-        const amd64 = parseStackConfig(doc, "eu-west-1").nodeGroups.find((g) => g.name === "amd64")!;
+        const amd64 = parseStackConfig(doc, "eu-west-1").nodeGroups.jobs.find((g) => g.name === "amd64")!;
         assert.deepEqual(amd64.labels, {
             team: "web",
             "eks-gitlab-runners/role": "jobs",

@@ -124,7 +124,7 @@ describe("runner config", () => {
         {
             name: "a node group that does not exist",
             doc: () => withValue(validDocument(), ["runners", "amd64", "nodeGroup"], "amd46"),
-            expect: 'runners.amd64.nodeGroup: "amd46" is not a node group (declared: management, amd64, arm64-spot)',
+            expect: 'runners.amd64.nodeGroup: "amd46" is not a node group (jobs groups: amd64, arm64-spot)',
         },
         {
             name: "the management group as job group",

@@ -1,3 +1,4 @@
+import { allNodeGroups } from "../config";
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
 import { parseStackConfig, RunnerConfig, StackConfig } from "../config";
@@ -24,8 +25,8 @@ const CACHE = { bucketName: "ci-cache-bucket", region: REGION };
 function stack(doc: Record<string, any> = validDocument()): StackConfig {
     return parseStackConfig(doc, REGION);
 }
-const groupOf = (cfg: StackConfig, r: RunnerConfig) => cfg.nodeGroups.find((g) => g.name === r.nodeGroup)!;
-const managementOf = (cfg: StackConfig) => cfg.nodeGroups.find((g) => g.role === "management")!;
+const groupOf = (cfg: StackConfig, r: RunnerConfig) => allNodeGroups(cfg.nodeGroups).find((g) => g.name === r.nodeGroup)!;
+const managementOf = (cfg: StackConfig) => cfg.nodeGroups.management;
 const valuesOf = (cfg: StackConfig, r: RunnerConfig) =>
     runnerHelmValues({
         runner: r,

@@ -1,3 +1,4 @@
+import { allNodeGroups } from "../config";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
@@ -83,7 +84,7 @@ describe("gitlab runners (program under mocks)", () => {
         describe(`stack ${stack}`, () => {
             const run = () => runs[stack];
             const config = stackConfig(stack);
-            const management = config.nodeGroups.find((g) => g.role === "management")!;
+            const management = config.nodeGroups.management;
             const byName = (type: string, name: string) => run().one(type, name);
             const release = (r: RunnerConfig) => byName(T.release, `gitlab-${r.name}-release`).inputs;
             // smol-toml returns null-prototype objects: compare plain data.
@@ -369,7 +370,7 @@ describe("gitlab runners (program under mocks)", () => {
 
             it("every runner's concurrent fits its group at maxSize with default-sized jobs", () => {
                 for (const r of config.runners) {
-                    const group = config.nodeGroups.find((g) => g.name === r.nodeGroup)!;
+                    const group = allNodeGroups(config.nodeGroups).find((g) => g.name === r.nodeGroup)!;
                     const node = smallestNode(group, config.addons.containerInsights.enabled)!;
                     const cpu = parseCpuMillis(r.resources.build.cpuRequest)! + parseCpuMillis(r.resources.helper.cpuRequest)!;
                     const mem =
@@ -387,12 +388,12 @@ describe("gitlab runners (program under mocks)", () => {
     it("test stack: one amd64 runner", () => {
         const config = stackConfig("test");
         assert.equal(config.runners.length, 1);
-        assert.equal(config.nodeGroups.find((g) => g.name === config.runners[0].nodeGroup)!.arch, "amd64");
+        assert.equal(allNodeGroups(config.nodeGroups).find((g) => g.name === config.runners[0].nodeGroup)!.arch, "amd64");
     });
 
     it("prod stack: on-demand amd64, Spot amd64 (tag spot), arm64 Spot from zero (tag arm64), ≥ 1000 jobs together", () => {
         const config = stackConfig("prod");
-        const groupOf = (r: RunnerConfig) => config.nodeGroups.find((g) => g.name === r.nodeGroup)!;
+        const groupOf = (r: RunnerConfig) => allNodeGroups(config.nodeGroups).find((g) => g.name === r.nodeGroup)!;
         const find = (pred: (r: RunnerConfig) => boolean) => config.runners.filter(pred);
         assert.equal(find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND").length, 1);
         const spot = find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "SPOT");
@@ -417,7 +418,7 @@ describe("gitlab runners (program under mocks)", () => {
                     r.name,
                     renderRunnerToml({
                         runner: r,
-                        group: cfg.nodeGroups.find((g) => g.name === r.nodeGroup)!,
+                        group: allNodeGroups(cfg.nodeGroups).find((g) => g.name === r.nodeGroup)!,
                         cache: { bucketName: "cache", region: cfg.region },
                     }).split("\n"),
                 ]),

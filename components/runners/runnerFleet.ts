@@ -39,7 +39,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
     constructor(name: string, args: RunnerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:RunnerFleet", name, {}, opts);
         const { config, cluster, tags } = args;
-        const management = config.nodeGroups.find((g) => g.role === "management")!;
+        const management = config.nodeGroups.management;
         if (config.runners.length === 0) {
             this.runners = [];
             this.summary = {};
@@ -82,7 +82,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     `${name}-${runner.name}`,
                     {
                         runner,
-                        group: config.nodeGroups.find((g) => g.name === runner.nodeGroup)!,
+                        group: config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
                         management,
                         gitlabUrl: config.gitlab.url,
                         clusterName: config.cluster.name,
