@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
-import { CoreDns } from "./components/cluster/coreDns";
+import { PlatformAddon } from "./components/addons/platformAddon";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
 import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
+import { coreDnsAddon } from "./config/addons";
 
 /**
  * The whole fleet for one stack. Exported as a function: Pulumi calls it, and tests and the offline plan call it
@@ -39,9 +40,20 @@ export = () => {
 
     // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
     const managementNodes = nodeGroups[0];
-    new CoreDns(
+    new PlatformAddon(
         "coredns",
-        { clusterName: cluster.clusterName, kubernetesVersion: config.cluster.version, management, tags },
+        {
+            spec: coreDnsAddon,
+            config: { enabled: true },
+            context: {
+                clusterName: config.cluster.name,
+                kubernetesVersion: config.cluster.version,
+                region: config.region,
+                management,
+            },
+            clusterName: cluster.clusterName,
+            tags,
+        },
         { dependsOn: [managementNodes] },
     );
     const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes] });

@@ -92,7 +92,7 @@ export const iamNoWildcardWrites: Rule = {
         "DESIGN (Cluster Autoscaler, Security): least privilege. The autoscaler's SetDesiredCapacity/TerminateInstanceInAutoScalingGroup " +
         "must be scoped by the cluster's ASG tags, or a misconfigured autoscaler can resize any group in the account (the management group included).",
     remediation:
-        "Name the actions a component needs (see components/addons/iam.ts) and scope capacity writes with aws:ResourceTag/<tag> conditions.",
+        "Name the actions a component needs (see config/addons/clusterAutoscalerIam.ts) and scope capacity writes with aws:ResourceTag/<tag> conditions.",
     types: [TYPES.iamPolicy, TYPES.iamRolePolicy, TYPES.iamUserPolicy, TYPES.iamGroupPolicy, TYPES.iamRole],
     checkResource(r) {
         const problems: string[] = [];

@@ -95,7 +95,7 @@ export const managementNodeGroupIsolated: Rule = {
         "EKS puts the standard discovery tags on every managed group's ASG, so only a jobs-only tag keeps the management group invisible.",
     remediation:
         "Keep exactly one `role: management` group; never tag its ASG; key --node-group-auto-discovery on " +
-        `${JOBS_DISCOVERY_TAG} (components/addons/clusterAutoscaler.ts does).`,
+        `${JOBS_DISCOVERY_TAG} (config/addons/clusterAutoscaler.ts does).`,
     types: [TYPES.nodeGroup, TYPES.asgTag, TYPES.helmRelease],
     checkStack(resources) {
         const findings: Finding[] = [];
@@ -171,7 +171,7 @@ export const jobNodeGroupAzRebalanceSuspended: Rule = {
         "Seed 000/001: running jobs were killed when the ASG rebalanced AZs, terminating nodes regardless of pods or PDBs. Managed node " +
         "groups cannot suspend ASG processes and a new group silently comes with AZRebalance on, so code must suspend it for each group.",
     remediation:
-        "Create job groups with createNodeGroup (JobNodeGroup adds the AsgProcessSuspension); never build a job group's NodeGroup directly.",
+        "Create node groups with the NodeGroup component (components/nodegroups/nodeGroup.ts: job kinds add the AsgProcessSuspension); never build a job group's NodeGroup directly.",
     types: [TYPES.nodeGroup, TYPES.asgProcessSuspension],
     checkStack(resources) {
         const findings: Finding[] = [];

@@ -2,14 +2,13 @@ import { allNodeGroups } from "../config";
 import { untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
 import { parseStackConfig, PROJECT, StackConfig } from "../config";
-import { CLUSTER_AUTOSCALER } from "../components/addons/clusterAutoscaler";
-import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../components/addons/containerInsights";
-import { METRICS_SERVER } from "../components/addons/metricsServer";
+import { CLUSTER_AUTOSCALER } from "../config/addons/clusterAutoscaler";
+import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../config/addons/containerInsights";
+import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS, SYSTEM_CLUSTER_CRITICAL } from "../model/priorityClasses";
 import { platformDaemonSets } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
-import { ADDON_CHARTS } from "../config/versions";
 import { assertLeastPrivilegeAutoscalerPolicy, UPSTREAM_FLAGS } from "./support/addonsChecks";
 import { fakeRunnerTokens, ProgramError, Recorded, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";
 
@@ -106,7 +105,7 @@ describe("cluster add-ons", () => {
                     [r.chart, r.version, r.repositoryOpts.repo, r.namespace],
                     ["cluster-autoscaler", "9.59.0", "https://kubernetes.github.io/autoscaler", "kube-system"],
                 );
-                assert.equal(r.version, ADDON_CHARTS.clusterAutoscaler.version);
+                assert.equal(r.version, CLUSTER_AUTOSCALER.chart.version);
                 const v = caValues();
                 assert.equal(v.replicaCount, 2);
                 assert.equal(v.extraArgs["leader-elect"], "true");

@@ -1,30 +1,31 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { addonsSchema, containerInsightsEnabled, RESERVED_VALUES, resolveAddons } from "../config/addons";
 import {
-    ADDON_DEFAULTS,
-    addonsSchema,
+    CLUSTER_AUTOSCALER,
+    CLUSTER_AUTOSCALER_DEFAULTS,
+    CLUSTER_AUTOSCALER_IMAGES,
     CLUSTER_AUTOSCALER_OWNED_FLAGS,
-    containerInsightsEnabled,
-    LOG_RETENTION_DAYS,
-    RESERVED_VALUES,
-    resolveAddons,
-} from "../config/addons";
+    imageMinor,
+} from "../config/addons/clusterAutoscaler";
+import { LOG_RETENTION_DAYS } from "../config/addons/containerInsights";
+import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS } from "../model/priorityClasses";
 import { CLUSTER_AUTOSCALER_FLAGS } from "../config/clusterAutoscalerFlags";
 import type { ClusterConfig } from "../config/cluster";
-import { ADDON_CHARTS, CLUSTER_AUTOSCALER_IMAGES, EKS_VERSIONS, imageMinor } from "../config/versions";
+import { EKS_VERSIONS } from "../config/versions";
 import { UPSTREAM_FLAGS } from "./support/addonsChecks";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 /** Parses and resolves only the `addons` section, for a cluster of `version`. */
-function resolve(input: unknown, version = "1.34", images?: Readonly<Record<string, string>>) {
+function resolve(input: unknown, version = "1.34") {
     const parsed = addonsSchema.parse(input);
-    return resolveAddons(
-        parsed,
-        { cluster: { version } as ClusterConfig, nodeGroups: { jobs: [] }, containerInsights: containerInsightsEnabled(parsed) },
-        images,
-    );
+    return resolveAddons(parsed, {
+        cluster: { version } as ClusterConfig,
+        nodeGroups: { jobs: [] },
+        containerInsights: containerInsightsEnabled(parsed),
+    });
 }
 
 describe("addons config", () => {
@@ -34,12 +35,12 @@ describe("addons config", () => {
         assert.deepEqual(addons, {
             clusterAutoscaler: {
                 enabled: true,
-                chartVersion: ADDON_CHARTS.clusterAutoscaler.version,
+                chartVersion: CLUSTER_AUTOSCALER.chart.version,
                 imageTag: CLUSTER_AUTOSCALER_IMAGES["1.34"],
-                extraArgs: ADDON_DEFAULTS.clusterAutoscaler.extraArgs,
+                extraArgs: CLUSTER_AUTOSCALER_DEFAULTS.extraArgs,
                 values: {},
             },
-            metricsServer: { enabled: true, chartVersion: ADDON_CHARTS.metricsServer.version, values: {} },
+            metricsServer: { enabled: true, chartVersion: METRICS_SERVER.chart.version, values: {} },
             containerInsights: { enabled: true, logRetentionDays: 30, configurationValues: {} },
         });
     });
@@ -59,7 +60,7 @@ describe("addons config", () => {
 
     it("defaults and owned flags are all upstream flags", () => {
         for (const flag of [
-            ...Object.keys(ADDON_DEFAULTS.clusterAutoscaler.extraArgs),
+            ...Object.keys(CLUSTER_AUTOSCALER_DEFAULTS.extraArgs),
             ...Object.keys(CLUSTER_AUTOSCALER_OWNED_FLAGS),
         ]) {
             assert.ok(UPSTREAM_FLAGS.includes(flag), `${flag} is not a Cluster Autoscaler 1.35.0 flag`);
@@ -74,7 +75,7 @@ describe("addons config", () => {
         });
         assert.deepEqual(problems, []);
         assert.deepEqual(addons.clusterAutoscaler.extraArgs, {
-            ...ADDON_DEFAULTS.clusterAutoscaler.extraArgs,
+            ...CLUSTER_AUTOSCALER_DEFAULTS.extraArgs,
             "scale-down-unneeded-time": "20m",
             "max-nodes-total": "150",
             "scale-down-enabled": "true",
@@ -88,17 +89,16 @@ describe("addons config", () => {
     });
 
     it("rejects a cluster version the autoscaler table does not cover, at cluster.version", () => {
-        const { "1.34": _dropped, ...withoutCurrent } = CLUSTER_AUTOSCALER_IMAGES;
-        assert.deepEqual(resolve({}, "1.34", withoutCurrent).problems, [
+        assert.deepEqual(resolve({}, "1.29").problems, [
             {
                 path: "cluster.version",
                 message:
-                    '"1.34" has no pinned Cluster Autoscaler image (pinned: 1.30–1.35); add it to CLUSTER_AUTOSCALER_IMAGES in config/versions.ts, set addons.clusterAutoscaler.imageTag to a v1.34.x tag, or set addons.clusterAutoscaler.enabled: false',
+                    '"1.29" has no pinned Cluster Autoscaler image (pinned: 1.30–1.35); add it to CLUSTER_AUTOSCALER_IMAGES in config/addons/clusterAutoscaler.ts, set addons.clusterAutoscaler.imageTag to a v1.29.x tag, or set addons.clusterAutoscaler.enabled: false',
             },
         ]);
         // An explicit tag of the right minor, or a disabled autoscaler, needs no table entry.
-        assert.deepEqual(resolve({ clusterAutoscaler: { imageTag: "v1.34.0" } }, "1.34", withoutCurrent).problems, []);
-        assert.deepEqual(resolve({ clusterAutoscaler: { enabled: false } }, "1.34", withoutCurrent).problems, []);
+        assert.deepEqual(resolve({ clusterAutoscaler: { imageTag: "v1.29.0" } }, "1.29").problems, []);
+        assert.deepEqual(resolve({ clusterAutoscaler: { enabled: false } }, "1.29").problems, []);
     });
 
     it("rejects an image override of another minor, at addons.clusterAutoscaler.imageTag", () => {
@@ -279,14 +279,12 @@ describe("addons config", () => {
     it("docs/addons.md states exactly the defaults the code uses", () => {
         const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "addons.md"), "utf8");
         const expected = [
-            ...Object.entries(ADDON_DEFAULTS.clusterAutoscaler.extraArgs).map(
-                ([flag, value]) => `| \`${flag}\` | \`${value}\` |`,
-            ),
+            ...Object.entries(CLUSTER_AUTOSCALER_DEFAULTS.extraArgs).map(([flag, value]) => `| \`${flag}\` | \`${value}\` |`),
             ...Object.keys(CLUSTER_AUTOSCALER_OWNED_FLAGS).map((flag) => `\`${flag}\``),
             ...Object.entries(CLUSTER_AUTOSCALER_IMAGES).map(([version, tag]) => `| ${version} | \`${tag}\` |`),
-            `chart **${ADDON_CHARTS.clusterAutoscaler.version}**`,
-            `chart\n**${ADDON_CHARTS.metricsServer.version}**`,
-            `| \`logRetentionDays\` | \`${ADDON_DEFAULTS.containerInsights.logRetentionDays}\` |`,
+            `chart **${CLUSTER_AUTOSCALER.chart.version}**`,
+            `chart\n**${METRICS_SERVER.chart.version}**`,
+            `| \`logRetentionDays\` | \`${addonsSchema.parse({}).containerInsights.logRetentionDays}\` |`,
             LOG_RETENTION_DAYS.join(", "),
             ...Object.values(RESERVED_VALUES).flatMap((paths) => Object.keys(paths).map((p) => `\`${p}\``)),
             ...Object.values(PRIORITY_CLASS_SPECS).map((c) => `| \`${c.name}\` | ${c.value} |`),

@@ -4,12 +4,12 @@ import { strict as assert } from "assert";
 
 import { addonsSchema, resolveAddons } from "../config/addons";
 import type { ClusterConfig } from "../config/cluster";
-import { clusterAutoscalerValues, discoveryTags, ownedClusterAutoscalerArgs } from "../components/addons/clusterAutoscaler";
-import { containerInsightsConfiguration } from "../components/addons/containerInsights";
-import { clusterAutoscalerPolicy, CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../components/addons/iam";
+import { clusterAutoscalerValues, discoveryTags, ownedClusterAutoscalerArgs } from "../config/addons/clusterAutoscaler";
+import { containerInsightsConfiguration } from "../config/addons/containerInsights";
+import { clusterAutoscalerPolicy, CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../config/addons/clusterAutoscalerIam";
 import { PolicyDocument, podIdentityTrustPolicy } from "../model/iam";
 import { assertLeastPrivilegeAutoscalerPolicy } from "./support/addonsChecks";
-import { metricsServerValues } from "../components/addons/metricsServer";
+import { metricsServerValues } from "../config/addons/metricsServer";
 import {
     EXPENDABLE_PODS_PRIORITY_CUTOFF,
     PRIORITY_CLASS_SPECS,
@@ -17,7 +17,7 @@ import {
     SYSTEM_CLUSTER_CRITICAL,
 } from "../model/priorityClasses";
 
-import { deepMerge } from "../components/addons/values";
+import { deepMerge } from "../config/addons/values";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import type { Toleration } from "../model/placement";
 

@@ -6,8 +6,8 @@ import { problemsOf, validDocument, withValue } from "./support/fixtures";
 import { checkManagementRoom, managementPods } from "../config/managementCapacity";
 import { PLATFORM_DEPLOYMENTS } from "../model/platformWorkloads";
 import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
-import { clusterAutoscalerValues } from "../components/addons/clusterAutoscaler";
-import { metricsServerValues } from "../components/addons/metricsServer";
+import { clusterAutoscalerValues } from "../config/addons/clusterAutoscaler";
+import { metricsServerValues } from "../config/addons/metricsServer";
 import { parseStackConfig } from "../config";
 
 /** A node group as the config layer returns it (hand-made here to reach cases validation would refuse). */

@@ -1,12 +1,10 @@
-import { AwsScope } from "../../model/iam";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, StackConfig } from "../../config";
-import { ClusterAutoscaler } from "./clusterAutoscaler";
-import { ContainerInsights } from "./containerInsights";
-
-import { MetricsServer } from "./metricsServer";
+import { ADDON_SPECS, AddonContext, AddonKey } from "../../config/addons";
+import { AwsScope } from "../../model/iam";
+import { PlatformAddon } from "./platformAddon";
 import { PlatformPriorityClasses } from "./platformPriorityClasses";
 
 export interface ClusterAddonsArgs {
@@ -17,31 +15,25 @@ export interface ClusterAddonsArgs {
         provider: k8s.Provider;
         podIdentityAgent: pulumi.Resource;
     };
-    /** The management group: the autoscaler, metrics-server and the Container Insights operator run there. */
+    /** The management group: the add-ons' pods run there. */
     management: NodeGroupConfig;
     /** Tags for every AWS resource. */
     tags: Record<string, string>;
-    /**
-     * What in-cluster workloads must wait for, typically the management node group: Helm waits for Ready pods and
-     * the Container Insights add-on for ACTIVE, neither of which can happen before management nodes exist.
-     */
+    /** What in-cluster workloads must wait for: the management node group and CoreDNS. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
- * Every cluster add-on of `addons` (docs/addons.md): priority classes always; Cluster Autoscaler, metrics-server and
- * Container Insights each only when enabled, so disabling one removes exactly its resources.
+ * Every cluster add-on of `addons` (docs/addons.md): priority classes always; each add-on of ADDON_SPECS only when
+ * enabled, so disabling one removes exactly its resources.
  */
 export class ClusterAddons extends pulumi.ComponentResource {
     public readonly priorityClasses: PlatformPriorityClasses;
-    public readonly clusterAutoscaler?: ClusterAutoscaler;
-    public readonly metricsServer?: MetricsServer;
-    public readonly containerInsights?: ContainerInsights;
+    public readonly addons: Partial<Record<AddonKey, PlatformAddon>> = {};
 
     constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:ClusterAddons", name, {}, opts);
         const { addons, cluster, region } = args.config;
-        const provider = args.cluster.provider;
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -49,47 +41,30 @@ export class ClusterAddons extends pulumi.ComponentResource {
             .all([partition, accountId])
             .apply(([p, a]) => ({ partition: p, accountId: a, region }));
 
-        this.priorityClasses = new PlatformPriorityClasses(`${name}-priority-classes`, { provider }, { parent: this });
+        this.priorityClasses = new PlatformPriorityClasses(
+            `${name}-priority-classes`,
+            { provider: args.cluster.provider },
+            { parent: this },
+        );
 
-        if (addons.clusterAutoscaler.enabled) {
-            this.clusterAutoscaler = new ClusterAutoscaler(
-                `${name}-cluster-autoscaler`,
+        const context: AddonContext = {
+            clusterName: cluster.name,
+            kubernetesVersion: cluster.version,
+            region,
+            management: args.management,
+        };
+        for (const key of Object.keys(ADDON_SPECS) as AddonKey[]) {
+            const spec = ADDON_SPECS[key];
+            const config = addons[key];
+            if (!config.enabled) continue;
+            this.addons[key] = new PlatformAddon(
+                `${name}-${spec.name}`,
                 {
-                    config: addons.clusterAutoscaler,
-                    clusterName: cluster.name,
-                    clusterNameOutput: args.cluster.clusterName,
-                    region,
-                    management: args.management,
-                    provider,
-                    podIdentityAgent: args.cluster.podIdentityAgent,
-                    scope,
-                    tags: args.tags,
-                    dependsOn: args.dependsOn,
-                },
-                { parent: this },
-            );
-        }
-        if (addons.metricsServer.enabled) {
-            this.metricsServer = new MetricsServer(
-                `${name}-metrics-server`,
-                {
-                    config: addons.metricsServer,
-                    management: args.management,
-                    provider,
-                    dependsOn: args.dependsOn,
-                },
-                { parent: this },
-            );
-        }
-        if (addons.containerInsights.enabled) {
-            this.containerInsights = new ContainerInsights(
-                `${name}-container-insights`,
-                {
-                    config: addons.containerInsights,
-                    clusterName: cluster.name,
-                    clusterNameOutput: args.cluster.clusterName,
-                    kubernetesVersion: cluster.version,
-                    management: args.management,
+                    spec,
+                    config,
+                    context,
+                    clusterName: args.cluster.clusterName,
+                    provider: args.cluster.provider,
                     podIdentityAgent: args.cluster.podIdentityAgent,
                     scope,
                     tags: args.tags,
@@ -100,8 +75,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
         }
 
         this.registerOutputs({
-            clusterAutoscalerRoleArn: this.clusterAutoscaler?.roleArn,
-            containerInsightsRoleArn: this.containerInsights?.roleArn,
+            roleArns: Object.fromEntries(Object.entries(this.addons).map(([key, addon]) => [key, addon?.roleArn])),
         });
     }
 }

@@ -14,7 +14,7 @@ export interface RunnerClusterArgs {
 
 /**
  * The add-ons every node needs, installed with the cluster; their versions are resolved at deploy time for the
- * cluster version (patching). CoreDNS follows once there are management nodes (coreDns.ts).
+ * cluster version (patching). CoreDNS follows once there are management nodes (config/addons/coreDns.ts).
  */
 export const CORE_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const;
 

@@ -65,7 +65,7 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
         ...resourceKeys("", runner.resources.build),
         ...resourceKeys("helper_", runner.resources.helper),
         ...resourceKeys("service_", runner.resources.services),
-        // Below platform pods, above warm-capacity placeholders (components/addons/priorityClasses.ts).
+        // Below platform pods, above warm-capacity placeholders (model/priorityClasses.ts).
         priority_class_name: PRIORITY_CLASSES.jobs,
     };
     // One PDB per job pod from the runner itself, where the runner version has it (18.10+); ours covers older ones.

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../../components/addons/iam";
+import { CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../../config/addons/clusterAutoscalerIam";
 import { PolicyDocument } from "../../model/iam";
 
 /** Checks shared by the add-on test files. */
