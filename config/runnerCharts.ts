@@ -1,11 +1,8 @@
 /**
- * Versions of the official `gitlab-runner` Helm chart this program knows, and the GitLab Runner each one ships.
- *
- * Every chart minor follows one runner minor (the chart's `appVersion`). Sources: the reference table
- * (../shared/reference/README.md: chart 0.86.0 ships runner 18.9.0), `helm search repo -l gitlab/gitlab-runner`
- * output quoted in the runner docs and chart merge requests (0.49.0 ↔ 15.8.0, 0.64.0 ↔ 16.11.0, 0.71.0 ↔ 17.6.0,
- * 0.76.1 ↔ 17.11.1, 0.77.x ↔ 18.0.x), and the runner's own tags: 18.10 and 18.11 exist between 18.9 and 19.0, so
- * 19.3.0 is chart 0.92.0 (0.86 + 2 for 18.10–18.11 + 4 for 19.0–19.3).
+ * Versions of the official `gitlab-runner` Helm chart this program knows, and the GitLab Runner each one ships (the
+ * chart's `appVersion`). Sources, one per row, in tests/fixtures/upstream/gitlab-runner-chart-versions.tsv: 0.86.0 ↔
+ * 18.9.0 from the released package's Chart.yaml; 0.92.0 ↔ 19.3.0 from the chart's v0.92.0 release notes ("Update
+ * GitLab Runner version to v19.3.0", quoted in gitlab-org/charts/gitlab MR 5276).
  *
  * Adding a chart version here is the whole of a runner upgrade as far as config goes; the test suite then checks
  * every rendered `config.toml` key against that runner version's key list (tests/fixtures/).
@@ -13,7 +10,7 @@
 export const RUNNER_CHARTS = {
     "0.86.0": {
         runnerVersion: "18.9.0",
-        /** `[runners.kubernetes] pod_disruption_budget` arrived in GitLab Runner 18.10 (gitlab-runner MR 6331). */
+        /** `[runners.kubernetes] pod_disruption_budget` arrived in GitLab Runner 18.11.0, not 18.10 (CHANGELOG v18.11.0, MR 6331). */
         podDisruptionBudget: false,
     },
     "0.92.0": {
@@ -30,6 +27,9 @@ export interface RunnerChart {
 }
 
 export type ChartVersion = keyof typeof RUNNER_CHARTS;
+
+/** The chart a runner gets when it names none. */
+export const DEFAULT_CHART_VERSION: ChartVersion = "0.86.0";
 export const CHART_VERSIONS = Object.keys(RUNNER_CHARTS) as ChartVersion[];
 
 /** The official chart repository (https://docs.gitlab.com/runner/install/kubernetes/). */

@@ -15,7 +15,6 @@ import { nodeAllocatable } from "./nodeAllocatable";
 import type { NodeGroupConfig } from "./nodeGroups";
 import { joinPath, Problem, strictObject } from "./problems";
 import { formatCpuMillis, formatMiB, parseCpuMillis, parseMemoryMiB } from "./quantities";
-import { RUNNER_DEFAULTS } from "./runnerDefaults";
 
 const number = z.union([z.string(), z.number()]).transform((v) => String(v));
 export const cpuQuantity = number.refine((q) => parseCpuMillis(q) !== undefined, {
@@ -25,9 +24,25 @@ export const memoryQuantity = number.refine((q) => parseMemoryMiB(q) !== undefin
     error: (iss) => `${JSON.stringify(iss.input)} is not a valid memory quantity (e.g. 512Mi, 4Gi)`,
 });
 
+/**
+ * Default requests and limits per container kind. Modest requests pack nodes tightly (seed 001: an 8Gi default packed
+ * them loosely); no CPU limit (throttling slows builds, notably JVMs, and idle CPU is better used by neighbours); a
+ * memory limit above the request for bursts. Ceilings (`*Max`) default to what the smallest node of the group can
+ * give, so jobs self-serve with KUBERNETES_* variables up to a whole node.
+ */
+export const RESOURCE_DEFAULTS = {
+    build: { cpuRequest: "1", memoryRequest: "2Gi", memoryLimit: "4Gi" },
+    /** The helper container (clone, cache, artifacts) in every job pod. */
+    helper: { cpuRequest: "100m", memoryRequest: "128Mi", memoryLimit: "512Mi" },
+    /** Each `services:` container of a job (databases, docker:dind). */
+    services: { cpuRequest: "250m", memoryRequest: "256Mi", memoryLimit: "1Gi" },
+    /** The runner manager pod (one per runner, on the management nodes). */
+    manager: { cpuRequest: "200m", memoryRequest: "256Mi", memoryLimit: "1Gi" },
+} as const;
+
 /** The eight settings each job container kind has; field comments name the build container's config.toml key. */
 export const containerResourcesShape = {
-    /** → `cpu_request` (helper_/service_ prefixed for those containers). Default: see RUNNER_DEFAULTS. */
+    /** → `cpu_request` (helper_/service_ prefixed for those containers). Default: see RESOURCE_DEFAULTS. */
     cpuRequest: cpuQuantity.optional(),
     /** → `cpu_limit`. Unset by default: no CPU limit. */
     cpuLimit: cpuQuantity.optional(),
@@ -121,7 +136,7 @@ export function resolveRunnerResources(
         { cpuRequest: string; memoryRequest: string; memoryLimit: string; cpuLimit?: string }
     >;
     for (const kind of KINDS) {
-        const d = RUNNER_DEFAULTS[kind];
+        const d = RESOURCE_DEFAULTS[kind];
         base[kind] = {
             cpuRequest: input[kind].cpuRequest ?? d.cpuRequest,
             memoryRequest: input[kind].memoryRequest ?? d.memoryRequest,

@@ -1,14 +1,12 @@
 import { RUNNER_NAMESPACES } from "../model/labels";
-import { z } from "zod";
 import type { StackContext } from "./context";
-import { joinPath, Problem, strictObject } from "./problems";
-import { CHART_VERSIONS, ChartVersion, runnerChart } from "./runnerCharts";
-import { RUNNER_DEFAULTS } from "./runnerDefaults";
+import { joinPath, Problem } from "./problems";
+import { parseMemoryMiB } from "./quantities";
+import { ChartVersion, runnerChart } from "./runnerCharts";
+import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
 import {
-    containerResourcesSchema,
+    ContainerResourcesInput,
     containerResourcesShape,
-    cpuQuantity,
-    memoryQuantity,
     resolveRunnerResources,
     resourcePath,
     RunnerResources,
@@ -16,92 +14,9 @@ import {
 } from "./runnerResources";
 import { tagListProblems, tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
-import { parseMemoryMiB } from "./quantities";
 
-export { RUNNER_DEFAULTS } from "./runnerDefaults";
-
-/** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
-export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
-export type PullPolicy = (typeof PULL_POLICIES)[number];
-
-const int = (min: number, max: number, what: string) =>
-    z
-        .number({ error: `must be a whole number (${what})` })
-        .int({ error: `must be a whole number (${what})` })
-        .min(min, { error: `must be at least ${min} (${what})` })
-        .max(max, { error: `must be at most ${max} (${what})` });
-
-/** SSM parameter names: a path of [A-Za-z0-9_.-] segments (a parameter ARN is accepted too). */
-const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
-
-/**
- * One entry of `runners`: a GitLab runner manager (one Helm release of the official chart) and the job pods it
- * starts. Each field names the config.toml key or chart value it becomes; defaults live in RUNNER_DEFAULTS.
- * Build-container resources sit on the runner itself (`cpuRequest`, `memoryLimitMax`, …); the helper and service
- * containers have the same fields under `helper` and `services`.
- */
-export const runnerSchema = strictObject({
-    /** The `jobs` node group this runner's job pods run on (→ `[runners.kubernetes] node_selector` / `node_tolerations`). */
-    nodeGroup: z.string().min(1),
-    /**
-     * Job tags this runner serves. With runner authentication tokens, tags live on the runner in GitLab; these must
-     * mirror them and are the source of truth for where jobs land (validated across runners, docs/runners.md).
-     */
-    tags: z.array(z.string()).default([]),
-    /** Also pick up jobs without tags (GitLab's "Run untagged jobs"; mirror it there). At most one runner may. */
-    runUntagged: z.boolean().default(RUNNER_DEFAULTS.runUntagged),
-    /** → global `concurrent` (chart `concurrent`): jobs at once; ≥ the largest `parallel:` it is expected to take (seed 002). */
-    concurrent: int(1, 10000, "jobs this runner runs at once"),
-    /** → global `check_interval` (chart `checkInterval`), seconds. */
-    checkInterval: int(1, 3600, "seconds between job requests").default(RUNNER_DEFAULTS.checkInterval),
-    /** → `[[runners]] request_concurrency`: parallel requests for new jobs; ≤ concurrent. */
-    requestConcurrency: int(1, 100, "parallel job requests").default(RUNNER_DEFAULTS.requestConcurrency),
-    /** → `[[runners]] output_limit`, KiB of job log kept. */
-    outputLimit: int(1, 1048576, "KiB of job log").default(RUNNER_DEFAULTS.outputLimit),
-    /** → `[runners.kubernetes] image`: the image of jobs that name none. */
-    image: z.string().min(1).default(RUNNER_DEFAULTS.image),
-    /** → `[runners.kubernetes] privileged`: true only for docker-in-docker runners; such a runner may not run untagged jobs. */
-    privileged: z.boolean().default(RUNNER_DEFAULTS.privileged),
-    /** → `[runners.kubernetes] pull_policy`. */
-    pullPolicy: z.enum(PULL_POLICIES).default(RUNNER_DEFAULTS.pullPolicy),
-    /** → `[runners.kubernetes] allowed_pull_policies`: what `image: pull_policy:` in .gitlab-ci.yml may choose. */
-    allowedPullPolicies: z
-        .array(z.enum(PULL_POLICIES))
-        .min(1)
-        .default([...RUNNER_DEFAULTS.allowedPullPolicies]),
-    /** → `[runners.kubernetes] poll_timeout`, seconds a job waits for its pod (node scale-up included). */
-    pollTimeout: int(30, 3600, "seconds").default(RUNNER_DEFAULTS.pollTimeout),
-    /** The runner's "Maximum job timeout" set in GitLab, in minutes; the manager's grace period covers it. */
-    maxJobTimeoutMinutes: int(10, 10080, "minutes").default(RUNNER_DEFAULTS.maxJobTimeoutMinutes),
-    /** → chart `terminationGracePeriodSeconds` of the manager pod; default maxJobTimeoutMinutes × 60 + 300. */
-    terminationGracePeriodSeconds: int(30, 7 * 24 * 3600, "seconds").optional(),
-    ...containerResourcesShape,
-    /** The helper container of every job pod (→ `helper_cpu_request`, `helper_memory_limit_overwrite_max_allowed`, …). */
-    helper: containerResourcesSchema.default({}),
-    /** Each `services:` container (→ `service_cpu_request`, …). */
-    services: containerResourcesSchema.default({}),
-    /** The manager pod (→ chart `resources`). */
-    manager: strictObject({
-        cpuRequest: cpuQuantity.default(RUNNER_DEFAULTS.manager.cpuRequest),
-        memoryRequest: memoryQuantity.default(RUNNER_DEFAULTS.manager.memoryRequest),
-        memoryLimit: memoryQuantity.default(RUNNER_DEFAULTS.manager.memoryLimit),
-    }).default({ ...RUNNER_DEFAULTS.manager }),
-    /** Version of the official gitlab-runner chart (config/runnerCharts.ts lists each one's runner version). */
-    chartVersion: z
-        .enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
-            error: (iss) =>
-                `${JSON.stringify(iss.input)} is not a known gitlab-runner chart version (known: ${CHART_VERSIONS.join(", ")}; add new ones to config/runnerCharts.ts)`,
-        })
-        .default(RUNNER_DEFAULTS.chartVersion),
-    /** SSM SecureString parameter holding the runner authentication token, instead of secret config runnerTokens.<runner>. */
-    tokenSsmParameter: z
-        .string()
-        .regex(SSM_PARAMETER, {
-            error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)`,
-        })
-        .optional(),
-});
-type RunnerInput = z.output<typeof runnerSchema>;
+export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
+export type { PullPolicy } from "./runnerOptions";
 
 /** Where the runner's token comes from; never the token itself. */
 export type RunnerTokenSource = { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string };
@@ -115,30 +30,22 @@ export interface RunnerNames {
     readonly jobNamespace: string;
 }
 
-/** A validated, fully defaulted runner. */
-export interface RunnerConfig {
-    readonly name: string;
-    readonly nodeGroup: string;
-    readonly tags: readonly string[];
-    readonly runUntagged: boolean;
-    readonly concurrent: number;
-    readonly checkInterval: number;
-    readonly requestConcurrency: number;
-    readonly outputLimit: number;
-    readonly image: string;
-    readonly privileged: boolean;
-    readonly pullPolicy: PullPolicy;
-    readonly allowedPullPolicies: readonly PullPolicy[];
-    readonly pollTimeout: number;
-    readonly maxJobTimeoutMinutes: number;
-    readonly terminationGracePeriodSeconds: number;
-    /** Job containers: requests, limits and ceilings, every ceiling filled in. */
-    readonly resources: RunnerResources;
-    readonly manager: Readonly<{ cpuRequest: string; memoryRequest: string; memoryLimit: string }>;
-    readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
-    readonly token: RunnerTokenSource;
-    readonly names: RunnerNames;
-}
+/** Input fields that validation turns into something else (resources, grace period, chart, token source). */
+type ResolvedAway = keyof ContainerResourcesInput | "helper" | "services" | "terminationGracePeriodSeconds" | "chartVersion" | "tokenSsmParameter";
+
+/** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
+export type RunnerConfig = Readonly<
+    Omit<RunnerInput, ResolvedAway> & {
+        readonly name: string;
+        /** The manager pod's grace period, seconds: the given one or maxJobTimeoutMinutes × 60 + the margin. */
+        readonly terminationGracePeriodSeconds: number;
+        /** Job containers: requests, limits and ceilings, every ceiling filled in. */
+        readonly resources: RunnerResources;
+        readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
+        readonly token: RunnerTokenSource;
+        readonly names: RunnerNames;
+    }
+>;
 
 /** What runner rules read besides the stack context: which runners have a token in secret config. */
 export interface RunnerContext extends StackContext {
@@ -212,7 +119,7 @@ export function resolveRunners(
             });
         }
         const jobTimeoutSeconds = r.maxJobTimeoutMinutes * 60;
-        const grace = r.terminationGracePeriodSeconds ?? jobTimeoutSeconds + RUNNER_DEFAULTS.terminationGraceMarginSeconds;
+        const grace = r.terminationGracePeriodSeconds ?? jobTimeoutSeconds + TERMINATION_GRACE_MARGIN_SECONDS;
         if (grace < jobTimeoutSeconds) {
             problems.push({
                 path: at("terminationGracePeriodSeconds"),
@@ -240,35 +147,20 @@ export function resolveRunners(
         }
 
         const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
-        const { build, helper, services } = splitResources(r);
-        const resolved = resolveRunnerResources({ build, helper, services }, node, resourcePath(name));
+        const { build, rest } = splitResources(r);
+        const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
-        const chart = runnerChart(r.chartVersion);
+        const { helper: _helper, services: _services, terminationGracePeriodSeconds: _grace, chartVersion, tokenSsmParameter, ...passThrough } =
+            rest;
+        const chart = runnerChart(chartVersion);
         out.push({
+            ...passThrough,
             name,
-            nodeGroup: r.nodeGroup,
-            tags: r.tags,
-            runUntagged: r.runUntagged,
-            concurrent: r.concurrent,
-            checkInterval: r.checkInterval,
-            requestConcurrency: r.requestConcurrency,
-            outputLimit: r.outputLimit,
-            image: r.image,
-            privileged: r.privileged,
-            pullPolicy: r.pullPolicy,
-            allowedPullPolicies: r.allowedPullPolicies,
-            pollTimeout: r.pollTimeout,
-            maxJobTimeoutMinutes: r.maxJobTimeoutMinutes,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
-            manager: r.manager,
-            chart: {
-                version: r.chartVersion,
-                runnerVersion: chart.runnerVersion,
-                podDisruptionBudget: chart.podDisruptionBudget,
-            },
-            token: r.tokenSsmParameter ? { source: "ssm", parameter: r.tokenSsmParameter } : { source: "config" },
+            chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
+            token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
             names: runnerNames(name),
         });
     }
@@ -276,16 +168,13 @@ export function resolveRunners(
     return { runners: out, problems };
 }
 
-function splitResources(r: RunnerInput) {
-    const build = {
-        cpuRequest: r.cpuRequest,
-        cpuLimit: r.cpuLimit,
-        memoryRequest: r.memoryRequest,
-        memoryLimit: r.memoryLimit,
-        cpuRequestMax: r.cpuRequestMax,
-        cpuLimitMax: r.cpuLimitMax,
-        memoryRequestMax: r.memoryRequestMax,
-        memoryLimitMax: r.memoryLimitMax,
-    };
-    return { build, helper: r.helper, services: r.services };
+/** The build container's resource fields (they sit on the runner itself) apart from everything else. */
+function splitResources(r: RunnerInput): { build: ContainerResourcesInput; rest: Omit<RunnerInput, keyof ContainerResourcesInput> } {
+    const build: Record<string, unknown> = {};
+    const rest: Record<string, unknown> = { ...r };
+    for (const key of Object.keys(containerResourcesShape)) {
+        build[key] = rest[key];
+        delete rest[key];
+    }
+    return { build: build as ContainerResourcesInput, rest: rest as Omit<RunnerInput, keyof ContainerResourcesInput> };
 }

@@ -9,6 +9,7 @@ import { stringify } from "smol-toml";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
 
 import type { ContainerResources } from "../../config/runnerResources";
+import { tomlOptions } from "../../config/runnerOptions";
 import { SAFE_TO_EVICT } from "../../model/autoscalerTags";
 import { jobPodLabels } from "../../model/labels";
 import { PRIORITY_CLASSES } from "../../model/priorityClasses";
@@ -51,49 +52,51 @@ function resourceKeys(prefix: string, r: ContainerResources): Record<string, str
     return out;
 }
 
+/** Sets `value` at a dotted path inside `doc`, creating the tables on the way. */
+function setPath(doc: Record<string, unknown>, dotted: string, value: unknown): void {
+    const keys = dotted.split(".");
+    let node = doc;
+    for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[keys[keys.length - 1]] = value;
+}
+
 /** The `[[runners]]` section as a plain object (what renderRunnerToml serializes). */
 export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<string, unknown>[] } {
     const { runner, group, cache } = input;
     const placement = placementOn(group);
-    const kubernetes: Record<string, unknown> = {
+    const entry: Record<string, unknown> = {};
+    // Every pass-through option of the runner option table, at the key path the table names.
+    for (const option of tomlOptions()) {
+        const value = (runner as Record<string, unknown>)[option.key];
+        if (value === undefined) continue;
+        setPath(entry, option.path.replace(/^runners\./, ""), option.render ? option.render(value as never) : value);
+    }
+    const kubernetes = (entry.kubernetes ??= {}) as Record<string, unknown>;
+    Object.assign(kubernetes, {
         namespace: runner.names.jobNamespace,
-        image: runner.image,
-        privileged: runner.privileged,
-        pull_policy: [runner.pullPolicy],
-        allowed_pull_policies: [...runner.allowedPullPolicies],
-        poll_timeout: runner.pollTimeout,
         ...resourceKeys("", runner.resources.build),
         ...resourceKeys("helper_", runner.resources.helper),
         ...resourceKeys("service_", runner.resources.services),
         // Below platform pods, above warm-capacity placeholders (model/priorityClasses.ts).
         priority_class_name: PRIORITY_CLASSES.jobs,
-    };
-    // One PDB per job pod from the runner itself, where the runner version has it (18.10+); ours covers older ones.
+    });
+    // One PDB per job pod from the runner itself, where the runner version has it (18.11+); ours covers older ones.
     if (runner.chart.podDisruptionBudget) kubernetes.pod_disruption_budget = true;
     kubernetes.node_selector = placement.nodeSelector;
     kubernetes.node_tolerations = tomlTolerations(placement.tolerations);
     kubernetes.pod_labels = jobPodLabels(runner);
     kubernetes.pod_annotations = { ...SAFE_TO_EVICT };
-
-    return {
-        runners: [
-            {
-                output_limit: runner.outputLimit,
-                request_concurrency: runner.requestConcurrency,
-                kubernetes,
-                cache: {
-                    Type: "s3",
-                    Shared: true,
-                    s3: {
-                        // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
-                        AuthenticationType: "iam",
-                        BucketName: cache.bucketName,
-                        BucketLocation: cache.region,
-                    },
-                },
-            },
-        ],
+    entry.cache = {
+        Type: "s3",
+        Shared: true,
+        s3: {
+            // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
+            AuthenticationType: "iam",
+            BucketName: cache.bucketName,
+            BucketLocation: cache.region,
+        },
     };
+    return { runners: [entry] };
 }
 
 /** → chart value `runners.config`: the `[[runners]]` template, TOML. Pure. */

@@ -5,6 +5,7 @@
 // securityContext, deploymentLifecycle). Pure: the component passes the rendered TOML in.
 import { RUNNER_LABELS, RUNNER_METRICS_PORT } from "../../model/labels";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
+import { chartOptions } from "../../config/runnerOptions";
 
 import { PRIORITY_CLASSES } from "../../model/priorityClasses";
 import { placementOn } from "../../model/placement";
@@ -37,16 +38,15 @@ export const GRACEFUL_STOP_SCRIPT = [
 export function runnerHelmValues(input: RunnerValuesInput): Record<string, unknown> {
     const { runner, management } = input;
     const placement = placementOn(management);
+    // The table's chart options: `concurrent` / `checkInterval` (config.toml's global section, which the chart writes
+    // itself) and `terminationGracePeriodSeconds` (≥ the longest job: a deploy or node drain waits for running jobs).
+    const options = Object.fromEntries(chartOptions().map((o) => [o.path, (runner as Record<string, unknown>)[o.key]]));
     return {
+        ...options,
         gitlabUrl: input.gitlabUrl,
-        // → global `concurrent` / `check_interval` of config.toml (the chart writes the global section itself).
-        concurrent: runner.concurrent,
-        checkInterval: runner.checkInterval,
         logFormat: "json",
         replicas: 1,
         unregisterRunners: true,
-        // ≥ the longest job: a deploy or node drain waits for running jobs instead of killing them.
-        terminationGracePeriodSeconds: runner.terminationGracePeriodSeconds,
         // The chart's preStop is replaced (it only unregisters); this one also drains. See GRACEFUL_STOP_SCRIPT.
         deploymentLifecycle: { preStop: { exec: { command: ["/bin/bash", "-c", GRACEFUL_STOP_SCRIPT] } } },
         // Our own ServiceAccount with a Role in the job namespace only; the chart's role would be a wildcard in its own.

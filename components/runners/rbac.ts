@@ -11,7 +11,7 @@ export interface PolicyRule {
  * features this program turns on (informers, attach strategy, pod events, pod logs). No wildcard, no namespaces
  * (namespace_per_job is off), no apps/deployments or priorityclasses (the runner's own autoscaler is off).
  * ConfigMaps are not in the table: the executor only mounts them by name. PodDisruptionBudgets appear only when the
- * runner creates one per job pod (`pod_disruption_budget = true`, runner 18.10+).
+ * runner creates one per job pod (`pod_disruption_budget = true`, runner 18.11+, CHANGELOG v18.11.0 MR 6331).
  */
 export function executorRoleRules(options: { podDisruptionBudget: boolean }): PolicyRule[] {
     const core = (resources: string[], verbs: string[]): PolicyRule => ({ apiGroups: [""], resources, verbs });

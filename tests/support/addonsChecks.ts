@@ -6,7 +6,7 @@ import { PolicyDocument } from "../../model/iam";
 
 /** Checks shared by the add-on test files. */
 
-/** The verbatim upstream flag list (kubernetes/autoscaler at tag cluster-autoscaler-1.35.0), copied from shared/reference. */
+/** The verbatim upstream flag list (kubernetes/autoscaler at tag cluster-autoscaler-1.35.0), extracted from `cluster-autoscaler/config/flags/flags.go` and the flags it binds. */
 export const UPSTREAM_FLAGS: readonly string[] = fs
     .readFileSync(path.join(__dirname, "..", "fixtures", "cluster-autoscaler-flags.v1.35.0.txt"), "utf8")
     .split("\n")

@@ -1,0 +1,247 @@
+// The runner option table: every key of a `runners.<name>` entry, declared once with its schema (and so its default),
+// where it ends up upstream and one line of documentation. The runner schema, the RunnerConfig type, the rendering
+// of every pass-through option into config.toml or chart values, the reference tables in docs/runners.md and the
+// README (scripts/generate-docs.ts), and the upstream-key tests are all derived from it. Rules that involve more
+// than one field stay hand-written in runners.ts. Adding a pass-through option is one row here plus its test.
+import { z } from "zod";
+import { strictObject } from "./problems";
+import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
+import { containerResourcesSchema, containerResourcesShape, cpuQuantity, memoryQuantity, RESOURCE_DEFAULTS } from "./runnerResources";
+
+/** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
+export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
+
+/** Where an option ends up. `toml` and `chart` targets are rendered from the table; the others by hand (named). */
+export type OptionTarget =
+    /** A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping. */
+    | { readonly toml: string; readonly render?: (value: never) => unknown }
+    /** A value of the official gitlab-runner chart (dotted path). */
+    | { readonly chart: string }
+    /** A setting of the runner in GitLab itself (not in config.toml). */
+    | { readonly gitlab: string }
+    /** Rendered by hand from this and other fields: where to. */
+    | { readonly derived: string };
+
+export interface RunnerOption {
+    readonly schema: z.ZodType;
+    readonly target: OptionTarget;
+    /** One line for the reference table. */
+    readonly doc: string;
+    /** The Default column when the default is computed rather than a schema default. */
+    readonly defaultText?: string;
+    /** Also listed in the README's short table. */
+    readonly summary?: boolean;
+}
+
+const int = (min: number, max: number, what: string) =>
+    z
+        .number({ error: (iss) => (iss.input === undefined ? "is required" : `must be a whole number (${what})`) })
+        .int({ error: `must be a whole number (${what})` })
+        .min(min, { error: `must be at least ${min} (${what})` })
+        .max(max, { error: `must be at most ${max} (${what})` });
+
+/** SSM parameter names: a path of [A-Za-z0-9_.-] segments (a parameter ARN is accepted too). */
+const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
+
+/** Added to the longest job timeout for the manager pod's grace period: unregister + the last log upload. */
+export const TERMINATION_GRACE_MARGIN_SECONDS = 300;
+
+const RESOURCE_ROWS = {
+    cpuRequest: "build container CPU request",
+    memoryRequest: "build container memory request",
+    memoryLimit: "build container memory limit (exceeding it = OOMKilled)",
+    cpuLimit: "no CPU limit unless set: throttling slows builds (JVMs especially)",
+    cpuRequestMax: "most a job may ask with `KUBERNETES_CPU_REQUEST`",
+    memoryRequestMax: "most a job may ask with `KUBERNETES_MEMORY_REQUEST`",
+    memoryLimitMax: "most a job may ask with `KUBERNETES_MEMORY_LIMIT`",
+    cpuLimitMax: "without it `KUBERNETES_CPU_LIMIT` is ignored",
+} as const satisfies Record<keyof typeof containerResourcesShape, string>;
+
+const RESOURCE_DEFAULT_TEXT: Partial<Record<keyof typeof RESOURCE_ROWS, string>> = {
+    cpuRequest: `\`${RESOURCE_DEFAULTS.build.cpuRequest}\``,
+    memoryRequest: `\`${RESOURCE_DEFAULTS.build.memoryRequest}\``,
+    memoryLimit: `\`${RESOURCE_DEFAULTS.build.memoryLimit}\``,
+    cpuRequestMax: "smallest node's room",
+    memoryRequestMax: "smallest node's room",
+    memoryLimitMax: "smallest node's allocatable memory",
+    cpuLimitMax: "node's CPU if `cpuLimit` is set, else none",
+};
+
+/** The build container's eight resource options: rendered with their helper_/service_ siblings by configToml.ts. */
+const resourceOptions = Object.fromEntries(
+    Object.entries(RESOURCE_ROWS).map(([key, doc]) => [
+        key,
+        {
+            schema: containerResourcesShape[key as keyof typeof RESOURCE_ROWS],
+            target: { derived: `\`${snake(key)}\`` },
+            doc,
+            defaultText: RESOURCE_DEFAULT_TEXT[key as keyof typeof RESOURCE_ROWS],
+            summary: ["cpuRequest", "memoryRequest", "memoryLimit", "cpuRequestMax", "memoryRequestMax", "memoryLimitMax"].includes(key),
+        },
+    ]),
+) as { [K in keyof typeof RESOURCE_ROWS]: RunnerOption & { schema: (typeof containerResourcesShape)[K] } };
+
+function snake(camel: string): string {
+    return camel
+        .replace(/Max$/, "_overwrite_max_allowed")
+        .replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: string }) =>
+    `\`${x.cpuRequest}\` / \`${x.memoryRequest}\` / \`${x.memoryLimit}\``;
+
+export const RUNNER_OPTIONS = {
+    nodeGroup: {
+        schema: z.string({ error: (iss) => (iss.input === undefined ? "is required" : "must be the name of a jobs node group") }).min(1),
+        target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`" },
+        doc: "the `jobs` node group the job pods run on: its labels (and `kubernetes.io/arch`) are selected, its taints tolerated",
+        summary: true,
+    },
+    tags: {
+        schema: z.array(z.string()).default([]),
+        target: { gitlab: "tag_list" },
+        doc: "the job tags this runner serves; the stack is the source of truth, see [below](#tags-run-untagged-and-where-jobs-land)",
+        summary: true,
+    },
+    runUntagged: {
+        schema: z.boolean().default(false),
+        target: { gitlab: "run_untagged" },
+        doc: "also take jobs without tags; at most one runner per stack",
+        summary: true,
+    },
+    concurrent: {
+        schema: int(1, 10000, "jobs this runner runs at once"),
+        target: { chart: "concurrent" },
+        doc: "jobs at once (global `concurrent`); ≥ the largest `parallel:` it is expected to take; must fit its group at `maxSize`",
+        summary: true,
+    },
+    checkInterval: {
+        schema: int(1, 3600, "seconds between job requests").default(3),
+        target: { chart: "checkInterval" },
+        doc: "seconds between job requests (global `check_interval`; GitLab Runner's own default)",
+    },
+    requestConcurrency: {
+        schema: int(1, 100, "parallel job requests").default(1),
+        target: { toml: "runners.request_concurrency" },
+        doc: "parallel long-poll requests for new jobs; raise it for busy runners; ≤ `concurrent`",
+    },
+    outputLimit: {
+        schema: int(1, 1048576, "KiB of job log").default(4096),
+        target: { toml: "runners.output_limit" },
+        doc: "KiB of job log kept (upstream default)",
+    },
+    image: {
+        schema: z.string().min(1).default("ubuntu:24.04"),
+        target: { toml: "runners.kubernetes.image" },
+        doc: "image of jobs that name none (multi-arch, so the same default works on amd64 and arm64)",
+    },
+    privileged: {
+        schema: z.boolean().default(false),
+        target: { toml: "runners.kubernetes.privileged" },
+        doc: "docker-in-docker only; requires `runUntagged: false` and tags; the job namespace then admits privileged pods",
+        summary: true,
+    },
+    pullPolicy: {
+        schema: z.enum(PULL_POLICIES).default("if-not-present"),
+        target: { toml: "runners.kubernetes.pull_policy", render: (p: PullPolicy) => [p] },
+        doc: "reuse images already on the node (the point of many jobs per node)",
+    },
+    allowedPullPolicies: {
+        schema: z
+            .array(z.enum(PULL_POLICIES))
+            .min(1)
+            .default(["always", "if-not-present"]),
+        target: { toml: "runners.kubernetes.allowed_pull_policies" },
+        doc: "what a job may pick with `image: pull_policy:`; must contain `pullPolicy`",
+    },
+    pollTimeout: {
+        schema: int(30, 3600, "seconds").default(600),
+        target: { toml: "runners.kubernetes.poll_timeout" },
+        doc: "seconds a job waits for its pod; covers a scale-up from zero (the upstream 180 is too short)",
+    },
+    maxJobTimeoutMinutes: {
+        schema: int(10, 10080, "minutes").default(60),
+        target: { gitlab: "maximum_timeout" },
+        doc: "the longest job; sets the manager's grace period and the drain bound of its node group",
+        summary: true,
+    },
+    terminationGracePeriodSeconds: {
+        schema: int(30, 7 * 24 * 3600, "seconds").optional(),
+        target: { chart: "terminationGracePeriodSeconds" },
+        doc: "how long a replaced manager may drain its running jobs; never below the job timeout",
+        defaultText: `job timeout + ${TERMINATION_GRACE_MARGIN_SECONDS}`,
+    },
+    ...resourceOptions,
+    helper: {
+        schema: containerResourcesSchema.default({}),
+        target: { derived: "`helper_cpu_request`, `helper_memory_request`, `helper_memory_limit`, `helper_*_overwrite_max_allowed`" },
+        doc: "the same eight fields for the helper container (clone, cache, artifacts)",
+        defaultText: both(RESOURCE_DEFAULTS.helper),
+    },
+    services: {
+        schema: containerResourcesSchema.default({}),
+        target: { derived: "`service_cpu_request`, … `service_*_overwrite_max_allowed`" },
+        doc: "the same eight fields for each `services:` container",
+        defaultText: both(RESOURCE_DEFAULTS.services),
+    },
+    manager: {
+        schema: strictObject({
+            cpuRequest: cpuQuantity.default(RESOURCE_DEFAULTS.manager.cpuRequest),
+            memoryRequest: memoryQuantity.default(RESOURCE_DEFAULTS.manager.memoryRequest),
+            memoryLimit: memoryQuantity.default(RESOURCE_DEFAULTS.manager.memoryLimit),
+        }).default({ ...RESOURCE_DEFAULTS.manager }),
+        target: { derived: "chart `resources`" },
+        doc: "manager pod CPU request, memory request, memory limit",
+        defaultText: both(RESOURCE_DEFAULTS.manager),
+    },
+    chartVersion: {
+        schema: z
+            .enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
+                error: (iss) =>
+                    `${JSON.stringify(iss.input)} is not a known gitlab-runner chart version (known: ${CHART_VERSIONS.join(", ")}; add new ones to config/runnerCharts.ts)`,
+            })
+            .default(DEFAULT_CHART_VERSION),
+        target: { derived: "the Helm release version" },
+        doc: "`gitlab-runner` chart; `config/runnerCharts.ts` lists each known version and its runner",
+    },
+    tokenSsmParameter: {
+        schema: z
+            .string()
+            .regex(SSM_PARAMETER, {
+                error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)`,
+            })
+            .optional(),
+        target: { derived: "the token Secret" },
+        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>`",
+        summary: true,
+    },
+} satisfies Record<string, RunnerOption>;
+
+export type RunnerOptionKey = keyof typeof RUNNER_OPTIONS;
+
+/**
+ * One entry of `runners`: a GitLab runner manager (one Helm release of the official chart) and the job pods it
+ * starts, derived from the table. Build-container resources sit on the runner itself (`cpuRequest`, …); the helper
+ * and service containers have the same fields under `helper` and `services`.
+ */
+export const runnerSchema = strictObject(
+    Object.fromEntries(Object.entries(RUNNER_OPTIONS).map(([key, option]) => [key, option.schema])) as {
+        [K in RunnerOptionKey]: (typeof RUNNER_OPTIONS)[K]["schema"];
+    },
+);
+export type RunnerInput = z.output<typeof runnerSchema>;
+
+/** The options rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
+export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown }[] {
+    return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
+        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render }] : [],
+    );
+}
+
+/** The options rendered straight into chart values, with their value paths. */
+export function chartOptions(): { key: RunnerOptionKey; path: string }[] {
+    return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
+        "chart" in o.target ? [{ key, path: o.target.chart }] : [],
+    );
+}
