@@ -6,7 +6,13 @@
 import { z } from "zod";
 import { strictObject } from "./problems";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
-import { containerResourcesSchema, containerResourcesShape, cpuQuantity, memoryQuantity, RESOURCE_DEFAULTS } from "./runnerResources";
+import {
+    containerResourcesSchema,
+    containerResourcesShape,
+    cpuQuantity,
+    memoryQuantity,
+    RESOURCE_DEFAULTS,
+} from "./runnerResources";
 
 /** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
 export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
@@ -77,15 +83,20 @@ const resourceOptions = Object.fromEntries(
             target: { derived: `\`${snake(key)}\`` },
             doc,
             defaultText: RESOURCE_DEFAULT_TEXT[key as keyof typeof RESOURCE_ROWS],
-            summary: ["cpuRequest", "memoryRequest", "memoryLimit", "cpuRequestMax", "memoryRequestMax", "memoryLimitMax"].includes(key),
+            summary: [
+                "cpuRequest",
+                "memoryRequest",
+                "memoryLimit",
+                "cpuRequestMax",
+                "memoryRequestMax",
+                "memoryLimitMax",
+            ].includes(key),
         },
     ]),
 ) as { [K in keyof typeof RESOURCE_ROWS]: RunnerOption & { schema: (typeof containerResourcesShape)[K] } };
 
 function snake(camel: string): string {
-    return camel
-        .replace(/Max$/, "_overwrite_max_allowed")
-        .replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    return camel.replace(/Max$/, "_overwrite_max_allowed").replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
 const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: string }) =>
@@ -93,7 +104,9 @@ const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: strin
 
 export const RUNNER_OPTIONS = {
     nodeGroup: {
-        schema: z.string({ error: (iss) => (iss.input === undefined ? "is required" : "must be the name of a jobs node group") }).min(1),
+        schema: z
+            .string({ error: (iss) => (iss.input === undefined ? "is required" : "must be the name of a jobs node group") })
+            .min(1),
         target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`" },
         doc: "the `jobs` node group the job pods run on: its labels (and `kubernetes.io/arch`) are selected, its taints tolerated",
         summary: true,
@@ -148,10 +161,7 @@ export const RUNNER_OPTIONS = {
         doc: "reuse images already on the node (the point of many jobs per node)",
     },
     allowedPullPolicies: {
-        schema: z
-            .array(z.enum(PULL_POLICIES))
-            .min(1)
-            .default(["always", "if-not-present"]),
+        schema: z.array(z.enum(PULL_POLICIES)).min(1).default(["always", "if-not-present"]),
         target: { toml: "runners.kubernetes.allowed_pull_policies" },
         doc: "what a job may pick with `image: pull_policy:`; must contain `pullPolicy`",
     },
@@ -175,7 +185,9 @@ export const RUNNER_OPTIONS = {
     ...resourceOptions,
     helper: {
         schema: containerResourcesSchema.default({}),
-        target: { derived: "`helper_cpu_request`, `helper_memory_request`, `helper_memory_limit`, `helper_*_overwrite_max_allowed`" },
+        target: {
+            derived: "`helper_cpu_request`, `helper_memory_request`, `helper_memory_limit`, `helper_*_overwrite_max_allowed`",
+        },
         doc: "the same eight fields for the helper container (clone, cache, artifacts)",
         defaultText: both(RESOURCE_DEFAULTS.helper),
     },

@@ -31,7 +31,13 @@ export interface RunnerNames {
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
-type ResolvedAway = keyof ContainerResourcesInput | "helper" | "services" | "terminationGracePeriodSeconds" | "chartVersion" | "tokenSsmParameter";
+type ResolvedAway =
+    | keyof ContainerResourcesInput
+    | "helper"
+    | "services"
+    | "terminationGracePeriodSeconds"
+    | "chartVersion"
+    | "tokenSsmParameter";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -151,8 +157,14 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
-        const { helper: _helper, services: _services, terminationGracePeriodSeconds: _grace, chartVersion, tokenSsmParameter, ...passThrough } =
-            rest;
+        const {
+            helper: _helper,
+            services: _services,
+            terminationGracePeriodSeconds: _grace,
+            chartVersion,
+            tokenSsmParameter,
+            ...passThrough
+        } = rest;
         const chart = runnerChart(chartVersion);
         out.push({
             ...passThrough,
@@ -169,7 +181,10 @@ export function resolveRunners(
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */
-function splitResources(r: RunnerInput): { build: ContainerResourcesInput; rest: Omit<RunnerInput, keyof ContainerResourcesInput> } {
+function splitResources(r: RunnerInput): {
+    build: ContainerResourcesInput;
+    rest: Omit<RunnerInput, keyof ContainerResourcesInput>;
+} {
     const build: Record<string, unknown> = {};
     const rest: Record<string, unknown> = { ...r };
     for (const key of Object.keys(containerResourcesShape)) {

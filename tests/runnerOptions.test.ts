@@ -14,7 +14,8 @@ describe("runner option table", () => {
     it("every config.toml target exists in the key list of every runner version a chart ships", () => {
         for (const chart of CHART_VERSIONS) {
             const keys = runnerConfigKeys(runnerChart(chart).runnerVersion);
-            for (const option of tomlOptions()) assert.ok(keys.has(option.path), `${option.key} → ${option.path} (chart ${chart})`);
+            for (const option of tomlOptions())
+                assert.ok(keys.has(option.path), `${option.key} → ${option.path} (chart ${chart})`);
         }
     });
 
@@ -31,15 +32,28 @@ describe("runner option table", () => {
     });
 
     it("the renderers put each pass-through option where the table says", () => {
-        const doc = withValue(withValue(validDocument(), ["runners", "amd64", "pollTimeout"], 777), ["runners", "amd64", "outputLimit"], 8192);
+        const doc = withValue(
+            withValue(validDocument(), ["runners", "amd64", "pollTimeout"], 777),
+            ["runners", "amd64", "outputLimit"],
+            8192,
+        );
         const config = parseStackConfig(doc, "eu-west-1");
         const runner = config.runners[0];
-        const entry = runnerTomlDocument({ runner, group: config.nodeGroups.jobs[0], cache: { bucketName: "b", region: "eu-west-1" } })
-            .runners[0] as Record<string, any>;
+        const entry = runnerTomlDocument({
+            runner,
+            group: config.nodeGroups.jobs[0],
+            cache: { bucketName: "b", region: "eu-west-1" },
+        }).runners[0] as Record<string, any>;
         assert.equal(entry.kubernetes.poll_timeout, 777);
         assert.equal(entry.output_limit, 8192);
         assert.deepEqual(entry.kubernetes.pull_policy, ["if-not-present"], "pull_policy is a list upstream");
-        const values = runnerHelmValues({ runner, gitlabUrl: "https://g", clusterName: "c", management: config.nodeGroups.management, runnersConfig: "" });
+        const values = runnerHelmValues({
+            runner,
+            gitlabUrl: "https://g",
+            clusterName: "c",
+            management: config.nodeGroups.management,
+            runnersConfig: "",
+        });
         assert.equal(values.concurrent, 20);
         assert.equal(values.checkInterval, 3);
         assert.equal(values.terminationGracePeriodSeconds, 60 * 60 + 300);

@@ -213,7 +213,7 @@ describe("runner config", () => {
         {
             name: "no concurrent",
             doc: () => withValue(validDocument(), ["runners", "amd64", "concurrent"], undefined),
-            expect: "runners.amd64.concurrent: must be a whole number (jobs this runner runs at once)",
+            expect: "runners.amd64.concurrent: is required",
         },
         {
             name: "no tags without runUntagged",

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseStackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
-import { CLUSTER_AUTOSCALER_IMAGES } from "../config/versions";
+import { CLUSTER_AUTOSCALER_IMAGES } from "../config/addons/clusterAutoscaler";
 import { renderRunnerToml } from "../components/runners/configToml";
 import { runnerHelmValues } from "../components/runners/helmValues";
 import { validDocument } from "./support/fixtures";
@@ -144,10 +144,10 @@ describe("upstream fixtures", () => {
                         ? Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...paths(x, [...prefix, k])])
                         : [];
                 const cfg = parseStackConfig(validDocument(), "eu-west-1");
-                const management = cfg.nodeGroups.find((g) => g.role === "management")!;
+                const management = cfg.nodeGroups.management;
                 const unknown: string[] = [];
                 for (const runner of cfg.runners) {
-                    const group = cfg.nodeGroups.find((g) => g.name === runner.nodeGroup)!;
+                    const group = cfg.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!;
                     const values = runnerHelmValues({
                         runner,
                         gitlabUrl: cfg.gitlab.url,
