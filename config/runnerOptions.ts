@@ -170,6 +170,12 @@ export const RUNNER_OPTIONS = {
         target: { toml: "runners.kubernetes.poll_timeout" },
         doc: "seconds a job waits for its pod; covers a scale-up from zero (the upstream 180 is too short)",
     },
+    cleanupGracePeriodSeconds: {
+        // gitlab-runner common/config.go KubernetesConfig.CleanupGracePeriodSeconds (issue 25668; 0 accepted since MR 4617).
+        schema: int(0, 3600, "seconds").optional(),
+        target: { toml: "runners.kubernetes.cleanup_grace_period_seconds" },
+        doc: "seconds a finished job pod gets to stop when the runner deletes it; unset: the pod's own grace period",
+    },
     maxJobTimeoutMinutes: {
         schema: int(10, 10080, "minutes").default(60),
         target: { gitlab: "maximum_timeout" },

@@ -24,6 +24,26 @@ describe("runner option table", () => {
         for (const option of chartOptions()) assert.ok(values.has(option.path), `${option.key} → chart ${option.path}`);
     });
 
+    it("cleanupGracePeriodSeconds: rendered only when set, as an integer of seconds", () => {
+        const render = (value: unknown) => {
+            const config = parseStackConfig(
+                withValue(validDocument(), ["runners", "amd64", "cleanupGracePeriodSeconds"], value),
+                "eu-west-1",
+            );
+            return (
+                runnerTomlDocument({
+                    runner: config.runners[0],
+                    group: config.nodeGroups.jobs[0],
+                    cache: { bucketName: "b", region: "r" },
+                }).runners[0] as Record<string, any>
+            ).kubernetes.cleanup_grace_period_seconds;
+        };
+        assert.equal(render(undefined), undefined);
+        assert.equal(render(0), 0);
+        assert.equal(render(30), 30);
+        assert.throws(() => render(-1), /cleanupGracePeriodSeconds: must be at least 0/);
+    });
+
     it("every option has a one-line doc and a target", () => {
         for (const [key, option] of Object.entries(RUNNER_OPTIONS)) {
             assert.ok(option.doc.length > 10 && !option.doc.includes("\n"), key);
