@@ -1,4 +1,7 @@
 import { allNodeGroups, StackConfig } from "../config";
+import { RUNNER_CHARTS } from "../config/runnerCharts";
+
+const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { CapacityReport, Finding } from "../config/capacity";
 import { Recorded, Run } from "./engine";
 
@@ -22,14 +25,18 @@ export interface PlanData {
     readonly findings: readonly Finding[];
 }
 
+/** Shown where the program registered no resource (or no input) a plan field is read from: a gap, never a guess. */
+export const MISSING = "missing";
+type OrMissing<T> = T | typeof MISSING;
+
 export interface NodeGroupPlan {
     readonly name: string;
     readonly role: string;
     readonly arch: string;
-    readonly capacityType: string;
-    readonly instanceTypes: readonly string[];
-    readonly minSize: number;
-    readonly maxSize: number;
+    readonly capacityType: OrMissing<string>;
+    readonly instanceTypes: OrMissing<readonly string[]>;
+    readonly minSize: OrMissing<number>;
+    readonly maxSize: OrMissing<number>;
     readonly labels: Record<string, string>;
     readonly taints: readonly string[];
     /** Tags this program puts on the group's ASG (auto-discovery, node templates). */
@@ -43,17 +50,21 @@ export interface RunnerPlan {
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
-    readonly chartVersion: string;
-    readonly runnerVersion: string;
+    readonly chartVersion: OrMissing<string>;
+    readonly runnerVersion: OrMissing<string>;
     readonly privileged: boolean;
     /** Per container kind: requests, limits and the ceilings CI jobs may raise them to. */
     readonly resources: StackConfig["runners"][number]["resources"];
-    readonly configToml: string;
+    readonly configToml: OrMissing<string>;
 }
 
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
+const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** A recorded input, or MISSING when it was not registered. */
+const recorded = <T>(value: T | undefined): OrMissing<T> => (value === undefined ? MISSING : value);
 
 /** The component resource that holds a node group's children (the group's stable resource name). */
 function childrenOf(run: Run, parent: string, type: string): Recorded[] {
@@ -82,10 +93,10 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             name: g.name,
             role: g.role,
             arch: g.arch,
-            capacityType: inputs.capacityType ?? g.capacityType,
-            instanceTypes: inputs.instanceTypes ?? g.instanceTypes,
-            minSize: inputs.scalingConfig?.minSize ?? g.minSize,
-            maxSize: inputs.scalingConfig?.maxSize ?? g.maxSize,
+            capacityType: recorded(inputs.capacityType),
+            instanceTypes: recorded(inputs.instanceTypes),
+            minSize: recorded(inputs.scalingConfig?.minSize),
+            maxSize: recorded(inputs.scalingConfig?.maxSize),
             labels: inputs.labels ?? {},
             taints: (inputs.taints ?? []).map(
                 (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
@@ -97,22 +108,23 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
-    const summaries = (run.outputs.runners ?? {}) as Record<
-        string,
-        { configToml?: string; chartVersion?: string; runnerVersion?: string }
-    >;
-    const runners = config.runners.map((r): RunnerPlan => ({
-        name: r.name,
-        nodeGroup: r.nodeGroup,
-        tags: r.tags,
-        runUntagged: r.runUntagged,
-        concurrent: r.concurrent,
-        chartVersion: summaries[r.name]?.chartVersion ?? r.chart.version,
-        runnerVersion: summaries[r.name]?.runnerVersion ?? r.chart.runnerVersion,
-        privileged: r.privileged,
-        resources: r.resources,
-        configToml: summaries[r.name]?.configToml ?? "",
-    }));
+    const runners = config.runners.map((r): RunnerPlan => {
+        // The runner's Helm release as registered: its chart version and the config.toml template in its values.
+        const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
+        const chartVersion = recorded<string>(release?.inputs.version);
+        return {
+            name: r.name,
+            nodeGroup: r.nodeGroup,
+            tags: r.tags,
+            runUntagged: r.runUntagged,
+            concurrent: r.concurrent,
+            chartVersion,
+            runnerVersion: chartVersion === MISSING ? MISSING : recorded(knownChart(chartVersion)?.runnerVersion),
+            privileged: r.privileged,
+            resources: r.resources,
+            configToml: recorded<string>(release?.inputs.values?.runners?.config),
+        };
+    });
 
     return {
         stack,

@@ -31,7 +31,8 @@ function heading(format: Format, level: number, text: string): string {
 }
 
 const usd = (v: number | undefined) => (v === undefined ? "n/a" : `$${Math.round(v).toLocaleString("en-US")}`);
-const list = (items: readonly string[]) => (items.length === 0 ? "—" : items.join(", "));
+const list = (items: readonly string[] | "missing") =>
+    typeof items === "string" ? items : items.length === 0 ? "—" : items.join(", ");
 const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
 
 /** Renders the plan for a terminal, for a merge request (Markdown) or for machines (JSON). */

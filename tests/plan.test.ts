@@ -6,8 +6,9 @@ import { parse, stringify } from "yaml";
 import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "../config/capacity";
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
-import { PlanData } from "../plan/planData";
-import { ROOT } from "./support/harness";
+import { buildPlan, MISSING, PlanData } from "../plan/planData";
+import { parseStackConfig, PROJECT } from "../config";
+import { fakeRunnerTokens, ROOT, Run, runStackFile, stackFileConfig } from "./support/harness";
 
 /** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
 function assertTablesWellFormed(markdown: string): number {
@@ -81,7 +82,8 @@ describe("offline plan (npm run plan)", () => {
             const management = data.nodeGroups.find((g) => g.role === "management")!;
             const expected =
                 HOURS_PER_MONTH *
-                (CONTROL_PLANE_USD_PER_HOUR + management.minSize * onDemandPrice(management.instanceTypes[0], data.region)!);
+                (CONTROL_PLANE_USD_PER_HOUR +
+                    (management.minSize as number) * onDemandPrice((management.instanceTypes as string[])[0], data.region)!);
             assert.ok(
                 Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01,
                 `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`,
@@ -144,5 +146,36 @@ describe("offline plan (npm run plan)", () => {
                 stackFile: undefined,
             });
         });
+    });
+});
+
+describe("plan data reads only what the program registered", () => {
+    it("a node group or runner release the program did not register shows as missing, not as a config value", async () => {
+        const run = await runStackFile("test");
+        const file = stackFileConfig("test");
+        const raw = { ...file, ...fakeRunnerTokens(file) };
+        const config = parseStackConfig(
+            Object.fromEntries(
+                Object.entries(raw)
+                    .filter(([k]) => k.startsWith(`${PROJECT}:`))
+                    .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
+            ),
+            String(file["aws:region"]),
+        );
+        const pruned = new Run(
+            run.resources.filter((r) => r.type !== "aws:eks/nodeGroup:NodeGroup" && r.type !== "kubernetes:helm.sh/v3:Release"),
+            run.outputs,
+            run.calls,
+        );
+        const data = buildPlan("test", config, pruned);
+        for (const g of data.nodeGroups) {
+            assert.deepEqual(
+                [g.capacityType, g.instanceTypes, g.minSize, g.maxSize],
+                [MISSING, MISSING, MISSING, MISSING],
+                g.name,
+            );
+        }
+        for (const r of data.runners)
+            assert.deepEqual([r.chartVersion, r.runnerVersion, r.configToml], [MISSING, MISSING, MISSING], r.name);
     });
 });
