@@ -100,7 +100,6 @@ export const containerInsightsAddon: AddonSpec<ContainerInsightsConfig, Containe
     platformPods: [PLATFORM_DEPLOYMENTS.containerInsightsOperator],
     reservedValues: RESERVED_VALUES,
     schema,
-    resolve: (config) => ({ config, problems: [] }),
     values: (config, ctx) => containerInsightsConfiguration(config, ctx.management),
     logRetentionDays: (config) => config.logRetentionDays,
     addonVersion: (config) => config.version,

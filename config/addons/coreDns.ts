@@ -39,6 +39,5 @@ export const coreDnsAddon: AddonSpec<{ enabled: true }, { enabled: true }> = {
     platformPods: [PLATFORM_DEPLOYMENTS.coreDns],
     reservedValues: {},
     schema: always,
-    resolve: () => ({ config: { enabled: true }, problems: [] }),
     values: (_config, ctx) => coreDnsConfiguration(ctx.management),
 };

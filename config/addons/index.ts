@@ -51,6 +51,7 @@ export function resolveAddons(addons: AddonsInput, ctx: StackContext): { addons:
     const problems: Problem[] = [];
     const ruleContext = { kubernetesVersion: ctx.cluster?.version };
     const resolve = <I, C extends { enabled: boolean }>(spec: AddonSpec<I, C>, input: I): C => {
+        if (!spec.resolve) return input as unknown as C;
         const resolved = spec.resolve(input, ruleContext);
         problems.push(...resolved.problems);
         return resolved.config;

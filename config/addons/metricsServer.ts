@@ -56,7 +56,6 @@ export const metricsServerAddon: AddonSpec<MetricsServerConfig, MetricsServerCon
     platformPods: [PLATFORM_DEPLOYMENTS.metricsServer],
     reservedValues: RESERVED_VALUES,
     schema,
-    resolve: (config) => ({ config, problems: [] }),
     values: (config, ctx) => metricsServerValues(config, ctx.management),
     chartVersion: (config) => config.chartVersion,
 };

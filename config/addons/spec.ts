@@ -71,8 +71,8 @@ export interface AddonSpec<Input = unknown, Config extends AddonConfigBase = Add
     readonly reservedValues: Readonly<Record<string, string>>;
     /** The add-on's `addons.<key>` section. */
     readonly schema: z.ZodType<Input, any>;
-    /** Defaults and cross-section rules: the resolved section and every problem, each at its own path. */
-    resolve(input: Input, ctx: AddonRuleContext): { config: Config; problems: { path: string; message: string }[] };
+    /** Defaults and cross-section rules: the resolved section and every problem, each at its own path (none: the parsed section as it is). */
+    resolve?(input: Input, ctx: AddonRuleContext): { config: Config; problems: { path: string; message: string }[] };
     /** Helm values, or the EKS add-on's configurationValues: the platform's first, the stack's merged last. */
     values(config: Config, ctx: AddonContext): Record<string, unknown>;
     /** Log retention, for add-ons with log groups. */
