@@ -16,17 +16,18 @@ export function isEksVersion(v: string): v is EksVersion {
  * Cluster Autoscaler image (registry.k8s.io/autoscaling/cluster-autoscaler) per cluster minor: the autoscaler's minor
  * must match the control plane's (CA README, "Releases"). Each entry is the newest patch tag of that release branch
  * (kubernetes/autoscaler tags `cluster-autoscaler-1.xx.y`, checked 2026-08). Typed on EksVersion, so adding a
- * minor to EKS_VERSIONS fails to compile until it has an autoscaler here. Override per stack with
+ * minor to EKS_VERSIONS fails to compile until it has an autoscaler here; the literal tags let
+ * config/clusterAutoscalerFlags.ts fail to compile when a pinned tag has no flag list. Override per stack with
  * `addons.clusterAutoscaler.imageTag` (same minor only).
  */
-export const CLUSTER_AUTOSCALER_IMAGES: Readonly<Record<EksVersion, string>> = {
+export const CLUSTER_AUTOSCALER_IMAGES = {
     "1.30": "v1.30.7",
     "1.31": "v1.31.5",
     "1.32": "v1.32.7",
     "1.33": "v1.33.6",
     "1.34": "v1.34.5",
     "1.35": "v1.35.2",
-};
+} as const satisfies Readonly<Record<EksVersion, `v${string}`>>;
 
 /** The Kubernetes minor an autoscaler image tag belongs to (`v1.34.5` → `1.34`), or undefined if it is not a tag. */
 export function imageMinor(tag: string): string | undefined {
