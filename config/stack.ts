@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AddonsConfig, addonsSchema, containerInsightsEnabled, resolveAddons } from "./addons";
+import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
 import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./capacity";
 import { managementPods } from "./managementCapacity";
@@ -60,7 +60,9 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
             problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
     }
     const parsed: Partial<Sections> = {};
-    for (const [key, schema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
+    for (const [key, sectionSchema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
+        // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
+        const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
         const result = schema.safeParse(raw[key]);
         if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
         else if (raw[key] === undefined) problems.push({ path: key, message: "is required" });

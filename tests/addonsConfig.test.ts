@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { addonsSchema, containerInsightsEnabled, RESERVED_VALUES, resolveAddons } from "../config/addons";
+import { addonsSchema, addonsSchemaFor, containerInsightsEnabled, RESERVED_VALUES, resolveAddons } from "../config/addons";
+import { problemsFromZod } from "../config/problems";
 import {
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_DEFAULTS,
@@ -12,19 +13,19 @@ import {
 import { LOG_RETENTION_DAYS } from "../config/addons/containerInsights";
 import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS } from "../model/priorityClasses";
-import { CLUSTER_AUTOSCALER_FLAGS } from "../config/clusterAutoscalerFlags";
+import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
 import type { ClusterConfig } from "../config/cluster";
 import { EKS_VERSIONS } from "../config/versions";
-import { UPSTREAM_FLAGS } from "./support/addonsChecks";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 /** Parses and resolves only the `addons` section, for a cluster of `version`. */
 function resolve(input: unknown, version = "1.34") {
-    const parsed = addonsSchema.parse(input);
-    return resolveAddons(parsed, {
+    const result = addonsSchemaFor({ kubernetesVersion: version }).safeParse(input);
+    if (!result.success) return { addons: undefined as never, problems: problemsFromZod("addons", result.error.issues) };
+    return resolveAddons(result.data, {
         cluster: { version } as ClusterConfig,
         nodeGroups: { jobs: [] },
-        containerInsights: containerInsightsEnabled(parsed),
+        containerInsights: containerInsightsEnabled(result.data),
     });
 }
 
@@ -53,17 +54,14 @@ describe("addons config", () => {
         }
     });
 
-    it("embeds the upstream Cluster Autoscaler 1.35.0 flag list verbatim", () => {
-        assert.equal(UPSTREAM_FLAGS.length, 158);
-        assert.deepEqual([...CLUSTER_AUTOSCALER_FLAGS].sort(), [...UPSTREAM_FLAGS].sort());
-    });
-
-    it("defaults and owned flags are all upstream flags", () => {
-        for (const flag of [
-            ...Object.keys(CLUSTER_AUTOSCALER_DEFAULTS.extraArgs),
-            ...Object.keys(CLUSTER_AUTOSCALER_OWNED_FLAGS),
-        ]) {
-            assert.ok(UPSTREAM_FLAGS.includes(flag), `${flag} is not a Cluster Autoscaler 1.35.0 flag`);
+    it("defaults and owned flags are flags of every pinned image", () => {
+        for (const tag of Object.values(CLUSTER_AUTOSCALER_IMAGES)) {
+            const { flags } = clusterAutoscalerFlags(tag)!;
+            for (const flag of [
+                ...Object.keys(CLUSTER_AUTOSCALER_DEFAULTS.extraArgs),
+                ...Object.keys(CLUSTER_AUTOSCALER_OWNED_FLAGS),
+            ])
+                assert.ok(flags.has(flag), `${flag} is not a flag of Cluster Autoscaler ${tag}`);
         }
     });
 
@@ -82,10 +80,31 @@ describe("addons config", () => {
         });
     });
 
-    it("accepts an image override of the cluster's minor", () => {
-        const { addons, problems } = resolve({ clusterAutoscaler: { imageTag: "v1.34.1" } });
+    it("accepts an image override of the cluster's minor that has a flag list, and rejects one without", () => {
+        const { addons, problems } = resolve({ clusterAutoscaler: { imageTag: "v1.34.5" } });
         assert.deepEqual(problems, []);
-        assert.equal(addons.clusterAutoscaler.imageTag, "v1.34.1");
+        assert.equal(addons.clusterAutoscaler.imageTag, "v1.34.5");
+        assert.deepEqual(
+            resolve({ clusterAutoscaler: { imageTag: "v1.34.1" } }).problems.map((p) => p.path),
+            ["addons.clusterAutoscaler.imageTag"],
+        );
+    });
+
+    it("checks extraArgs against the flags of the image that runs, not the newest one", () => {
+        // enable-csi-node-aware-scheduling is a flag of 1.35.2 and not of 1.34.5 (tests/fixtures/cluster-autoscaler-flags/).
+        const args = { clusterAutoscaler: { extraArgs: { "enable-csi-node-aware-scheduling": true } } };
+        assert.deepEqual(resolve(args, "1.35").problems, []);
+        assert.deepEqual(resolve(args, "1.34").problems, [
+            {
+                path: "addons.clusterAutoscaler.extraArgs.enable-csi-node-aware-scheduling",
+                message:
+                    '"enable-csi-node-aware-scheduling" is not a flag of Cluster Autoscaler 1.34.5; an unknown flag stops the autoscaler at start-up',
+            },
+        ]);
+        // max-empty-bulk-delete was removed in 1.33: fine on 1.32, an error on 1.33.
+        const removed = { clusterAutoscaler: { extraArgs: { "max-empty-bulk-delete": 10 } } };
+        assert.deepEqual(resolve(removed, "1.32").problems, []);
+        assert.equal(resolve(removed, "1.33").problems.length, 1);
     });
 
     it("rejects a cluster version the autoscaler table does not cover, at cluster.version", () => {
@@ -96,8 +115,11 @@ describe("addons config", () => {
                     '"1.29" has no pinned Cluster Autoscaler image (pinned: 1.30–1.35); add it to CLUSTER_AUTOSCALER_IMAGES in config/addons/clusterAutoscaler.ts, set addons.clusterAutoscaler.imageTag to a v1.29.x tag, or set addons.clusterAutoscaler.enabled: false',
             },
         ]);
-        // An explicit tag of the right minor, or a disabled autoscaler, needs no table entry.
-        assert.deepEqual(resolve({ clusterAutoscaler: { imageTag: "v1.29.0" } }, "1.29").problems, []);
+        // A disabled autoscaler needs no table entry; an explicit tag needs a flag list.
+        assert.deepEqual(
+            resolve({ clusterAutoscaler: { imageTag: "v1.29.0" } }, "1.29").problems.map((p) => p.path),
+            ["addons.clusterAutoscaler.imageTag"],
+        );
         assert.deepEqual(resolve({ clusterAutoscaler: { enabled: false } }, "1.29").problems, []);
     });
 
@@ -152,12 +174,12 @@ describe("addons config", () => {
         {
             name: "a misspelt flag",
             addons: { clusterAutoscaler: { extraArgs: { "scale-down-unneded-time": "20m" } } },
-            expect: 'addons.clusterAutoscaler.extraArgs.scale-down-unneded-time: "scale-down-unneded-time" is not a flag of Cluster Autoscaler 1.35.0 (did you mean "scale-down-unneeded-time"?); an unknown flag stops the autoscaler at start-up',
+            expect: 'addons.clusterAutoscaler.extraArgs.scale-down-unneded-time: "scale-down-unneded-time" is not a flag of Cluster Autoscaler 1.34.5 (did you mean "scale-down-unneeded-time"?); an unknown flag stops the autoscaler at start-up',
         },
         {
             name: "an invented flag",
             addons: { clusterAutoscaler: { extraArgs: { turbo: true } } },
-            expect: 'addons.clusterAutoscaler.extraArgs.turbo: "turbo" is not a flag of Cluster Autoscaler 1.35.0; an unknown flag stops the autoscaler at start-up',
+            expect: 'addons.clusterAutoscaler.extraArgs.turbo: "turbo" is not a flag of Cluster Autoscaler 1.34.5; an unknown flag stops the autoscaler at start-up',
         },
         {
             name: "a flag with dashes",

@@ -5,29 +5,30 @@ import { autoDiscoveryFlag } from "../../model/autoscalerTags";
 import { placementOn } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
-import { CLUSTER_AUTOSCALER_FLAGS, CLUSTER_AUTOSCALER_FLAGS_VERSION } from "../clusterAutoscalerFlags";
-import { joinPath, strictObject } from "../problems";
+import { clusterAutoscalerFlags } from "../clusterAutoscalerFlags";
+import { strictObject } from "../problems";
 import { closest } from "../suggest";
 import { EksVersion } from "../versions";
 import { clusterAutoscalerPolicy } from "./clusterAutoscalerIam";
-import { AddonSpec, chartVersionField, valuesExcept } from "./spec";
+import { AddonRuleContext, AddonSpec, chartVersionField, valuesExcept } from "./spec";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
 
 /**
  * Cluster Autoscaler image (registry.k8s.io/autoscaling/cluster-autoscaler) per cluster minor: the autoscaler's minor
  * must match the control plane's (CA README, "Releases"). Each entry is the newest patch tag of that release branch
  * (kubernetes/autoscaler tags `cluster-autoscaler-1.xx.y`, checked 2026-08). Typed on EksVersion, so adding a
- * minor to EKS_VERSIONS fails to compile until it has an autoscaler here. Override per stack with
+ * minor to EKS_VERSIONS fails to compile until it has an autoscaler here, and the literal tags make
+ * config/clusterAutoscalerFlags.ts fail to compile when a pinned tag has no flag list. Override per stack with
  * `addons.clusterAutoscaler.imageTag` (same minor only).
  */
-export const CLUSTER_AUTOSCALER_IMAGES: Readonly<Record<EksVersion, string>> = {
+export const CLUSTER_AUTOSCALER_IMAGES = {
     "1.30": "v1.30.7",
     "1.31": "v1.31.5",
     "1.32": "v1.32.7",
     "1.33": "v1.33.6",
     "1.34": "v1.34.5",
     "1.35": "v1.35.2",
-};
+} as const satisfies Readonly<Record<EksVersion, `v${string}`>>;
 
 /** The Kubernetes minor an autoscaler image tag belongs to (`v1.34.5` → `1.34`), or undefined if it is not a tag. */
 export function imageMinor(tag: string): string | undefined {
@@ -92,39 +93,95 @@ const RESERVED_VALUES = {
     tolerations: "the autoscaler runs on the management nodes, which it cannot scale away",
 };
 
-/** Why a flag name cannot be used in extraArgs, or undefined if it can. */
-function flagProblem(flag: string): string | undefined {
+/** Why a flag name can never be used in extraArgs (whatever the image), or undefined. */
+function flagNameProblem(flag: string): string | undefined {
     if (flag.startsWith("-")) return `write the flag without leading dashes ("${flag.replace(/^-+/, "")}")`;
     if (flag in CLUSTER_AUTOSCALER_OWNED_FLAGS) return `is set by this program: ${CLUSTER_AUTOSCALER_OWNED_FLAGS[flag]}`;
-    if (CLUSTER_AUTOSCALER_FLAGS.has(flag)) return undefined;
-    const guess = closest(flag, CLUSTER_AUTOSCALER_FLAGS);
-    return `"${flag}" is not a flag of Cluster Autoscaler ${CLUSTER_AUTOSCALER_FLAGS_VERSION}${guess ? ` (did you mean "${guess}"?)` : ""}; an unknown flag stops the autoscaler at start-up`;
+    return undefined;
+}
+
+/**
+ * extraArgs keys the image about to run does not define. The chart renders each key as `--key=value`
+ * (templates/deployment.yaml) and the binary exits at start-up on an unknown flag, after `pulumi up` succeeded; flags
+ * differ between minors and patches, so the check uses the deployed image's own list (config/clusterAutoscalerFlags.ts).
+ */
+function unknownFlags(args: Readonly<Record<string, unknown>>, flags: ReadonlySet<string>, version: string) {
+    return Object.keys({ ...CLUSTER_AUTOSCALER_DEFAULTS.extraArgs, ...args })
+        .filter((flag) => flagNameProblem(flag) === undefined && !flags.has(flag))
+        .map((flag) => {
+            const guess = closest(flag, flags);
+            return {
+                flag,
+                message: `"${flag}" is not a flag of Cluster Autoscaler ${version}${guess ? ` (did you mean "${guess}"?)` : ""}; an unknown flag stops the autoscaler at start-up`,
+            };
+        });
 }
 
 const extraArgsSchema = z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .superRefine((args, ctx) => {
         for (const flag of Object.keys(args)) {
-            const why = flagProblem(flag);
+            const why = flagNameProblem(flag);
             if (why) ctx.addIssue({ code: "custom", path: [flag], message: why });
         }
     })
     .default(() => ({}));
 
-const schema = strictObject({
-    enabled: z.boolean().default(CLUSTER_AUTOSCALER_DEFAULTS.enabled),
-    /** → Helm chart `cluster-autoscaler` version. */
-    chartVersion: chartVersionField(CLUSTER_AUTOSCALER.chart.version),
-    /** → chart `image.tag`. Default: CLUSTER_AUTOSCALER_IMAGES[cluster.version]; an override must be of the same minor. */
-    imageTag: z
-        .string()
-        .regex(/^v\d+\.\d+\.\d+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not an autoscaler image tag like v1.34.5` })
-        .optional(),
-    /** Flags merged over CLUSTER_AUTOSCALER_DEFAULTS.extraArgs (→ chart `extraArgs`); names without leading dashes. */
-    extraArgs: extraArgsSchema,
-    /** Extra chart values, merged last (except the reserved paths). */
-    values: valuesExcept(RESERVED_VALUES),
-});
+/** The section for a cluster of `kubernetesVersion` (unknown: the image-specific flag check waits for it). */
+function schemaFor(ctx: AddonRuleContext) {
+    return strictObject({
+        enabled: z.boolean().default(CLUSTER_AUTOSCALER_DEFAULTS.enabled),
+        /** → Helm chart `cluster-autoscaler` version. */
+        chartVersion: chartVersionField(CLUSTER_AUTOSCALER.chart.version),
+        /** → chart `image.tag`. Default: CLUSTER_AUTOSCALER_IMAGES[cluster.version]; an override must be of the same minor. */
+        imageTag: z
+            .string()
+            .regex(/^v\d+\.\d+\.\d+$/, {
+                error: (iss) => `${JSON.stringify(iss.input)} is not an autoscaler image tag like v1.34.5`,
+            })
+            .optional(),
+        /** Flags merged over CLUSTER_AUTOSCALER_DEFAULTS.extraArgs (→ chart `extraArgs`); names without leading dashes. */
+        extraArgs: extraArgsSchema,
+        /** Extra chart values, merged last (except the reserved paths). */
+        values: valuesExcept(RESERVED_VALUES),
+    }).superRefine(
+        (ca, check) => {
+            const pinned = pinnedImage(ctx.kubernetesVersion);
+            const imageTag = ca.imageTag ?? pinned;
+            const version = ctx.kubernetesVersion;
+            if (!ca.enabled || imageTag === undefined || version === undefined) return;
+            const overrideMinor = ca.imageTag === undefined ? undefined : imageMinor(ca.imageTag);
+            const mismatched = overrideMinor !== undefined && overrideMinor !== version;
+            if (mismatched) {
+                check.addIssue({
+                    code: "custom",
+                    path: ["imageTag"],
+                    message: `${ca.imageTag} is Cluster Autoscaler ${overrideMinor} but cluster.version is "${version}"; the autoscaler's minor must match the cluster's (${pinned ? `remove imageTag to run the pinned ${pinned}` : `use a v${version}.x tag`})`,
+                });
+            }
+            // A mismatched override is already an error: check the flags against what the advice leads to.
+            const image = clusterAutoscalerFlags(mismatched ? (pinned ?? "") : imageTag);
+            if (mismatched && !image) return;
+            if (!image) {
+                check.addIssue({
+                    code: "custom",
+                    path: ["imageTag"],
+                    message: `${imageTag} has no flag list in this program, so its flags cannot be checked (patches of one minor differ, and an unknown flag stops the autoscaler): remove imageTag to run the pinned ${pinned ?? "image"}, or add tests/fixtures/cluster-autoscaler-flags/${imageTag}.txt from that tag's source and run scripts/generate-cluster-autoscaler-flags.ts`,
+                });
+                return;
+            }
+            for (const problem of unknownFlags(ca.extraArgs, image.flags, image.version))
+                check.addIssue({ code: "custom", path: ["extraArgs", problem.flag], message: problem.message });
+        },
+        // Also when a sibling (values, chartVersion) is invalid: every problem of the section in one error.
+        { when: (payload) => !payload.issues.some((i) => ["enabled", "imageTag", "extraArgs"].includes(String(i.path?.[0]))) },
+    );
+}
+type ClusterAutoscalerInput = z.output<ReturnType<typeof schemaFor>>;
+
+/** The pinned image of a cluster minor, if the table has one. */
+const pinnedImage = (version: string | undefined): string | undefined =>
+    version === undefined ? undefined : (CLUSTER_AUTOSCALER_IMAGES as Record<string, string>)[version];
 
 export interface ClusterAutoscalerConfig {
     readonly enabled: boolean;
@@ -176,7 +233,7 @@ export function clusterAutoscalerValues(args: {
     return deepMerge(platform, args.config.values);
 }
 
-export const clusterAutoscalerAddon: AddonSpec<z.output<typeof schema>, ClusterAutoscalerConfig> = {
+export const clusterAutoscalerAddon: AddonSpec<ClusterAutoscalerInput, ClusterAutoscalerConfig> = {
     key: "clusterAutoscaler",
     type: "eks-gitlab-runners:index:ClusterAutoscaler",
     name: "cluster-autoscaler",
@@ -189,19 +246,13 @@ export const clusterAutoscalerAddon: AddonSpec<z.output<typeof schema>, ClusterA
     },
     platformPods: [PLATFORM_DEPLOYMENTS.clusterAutoscaler],
     reservedValues: RESERVED_VALUES,
-    schema,
+    schema: schemaFor,
     resolve(ca, ctx) {
         const problems: { path: string; message: string }[] = [];
         const version = ctx.kubernetesVersion;
-        const pinned = version === undefined ? undefined : (CLUSTER_AUTOSCALER_IMAGES as Record<string, string>)[version];
+        const pinned = pinnedImage(version);
         if (ca.enabled && version !== undefined) {
-            const overrideMinor = ca.imageTag === undefined ? undefined : imageMinor(ca.imageTag);
-            if (overrideMinor !== undefined && overrideMinor !== version) {
-                problems.push({
-                    path: joinPath("addons", "clusterAutoscaler", "imageTag"),
-                    message: `${ca.imageTag} is Cluster Autoscaler ${overrideMinor} but cluster.version is "${version}"; the autoscaler's minor must match the cluster's (${pinned ? `remove imageTag to run the pinned ${pinned}` : `use a v${version}.x tag`})`,
-                });
-            } else if (ca.imageTag === undefined && pinned === undefined) {
+            if (ca.imageTag === undefined && pinned === undefined) {
                 const known = Object.keys(CLUSTER_AUTOSCALER_IMAGES).sort();
                 problems.push({
                     path: "cluster.version",

@@ -99,7 +99,7 @@ export const containerInsightsAddon: AddonSpec<ContainerInsightsConfig, Containe
         ),
     platformPods: [PLATFORM_DEPLOYMENTS.containerInsightsOperator],
     reservedValues: RESERVED_VALUES,
-    schema,
+    schema: () => schema,
     values: (config, ctx) => containerInsightsConfiguration(config, ctx.management),
     logRetentionDays: (config) => config.logRetentionDays,
     addonVersion: (config) => config.version,

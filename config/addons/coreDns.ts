@@ -38,6 +38,6 @@ export const coreDnsAddon: AddonSpec<{ enabled: true }, { enabled: true }> = {
     namespace: "kube-system",
     platformPods: [PLATFORM_DEPLOYMENTS.coreDns],
     reservedValues: {},
-    schema: always,
+    schema: () => always,
     values: (_config, ctx) => coreDnsConfiguration(ctx.management),
 };

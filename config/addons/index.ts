@@ -7,7 +7,7 @@ import { Problem, strictObject } from "../problems";
 import { clusterAutoscalerAddon, ClusterAutoscalerConfig } from "./clusterAutoscaler";
 import { containerInsightsAddon, ContainerInsightsConfig } from "./containerInsights";
 import { metricsServerAddon, MetricsServerConfig } from "./metricsServer";
-import type { AddonSpec } from "./spec";
+import type { AddonRuleContext, AddonSpec } from "./spec";
 
 export type { AddonConfigBase, AddonContext, AddonSpec } from "./spec";
 export type { ClusterAutoscalerConfig, ContainerInsightsConfig, MetricsServerConfig };
@@ -27,11 +27,16 @@ export interface AddonsConfig {
     readonly containerInsights: ContainerInsightsConfig;
 }
 
-export const addonsSchema = strictObject({
-    clusterAutoscaler: clusterAutoscalerAddon.schema.prefault({}),
-    metricsServer: metricsServerAddon.schema.prefault({}),
-    containerInsights: containerInsightsAddon.schema.prefault({}),
-}).prefault({});
+/** The `addons` section for a cluster of this version (image-specific rules need it). */
+export function addonsSchemaFor(ctx: AddonRuleContext) {
+    return strictObject({
+        clusterAutoscaler: clusterAutoscalerAddon.schema(ctx).prefault({}),
+        metricsServer: metricsServerAddon.schema(ctx).prefault({}),
+        containerInsights: containerInsightsAddon.schema(ctx).prefault({}),
+    }).prefault({});
+}
+/** The section when the cluster version is not known. */
+export const addonsSchema = addonsSchemaFor({});
 type AddonsInput = z.output<typeof addonsSchema>;
 
 /** Value paths each add-on reserves for the platform (what to use instead), for docs and tests. */
@@ -43,7 +48,7 @@ export const RESERVED_VALUES: Readonly<Record<AddonKey, Readonly<Record<string, 
 
 /** Whether the Container Insights add-on (and its per-node DaemonSets) is enabled; the default when `addons` did not parse. */
 export function containerInsightsEnabled(addons: AddonsInput | undefined): boolean {
-    return addons?.containerInsights.enabled ?? containerInsightsAddon.schema.parse({}).enabled;
+    return addons?.containerInsights.enabled ?? containerInsightsAddon.schema({}).parse({}).enabled;
 }
 
 /** Each add-on's defaults and cross-section rules (e.g. the autoscaler image for the cluster version). */

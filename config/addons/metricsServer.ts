@@ -55,7 +55,7 @@ export const metricsServerAddon: AddonSpec<MetricsServerConfig, MetricsServerCon
     namespace: METRICS_SERVER.namespace,
     platformPods: [PLATFORM_DEPLOYMENTS.metricsServer],
     reservedValues: RESERVED_VALUES,
-    schema,
+    schema: () => schema,
     values: (config, ctx) => metricsServerValues(config, ctx.management),
     chartVersion: (config) => config.chartVersion,
 };

@@ -69,8 +69,9 @@ export interface AddonSpec<Input = unknown, Config extends AddonConfigBase = Add
     readonly platformPods: readonly PlatformDeployment[];
     /** Value paths the platform owns, each with what to do instead; the stack's overrides may not touch them. */
     readonly reservedValues: Readonly<Record<string, string>>;
-    /** The add-on's `addons.<key>` section. */
-    readonly schema: z.ZodType<Input, any>;
+    /** The add-on's `addons.<key>` section, for a cluster of this version (rules that need it check in the schema, so
+     * their problems are reported next to the section's other problems). */
+    schema(ctx: AddonRuleContext): z.ZodType<Input, any>;
     /** Defaults and cross-section rules: the resolved section and every problem, each at its own path (none: the parsed section as it is). */
     resolve?(input: Input, ctx: AddonRuleContext): { config: Config; problems: { path: string; message: string }[] };
     /** Helm values, or the EKS add-on's configurationValues: the platform's first, the stack's merged last. */

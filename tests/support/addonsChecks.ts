@@ -1,16 +1,8 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../../config/addons/clusterAutoscalerIam";
 import { PolicyDocument } from "../../model/iam";
 
 /** Checks shared by the add-on test files. */
-
-/** The verbatim upstream flag list (kubernetes/autoscaler at tag cluster-autoscaler-1.35.0), extracted from `cluster-autoscaler/config/flags/flags.go` and the flags it binds. */
-export const UPSTREAM_FLAGS: readonly string[] = fs
-    .readFileSync(path.join(__dirname, "..", "fixtures", "cluster-autoscaler-flags.v1.35.0.txt"), "utf8")
-    .split("\n")
-    .filter(Boolean);
 
 /**
  * Invariants every Cluster Autoscaler policy must keep, as a reusable check (also applied to the policies the
