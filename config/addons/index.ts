@@ -1,16 +1,18 @@
 // `addons`: the cluster add-ons, each described by one spec file in this folder (spec.ts has the shape). This module
-// only assembles the section from the specs: a misspelt key is an error here, not a silently ignored Helm value.
-// docs/addons.md explains every default.
+// only assembles the section from the registry below: a misspelt key is an error here, not a silently ignored Helm
+// value. docs/addons.md explains every default. Adding an add-on: its spec file, one line in ADDON_SPECS, docs.
 import { z } from "zod";
 import type { StackContext } from "../context";
 import { Problem, strictObject } from "../problems";
-import { clusterAutoscalerAddon, ClusterAutoscalerConfig } from "./clusterAutoscaler";
-import { containerInsightsAddon, ContainerInsightsConfig } from "./containerInsights";
-import { metricsServerAddon, MetricsServerConfig } from "./metricsServer";
+import { clusterAutoscalerAddon } from "./clusterAutoscaler";
+import { containerInsightsAddon } from "./containerInsights";
+import { metricsServerAddon } from "./metricsServer";
 import type { AddonRuleContext, AddonSpec } from "./spec";
 
 export type { AddonConfigBase, AddonContext, AddonSpec } from "./spec";
-export type { ClusterAutoscalerConfig, ContainerInsightsConfig, MetricsServerConfig };
+export type { ClusterAutoscalerConfig } from "./clusterAutoscaler";
+export type { ContainerInsightsConfig } from "./containerInsights";
+export type { MetricsServerConfig } from "./metricsServer";
 export { coreDnsAddon } from "./coreDns";
 
 /** The configurable add-ons, keyed by their `addons.<key>`, in the order they are built. */
@@ -21,30 +23,28 @@ export const ADDON_SPECS = {
 } as const;
 export type AddonKey = keyof typeof ADDON_SPECS;
 
-export interface AddonsConfig {
-    readonly clusterAutoscaler: ClusterAutoscalerConfig;
-    readonly metricsServer: MetricsServerConfig;
-    readonly containerInsights: ContainerInsightsConfig;
-}
+type InputOf<S> = S extends AddonSpec<infer I, infer _C> ? I : never;
+type ConfigOf<S> = S extends AddonSpec<infer _I, infer C> ? C : never;
+
+/** The resolved `addons` section: each add-on's own config type. */
+export type AddonsConfig = { readonly [K in AddonKey]: ConfigOf<(typeof ADDON_SPECS)[K]> };
+type AddonsInput = { readonly [K in AddonKey]: InputOf<(typeof ADDON_SPECS)[K]> };
+
+const keys = Object.keys(ADDON_SPECS) as AddonKey[];
+const mapSpecs = <T>(f: (spec: AddonSpec<any, any>, key: AddonKey) => T): Record<AddonKey, T> =>
+    Object.fromEntries(keys.map((key) => [key, f(ADDON_SPECS[key], key)])) as Record<AddonKey, T>;
 
 /** The `addons` section for a cluster of this version (image-specific rules need it). */
-export function addonsSchemaFor(ctx: AddonRuleContext) {
-    return strictObject({
-        clusterAutoscaler: clusterAutoscalerAddon.schema(ctx).prefault({}),
-        metricsServer: metricsServerAddon.schema(ctx).prefault({}),
-        containerInsights: containerInsightsAddon.schema(ctx).prefault({}),
-    }).prefault({});
+export function addonsSchemaFor(ctx: AddonRuleContext): z.ZodType<AddonsInput> {
+    return strictObject(mapSpecs((spec) => spec.schema(ctx).prefault({}))).prefault({}) as unknown as z.ZodType<AddonsInput>;
 }
 /** The section when the cluster version is not known. */
 export const addonsSchema = addonsSchemaFor({});
-type AddonsInput = z.output<typeof addonsSchema>;
 
 /** Value paths each add-on reserves for the platform (what to use instead), for docs and tests. */
-export const RESERVED_VALUES: Readonly<Record<AddonKey, Readonly<Record<string, string>>>> = {
-    clusterAutoscaler: clusterAutoscalerAddon.reservedValues,
-    metricsServer: metricsServerAddon.reservedValues,
-    containerInsights: containerInsightsAddon.reservedValues,
-};
+export const RESERVED_VALUES: Readonly<Record<AddonKey, Readonly<Record<string, string>>>> = mapSpecs(
+    (spec) => spec.reservedValues,
+);
 
 /** Whether the Container Insights add-on (and its per-node DaemonSets) is enabled; the default when `addons` did not parse. */
 export function containerInsightsEnabled(addons: AddonsInput | undefined): boolean {
@@ -55,18 +55,11 @@ export function containerInsightsEnabled(addons: AddonsInput | undefined): boole
 export function resolveAddons(addons: AddonsInput, ctx: StackContext): { addons: AddonsConfig; problems: Problem[] } {
     const problems: Problem[] = [];
     const ruleContext = { kubernetesVersion: ctx.cluster?.version };
-    const resolve = <I, C extends { enabled: boolean }>(spec: AddonSpec<I, C>, input: I): C => {
-        if (!spec.resolve) return input as unknown as C;
-        const resolved = spec.resolve(input, ruleContext);
-        problems.push(...resolved.problems);
-        return resolved.config;
-    };
-    return {
-        addons: {
-            clusterAutoscaler: resolve(clusterAutoscalerAddon, addons.clusterAutoscaler),
-            metricsServer: resolve(metricsServerAddon, addons.metricsServer),
-            containerInsights: resolve(containerInsightsAddon, addons.containerInsights),
-        },
-        problems,
-    };
+    const resolved = mapSpecs((spec, key) => {
+        if (!spec.resolve) return addons[key];
+        const { config, problems: found } = spec.resolve(addons[key], ruleContext);
+        problems.push(...found);
+        return config;
+    });
+    return { addons: resolved as unknown as AddonsConfig, problems };
 }
