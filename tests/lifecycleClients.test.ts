@@ -6,6 +6,13 @@ import * as path from "path";
 import { asgTagApi } from "../components/nodegroups/lifecycle/asgClient";
 import { kubeDrainApi } from "../components/nodegroups/lifecycle/kubeClient";
 
+// Upstream behaviour encoded here (cited at the code in kubeClient.ts / asgClient.ts):
+// - cordon = spec.unschedulable true (Kubernetes docs "Nodes", manual node administration);
+// - policy/v1 Eviction at /api/v1/namespaces/{ns}/pods/{name}/eviction: 200/201 allowed, 429 PodDisruptionBudget,
+//   404 pod gone, 500 misconfiguration (Kubernetes docs "API-initiated Eviction");
+// - nodes of a managed node group carry eks.amazonaws.com/nodegroup=<name> (EKS user guide, managed node update behavior);
+// - @pulumi/eks kubeconfigs authenticate with an exec credential (pulumi-eks generateKubeconfig), which client-node runs;
+// - ASG DeleteTags identifies a tag by ResourceId, ResourceType "auto-scaling-group" and Key (AWS API reference DeleteTags).
 interface Seen {
     method: string;
     url: string;

@@ -22,6 +22,13 @@ function setup(role: "jobs" | "management", boundSeconds = 3900) {
 
 const evictions = (cluster: FakeCluster) => cluster.calls.filter((c) => c.startsWith("evict")).map((c) => c.slice(6));
 
+// Upstream behaviour these tests encode (cited at the code in drain.ts):
+// - kubectl drain skips DaemonSet, mirror and finished pods: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/drain/filters.go;
+// - a terminating pod no longer counts for its ReplicaSet, which starts a replacement at once: IsPodActive,
+//   pkg/controller/controller_utils.go; Kubernetes docs "Pod Lifecycle", termination;
+// - the Eviction API answers 429 while a PodDisruptionBudget forbids it, 500 when several select the pod: Kubernetes
+//   docs "API-initiated Eviction", https://kubernetes.io/docs/concepts/scheduling-eviction/api-eviction/;
+// - a before-delete hook that throws prevents the delete and fails the deployment: Pulumi docs "Resource option: hooks".
 describe("drain: which pods go, which are waited for", () => {
     const pod = (p: Partial<PodState>): PodState => ({
         namespace: "ns",

@@ -14,6 +14,8 @@ import { FakeClock, FakeCluster, RecordingLogger } from "./support/lifecycleFake
 
 const KUBECONFIG = '{"apiVersion":"v1","kind":"Config"}';
 
+// Pulumi docs "Resource option: hooks": a before-delete hook receives the resource's old inputs and old outputs only
+// (hence the kubeconfig holder), must be a named ResourceHook, and prevents the delete when it throws.
 /** What the engine passes a before-delete hook for a replaced job group (Pulumi docs: old inputs and old outputs only). */
 function beforeDeleteArgs(tags: Record<string, string> = drainTags(1800)): pulumi.ResourceHookArgs {
     const oldInputs = {

@@ -9,6 +9,9 @@ import {
     sdkEksApi,
 } from "../components/nodegroups/lifecycle/nodeGroupScaling";
 
+// EKS API reference: UpdateNodegroupConfig returns an update id tracked with DescribeUpdate (status InProgress, Failed,
+// Cancelled, Successful; errors with errorCode/errorMessage); NodegroupScalingConfig may be partial on update;
+// ResourceInUseException while another update runs (@aws-sdk/client-eks 3.1169.0 UpdateNodegroupConfigCommand).
 /**
  * A fake EKS node group: live sizes, UpdateNodegroupConfig validated the way EKS validates it (min ≤ desired ≤ max;
  * messages as reported in terraform-aws-modules/terraform-aws-eks#748 and ministryofjustice/cloud-platform-infrastructure#4595),

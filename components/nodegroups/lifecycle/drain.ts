@@ -11,7 +11,10 @@
  * So node groups are replaced instead (blueGreen.ts), and this drain runs before the old group is deleted:
  *
  * (a) job groups: remove the job-discovery tag from the old ASG first, so Cluster Autoscaler stops scaling it up
- *     (its `--node-group-auto-discovery` requires that tag, asgTags.ts; the new group carries it);
+ *     (its `--node-group-auto-discovery` requires that tag, asgTags.ts; the new group carries it). The autoscaler
+ *     re-reads its ASGs at most once a minute (`refreshInterval`, kubernetes/autoscaler
+ *     cluster-autoscaler/cloudprovider/aws/aws_manager.go): a node it still adds to the old group meanwhile is
+ *     cordoned when it joins, by (b);
  * (b) cordon every node of the group (label `eks.amazonaws.com/nodegroup=<name>`), and every node that joins later;
  * (c) decide per pod ({@link podAction}): job pods are waited for, never evicted; other pods are evicted through the
  *     policy/v1 Eviction API, which answers 429 while a PodDisruptionBudget forbids it (Kubernetes docs,
