@@ -6,6 +6,10 @@
  * kubeconfig `exec` mechanism (pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts `generateKubeconfig`), which the client
  * runs itself and caches until the token's `expirationTimestamp` (client-node dist/exec_auth.js) — so a drain longer
  * than a token's life keeps working. The client is loaded when a drain runs, never when the program is evaluated.
+ *
+ * client-node 1.x is published as ES modules only; this CommonJS program loads it with `require`, which Node supports
+ * without a flag from 20.19.0 (Node.js 20.19.0 release notes, "require(esm) is now enabled by default") — hence
+ * `engines.node` ">=20.19" in package.json. (client-node 2.x needs Node 22.19: its `undici` dependency says so.)
  */
 import type * as k8sTypes from "@kubernetes/client-node";
 import { EKS_NODEGROUP_LABEL } from "./drainPlan";
