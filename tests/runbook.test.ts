@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { JOBS_DISCOVERY_TAG } from "../components/nodegroups/asgTags";
+import { TAGS as BREAK_GLASS_TAGS } from "../scripts/ci/breakGlass";
 import { NODEGROUP_KEY, ROLE_KEY } from "../config/nodeGroups";
 import { RUNNER_LABELS, RUNNER_NAMESPACES } from "../config/runnerDefaults";
 import { CI_FILE, parsePipeline, Pipeline } from "./support/gitlabCi";
@@ -101,6 +102,7 @@ describe("runbook", () => {
             NODEGROUP_KEY,
             ...Object.values(RUNNER_LABELS),
             JOBS_DISCOVERY_TAG,
+            ...Object.values(BREAK_GLASS_TAGS),
             ...[...fs.readFileSync(CI_FILE, "utf8").matchAll(/eks-gitlab-runners\/[a-z-]+/g)].map((m) => m[0]),
         ]);
         for (const [key] of all.matchAll(/eks-gitlab-runners\/[a-z-]+(?=[=:`\s,"])/g)) assert.ok(known.has(key), key);
