@@ -1,5 +1,6 @@
 /**
- * Prints the IAM documents and settings of the pipeline's roles, so docs/runbook.md never carries a hand-written copy:
+ * Prints the IAM documents and settings of the pipeline's roles, so the runbook never carries a hand-written copy
+ * (docs/runbook/first-deployment.md shows their output and tests/runbook.test.ts compares it):
  *   node -r ts-node/register/transpile-only scripts/ci/iam.ts trust-policy deploy --account 444455556666 \
  *     --gitlab-host gitlab.example.com --project platform/eks-gitlab-runners
  *   … max-session-duration deploy

@@ -42,7 +42,7 @@ export function requireDeployed(history: unknown, stack: string): void {
     if (!entries(history).some((e) => DEPLOYING_KINDS.has(e.kind)))
         throw new Error(
             `stack ${stack} has never been deployed. Its first \`pulumi up\` is run by a person with an admin role that is in no ` +
-                `access-entry list (docs/runbook.md, "First deployment"): EKS makes the cluster's creator admin, and this ` +
+                `access-entry list (docs/runbook/first-deployment.md, step 6): EKS makes the cluster's creator admin, and this ` +
                 `pipeline's deploy role has its own access entry (cluster.deployRoleArn); one principal cannot have both.`,
         );
 }

@@ -1,5 +1,5 @@
 // Who may become which AWS identity of the pipeline, as data: the refs each role trusts, the trust policies and role
-// settings built from them. docs/runbook.md prints these documents through scripts/ci/iam.ts; tests/trust.test.ts
+// settings built from them. The runbook prints these documents through scripts/ci/iam.ts; tests/ciTrust.test.ts
 // evaluates them against the ID token of every kind of pipeline (tests/gitlabCi.test.ts).
 import { PolicyDocument } from "../../components/iam/policyDocument";
 
@@ -19,7 +19,7 @@ export interface RefPattern {
 }
 
 /**
- * The refs the project protects (docs/runbook.md, CI/CD setup step 1), and the only refs any role trusts.
+ * The refs the project protects (docs/runbook/first-deployment.md, step 1), and the only refs any role trusts.
  * IAM cannot tell a protected ref from an unprotected one: AssumeRoleWithWebIdentity offers only the standard claims
  * `aud` and `sub` (plus `amr`, `oaud`, `id` for specific providers) as condition keys ("Available keys for AWS web
  * identity federation", IAM User Guide, reference_policies_iam-condition-keys); GitLab's `ref_protected`,
