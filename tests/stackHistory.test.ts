@@ -39,7 +39,7 @@ describe("stack history: what is deployed (scripts/ci/stackHistory.ts)", () => {
             () => deployedCommit([update(3, "succeeded", undefined, "destroy")], "test"),
             /is a destroy: nothing to patch/,
         );
-        assert.throws(() => deployedCommit([], "test"), /no update in its history/);
+        assert.throws(() => deployedCommit([], "test"), /no update in the history read/);
         assert.throws(() => deployedCommit([update(2, "succeeded")], "test"), /recorded no git commit/);
         assert.throws(
             () => deployedCommit([update(2, "succeeded", "main")], "test"),

@@ -51,7 +51,10 @@ export function requireDeployed(history: unknown, stack: string): void {
 export function deployedCommit(history: unknown, stack: string): DeployedCommit {
     const last = entries(history).find((e) => DEPLOYING_KINDS.has(e.kind));
     const which = (e: HistoryEntry) => `update ${e.version ?? "?"} (${e.startTime ?? "time unknown"})`;
-    if (!last) throw new Error(`stack ${stack} has no update in its history: nothing is deployed, nothing to patch`);
+    if (!last)
+        throw new Error(
+            `stack ${stack} has no update in the history read (pulumi stack history --page-size 100): nothing to patch`,
+        );
     if (last.kind !== "update") throw new Error(`the newest operation on stack ${stack} is a ${last.kind}: nothing to patch`);
     if (last.result !== "succeeded")
         throw new Error(
