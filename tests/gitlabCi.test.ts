@@ -181,6 +181,9 @@ describe(".gitlab-ci.yml", () => {
         });
 
         it("the deploy window: every `pulumi up` job has the 4-hour timeout and session; short jobs keep one hour", () => {
+            // Credentials must outlive the job; a role's MaxSessionDuration is at most 12 h and AssumeRoleWithWebIdentity
+            // fails above it (STS API reference, DurationSeconds). Node group create/delete default to 60 min each in the
+            // AWS provider (terraform-provider-aws internal/service/eks/node_group.go); the arithmetic is in docs/runbook.md.
             const window = shippedDeployWindow();
             assert.ok(window.sessionSeconds >= window.timeoutMinutes * 60, "credentials outlive the job");
             assert.ok(window.sessionSeconds <= 43200, "within IAM's 12-hour MaxSessionDuration");

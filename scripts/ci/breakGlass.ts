@@ -76,6 +76,7 @@ function describeEntry(deps: Deps, o: Pick<Options, "cluster" | "region">, arn: 
     return (JSON.parse(r.stdout).accessEntry?.tags ?? {}) as Record<string, string>;
 }
 
+/** One access entry per principal: CreateAccessEntry fails with ResourceInUseException otherwise (EKS API reference). */
 export function grant(o: Options, deps: Deps): void {
     if (describeEntry(deps, o, o.roleArn) !== undefined)
         throw new Failure(
