@@ -74,6 +74,13 @@ export const clusterSchema = strictObject({
     adminRoleArns: z.array(iamRoleArn).default([]),
     /** IAM roles granted the read-only AmazonEKSViewPolicy through access entries. */
     viewerRoleArns: z.array(iamRoleArn).default([]),
+    /**
+     * The role the pipeline's deploy jobs assume (`<STACK>_DEPLOY_ROLE_ARN` in .gitlab-ci.yml): its own access entry
+     * with AmazonEKSClusterAdminPolicy, so CI reaches the cluster whoever created it. EKS makes only the creator
+     * admin on its own (@pulumi/eks v4.3.0 sets `bootstrapClusterCreatorAdminPermissions: true`,
+     * nodejs/eks/cluster/cluster.ts), and that creator must then be someone else: a principal has one access entry.
+     */
+    deployRoleArn: iamRoleArn.optional(),
     endpoint: endpointSchema.default({ ...CLUSTER_DEFAULTS.endpoint }),
     /** → `enabledClusterLogTypes`; shipped to CloudWatch Logs. */
     logTypes: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(CLUSTER_DEFAULTS.logTypes),
@@ -82,23 +89,25 @@ export const clusterSchema = strictObject({
     /** Extra AWS tags on every taggable resource of the stack (cost allocation). */
     tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
 }).superRefine((c, ctx) => {
-    const seen = new Map<string, string>();
-    c.adminRoleArns.forEach((arn, i) => seen.set(arn, `adminRoleArns[${i}]`));
-    c.viewerRoleArns.forEach((arn, i) => {
-        if (seen.has(arn)) {
-            ctx.addIssue({
-                code: "custom",
-                path: ["viewerRoleArns", i],
-                message: `${arn} is also ${seen.get(arn)}; one principal has one access entry, keep it in one list`,
-            });
-        }
-    });
+    // EKS allows one access entry per principal (a second CreateAccessEntry fails with ResourceInUseException).
+    const firstSeen = new Map<string, string>();
+    if (c.deployRoleArn) firstSeen.set(c.deployRoleArn, "deployRoleArn");
     for (const [list, arns] of [
         ["adminRoleArns", c.adminRoleArns],
         ["viewerRoleArns", c.viewerRoleArns],
     ] as const) {
         arns.forEach((arn, i) => {
-            if (arns.indexOf(arn) !== i) ctx.addIssue({ code: "custom", path: [list, i], message: `${arn} is listed twice` });
+            const first = firstSeen.get(arn);
+            const problem =
+                first === undefined
+                    ? undefined
+                    : first.startsWith(`${list}[`)
+                      ? `${arn} is listed twice`
+                      : first === "deployRoleArn"
+                        ? `${arn} is also deployRoleArn, which has its own admin access entry; one principal has one access entry, remove it here`
+                        : `${arn} is also ${first}; one principal has one access entry, keep it in one list`;
+            if (problem) ctx.addIssue({ code: "custom", path: [list, i], message: problem });
+            else firstSeen.set(arn, `${list}[${i}]`);
         });
     }
 });

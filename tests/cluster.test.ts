@@ -29,8 +29,16 @@ describe("cluster component", () => {
                     entries
                         .filter((e) => Object.values(e.accessPolicies).some((p: any) => p.policyArn.endsWith(suffix)))
                         .map((e) => e.principalArn);
-                assert.deepEqual(byPolicy("/AmazonEKSClusterAdminPolicy"), file().adminRoleArns);
+                // The CI deploy role is admin through its own entry (not the creator's, which EKS gives whoever runs
+                // the first `pulumi up`): without it every deploy after a person's bootstrap fails on Kubernetes.
+                assert.ok(file().deployRoleArn, "the shipped stacks name their CI deploy role");
+                assert.deepEqual(
+                    byPolicy("/AmazonEKSClusterAdminPolicy").sort(),
+                    [file().deployRoleArn, ...file().adminRoleArns].sort(),
+                );
                 assert.deepEqual(byPolicy("/AmazonEKSViewPolicy"), file().viewerRoleArns);
+                const [, , , , account] = file().deployRoleArn.split(":");
+                assert.equal(cluster().accessEntries[`deploy-${account}-gitlab-ci-deploy`].principalArn, file().deployRoleArn);
                 for (const e of entries) {
                     assert.equal(e.type, "STANDARD");
                     for (const p of Object.values(e.accessPolicies) as any[])

@@ -68,6 +68,31 @@ describe("stack config validation", () => {
             expect: "cluster.viewerRoleArns[0]: arn:aws:iam::111122223333:role/PlatformAdmin is also adminRoleArns[0]",
         },
         {
+            name: "malformed deploy role ARN",
+            path: ["cluster", "deployRoleArn"],
+            value: "arn:aws:iam::111122223333:user/ci",
+            expect: 'cluster.deployRoleArn: "arn:aws:iam::111122223333:user/ci" is not an IAM role ARN',
+        },
+        {
+            // One access entry per principal: the deploy role already has its own admin entry.
+            name: "deploy role also an admin",
+            path: ["cluster", "deployRoleArn"],
+            value: "arn:aws:iam::111122223333:role/PlatformAdmin",
+            expect: "cluster.adminRoleArns[0]: arn:aws:iam::111122223333:role/PlatformAdmin is also deployRoleArn, which has its own admin access entry",
+        },
+        {
+            name: "deploy role also a viewer",
+            path: ["cluster", "deployRoleArn"],
+            value: "arn:aws:iam::111122223333:role/ReadOnly",
+            expect: "cluster.viewerRoleArns[0]: arn:aws:iam::111122223333:role/ReadOnly is also deployRoleArn",
+        },
+        {
+            name: "a role listed twice",
+            path: ["cluster", "adminRoleArns", 1],
+            value: "arn:aws:iam::111122223333:role/PlatformAdmin",
+            expect: "cluster.adminRoleArns[1]: arn:aws:iam::111122223333:role/PlatformAdmin is listed twice",
+        },
+        {
             name: "bad cluster name",
             path: ["cluster", "name"],
             value: "-ci",

@@ -2,49 +2,26 @@ import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { parse as parseYaml } from "yaml";
+import { shippedDeployWindow, timeoutMinutes } from "../scripts/ci/deployWindow";
+import { CiRole, subject, trustPolicy } from "../scripts/ci/trust";
 import { stackFileConfig } from "./support/harness";
-import { callsCloud, checkGitlabCi, CI_FILE, evaluateIf, jobsIn, parsePipeline, Pipeline, scriptOf } from "./support/gitlabCi";
-
-/** A small pipeline that passes every check; each bad case below changes one thing. */
-const GOOD = `
-stages: [verify, deploy, operate]
-variables:
-  SCHEDULED_TASK: ""
-  INFRA_RUNNER_TAG: infra
-.infra:
-  tags: [$INFRA_RUNNER_TAG]
-  id_tokens:
-    AWS_ID_TOKEN:
-      aud: sts.amazonaws.com
-  before_script:
-    - aws sts assume-role-with-web-identity --web-identity-token "$AWS_ID_TOKEN" --role-arn "$AWS_ROLE_ARN" --role-session-name x
-test:
-  stage: verify
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "merge_request_event"
-  script: [npm ci, npm test]
-deploy:prod:
-  extends: .infra
-  stage: deploy
-  variables: { STACK: prod }
-  resource_group: pulumi-prod
-  environment: { name: prod }
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
-      when: manual
-  script: [pulumi up --yes --stack prod]
-drift:prod:
-  extends: .infra
-  stage: operate
-  variables: { STACK: prod }
-  rules:
-    - if: $CI_PIPELINE_SOURCE == "schedule" && $SCHEDULED_TASK == "drift"
-  script: [pulumi refresh --preview-only --expect-no-changes --stack prod]
-`;
-const bad = (from: string, to: string) => {
-    assert.ok(GOOD.includes(from), `fixture edit: ${from}`);
-    return GOOD.replace(from, to);
-};
+import { trustAccepts } from "./support/iamTrust";
+import {
+    callsCloud,
+    checkGitlabCi,
+    CI_FILE,
+    identitiesIn,
+    isMergeRequest,
+    jobsIn,
+    needsOf,
+    parsePipeline,
+    Pipeline,
+    refProtected,
+    runsPulumiUp,
+    SCENARIOS,
+    scriptOf,
+    tokenRef,
+} from "./support/gitlabCi";
 
 describe(".gitlab-ci.yml", () => {
     const text = fs.readFileSync(CI_FILE, "utf8");
@@ -52,143 +29,150 @@ describe(".gitlab-ci.yml", () => {
     const jobs = (scenario: string) => jobsIn(pipeline, scenario);
     const job = (name: string) => pipeline.jobs[name] ?? assert.fail(`no job ${name}`);
 
-    describe("the checker (each check proven on a bad file)", () => {
-        it("passes a good pipeline", () => assert.deepEqual(checkGitlabCi(GOOD), []));
-
-        it("YAML that does not parse", () => {
-            assert.match(checkGitlabCi("stages: [verify\njob: {")[0], /^YAML does not parse/);
-        });
-
-        it("a job whose stage is not declared", () => {
-            assert.deepEqual(checkGitlabCi(bad("stage: verify", "stage: tests")), [
-                'job "test": stage "tests" is not in stages (verify, deploy, operate)',
-            ]);
-        });
-
-        it("a rules variable that is neither predefined nor defined", () => {
-            assert.deepEqual(checkGitlabCi(bad('$SCHEDULED_TASK == "drift"', '$SCHEDULE_TASK == "drift"')), [
-                'job "drift:prod": rules if "$CI_PIPELINE_SOURCE == "schedule" && $SCHEDULE_TASK == "drift"" uses $SCHEDULE_TASK, which is neither an allowed GitLab predefined variable nor defined under variables:',
-                'job "drift:prod" detects drift but never runs on a schedule',
-            ]);
-        });
-
-        it("secrets inline: AWS keys, runner tokens, a PULUMI_ACCESS_TOKEN value", () => {
-            const keys = checkGitlabCi(
-                bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  AWS_ACCESS_KEY_ID: AKIAIOSFODNN7EXAMPLE"),
-            );
-            assert.deepEqual(keys, [
-                "line 6: contains an AWS access key id",
-                "variables: AWS_ACCESS_KEY_ID is defined; AWS credentials come from id_tokens, never from variables",
-            ]);
-            assert.deepEqual(checkGitlabCi(bad("script: [npm ci, npm test]", "script: [npm ci, 'echo glrt-abcdef123']")), [
-                "line 17: contains a GitLab runner token (glrt-)",
-            ]);
-            assert.deepEqual(
-                checkGitlabCi(
-                    bad("INFRA_RUNNER_TAG: infra", "INFRA_RUNNER_TAG: infra\n  PULUMI_ACCESS_TOKEN: not-really-secret"),
-                ),
-                ["variables: PULUMI_ACCESS_TOKEN has an inline value; make it a masked, protected CI/CD variable"],
-            );
-        });
-
-        it("a deploy job without a resource_group, with another stack's, or interruptible", () => {
-            assert.deepEqual(checkGitlabCi(bad("  resource_group: pulumi-prod\n", "")), [
-                'job "deploy:prod" changes infrastructure but has no resource_group',
-            ]);
-            assert.deepEqual(checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-test")), [
-                'job "deploy:prod": resource_group "pulumi-test" does not name its stack prod',
-            ]);
-            assert.deepEqual(
-                checkGitlabCi(bad("resource_group: pulumi-prod", "resource_group: pulumi-prod\n  interruptible: true")),
-                ['job "deploy:prod" changes infrastructure but is interruptible'],
-            );
-        });
-
-        it("a prod deploy that runs without a person, or outside the protected environment", () => {
-            assert.deepEqual(checkGitlabCi(bad("      when: manual\n", "")), [
-                'job "deploy:prod" deploys prod without a person (when: on_success) in: push to the default branch',
-            ]);
-            assert.deepEqual(checkGitlabCi(bad("environment: { name: prod }", "environment: { name: production }")), [
-                'job "deploy:prod" deploys prod outside the protected environment "prod"',
-            ]);
-        });
-
-        it("a scheduled job that also runs elsewhere, and infrastructure changes on schedules or merge requests", () => {
-            const leaky = bad(
-                '- if: $CI_PIPELINE_SOURCE == "schedule" && $SCHEDULED_TASK == "drift"',
-                '- if: $CI_PIPELINE_SOURCE == "schedule" || $SCHEDULED_TASK == "drift"\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"',
-            );
-            assert.deepEqual(checkGitlabCi(leaky), ['job "drift:prod" is a scheduled job but also runs in: merge request']);
-            const onSchedule = bad(
-                '- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
-                "- if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH",
-            );
-            assert.deepEqual(checkGitlabCi(onSchedule), [
-                'job "deploy:prod" changes infrastructure in schedule pipelines without being a scheduled job',
-            ]);
-            const fromMr = bad(
-                '- if: $CI_PIPELINE_SOURCE == "push" && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH',
-                '- if: $CI_PIPELINE_SOURCE == "merge_request_event"',
-            );
-            assert.deepEqual(checkGitlabCi(fromMr), ['job "deploy:prod" changes infrastructure from a merge request pipeline']);
-        });
-
-        it("a job that calls pulumi/aws without id_tokens, or off the infra runner", () => {
-            const noToken = bad("  id_tokens:\n    AWS_ID_TOKEN:\n      aud: sts.amazonaws.com\n", "");
-            assert.deepEqual(checkGitlabCi(noToken), [
-                'job "deploy:prod" calls pulumi/aws but has no id_tokens',
-                'job "drift:prod" calls pulumi/aws but has no id_tokens',
-            ]);
-            assert.deepEqual(checkGitlabCi(bad("tags: [$INFRA_RUNNER_TAG]", "tags: [eks]")).length, 2);
-        });
-
-        it("the expression evaluator follows GitLab's operators", () => {
-            const vars = { A: "x", B: "x", E: "", T: "v1.2.3" };
-            assert.equal(evaluateIf("$A == $B", vars), true);
-            assert.equal(evaluateIf('$A != "x" || ($E && $A)', vars), false);
-            assert.equal(evaluateIf("$T =~ /^v\\d+\\.\\d+\\.\\d+$/", vars), true);
-            assert.equal(evaluateIf("$MISSING == null && $A", vars), true);
-            assert.throws(() => evaluateIf("$A ==", vars), /unexpected end/);
-        });
-    });
-
     describe("the shipped file", () => {
         it("passes every check", () => assert.deepEqual(checkGitlabCi(text), []));
 
-        it("merge requests: npm ci + npm test, the offline plan of both stacks as artifacts, previews of test and prod with the policy pack", () => {
-            assert.deepEqual(Object.keys(jobs("merge request")).sort(), [
-                "npm-test",
-                "offline-plan",
-                "preview:prod",
-                "preview:test",
-            ]);
+        it("the jobs of every kind of pipeline", () => {
+            const release = {
+                "npm-test": "on_success",
+                "preview:prod": "on_success",
+                "deploy:test": "on_success",
+                "deploy:prod": "manual",
+            };
+            const expected: Record<string, Record<string, string>> = {
+                "merge request from an unprotected branch": { "npm-test": "on_success", "offline-plan": "on_success" },
+                "merge request from a protected branch": { "npm-test": "on_success", "offline-plan": "on_success" },
+                "push to a branch with an MR": {},
+                "push to an unprotected branch": {},
+                "push to a preview/ branch": {
+                    "npm-test": "on_success",
+                    "preview:test": "on_success",
+                    "preview:prod": "on_success",
+                },
+                "push to the default branch": release,
+                "release tag": release,
+                "other tag": {},
+                "drift schedule": { "drift:test": "on_success", "drift:prod": "on_success" },
+                "patch schedule": { "patch:test": "on_success", "patch:prod": "on_success" },
+                "Run pipeline on the default branch, break-glass prod": {
+                    "break-glass:grant:prod": "manual",
+                    "break-glass:revoke:prod": "manual",
+                },
+                "Run pipeline on the default branch, break-glass test": {
+                    "break-glass:grant:test": "manual",
+                    "break-glass:revoke:test": "manual",
+                },
+                "Run pipeline on another branch": {},
+            };
+            assert.deepEqual(Object.keys(expected), Object.keys(SCENARIOS));
+            for (const s of Object.keys(SCENARIOS)) assert.deepEqual(jobs(s), expected[s], s);
+        });
+
+        it("who can reach which identity: each pipeline, its jobs' roles, and the trust that lets them in", () => {
+            const reached = Object.fromEntries(
+                Object.keys(SCENARIOS).map((s) => [s, [...new Set(Object.values(identitiesIn(pipeline, s)))].sort()]),
+            );
+            assert.deepEqual(reached, {
+                "merge request from an unprotected branch": [],
+                "merge request from a protected branch": [],
+                "push to a branch with an MR": [],
+                "push to an unprotected branch": [],
+                "push to a preview/ branch": ["PROD_PREVIEW_ROLE_ARN", "TEST_PREVIEW_ROLE_ARN"],
+                "push to the default branch": ["PROD_DEPLOY_ROLE_ARN", "PROD_PREVIEW_ROLE_ARN", "TEST_DEPLOY_ROLE_ARN"],
+                "release tag": ["PROD_DEPLOY_ROLE_ARN", "PROD_PREVIEW_ROLE_ARN", "TEST_DEPLOY_ROLE_ARN"],
+                "other tag": [],
+                "drift schedule": ["PROD_DEPLOY_ROLE_ARN", "TEST_DEPLOY_ROLE_ARN"],
+                "patch schedule": ["PROD_DEPLOY_ROLE_ARN", "TEST_DEPLOY_ROLE_ARN"],
+                "Run pipeline on the default branch, break-glass prod": ["PROD_DEPLOY_ROLE_ARN"],
+                "Run pipeline on the default branch, break-glass test": ["TEST_DEPLOY_ROLE_ARN"],
+                "Run pipeline on another branch": [],
+            });
+            // Every role a job assumes trusts that pipeline's ID token (else the job fails), and only protected refs get one.
+            const project = "platform/eks-gitlab-runners";
+            for (const s of Object.keys(SCENARIOS)) {
+                const sub = subject(project, tokenRef(s));
+                for (const [name, variable] of Object.entries(identitiesIn(pipeline, s))) {
+                    assert.ok(refProtected(s) && !isMergeRequest(s), `${name} in ${s}`);
+                    const arn = pipeline.variables[variable];
+                    const role = arn.split("/").pop() === "gitlab-ci-deploy" ? "deploy" : "preview";
+                    const doc = trustPolicy(role, {
+                        account: arn.split(":")[4],
+                        gitlabHost: "gitlab.example.com",
+                        projectPath: project,
+                        audience: pipeline.variables.AWS_OIDC_AUDIENCE,
+                    });
+                    const token = {
+                        provider: "gitlab.example.com",
+                        account: arn.split(":")[4],
+                        aud: pipeline.variables.AWS_OIDC_AUDIENCE,
+                        sub,
+                    };
+                    assert.ok(trustAccepts(doc, token), `${variable} must trust ${sub} (${name} in ${s})`);
+                }
+            }
+        });
+
+        it("no identity at all for a merge request or an unprotected ref: the trust refuses their tokens whatever the YAML", () => {
+            const project = "platform/eks-gitlab-runners";
+            for (const s of Object.keys(SCENARIOS).filter((s) => isMergeRequest(s) || !refProtected(s))) {
+                const ref = tokenRef(s);
+                if (ref.name?.startsWith("preview/")) continue; // a protected source branch; its MR pipeline still gets no job
+                for (const role of ["preview", "deploy"] as CiRole[]) {
+                    const doc = trustPolicy(role, {
+                        account: "444455556666",
+                        gitlabHost: "gitlab.example.com",
+                        projectPath: project,
+                        audience: "sts.amazonaws.com",
+                    });
+                    const token = {
+                        provider: "gitlab.example.com",
+                        account: "444455556666",
+                        aud: "sts.amazonaws.com",
+                        sub: subject(project, ref),
+                    };
+                    assert.ok(!trustAccepts(doc, token), `${role} must refuse ${s}`);
+                }
+            }
+        });
+
+        it("merge requests: npm test and the offline plan of both stacks as artifacts, nothing with credentials", () => {
             assert.match(scriptOf(job("npm-test")), /npm ci[\s\S]*npm test/);
             const plan = scriptOf(job("offline-plan"));
             for (const stack of ["test", "prod"]) {
                 assert.ok(plan.includes(`npm run plan -- ${stack} --format markdown > plan-${stack}.md`), stack);
                 assert.ok(job("offline-plan").artifacts.paths.includes(`plan-${stack}.md`), stack);
+            }
+            assert.ok(!callsCloud(job("npm-test")) && !callsCloud(job("offline-plan")) && !job("offline-plan").id_tokens);
+        });
+
+        it("previews: the read-only role of each stack with the policy pack, in environment readonly/<stack>", () => {
+            for (const stack of ["test", "prod"]) {
                 const preview = job(`preview:${stack}`);
                 assert.equal(preview.variables.STACK, stack);
                 assert.match(scriptOf(preview), /pulumi preview --stack "\$STACK_REF" --diff .*--policy-pack policy-pack/);
-                assert.equal(
-                    preview.variables.AWS_ROLE_ARN,
-                    `$${stack.toUpperCase()}_PREVIEW_ROLE_ARN`,
-                    "previews assume the read-only role",
-                );
+                assert.equal(preview.variables.AWS_ROLE_ARN, `$${stack.toUpperCase()}_PREVIEW_ROLE_ARN`);
+                assert.deepEqual(preview.environment, { name: "readonly/$STACK", action: "prepare" });
             }
+            // On main and tags the prod preview informs the person who presses play; it gates nothing.
+            assert.deepEqual(
+                job("preview:prod").rules.map((r: { allow_failure?: boolean }) => r.allow_failure ?? false),
+                [false, true, true],
+            );
+            assert.ok(!needsOf(job("deploy:prod")).some((n) => n.job === "preview:prod"));
         });
 
-        it("default branch: test deploys on merge, prod waits for a person; a release tag offers prod too", () => {
-            assert.deepEqual(jobs("push to the default branch"), {
-                "npm-test": "on_success",
-                "deploy:test": "on_success",
-                "deploy:prod": "manual",
-            });
-            assert.deepEqual(jobs("release tag"), { "npm-test": "on_success", "deploy:prod": "manual" });
-            assert.deepEqual(jobs("push to a branch with an MR"), {}, "no duplicate branch pipeline next to the MR pipeline");
+        it("deploys: test, then prod by a person after npm test and deploy:test of the same commit; a first deploy is refused", () => {
+            assert.deepEqual(needsOf(job("deploy:prod")), [
+                { job: "npm-test", optional: false },
+                { job: "deploy:test", optional: false },
+            ]);
             for (const stack of ["test", "prod"]) {
                 const deploy = job(`deploy:${stack}`);
-                assert.match(scriptOf(deploy), /pulumi up --stack "\$STACK_REF" --yes .*--policy-pack policy-pack/);
+                const script = scriptOf(deploy);
+                assert.match(
+                    script,
+                    /stackHistory\.ts require-deployed \|\| exit 1\n\s*pulumi up --stack "\$STACK_REF" --yes .*--policy-pack policy-pack/,
+                );
                 assert.equal(deploy.resource_group, `pulumi-${stack}`);
                 assert.equal(deploy.environment.name, stack);
                 assert.equal(deploy.variables.AWS_ROLE_ARN, `$${stack.toUpperCase()}_DEPLOY_ROLE_ARN`);
@@ -196,88 +180,115 @@ describe(".gitlab-ci.yml", () => {
             assert.equal(job("deploy:prod").allow_failure, false, "the pipeline shows prod as pending, not passed");
         });
 
-        it("schedules: drift runs refresh --preview-only --expect-no-changes per stack; patch re-runs pulumi up, test first", () => {
-            assert.deepEqual(Object.keys(jobs("drift schedule")).sort(), ["drift:prod", "drift:test"]);
-            assert.deepEqual(Object.keys(jobs("patch schedule")).sort(), ["patch:prod", "patch:test"]);
-            for (const stack of ["test", "prod"]) {
-                assert.match(
-                    scriptOf(job(`drift:${stack}`)),
-                    /pulumi refresh --stack "\$STACK_REF" --preview-only --expect-no-changes/,
-                );
-                assert.match(scriptOf(job(`drift:${stack}`)), /exit "\$status"/, "the job fails when drift is found");
-                assert.match(scriptOf(job(`patch:${stack}`)), /pulumi up --stack "\$STACK_REF" --yes/);
-                assert.equal(job(`patch:${stack}`).resource_group, `pulumi-${stack}`);
+        it("the deploy window: every `pulumi up` job has the 4-hour timeout and session; short jobs keep one hour", () => {
+            // Credentials must outlive the job; a role's MaxSessionDuration is at most 12 h and AssumeRoleWithWebIdentity
+            // fails above it (STS API reference, DurationSeconds). Node group create/delete default to 60 min each in the
+            // AWS provider (terraform-provider-aws internal/service/eks/node_group.go); the arithmetic is in docs/runbook.md.
+            const window = shippedDeployWindow();
+            assert.ok(window.sessionSeconds >= window.timeoutMinutes * 60, "credentials outlive the job");
+            assert.ok(window.sessionSeconds <= 43200, "within IAM's 12-hour MaxSessionDuration");
+            for (const [name, j] of Object.entries(pipeline.jobs).filter(([, j]) => runsPulumiUp(j))) {
+                assert.equal(timeoutMinutes(j.timeout), window.timeoutMinutes, name);
+                assert.equal(j.variables.AWS_SESSION_SECONDS, "$DEPLOY_SESSION_SECONDS", name);
             }
-            assert.deepEqual(job("patch:prod").needs, ["patch:test"]);
-            assert.match(
-                scriptOf(job("patch:prod")),
-                /aws:eks\/nodeGroup:NodeGroup[\s\S]*\$TARGETS/,
-                "prod patch touches node groups only",
-            );
+            for (const [name, j] of Object.entries(pipeline.jobs).filter(([, j]) => callsCloud(j) && !runsPulumiUp(j))) {
+                assert.equal(j.variables.AWS_SESSION_SECONDS ?? pipeline.variables.AWS_SESSION_SECONDS, "3600", name);
+                assert.ok(timeoutMinutes(j.timeout) <= 60, name);
+            }
         });
 
-        it("break-glass: manual, on the default branch only, grants admin through an access entry, audited, revoked by a stop job", () => {
-            const web = jobs("Run pipeline on the default branch");
-            assert.deepEqual(Object.keys(web).sort(), [
-                "break-glass:grant:prod",
-                "break-glass:grant:test",
-                "break-glass:revoke:prod",
-                "break-glass:revoke:test",
-            ]);
-            assert.ok(Object.values(web).every((w) => w === "manual"));
+        it("schedules: drift per stack; patch runs `pulumi up` (no --target) at the commit each stack last deployed, test first", () => {
+            for (const stack of ["test", "prod"]) {
+                const drift = scriptOf(job(`drift:${stack}`));
+                assert.match(drift, /pulumi refresh --stack "\$STACK_REF" --preview-only --expect-no-changes/);
+                assert.match(drift, /breakGlass\.ts expired --cluster "\$CLUSTER_NAME" --region "\$AWS_REGION" \|\| status=1/);
+                assert.match(drift, /exit "\$status"/, "the job fails when drift is found");
+                const patch = job(`patch:${stack}`);
+                const script = scriptOf(patch);
+                const order = [
+                    "stackHistory.ts deployed-commit",
+                    'git checkout --quiet --detach "$DEPLOYED"',
+                    "npm ci",
+                    "pulumi up --stack",
+                ].map((s) => script.lastIndexOf(s));
+                assert.ok(
+                    order.every((at, i) => at > 0 && (i === 0 || at > order[i - 1])),
+                    `${stack}: ${order}`,
+                );
+                assert.doesNotMatch(script, /--target/);
+                assert.equal(patch.variables.GIT_DEPTH, "0");
+                assert.deepEqual(patch.environment, { name: stack, action: "access" }, "no deployment record for main's HEAD");
+                assert.equal(patch.resource_group, `pulumi-${stack}`);
+            }
+            assert.deepEqual(job("patch:prod").needs, ["patch:test"]);
+        });
+
+        it("break-glass: one stack per Run pipeline, through scripts/ci/breakGlass.ts, revoked by a stop job that may not fail", () => {
             for (const stack of ["test", "prod"]) {
                 const grant = job(`break-glass:grant:${stack}`);
-                const grantScript = scriptOf(grant);
                 assert.match(
-                    grantScript,
-                    /aws eks create-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/,
+                    scriptOf(grant),
+                    /breakGlass\.ts grant --cluster "\$CLUSTER_NAME" .*--hours "\$BREAK_GLASS_HOURS" --by "\$GITLAB_USER_LOGIN"/,
                 );
-                assert.match(
-                    grantScript,
-                    /aws eks associate-access-policy [\s\S]*AmazonEKSClusterAdminPolicy" --access-scope type=cluster/,
-                );
-                assert.match(grantScript, /AUDIT break-glass GRANT .*by=\$\{GITLAB_USER_LOGIN\} reason=/);
                 assert.equal(grant.environment.on_stop, `break-glass:revoke:${stack}`);
-                assert.equal(grant.environment.auto_stop_in, "4 hours", "a forgotten grant revokes itself");
+                const [hours] = String(grant.environment.auto_stop_in).split(" ");
+                assert.equal(
+                    grant.environment.auto_stop_in,
+                    `${pipeline.variables.BREAK_GLASS_HOURS} hours`,
+                    "expiry tag = auto-stop",
+                );
+                assert.equal(hours, pipeline.variables.BREAK_GLASS_HOURS);
                 const revoke = job(`break-glass:revoke:${stack}`);
                 assert.match(
                     scriptOf(revoke),
-                    /aws eks delete-access-entry --cluster-name "\$CLUSTER_NAME" --principal-arn "\$BREAK_GLASS_ROLE_ARN"/,
+                    /breakGlass\.ts revoke --cluster "\$CLUSTER_NAME" .*--role-arn "\$BREAK_GLASS_ROLE_ARN"/,
                 );
                 assert.equal(revoke.environment.action, "stop");
+                assert.equal(revoke.allow_failure, false, "a failed revoke fails the pipeline");
+                assert.equal(grant.variables.AWS_ROLE_ARN, `$${stack.toUpperCase()}_DEPLOY_ROLE_ARN`);
             }
-            assert.ok("BREAK_GLASS_ROLE_ARN" in pipeline.variables && "BREAK_GLASS_REASON" in pipeline.variables);
+            assert.ok(["BREAK_GLASS_ROLE_ARN", "BREAK_GLASS_REASON", "BREAK_GLASS_STACK"].every((v) => v in pipeline.variables));
+            assert.deepEqual(pipeline.doc.variables.BREAK_GLASS_STACK.options, ["none", "test", "prod"]);
         });
 
-        it("credentials: an ID token exchanged with assume-role-with-web-identity; preview roles are the stacks' read-only CI roles", () => {
+        it("credentials: an ID token exchanged with assume-role-with-web-identity, for protected refs only", () => {
             const infra = pipeline.doc[".infra"];
             assert.deepEqual(Object.keys(infra.id_tokens), ["AWS_ID_TOKEN"]);
+            const script = scriptOf(job("deploy:test"));
+            assert.match(script, /CI_COMMIT_REF_PROTECTED:-false\}" != "true" \][\s\S]*exit 1/);
             assert.match(
-                scriptOf(job("deploy:test")),
-                /aws sts assume-role-with-web-identity --role-arn "\$AWS_ROLE_ARN" .*--web-identity-token "\$AWS_ID_TOKEN"/s,
+                script,
+                /aws sts assume-role-with-web-identity --role-arn "\$AWS_ROLE_ARN" .*--web-identity-token "\$AWS_ID_TOKEN" --duration-seconds "\$AWS_SESSION_SECONDS"/s,
             );
+        });
+
+        it("each stack's roles: its deploy role is cluster.deployRoleArn, its preview role a viewer, in the stack's account", () => {
             for (const stack of ["test", "prod"]) {
-                const viewers = (stackFileConfig(stack)["eks-gitlab-runners:cluster"] as { viewerRoleArns: string[] })
-                    .viewerRoleArns;
-                assert.ok(
-                    viewers.includes(pipeline.variables[`${stack.toUpperCase()}_PREVIEW_ROLE_ARN`]),
-                    `${stack}: the preview role has a viewer access entry`,
-                );
-                const account = viewers[0].split(":")[4];
+                const cluster = stackFileConfig(stack)["eks-gitlab-runners:cluster"] as {
+                    viewerRoleArns: string[];
+                    deployRoleArn: string;
+                };
+                const upper = stack.toUpperCase();
+                assert.equal(pipeline.variables[`${upper}_DEPLOY_ROLE_ARN`], cluster.deployRoleArn, stack);
+                assert.ok(cluster.viewerRoleArns.includes(pipeline.variables[`${upper}_PREVIEW_ROLE_ARN`]), stack);
                 assert.equal(
-                    pipeline.variables[`${stack.toUpperCase()}_DEPLOY_ROLE_ARN`].split(":")[4],
-                    account,
-                    `${stack}: deploy role in the stack's account`,
+                    pipeline.variables[`${upper}_PREVIEW_ROLE_ARN`].split(":")[4],
+                    cluster.deployRoleArn.split(":")[4],
+                    stack,
                 );
             }
         });
 
-        it("backend: Pulumi Cloud (token from a masked variable, never in the file) or s3:// chosen by PULUMI_BACKEND_URL", () => {
+        it("backend: one per stack (and account), checked to be that account's bucket; Pulumi Cloud tokens never in the file", () => {
+            for (const stack of ["test", "prod"])
+                assert.equal(job(`deploy:${stack}`).variables.STACK_BACKEND_URL, `$${stack.toUpperCase()}_PULUMI_BACKEND_URL`);
             const login = scriptOf(job("deploy:prod"));
-            assert.match(login, /if \[ -n "\$\{PULUMI_BACKEND_URL:-\}" \]; then\s+pulumi login "\$PULUMI_BACKEND_URL"/);
-            assert.match(login, /elif \[ -n "\$\{PULUMI_ACCESS_TOKEN:-\}" \]; then\s+pulumi login/);
-            assert.ok(!("PULUMI_ACCESS_TOKEN" in pipeline.variables));
-            assert.equal(pipeline.variables.PULUMI_BACKEND_URL, "");
+            assert.match(
+                login,
+                /aws s3api head-bucket --bucket "\$BUCKET" --expected-bucket-owner "\$AWS_ACCOUNT_ID"[\s\S]*exit 1; \}\n[\s\S]*export PULUMI_BACKEND_URL="\$STACK_BACKEND_URL"\n\s*pulumi login "\$STACK_BACKEND_URL"/,
+            );
+            assert.match(login, /elif \[ -n "\$\{PULUMI_ACCESS_TOKEN:-\}" \]; then\s+unset PULUMI_BACKEND_URL\s+pulumi login/);
+            assert.ok(!("PULUMI_ACCESS_TOKEN" in pipeline.variables) && !("PULUMI_BACKEND_URL" in pipeline.variables));
         });
 
         it("caches npm and the Pulumi plugins between jobs, never PULUMI_HOME's credentials", () => {

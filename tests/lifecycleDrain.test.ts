@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { drainNodeGroup, podAction, PodState } from "../components/nodegroups/lifecycle/drain";
-import { JOBS_DISCOVERY_TAG } from "../components/nodegroups/asgTags";
-import { RUNNER_LABELS } from "../config/runnerDefaults";
+import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
+import { RUNNER_LABELS } from "../model/labels";
 import { FakeClock, FakeCluster, RecordingLogger } from "./support/lifecycleFakes";
 
 const JOB = { labels: { [RUNNER_LABELS.runner]: "amd64", [RUNNER_LABELS.nodeGroup]: "amd64" } };

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { JOBS_DISCOVERY_TAG } from "../components/nodegroups/asgTags";
+import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
 import { DRAIN_TIMING } from "../components/nodegroups/lifecycle/drain";
 import {
     captureKubeconfig,
@@ -9,7 +9,7 @@ import {
     KubeconfigHolder,
 } from "../components/nodegroups/lifecycle/drainHook";
 import { DRAIN_BOUND_TAG, drainTags } from "../components/nodegroups/lifecycle/drainPlan";
-import { RUNNER_LABELS } from "../config/runnerDefaults";
+import { RUNNER_LABELS } from "../model/labels";
 import { FakeClock, FakeCluster, RecordingLogger } from "./support/lifecycleFakes";
 
 const KUBECONFIG = '{"apiVersion":"v1","kind":"Config"}';

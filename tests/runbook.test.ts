@@ -5,7 +5,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
-
+import { TAGS as BREAK_GLASS_TAGS } from "../scripts/ci/breakGlass";
+import { oidcAudience, shippedDeployWindow } from "../scripts/ci/deployWindow";
+import { iamCommand } from "../scripts/ci/iam";
+import { protectedRefs } from "../scripts/ci/trust";
 import { CI_FILE, parsePipeline, Pipeline } from "./support/gitlabCi";
 import { ROOT } from "./support/harness";
 
@@ -32,7 +35,9 @@ describe("runbook", () => {
 
     it("covers every topic of the delivery issue", () => {
         for (const topic of [
-            "First deployment into an account",
+            "First deployment",
+            "Threat model",
+            "How long a deploy may take",
             "Adding a runner",
             "Tuning a runner",
             "Adding a node group",
@@ -75,6 +80,63 @@ describe("runbook", () => {
         assert.ok(blocks > 30, `${blocks} blocks`);
     });
 
+    it("shows every IAM document it asks for in full, exactly as scripts/ci/iam.ts prints it", () => {
+        const ciText = fs.readFileSync(CI_FILE, "utf8");
+        let shown = 0;
+        for (const file of docs) {
+            for (const [, args, json] of text(file).matchAll(/^<!-- iam\.ts (.+) -->\n```json\n([\s\S]*?)^```/gm)) {
+                shown++;
+                assert.deepEqual(JSON.parse(json), JSON.parse(iamCommand(args.split(" "), ciText)), `${file}: iam.ts ${args}`);
+            }
+        }
+        assert.equal(shown, 3, "deploy and preview trust policies, the preview role's backend policy");
+    });
+
+    it("protects exactly the refs the roles trust, and registers the OIDC audience the jobs request", () => {
+        const branches = [...all.matchAll(/protected_branches" \\\n\s+--form '?name=([^' ]+)'?/g)].map((m) => `branch:${m[1]}`);
+        const tags = [...all.matchAll(/protected_tags" \\\n\s+--form '?name=([^' ]+)'?/g)].map((m) => `tag:${m[1]}`);
+        const trusted = Object.values(protectedRefs()).map((r) => `${r.type}:${r.pattern}`);
+        assert.deepEqual([...branches, ...tags].sort(), trusted.sort());
+        assert.match(
+            all,
+            /--form name=main --form push_access_level=0 --form merge_access_level=40/,
+            "main: merge requests only",
+        );
+        assert.match(all, /--form forking_access_level=disabled/);
+        const audiences = [...all.matchAll(/create-open-id-connect-provider .*--client-id-list (\S+)/g)].map((m) => m[1]);
+        assert.deepEqual(audiences, [oidcAudience(fs.readFileSync(CI_FILE, "utf8"))]);
+    });
+
+    it("states the deploy window the pipeline declares, and gives the infra runner at least that long", () => {
+        const window = shippedDeployWindow();
+        const page = text("docs/runbook.md");
+        assert.ok(page.includes(`DEPLOY_SESSION_SECONDS: ${window.sessionSeconds}`), "session");
+        assert.ok(
+            page.includes(`${window.timeoutMinutes} minutes`) && page.includes(`timeout: ${window.timeoutMinutes / 60}h`),
+            "timeout",
+        );
+        const [, maximum] =
+            /description=infra [\s\S]*?--data maximum_timeout=(\d+)/.exec(all) ?? assert.fail("infra runner registration");
+        assert.ok(Number(maximum) >= window.timeoutMinutes * 60, `infra runner maximum_timeout ${maximum}`);
+    });
+
+    it("uses no GNU-only command forms in its shell blocks (date -d, sed -i without suffix, grep -P, readlink -f, stat -c, base64 -w)", () => {
+        const gnuOnly = [
+            /\bdate\b[^\n|;]*\s(-d|--date)\b/,
+            /\bsed\s+-i\s+['"]/,
+            /\bgrep\s+-\w*P/,
+            /\breadlink\s+-f\b/,
+            /\bstat\s+-c\b/,
+            /\bbase64\s+-w\b/,
+        ];
+        for (const file of docs) {
+            for (const [, , body] of text(file).matchAll(/^( *)```sh\n([\s\S]*?)^\1```/gm)) {
+                for (const pattern of gnuOnly) assert.doesNotMatch(body, pattern, `${file}: ${pattern}`);
+            }
+        }
+        assert.match("EXPIRES=$(date -u -d '+4 hours' +%H)", gnuOnly[0], "the check does catch the old break-glass snippet");
+    });
+
     it("every relative link and anchor resolves", () => {
         for (const file of docs) {
             for (const [, target] of text(file).matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -101,6 +163,7 @@ describe("runbook", () => {
             NODEGROUP_KEY,
             ...Object.values(RUNNER_LABELS),
             JOBS_DISCOVERY_TAG,
+            ...Object.values(BREAK_GLASS_TAGS),
             ...[...fs.readFileSync(CI_FILE, "utf8").matchAll(/eks-gitlab-runners\/[a-z-]+/g)].map((m) => m[0]),
         ]);
         for (const [key] of all.matchAll(/eks-gitlab-runners\/[a-z-]+(?=[=:`\s,"])/g)) assert.ok(known.has(key), key);

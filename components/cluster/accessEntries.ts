@@ -15,14 +15,18 @@ export interface AccessEntrySpec {
 /**
  * The `accessEntries` map of the cluster, keyed by a stable name derived from the role (not its list position),
  * so reordering `adminRoleArns` changes nothing and removing one role removes only its entry.
- * The identity that runs `pulumi up` is not listed: EKS grants the cluster creator admin on its own.
+ * The CI deploy role (`deployRoleArn`) gets its own admin entry under the key `deploy-…`, so the pipeline reaches the
+ * cluster whoever created it. The identity that creates the cluster is not listed: EKS grants the creator admin on
+ * its own, and it must be none of these roles (one access entry per principal; validated in config/cluster.ts).
  */
-export function accessEntries(cluster: Pick<ClusterConfig, "adminRoleArns" | "viewerRoleArns">): Record<string, AccessEntrySpec> {
+export function accessEntries(
+    cluster: Pick<ClusterConfig, "adminRoleArns" | "viewerRoleArns" | "deployRoleArn">,
+): Record<string, AccessEntrySpec> {
     const entries: Record<string, AccessEntrySpec> = {};
-    const add = (level: keyof typeof ACCESS_POLICIES, arn: string) => {
+    const add = (key: "admin" | "viewer" | "deploy", level: keyof typeof ACCESS_POLICIES, arn: string) => {
         const [, partition, , , account, resource] = arn.split(":");
         const roleName = resource.split("/").pop()!;
-        entries[`${level}-${account}-${roleName}`] = {
+        entries[`${key}-${account}-${roleName}`] = {
             principalArn: arn,
             type: "STANDARD",
             accessPolicies: {
@@ -33,7 +37,8 @@ export function accessEntries(cluster: Pick<ClusterConfig, "adminRoleArns" | "vi
             },
         };
     };
-    cluster.adminRoleArns.forEach((arn) => add("admin", arn));
-    cluster.viewerRoleArns.forEach((arn) => add("viewer", arn));
+    if (cluster.deployRoleArn) add("deploy", "admin", cluster.deployRoleArn);
+    cluster.adminRoleArns.forEach((arn) => add("admin", "admin", arn));
+    cluster.viewerRoleArns.forEach((arn) => add("viewer", "viewer", arn));
     return entries;
 }

@@ -1,9 +1,11 @@
 // A structural checker for .gitlab-ci.yml: parses it the way GitLab does (extends, !reference, rules), simulates which
-// jobs each kind of pipeline creates, and checks the delivery rules of issue 7. Used by tests/gitlabCi.test.ts, which
+// jobs each kind of pipeline creates (tests/support/pipelineScenarios.ts), and checks the delivery rules: who gets cloud
+// credentials where, what prod waits for, what may overlap or be interrupted. Used by tests/gitlabCi.test.ts, which
 // proves every check on a bad file, and by tests/runbook.test.ts.
 import * as path from "path";
-import { parseDocument, Scalar, YAMLSeq } from "yaml";
+import { Job, jobsIn, lines, parsePipeline, Pipeline, scriptOf, variablesIn, variableValue } from "./gitlabPipeline";
 import { ROOT } from "./harness";
+import { isMergeRequest, isSchedule, refProtected, SCENARIOS } from "./pipelineScenarios";
 
 /** GitLab predefined variables this pipeline's `rules:` may use (anything else must be defined under variables:). */
 export const PREDEFINED = new Set([
@@ -15,226 +17,14 @@ export const PREDEFINED = new Set([
     "CI_MERGE_REQUEST_IID",
 ]);
 
-/** Kinds of pipelines, with the variables GitLab sets in each (and SCHEDULED_TASK as the schedules set it). */
-export const SCENARIOS: Record<string, Record<string, string>> = {
-    "merge request": { CI_PIPELINE_SOURCE: "merge_request_event", CI_MERGE_REQUEST_IID: "7", CI_DEFAULT_BRANCH: "main" },
-    "push to a branch with an MR": {
-        CI_PIPELINE_SOURCE: "push",
-        CI_COMMIT_BRANCH: "feature",
-        CI_OPEN_MERGE_REQUESTS: "group/project!7",
-        CI_DEFAULT_BRANCH: "main",
-    },
-    "push to the default branch": { CI_PIPELINE_SOURCE: "push", CI_COMMIT_BRANCH: "main", CI_DEFAULT_BRANCH: "main" },
-    "release tag": { CI_PIPELINE_SOURCE: "push", CI_COMMIT_TAG: "v1.4.0", CI_DEFAULT_BRANCH: "main" },
-    "drift schedule": {
-        CI_PIPELINE_SOURCE: "schedule",
-        CI_COMMIT_BRANCH: "main",
-        CI_DEFAULT_BRANCH: "main",
-        SCHEDULED_TASK: "drift",
-    },
-    "patch schedule": {
-        CI_PIPELINE_SOURCE: "schedule",
-        CI_COMMIT_BRANCH: "main",
-        CI_DEFAULT_BRANCH: "main",
-        SCHEDULED_TASK: "patch",
-    },
-    "Run pipeline on the default branch": {
-        CI_PIPELINE_SOURCE: "web",
-        CI_COMMIT_BRANCH: "main",
-        CI_DEFAULT_BRANCH: "main",
-        BREAK_GLASS_ROLE_ARN: "arn:aws:iam::111122223333:role/Admin",
-    },
-};
-export const isSchedule = (scenario: string) => SCENARIOS[scenario].CI_PIPELINE_SOURCE === "schedule";
-
-const KEYWORDS = new Set([
-    "default",
-    "include",
-    "stages",
-    "variables",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-]);
-
-// --- parsing -------------------------------------------------------------------------------------------------------
-
-class Reference {
-    constructor(public readonly path: string[]) {}
-}
-
-const referenceTag = {
-    tag: "!reference",
-    collection: "seq" as const,
-    resolve: (value: unknown) => new Reference(((value as YAMLSeq).items as Scalar[]).map((s) => String(s.value))),
-};
-
-export type Job = Record<string, any>;
-export interface Pipeline {
-    doc: Record<string, any>;
-    jobs: Record<string, Job>;
-    variables: Record<string, string>;
-}
-
-export function parsePipeline(text: string): Pipeline | string {
-    const document = parseDocument(text, { customTags: [referenceTag] });
-    if (document.errors.length > 0) return `YAML does not parse: ${document.errors[0].message}`;
-    const doc = document.toJS() as Record<string, any>;
-    if (!doc || typeof doc !== "object") return "YAML does not parse: not a mapping";
-    const raw: Record<string, Job> = Object.fromEntries(
-        Object.entries(doc).filter(([k, v]) => !KEYWORDS.has(k) && v && typeof v === "object" && !Array.isArray(v)),
-    );
-    const resolved: Record<string, Job> = {};
-    const resolve = (name: string, seen: string[] = []): Job => {
-        if (resolved[name]) return resolved[name];
-        if (seen.includes(name)) throw new Error(`extends cycle: ${[...seen, name].join(" → ")}`);
-        const job = raw[name];
-        if (!job) throw new Error(`extends unknown job "${name}"`);
-        let merged: Job = {};
-        for (const parent of ([] as string[]).concat(job.extends ?? []))
-            merged = deepMerge(merged, resolve(parent, [...seen, name]));
-        const { extends: _ignored, ...own } = job;
-        return (resolved[name] = deepMerge(merged, own));
-    };
-    for (const name of Object.keys(raw)) resolve(name);
-    const dereference = (value: unknown): unknown => {
-        if (value instanceof Reference) {
-            let node: any = resolved[value.path[0]] ?? doc[value.path[0]];
-            for (const key of value.path.slice(1)) node = node?.[key];
-            if (node === undefined) throw new Error(`!reference [${value.path.join(", ")}] points nowhere`);
-            return dereference(node);
-        }
-        if (Array.isArray(value)) return value.map(dereference);
-        if (value && typeof value === "object")
-            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, dereference(v)]));
-        return value;
-    };
-    const jobs = Object.fromEntries(
-        Object.entries(resolved)
-            .filter(([name]) => !name.startsWith("."))
-            .map(([name, job]) => [name, dereference(job) as Job]),
-    );
-    const variables = Object.fromEntries(Object.entries(doc.variables ?? {}).map(([k, v]) => [k, variableValue(v)]));
-    return { doc, jobs, variables };
-}
-
-/** GitLab's `extends` merge: hashes key by key, everything else replaced. */
-function deepMerge(base: Job, over: Job): Job {
-    const out: Job = { ...base };
-    for (const [k, v] of Object.entries(over)) {
-        const b = out[k];
-        out[k] =
-            b && v && typeof b === "object" && typeof v === "object" && !Array.isArray(b) && !Array.isArray(v)
-                ? deepMerge(b, v)
-                : v;
-    }
-    return out;
-}
-
-export const variableValue = (v: unknown) =>
-    v && typeof v === "object" ? String((v as { value?: unknown }).value ?? "") : String(v ?? "");
-export const lines = (v: unknown): string[] => (Array.isArray(v) ? v.flatMap(lines) : v === undefined ? [] : [String(v)]);
-export const scriptOf = (job: Job) => [...lines(job.before_script), ...lines(job.script)].join("\n");
-
-// --- rules: if expressions ----------------------------------------------------------------------------------------
-
-/** Variables an `if:` expression reads. */
-export function variablesIn(expression: string): string[] {
-    return [...expression.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g)].map((m) => m[1]);
-}
-
-/** Evaluates a GitLab `rules:if` expression (==, !=, =~, !~, &&, ||, parentheses, null, bare variables). */
-export function evaluateIf(expression: string, vars: Readonly<Record<string, string>>): boolean {
-    const tokens =
-        expression.match(
-            /\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/(?:[^/\\]|\\.)+\/[a-z]*|==|!=|=~|!~|&&|\|\||\(|\)|null|\S+/g,
-        ) ?? [];
-    let i = 0;
-    type Value = string | RegExp | null;
-    const operand = (): Value => {
-        const t = tokens[i++];
-        if (t === undefined) throw new Error(`unexpected end of "${expression}"`);
-        if (t.startsWith("$")) return vars[t.replace(/[${}]/g, "")] ?? null;
-        if (t.startsWith('"') || t.startsWith("'")) return t.slice(1, -1);
-        if (t.startsWith("/")) {
-            const end = t.lastIndexOf("/");
-            return new RegExp(t.slice(1, end), t.slice(end + 1));
-        }
-        if (t === "null") return null;
-        throw new Error(`unexpected "${t}" in "${expression}"`);
-    };
-    const truthy = (v: Value) => typeof v === "string" && v !== "";
-    const comparison = (): boolean => {
-        if (tokens[i] === "(") {
-            i++;
-            const v = or();
-            if (tokens[i++] !== ")") throw new Error(`missing ) in "${expression}"`);
-            return v;
-        }
-        const left = operand();
-        const op = tokens[i];
-        if (op !== "==" && op !== "!=" && op !== "=~" && op !== "!~") return truthy(left);
-        i++;
-        const right = operand();
-        if (op === "==") return left === right;
-        if (op === "!=") return left !== right;
-        const matched = right instanceof RegExp && typeof left === "string" && right.test(left);
-        return op === "=~" ? matched : !matched;
-    };
-    const and = (): boolean => {
-        let v = comparison();
-        while (tokens[i] === "&&") {
-            i++;
-            const r = comparison();
-            v = v && r;
-        }
-        return v;
-    };
-    const or = (): boolean => {
-        let v = and();
-        while (tokens[i] === "||") {
-            i++;
-            const r = and();
-            v = v || r;
-        }
-        return v;
-    };
-    const result = or();
-    if (i !== tokens.length) throw new Error(`trailing "${tokens.slice(i).join(" ")}" in "${expression}"`);
-    return result;
-}
-
-/** The `when` a list of rules gives in a scenario, or undefined when the job (or pipeline) is not created. */
-export function whenOf(rules: unknown, vars: Readonly<Record<string, string>>, defaultWhen = "on_success"): string | undefined {
-    if (rules === undefined) return defaultWhen;
-    for (const rule of rules as { if?: string; when?: string }[]) {
-        if (rule.if === undefined || evaluateIf(rule.if, vars)) {
-            const when = rule.when ?? defaultWhen;
-            return when === "never" ? undefined : when;
-        }
-    }
-    return undefined;
-}
-
-/** Job name → `when` for the jobs a scenario's pipeline contains. */
-export function jobsIn(p: Pipeline, scenario: string): Record<string, string> {
-    const vars = { ...p.variables, ...SCENARIOS[scenario] };
-    if (whenOf(p.doc.workflow?.rules, vars) === undefined) return {};
-    const out: Record<string, string> = {};
-    for (const [name, job] of Object.entries(p.jobs)) {
-        const when = whenOf(job.rules, vars, job.when ?? "on_success");
-        if (when !== undefined) out[name] = when;
-    }
-    return out;
-}
+export * from "./gitlabPipeline";
+export { isMergeRequest, isSchedule, refProtected, SCENARIOS, tokenRef } from "./pipelineScenarios";
 
 // --- the checks -----------------------------------------------------------------------------------------------------
 
 export const callsCloud = (job: Job) => /(^|\s)(pulumi|aws)\s/m.test(scriptOf(job));
-export const changesInfrastructure = (job: Job) => /pulumi (up|destroy)\b|(create|delete)-access-entry/.test(scriptOf(job));
+export const changesInfrastructure = (job: Job) =>
+    /pulumi (up|destroy)\b|(create|delete)-access-entry|breakGlass\.ts (grant|revoke)\b/.test(scriptOf(job));
 export const runsPulumiUp = (job: Job) => /pulumi up\b/.test(scriptOf(job));
 
 const SECRET_TEXT: [RegExp, string][] = [
@@ -322,6 +112,11 @@ export function checkGitlabCi(text: string): string[] {
             const needed = typeof need === "string" ? need : (need as { job?: string }).job;
             if (needed && !p.jobs[needed]) problems.push(`job "${name}" needs "${needed}", which does not exist`);
         }
+        // A failed cloud call must fail the job: `|| true`, `|| echo …` or `|| :` turn it into success.
+        if (callsCloud(job)) {
+            const swallowed = scriptOf(job).match(/.*\|\|\s*(true|:|echo)\b.*/);
+            if (swallowed) problems.push(`job "${name}" ignores a failed command: ${swallowed[0].trim()}`);
+        }
         const onStop = job.environment?.on_stop;
         if (onStop && p.jobs[onStop]?.environment?.action !== "stop")
             problems.push(`job "${name}": on_stop "${onStop}" is not a job with environment action stop`);
@@ -347,17 +142,77 @@ export function checkGitlabCi(text: string): string[] {
             problems.push(`job "${name}" detects drift but never runs on a schedule`);
         if (changesInfrastructure(job) && onSchedule.length > 0 && !scheduledJob)
             problems.push(`job "${name}" changes infrastructure in schedule pipelines without being a scheduled job`);
-        if (changesInfrastructure(job) && scenarios.includes("merge request"))
+        if (changesInfrastructure(job) && scenarios.some(isMergeRequest))
             problems.push(`job "${name}" changes infrastructure from a merge request pipeline`);
+        // A role's trust names refs, and only protected refs are out of a Developer's reach (scripts/ci/trust.ts). A
+        // merge-request job runs the merge request's own .gitlab-ci.yml and code: never with cloud credentials.
+        if (callsCloud(job)) {
+            for (const s of scenarios.filter((s) => isMergeRequest(s) || !refProtected(s)))
+                problems.push(`job "${name}" gets cloud credentials in: ${s}`);
+        }
         if (runsPulumiUp(job) && job.variables?.STACK === "prod") {
             for (const s of elsewhere)
                 if (where[s][name] !== "manual")
                     problems.push(`job "${name}" deploys prod without a person (when: ${where[s][name]}) in: ${s}`);
             if (job.environment?.name !== "prod")
                 problems.push(`job "${name}" deploys prod outside the protected environment "prod"`);
+            // Prod waits for green tests and a deploy of test of the same commit, in every pipeline that offers it.
+            if (!scheduledJob) {
+                const waited = requiredNeeds(p, name);
+                const testsFirst = [...waited].some((n) => /(^|\s)npm test\b/.test(scriptOf(p.jobs[n])));
+                const testStackFirst = [...waited].some((n) => runsPulumiUp(p.jobs[n]) && p.jobs[n].variables?.STACK === "test");
+                if (!testsFirst || !testStackFirst)
+                    problems.push(
+                        `job "${name}" deploys prod without first waiting (needs) for ${testsFirst ? "" : "npm test"}${testsFirst || testStackFirst ? "" : " and "}${testStackFirst ? "" : "a deploy of test"}`,
+                    );
+            }
+        }
+    }
+    // needs, as GitLab resolves them per pipeline: a missing need fails the pipeline's creation, an absent optional
+    // need is dropped and the job starts at once (GitLab CI/CD YAML reference, needs:optional; gitlab-org/gitlab#354849).
+    for (const [s, jobs] of Object.entries(where)) {
+        for (const name of Object.keys(jobs)) {
+            for (const need of needsOf(p.jobs[name])) {
+                if (!p.jobs[need.job]) continue;
+                if (!need.optional && !(need.job in jobs))
+                    problems.push(`job "${name}" needs "${need.job}", which is not in the pipeline: ${s}`);
+                if (need.optional && changesInfrastructure(p.jobs[name]) && !(need.job in jobs))
+                    problems.push(
+                        `job "${name}" changes infrastructure and its optional need "${need.job}" is absent in: ${s} (it starts without waiting)`,
+                    );
+            }
         }
     }
     return problems;
+}
+
+export function needsOf(job: Job): { job: string; optional: boolean }[] {
+    return ([] as unknown[])
+        .concat(job.needs ?? [])
+        .map((n) =>
+            typeof n === "string"
+                ? { job: n, optional: false }
+                : { job: String((n as Job).job), optional: (n as Job).optional === true },
+        );
+}
+
+/** Every job a job waits for through needs that are not optional, transitively. */
+export function requiredNeeds(p: Pipeline, name: string, seen = new Set<string>()): Set<string> {
+    for (const need of needsOf(p.jobs[name] ?? {}))
+        if (!need.optional && p.jobs[need.job] && !seen.has(need.job)) {
+            seen.add(need.job);
+            requiredNeeds(p, need.job, seen);
+        }
+    return seen;
+}
+
+/** For each job of a scenario's pipeline that assumes an AWS role: the variable naming that role. */
+export function identitiesIn(p: Pipeline, scenario: string): Record<string, string> {
+    return Object.fromEntries(
+        Object.keys(jobsIn(p, scenario))
+            .filter((name) => callsCloud(p.jobs[name]))
+            .map((name) => [name, String(p.jobs[name].variables?.AWS_ROLE_ARN ?? "").replace(/^\$/, "")]),
+    );
 }
 
 export const CI_FILE = path.join(ROOT, ".gitlab-ci.yml");

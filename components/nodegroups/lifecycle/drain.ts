@@ -30,8 +30,8 @@
  *     round succeeded, later failures do not stop the delete at the bound: every job running at that round has by
  *     then outlived its maximum timeout, and cordoned nodes took no new ones.
  */
-import { JOBS_DISCOVERY_TAG } from "../asgTags";
-import { RUNNER_LABELS } from "../../../config/runnerDefaults";
+import { JOBS_DISCOVERY_TAG } from "../../../model/autoscalerTags";
+import { RUNNER_LABELS } from "../../../model/labels";
 import type { DrainPlan, NodeGroupRole } from "./drainPlan";
 
 export interface NodeState {

@@ -10,8 +10,8 @@
  * - how long the drain may wait: a tag this module defines ({@link drainTags}), set by the component. A tag rather
  *   than a label: changing it is an in-place tag update of the node group, never a node roll.
  */
-import { ROLE_KEY } from "../../../config/nodeGroups";
-import { RUNNER_DEFAULTS } from "../../../config/runnerDefaults";
+import { RUNNER_OPTIONS, TERMINATION_GRACE_MARGIN_SECONDS } from "../../../config/runnerOptions";
+import { ROLE_KEY } from "../../../model/labels";
 
 /** NodeGroup tag holding the drain bound in whole seconds (decimal string, as AWS tag values are strings). */
 export const DRAIN_BOUND_TAG = "eks-gitlab-runners/drain-bound-seconds";
@@ -22,7 +22,7 @@ export const DRAIN_BOUND_TAG = "eks-gitlab-runners/drain-bound-seconds";
  * long as it would with the tag. The hook logs a warning whenever it falls back to this.
  */
 export const DEFAULT_DRAIN_BOUND_SECONDS =
-    RUNNER_DEFAULTS.maxJobTimeoutMinutes * 60 + RUNNER_DEFAULTS.terminationGraceMarginSeconds;
+    (RUNNER_OPTIONS.maxJobTimeoutMinutes.schema.parse(undefined) as number) * 60 + TERMINATION_GRACE_MARGIN_SECONDS;
 
 /** Upper limit of a bound: the longest allowed job timeout (7 days, config/runners.ts) plus one day of margin. */
 export const MAX_DRAIN_BOUND_SECONDS = 8 * 24 * 3600;
