@@ -2,11 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
 import { PlatformAddon } from "./components/addons/platformAddon";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
+import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
 import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
 import { coreDnsAddon } from "./config/addons";
+import { drainBoundSeconds } from "./config/patching";
 
 /**
  * The whole fleet for one stack. Exported as a function: Pulumi calls it, and tests and the offline plan call it
@@ -20,6 +22,13 @@ export = () => {
     const cluster = new RunnerCluster("runners", { config, tags });
 
     const nodeRole = new NodeRole("nodes", { tags });
+    // Node groups are replaced blue/green when their nodes roll; this one hook drains an old group before it goes
+    // (docs/runbook/upgrades.md). It knows today's bounds too, for a group whose runners' timeouts just went up.
+    const boundOf = (name: string) => {
+        const group = allNodeGroups(config.nodeGroups).find((g) => g.name === name);
+        return group && drainBoundSeconds(group, config.runners);
+    };
+    const hook = drainHook(cluster.eks.kubeconfigJson, { currentBoundSeconds: boundOf });
     const nodeGroups = allNodeGroups(config.nodeGroups).map(
         (group) =>
             new NodeGroup(
@@ -33,6 +42,8 @@ export = () => {
                     nodeRoleArn: nodeRole.role.arn,
                     subnetIds: group.subnets === "pod" ? cluster.subnetIds.pod! : cluster.subnetIds.cluster,
                     tags,
+                    drainBoundSeconds: boundOf(group.name)!,
+                    drainHook: hook,
                 },
                 { dependsOn: [cluster, nodeRole] }, // nodes join only once the role has its policies
             ),
@@ -40,7 +51,7 @@ export = () => {
 
     // CoreDNS and the cluster add-ons (docs/addons.md) run on the management nodes, so they wait for that group.
     const managementNodes = nodeGroups[0];
-    new PlatformAddon(
+    const coreDns = new PlatformAddon(
         "coredns",
         {
             spec: coreDnsAddon,
@@ -56,11 +67,17 @@ export = () => {
         },
         { dependsOn: [managementNodes] },
     );
-    const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes] });
+    // Helm waits for Ready pods, and pods that resolve names need CoreDNS: every release waits for it (a first deploy
+    // must not depend on timing).
+    const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes, coreDns] });
 
     // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
     // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
-    const fleet = new RunnerFleet("gitlab", { config, cluster, tags }, { dependsOn: [managementNodes, addons.priorityClasses] });
+    const fleet = new RunnerFleet(
+        "gitlab",
+        { config, cluster, tags },
+        { dependsOn: [managementNodes, coreDns, addons.priorityClasses] },
+    );
 
     return {
         clusterName: cluster.clusterName,

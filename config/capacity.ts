@@ -22,6 +22,10 @@ export type { Finding } from "./problems";
  *   the job pod is the build container's request plus the helper's (services only when a job asks for them).
  * - **Max concurrent jobs** of a runner = min(`concurrent`, maxSize × jobs per node). Runners sharing a group
  *   share its nodes: the group's capacity is maxSize × jobs per node of its largest job pod.
+ * - **Rollout peak**: when a runner's manager is replaced (a chart or config change rolls its Deployment, or its
+ *   management node is replaced), the old manager stops taking jobs but finishes its running ones — up to
+ *   `concurrent` — while the new one already takes up to `concurrent`: 2 × concurrent job pods at once. They must fit
+ *   the group at maxSize, or the excess waits Pending until `poll_timeout` fails it. maxSize is a ceiling, not a cost.
  * - **Pod IPs** (VPC CNI, ENI mode, default `WARM_ENI_TARGET=1`): a node attaches enough ENIs for its pods
  *   (each ENI gives `IPv4 per ENI − 1` pod addresses) plus one warm spare ENI, capped at the type's maximum,
  *   and every attached ENI holds all of its addresses: IPs per node = ENIs × IPv4 per ENI.
@@ -65,7 +69,12 @@ export interface RunnerCapacity {
     readonly jobsPerNode: number;
     readonly concurrent: number;
     readonly maxConcurrentJobs: number;
+    /** Job pods at once while its manager is replaced: the old one's running jobs plus the new one's. */
+    readonly rolloutPeakJobs: number;
 }
+
+/** How many managers' worth of jobs can run at once while a manager is replaced (old draining + new). */
+export const ROLLOUT_MANAGERS = 2;
 
 export interface SubnetPool {
     readonly name: "cluster" | "pod";
@@ -176,6 +185,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 jobsPerNode: perNode,
                 concurrent: r.concurrent,
                 maxConcurrentJobs: Math.min(r.concurrent, capacity),
+                rolloutPeakJobs: ROLLOUT_MANAGERS * r.concurrent,
             });
             if (perNode === 0) {
                 findings.push({
@@ -187,7 +197,13 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 findings.push({
                     severity: "error",
                     subject: `runners.${r.name}.concurrent`,
-                    message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${boundBy}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil(r.concurrent / perNode)}`,
+                    message: `${r.concurrent} jobs cannot run at once: "${g.name}" holds ${capacity} (${g.maxSize} × ${perNode} per ${boundBy}); the rest would sit Pending until poll_timeout fails them. Lower concurrent or raise nodeGroups.${g.name}.maxSize to ${Math.ceil((ROLLOUT_MANAGERS * r.concurrent) / perNode)} (room for a rollout too)`,
+                });
+            } else if (ROLLOUT_MANAGERS * r.concurrent > capacity) {
+                findings.push({
+                    severity: "error",
+                    subject: `runners.${r.name}.concurrent`,
+                    message: `${r.concurrent} jobs fit "${g.name}" (${capacity}: ${g.maxSize} × ${perNode} per ${boundBy}), but while the runner's manager is replaced (a chart or config change, a management node patch) the old one finishes up to ${r.concurrent} running jobs as the new one takes ${r.concurrent} more: ${ROLLOUT_MANAGERS * r.concurrent} job pods, and the excess would fail after poll_timeout. Raise nodeGroups.${g.name}.maxSize to ${Math.ceil((ROLLOUT_MANAGERS * r.concurrent) / perNode)} (a ceiling, paid only when used) or lower concurrent to ${Math.floor(capacity / ROLLOUT_MANAGERS)}`,
                 });
             }
             groupJobsPerNode = groupJobsPerNode === 0 ? perNode : Math.min(groupJobsPerNode, perNode);
@@ -199,6 +215,12 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 severity: "warning",
                 subject: `nodeGroups.${g.name}`,
                 message: `its runners may start ${demand} jobs together but it holds ${jobsAtFullScale}; at peak they wait for each other`,
+            });
+        } else if (own.length > 1 && ROLLOUT_MANAGERS * demand > jobsAtFullScale) {
+            findings.push({
+                severity: "warning",
+                subject: `nodeGroups.${g.name}`,
+                message: `its runners fit (${demand} of ${jobsAtFullScale} jobs), but when all their managers are replaced at once (a management node patch) up to ${ROLLOUT_MANAGERS * demand} job pods may exist; the excess would wait for running jobs and could fail after poll_timeout`,
             });
         }
         if (isJobs && own.length === 0)

@@ -9,7 +9,13 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator", "contro
 export const CLUSTER_DEFAULTS = {
     /** api + audit + authenticator: who did what; the noisy scheduler/controllerManager logs stay off. */
     logTypes: ["api", "audit", "authenticator"] as (typeof CONTROL_PLANE_LOG_TYPES)[number][],
-    endpoint: { privateAccess: true, publicAccess: false, publicAccessCidrs: [] as string[] },
+    endpoint: {
+        privateAccess: true,
+        publicAccess: false,
+        publicAccessCidrs: [] as string[],
+        privateAccessCidrs: [] as string[],
+        privateAccessSecurityGroupIds: [] as string[],
+    },
     protect: false,
 };
 
@@ -30,6 +36,21 @@ const endpointSchema = strictObject({
     /** Public endpoint, off by default; when on, `publicAccessCidrs` must list who may reach it. */
     publicAccess: z.boolean().default(CLUSTER_DEFAULTS.endpoint.publicAccess),
     publicAccessCidrs: z.array(cidr).default(CLUSTER_DEFAULTS.endpoint.publicAccessCidrs),
+    /**
+     * Networks (CIDRs inside the VPC or connected to it) allowed to reach the private endpoint on 443, e.g. the deploy
+     * runner's subnet. The private endpoint answers only through the EKS-created cluster security group, which admits
+     * only its own members (EKS user guide, "Cluster API server endpoint": a private-only endpoint needs ingress on
+     * 443 from the connected network); each entry becomes an ingress rule there.
+     */
+    privateAccessCidrs: z.array(cidr).default(CLUSTER_DEFAULTS.endpoint.privateAccessCidrs),
+    /** Security groups (e.g. the deploy runner instance's) allowed to reach the private endpoint on 443. */
+    privateAccessSecurityGroupIds: z
+        .array(
+            z.string().regex(/^sg-[0-9a-f]{8}([0-9a-f]{9})?$/, {
+                error: (iss) => `${JSON.stringify(iss.input)} is not a security group id like sg-0123456789abcdef0`,
+            }),
+        )
+        .default(CLUSTER_DEFAULTS.endpoint.privateAccessSecurityGroupIds),
 }).superRefine((e, ctx) => {
     if (!e.privateAccess && !e.publicAccess) {
         ctx.addIssue({
@@ -44,6 +65,23 @@ const endpointSchema = strictObject({
             path: ["publicAccessCidrs"],
             message:
                 "publicAccess is true but no CIDRs are listed; name the addresses allowed to reach the API (e.g. the deploy runner's NAT IP/32)",
+        });
+    }
+    const privateSources = e.privateAccessCidrs.length + e.privateAccessSecurityGroupIds.length;
+    if (e.privateAccess && !e.publicAccess && privateSources === 0) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["privateAccessCidrs"],
+            message:
+                "the API is private-only, so nothing outside the cluster could reach it (the cluster security group admits only itself): list the deploy runner's network in privateAccessCidrs or its security group in privateAccessSecurityGroupIds",
+        });
+    }
+    if (!e.privateAccess && privateSources > 0) {
+        ctx.addIssue({
+            code: "custom",
+            path: [e.privateAccessCidrs.length > 0 ? "privateAccessCidrs" : "privateAccessSecurityGroupIds"],
+            message:
+                "sources of the private endpoint are listed but privateAccess is false; set privateAccess: true or remove them",
         });
     }
     if (!e.publicAccess && e.publicAccessCidrs.length > 0) {
@@ -81,7 +119,8 @@ export const clusterSchema = strictObject({
      * nodejs/eks/cluster/cluster.ts), and that creator must then be someone else: a principal has one access entry.
      */
     deployRoleArn: iamRoleArn.optional(),
-    endpoint: endpointSchema.default({ ...CLUSTER_DEFAULTS.endpoint }),
+    // prefault, not default: the rules (a private-only endpoint needs a source) hold for the defaults too.
+    endpoint: endpointSchema.prefault({}),
     /** → `enabledClusterLogTypes`; shipped to CloudWatch Logs. */
     logTypes: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(CLUSTER_DEFAULTS.logTypes),
     /** Pulumi `protect` on the control plane: a destroy or replacement then fails instead of deleting the cluster. */

@@ -11,9 +11,20 @@ export const caClusterTag = (clusterName: string) => `k8s.io/cluster-autoscaler/
  */
 export const JOBS_DISCOVERY_TAG = "eks-gitlab-runners/autoscaled";
 
+/**
+ * The standard discovery tags EKS itself puts on the ASG of every managed node group ("Amazon EKS tags managed node
+ * group resources so that they are configured to use the Kubernetes Cluster Autoscaler", EKS user guide, "Simplify
+ * node lifecycle with managed node groups"; seen on a live group's ASG as `k8s.io/cluster-autoscaler/enabled=true`
+ * and `k8s.io/cluster-autoscaler/<cluster>=owned`). This program declares them too (idempotent), but must never
+ * delete them: tag resources for these keys are retained on delete.
+ */
+export function eksManagedAsgTags(clusterName: string): Record<string, string> {
+    return { [CA_ENABLED_TAG]: "true", [caClusterTag(clusterName)]: "owned" };
+}
+
 /** Tags that make a job group's ASG discoverable by this cluster's autoscaler. */
 export function autoDiscoveryTags(clusterName: string): Record<string, string> {
-    return { [CA_ENABLED_TAG]: "true", [caClusterTag(clusterName)]: "owned", [JOBS_DISCOVERY_TAG]: clusterName };
+    return { ...eksManagedAsgTags(clusterName), [JOBS_DISCOVERY_TAG]: clusterName };
 }
 
 /** → Cluster Autoscaler `--node-group-auto-discovery`: ASGs with all three tags (the last with this cluster's name as value). */

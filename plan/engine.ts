@@ -140,6 +140,13 @@ export async function runProgram(options: RunOptions): Promise<Run> {
         options.preview ?? false,
     );
 
+    // The mock monitor of @pulumi/pulumi 3.248 cannot register resource hooks (the drain hook of the node groups);
+    // answer the registration as the engine would. Hooks never run under mocks: tests call their functions directly.
+    const mockMonitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResourceHook?: (req: unknown, cb: (e: null, r: object) => void) => void;
+    };
+    mockMonitor.registerResourceHook ??= (_req, done) => done(null, {});
+
     // Imported lazily so that every run sees the config and mocks set above.
     const program: () => Record<string, unknown> = require(PROGRAM);
     const seenOptions: { type: string; name: string; opts: pulumi.CustomResourceOptions; parent?: string }[] = [];

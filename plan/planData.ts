@@ -1,5 +1,6 @@
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
+import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { CapacityReport, Finding } from "../config/capacity";
@@ -42,6 +43,12 @@ export interface NodeGroupPlan {
     /** Tags this program puts on the group's ASG (auto-discovery, node templates). */
     readonly asgTags: Record<string, string>;
     readonly azRebalanceSuspended: boolean;
+    /**
+     * What a patch run (new AMI release, Kubernetes minor, launch-template change) does to the group: it is replaced
+     * blue/green and the old one drained for at most `drainBoundSeconds` before it is deleted; `maxMinutes` adds the
+     * provider's create and delete timeouts. Read from the recorded tag and resource options.
+     */
+    readonly patch: { readonly drainBoundSeconds: OrMissing<number>; readonly maxMinutes: OrMissing<number> };
 }
 
 export interface RunnerPlan {
@@ -62,6 +69,21 @@ const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+
+/** A patch run's drain bound and longest duration, from the recorded drain tag and node-group timeouts. */
+function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string } | undefined): NodeGroupPlan["patch"] {
+    const bound = typeof boundTag === "string" && /^\d+$/.test(boundTag) ? Number(boundTag) : undefined;
+    const minutes = (t: string | undefined) => (t && /^\d+m$/.test(t) ? Number(t.slice(0, -1)) : undefined);
+    const create = minutes(timeouts?.create);
+    const remove = minutes(timeouts?.delete);
+    return {
+        drainBoundSeconds: recorded(bound),
+        maxMinutes:
+            bound === undefined || create === undefined || remove === undefined
+                ? MISSING
+                : create + Math.ceil(bound / 60) + remove,
+    };
+}
 
 /** A recorded input, or MISSING when it was not registered. */
 const recorded = <T>(value: T | undefined): OrMissing<T> => (value === undefined ? MISSING : value);
@@ -105,6 +127,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
                 childrenOf(run, g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value]),
             ),
             azRebalanceSuspended: childrenOf(run, g.resourceName, SUSPENSION).length > 0,
+            patch: patchOf(inputs.tags?.[DRAIN_BOUND_TAG], ng?.opts?.customTimeouts),
         };
     });
 

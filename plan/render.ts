@@ -106,8 +106,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
         "",
         table(
             format,
-            ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs"],
-            c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs]),
+            ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
+            c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs, r.rolloutPeakJobs]),
         ),
     );
     if (c.pools.length > 0) {
@@ -154,6 +154,25 @@ export function renderPlan(plan: PlanData, format: Format): string {
                     ? [[g.name, "none", "—"]]
                     : Object.entries(g.asgTags).map(([k, v]) => [g.name, k, v]),
             ),
+        ),
+    );
+
+    out.push(
+        "",
+        "A patch run (new AMI release, Kubernetes minor, launch-template change) replaces each group blue/green: the new group is created, the old one cordoned and drained for at most the drain bound (job pods are never evicted: they finish; runner managers hand over to new ones on the new nodes and finish theirs), then deleted (docs/runbook/upgrades.md):",
+        "",
+    );
+    out.push(
+        table(
+            format,
+            ["node group", "drain bound", "patch run at most"],
+            plan.nodeGroups.map((g) => [
+                g.name,
+                typeof g.patch.drainBoundSeconds === "number"
+                    ? `${Math.ceil(g.patch.drainBoundSeconds / 60)} min`
+                    : g.patch.drainBoundSeconds,
+                typeof g.patch.maxMinutes === "number" ? `${g.patch.maxMinutes} min` : g.patch.maxMinutes,
+            ]),
         ),
     );
 

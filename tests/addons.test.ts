@@ -1,7 +1,7 @@
 import { allNodeGroups } from "../config";
 import { untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
-import { parseStackConfig, PROJECT, StackConfig } from "../config";
+import { PROJECT, StackConfig } from "../config";
 import { CLUSTER_AUTOSCALER } from "../config/addons/clusterAutoscaler";
 import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../config/addons/containerInsights";
 import { METRICS_SERVER } from "../config/addons/metricsServer";
@@ -11,7 +11,16 @@ import { placementOn } from "../model/placement";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
 import { assertLeastPrivilegeAutoscalerPolicy } from "./support/addonsChecks";
-import { fakeRunnerTokens, ProgramError, Recorded, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";
+import {
+    fakeRunnerTokens,
+    ProgramError,
+    Recorded,
+    Run,
+    runProgram,
+    runStackFile,
+    stackConfigOf,
+    stackFileConfig,
+} from "./support/harness";
 
 const T = {
     addons: "eks-gitlab-runners:index:ClusterAddons",
@@ -32,18 +41,6 @@ const STACKS = ["test", "prod"] as const;
 const ADDONS = ["clusterAutoscaler", "metricsServer", "containerInsights"] as const;
 type Addon = (typeof ADDONS)[number];
 const ADDONS_KEY = `${PROJECT}:addons`;
-
-/** The validated config of a shipped stack file, as the program sees it. */
-function stackConfigOf(stack: string): StackConfig {
-    const file = stackFileConfig(stack);
-    const withTokens = { ...fakeRunnerTokens(file), ...file };
-    const raw = Object.fromEntries(
-        Object.entries(withTokens)
-            .filter(([k]) => k.startsWith(`${PROJECT}:`))
-            .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
-    );
-    return parseStackConfig(raw, String(file["aws:region"]));
-}
 
 /** The stack file's addons section with one add-on switched off. */
 function withDisabled(stack: string, addon: Addon): Record<string, unknown> {

@@ -49,11 +49,12 @@ describe("capacity model", () => {
             containerInsights: false,
             podSubnetFreeIps: 16379,
             nodeGroups: { jobs: [group("amd64", {})] },
-            runners: [runner("amd64", "amd64", 20)],
+            runners: [runner("amd64", "amd64", 15)],
         });
         assert.deepEqual(report.groups[0].room, { cpuMillis: 3770, memoryMiB: 15391, pods: 55 });
+        // 15 jobs, 30 while the manager is replaced: exactly the group at maxSize.
         assert.deepEqual(report.runners, [
-            { name: "amd64", nodeGroup: "amd64", jobsPerNode: 3, concurrent: 20, maxConcurrentJobs: 20 },
+            { name: "amd64", nodeGroup: "amd64", jobsPerNode: 3, concurrent: 15, maxConcurrentJobs: 15, rolloutPeakJobs: 30 },
         ]);
         assert.equal(report.groups[0].jobsAtFullScale, 30);
         // IPs: 3 pods → ⌈3/14⌉ + 1 warm = 2 ENIs × 15 = 30 per node, 300 for 10 nodes.
@@ -114,7 +115,7 @@ describe("capacity model", () => {
             region: "eu-west-1",
             containerInsights: false,
             nodeGroups: { jobs: [group("amd64", {})] },
-            runners: [runner("amd64", "amd64", 20)],
+            runners: [runner("amd64", "amd64", 15)],
         };
         const starved = planCapacity({ ...input, podSubnetFreeIps: 200 });
         assert.deepEqual(starved.findings, [
@@ -148,9 +149,21 @@ describe("capacity model", () => {
         );
         assert.match(
             over.findings[0].message,
-            /31 jobs cannot run at once: "amd64" holds 30 \(10 × 3 per m7i.xlarge\).*raise nodeGroups.amd64.maxSize to 11/,
+            /31 jobs cannot run at once: "amd64" holds 30 \(10 × 3 per m7i.xlarge\).*raise nodeGroups.amd64.maxSize to 21 \(room for a rollout too\)/,
         );
-        const shared = planCapacity({ ...base, runners: [runner("a", "amd64", 20), runner("b", "amd64", 20)] });
+        const rollout = planCapacity({ ...base, runners: [runner("amd64", "amd64", 16)] });
+        assert.deepEqual(
+            rollout.findings.map((f) => [f.severity, f.subject]),
+            [["error", "runners.amd64.concurrent"]],
+        );
+        assert.match(
+            rollout.findings[0].message,
+            /16 jobs fit "amd64" \(30: .*the old one finishes up to 16 running jobs as the new one takes 16 more: 32 job pods.*maxSize to 11 .*or lower concurrent to 15/,
+        );
+        const shared = planCapacity({
+            ...base,
+            runners: [runner("a", "amd64", 15), runner("b", "amd64", 15), runner("c", "amd64", 15)],
+        });
         assert.deepEqual(
             shared.findings.map((f) => [f.severity, f.subject]),
             [["warning", "nodeGroups.amd64"]],

@@ -10,7 +10,13 @@ describe("stack config validation", () => {
         const cfg = parseStackConfig(validDocument(), REGION);
         assert.equal(cfg.cluster.protect, false);
         assert.deepEqual(cfg.cluster.logTypes, ["api", "audit", "authenticator"]);
-        assert.deepEqual(cfg.cluster.endpoint, { privateAccess: true, publicAccess: false, publicAccessCidrs: [] });
+        assert.deepEqual(cfg.cluster.endpoint, {
+            privateAccess: true,
+            publicAccess: false,
+            publicAccessCidrs: [],
+            privateAccessCidrs: ["10.0.0.0/16"],
+            privateAccessSecurityGroupIds: [],
+        });
         const amd64 = allNodeGroups(cfg.nodeGroups).find((g) => g.name === "amd64")!;
         assert.equal(amd64.capacityType, "ON_DEMAND");
         assert.equal(amd64.amiType, "AL2023_x86_64_STANDARD");

@@ -38,7 +38,10 @@ function beforeDeleteArgs(tags: Record<string, string> = drainTags(1800)): pulum
     };
 }
 
-function setup(holder: KubeconfigHolder = { current: () => KUBECONFIG }) {
+function setup(
+    holder: KubeconfigHolder = { current: () => KUBECONFIG },
+    currentBoundSeconds?: (groupKey: string) => number | undefined,
+) {
     const clock = new FakeClock();
     const cluster = new FakeCluster(clock);
     const log = new RecordingLogger();
@@ -50,6 +53,7 @@ function setup(holder: KubeconfigHolder = { current: () => KUBECONFIG }) {
         log,
         timing: DRAIN_TIMING,
         kubeconfigWaitSeconds: 300,
+        currentBoundSeconds,
     });
     return { clock, cluster, log, made, callback };
 }
@@ -81,6 +85,24 @@ describe("drain hook", () => {
         });
         const report = await callback(beforeDeleteArgs(drainTags(1800)));
         assert.deepEqual([report.outcome, report.elapsedSeconds], ["bound-reached", 1800]);
+    });
+
+    it("a longer bound of the running program for the same group wins (a job timeout raised in this deployment)", async () => {
+        const job = (c: ReturnType<typeof setup>) =>
+            c.cluster.addNode("n1", "amd64-nodegroup-3f2a9c1").addPod("n1", "gitlab-jobs-amd64/job-1", {
+                labels: { [RUNNER_LABELS.runner]: "amd64" },
+            });
+        const tags = { ...drainTags(1800), "eks-gitlab-runners/nodegroup": "amd64" };
+        const longer = setup(undefined, (key) => (key === "amd64" ? 7500 : undefined));
+        job(longer);
+        assert.deepEqual([(await longer.callback(beforeDeleteArgs(tags))).elapsedSeconds], [7500]);
+        // A shorter current bound, or a group the program no longer has, keeps the recorded one.
+        const shorter = setup(undefined, () => 600);
+        job(shorter);
+        assert.equal((await shorter.callback(beforeDeleteArgs(tags))).elapsedSeconds, 1800);
+        const gone = setup(undefined, () => undefined);
+        job(gone);
+        assert.equal((await gone.callback(beforeDeleteArgs(tags))).elapsedSeconds, 1800);
     });
 
     it("a group without the tag drains for the default bound and says so", async () => {

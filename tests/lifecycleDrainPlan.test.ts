@@ -11,7 +11,7 @@ import {
 function recorded(
     overrides: { tags?: Record<string, unknown>; labels?: Record<string, unknown>; outputs?: Record<string, unknown> } = {},
 ) {
-    const tags = overrides.tags ?? { "managed-by": "pulumi", ...drainTags(4200) };
+    const tags = overrides.tags ?? { "managed-by": "pulumi", "eks-gitlab-runners/nodegroup": "amd64", ...drainTags(4200) };
     const labels = overrides.labels ?? { "eks-gitlab-runners/role": "jobs", "eks-gitlab-runners/nodegroup": "amd64" };
     const oldInputs = { clusterName: "runners-prod", nodeGroupName: "amd64-nodegroup-3f2a9c1", labels, tags };
     const oldOutputs = {
@@ -49,6 +49,7 @@ describe("drain plan: read from the node group's recorded state", () => {
             asgName: "eks-amd64-nodegroup-3f2a9c1-5ec9a1b2",
             boundSeconds: 4200,
             boundDefaulted: false,
+            groupKey: "amd64",
         });
     });
 

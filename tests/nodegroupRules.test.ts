@@ -13,13 +13,13 @@ describe("node group validation", () => {
         },
         {
             name: "min > max",
-            edit: (d) => withValue(d, ["nodeGroups", "amd64", "minSize"], 9),
-            expect: "nodeGroups.amd64.minSize: 9 is greater than maxSize 5",
+            edit: (d) => withValue(d, ["nodeGroups", "amd64", "minSize"], 11),
+            expect: "nodeGroups.amd64.minSize: 11 is greater than maxSize 10",
         },
         {
             name: "desired outside [min, max]",
-            edit: (d) => withValue(d, ["nodeGroups", "amd64", "desiredSize"], 6),
-            expect: "nodeGroups.amd64.desiredSize: 6 is outside [minSize 0, maxSize 5]",
+            edit: (d) => withValue(d, ["nodeGroups", "amd64", "desiredSize"], 11),
+            expect: "nodeGroups.amd64.desiredSize: 11 is outside [minSize 0, maxSize 10]",
         },
         {
             name: "management below 2 nodes",

@@ -8,6 +8,7 @@ import { Recorded, Run, stackFileConfig, runShippedStacks, SHIPPED_STACKS } from
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
+const SCALING = "pulumi-nodejs:dynamic/eks-gitlab-runners:NodeGroupScaling";
 const ROLE = "eks-gitlab-runners/role";
 
 /** The groups of a stack file, as written there. */
@@ -159,12 +160,32 @@ describe("node groups", () => {
                 }
             });
 
-            it("leaves the size to the autoscaler after creation and applies maxUnavailable", () => {
+            it("sizes: the configured ones at creation, then min/max owned by NodeGroupScaling (EKS accepts every edit)", () => {
                 for (const [name, cfg] of groups()) {
                     const ng = childrenOf(runs[stack], name, NODEGROUP)[0];
-                    assert.deepEqual(ng.opts?.ignoreChanges, ["scalingConfig.desiredSize"], name);
+                    assert.deepEqual(ng.opts?.ignoreChanges, ["scalingConfig"], name);
                     assert.equal(ng.inputs.updateConfig.maxUnavailable, cfg.maxUnavailable ?? 1);
                     assert.equal(ng.inputs.scalingConfig.desiredSize, cfg.desiredSize ?? cfg.minSize);
+                    const [scaling] = childrenOf(runs[stack], name, SCALING);
+                    assert.equal(scaling.name, `${name}-scaling`);
+                    assert.deepEqual([scaling.inputs.minSize, scaling.inputs.maxSize], [cfg.minSize, cfg.maxSize], name);
+                    assert.equal(scaling.inputs.nodeGroupName, `${name}-nodegroup-20260101`, "the physical name EKS reports");
+                }
+            });
+
+            it("a node roll replaces the group blue/green and the stack's one drain hook runs before the old one goes", () => {
+                for (const [name] of groups()) {
+                    const ng = childrenOf(runs[stack], name, NODEGROUP)[0];
+                    assert.deepEqual(ng.opts?.replaceOnChanges, ["releaseVersion", "version", "launchTemplate.version"], name);
+                    assert.equal(ng.opts?.deleteBeforeReplace, false);
+                    assert.equal(ng.inputs.nodeGroupName, undefined, "auto-named, so the new group can exist beside the old");
+                    const hooks = (ng.opts?.hooks?.beforeDelete ?? []) as { name: string }[];
+                    assert.deepEqual(
+                        hooks.map((h) => h.name),
+                        ["eks-gitlab-runners-drain-node-group"],
+                    );
+                    assert.deepEqual(ng.opts?.customTimeouts, { create: "60m", update: "60m", delete: "60m" });
+                    assert.match(ng.inputs.tags["eks-gitlab-runners/drain-bound-seconds"], /^\d+$/);
                 }
             });
 

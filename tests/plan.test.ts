@@ -7,8 +7,7 @@ import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "..
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
 import { buildPlan, MISSING, PlanData } from "../plan/planData";
-import { parseStackConfig, PROJECT } from "../config";
-import { fakeRunnerTokens, ROOT, Run, runStackFile, stackFileConfig } from "./support/harness";
+import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
 
 /** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
 function assertTablesWellFormed(markdown: string): number {
@@ -120,7 +119,7 @@ describe("offline plan (npm run plan)", () => {
             doc.config["eks-gitlab-runners:runners"].amd64.concurrent = 500;
             const r = await runPlan(["x", "--stack-file", write(doc)]);
             assert.equal(r.code, 1);
-            assert.match(r.stderr, /runners\.amd64\.concurrent: 500 jobs cannot run at once: "amd64" holds 9/);
+            assert.match(r.stderr, /runners\.amd64\.concurrent: 500 jobs cannot run at once: "amd64" holds 18/);
         });
 
         it("0 for a stack file with encrypted values, which get stand-ins", async () => {
@@ -152,16 +151,7 @@ describe("offline plan (npm run plan)", () => {
 describe("plan data reads only what the program registered", () => {
     it("a node group or runner release the program did not register shows as missing, not as a config value", async () => {
         const run = await runStackFile("test");
-        const file = stackFileConfig("test");
-        const raw = { ...file, ...fakeRunnerTokens(file) };
-        const config = parseStackConfig(
-            Object.fromEntries(
-                Object.entries(raw)
-                    .filter(([k]) => k.startsWith(`${PROJECT}:`))
-                    .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
-            ),
-            String(file["aws:region"]),
-        );
+        const config = stackConfigOf("test");
         const pruned = new Run(
             run.resources.filter((r) => r.type !== "aws:eks/nodeGroup:NodeGroup" && r.type !== "kubernetes:helm.sh/v3:Release"),
             run.outputs,

@@ -2,7 +2,7 @@ import { allNodeGroups } from "../config";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
-import { parseStackConfig, PROJECT, RunnerConfig, StackConfig } from "../config";
+import { PROJECT, RunnerConfig, StackConfig } from "../config";
 import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../config/runnerCharts";
 
 import { smallestNode } from "../config/runnerResources";
@@ -10,15 +10,7 @@ import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { chartGlobalToml, ChartGlobalValues, renderRunnerToml } from "../components/runners/configToml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
-import {
-    fakeRunnerToken,
-    fakeRunnerTokens,
-    isSecretInput,
-    Recorded,
-    Run,
-    runStackFile,
-    stackFileConfig,
-} from "./support/harness";
+import { fakeRunnerToken, isSecretInput, Recorded, Run, runStackFile, stackConfigOf, stackFileConfig } from "./support/harness";
 import { ACCOUNT, ssmRunnerToken } from "./support/mocks";
 
 const T = {
@@ -48,14 +40,7 @@ const ARCH_OF_AMI: Record<string, string> = {
 };
 const SSM_PARAMETER = "/ci/runners/amd64/token";
 
-/** The stack file as the program validates it (with the harness's fake tokens). */
-function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
-    const file = { ...stackFileConfig(stack), ...overrides };
-    const withTokens = { ...fakeRunnerTokens(file), ...file };
-    const raw: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(withTokens)) if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = v;
-    return parseStackConfig(raw, String(file["aws:region"]));
-}
+const stackConfig: (stack: string, overrides?: Record<string, unknown>) => StackConfig = stackConfigOf;
 
 /** Every string in a value, with whether it sits inside a Pulumi secret envelope. */
 function strings(value: unknown, inSecret = false, out: { s: string; secret: boolean }[] = []): { s: string; secret: boolean }[] {

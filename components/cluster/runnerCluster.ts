@@ -90,6 +90,26 @@ export class RunnerCluster extends pulumi.ComponentResource {
         this.oidcProviderArn = this.eks.oidcProviderArn;
         this.oidcIssuer = this.eks.oidcIssuer;
 
+        // A private-only endpoint is reachable only through the cluster security group, which admits only its own
+        // members: let the configured sources (the deploy runner) in on 443, one rule each, named by the source.
+        const endpoint = cluster.endpoint;
+        const apiIngress = [...endpoint.privateAccessCidrs, ...endpoint.privateAccessSecurityGroupIds].map((source) => {
+            const isGroup = source.startsWith("sg-");
+            return new aws.vpc.SecurityGroupIngressRule(
+                `${name}-api-from-${source.replace(/[./]/g, "-")}`,
+                {
+                    securityGroupId: this.clusterSecurityGroupId,
+                    description: `Kubernetes API (private endpoint) from ${source}`,
+                    ipProtocol: "tcp",
+                    fromPort: 443,
+                    toPort: 443,
+                    ...(isGroup ? { referencedSecurityGroupId: source } : { cidrIpv4: source }),
+                    tags: args.tags,
+                },
+                { parent: this },
+            );
+        });
+
         this.podIdentityAgent = new aws.eks.Addon(
             `${name}-pod-identity-agent`,
             {
@@ -108,7 +128,9 @@ export class RunnerCluster extends pulumi.ComponentResource {
                 kubeconfig: this.eks.kubeconfigJson,
                 enableServerSideApply: true,
             },
-            { parent: this },
+            // Everything deployed into the cluster goes through this provider: with a private-only endpoint, the
+            // deploy runner reaches the API only once its ingress rule exists (a first deploy must not race it).
+            { parent: this, dependsOn: apiIngress },
         );
 
         this.registerOutputs({

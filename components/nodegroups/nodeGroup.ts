@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { NodeGroupConfig } from "../../config";
 import { AsgProcessSuspension } from "./azRebalance";
+import { NodeGroupScaling } from "./lifecycle/nodeGroupScaling";
 import { nodeGroupSpec, NodeGroupSpec } from "./spec";
 
 export interface NodeGroupArgs {
@@ -14,12 +15,17 @@ export interface NodeGroupArgs {
     readonly nodeRoleArn: pulumi.Input<string>;
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
     readonly tags: Record<string, string>;
+    /** How long draining this group before its deletion may wait (config/patching.ts). */
+    readonly drainBoundSeconds: number;
+    /** The stack's one drain hook (lifecycle/drainHook.ts), run before any node group is deleted. */
+    readonly drainHook: pulumi.ResourceHook;
 }
 
 /**
  * One EKS managed node group of any kind (spec.ts decides what differs): a hardened launch template, the group with
- * its role's labels and taints and the AMI release resolved from SSM at deploy time, the ASG tags, and for job
- * groups the AZRebalance suspension. Named by the group's stable key.
+ * its role's labels and taints and the AMI release resolved from SSM at deploy time, replaced blue/green (and drained
+ * first) whenever its nodes would roll, its size kept by NodeGroupScaling, the ASG tags, and for job groups the
+ * AZRebalance suspension. Named by the group's stable key.
  */
 export class NodeGroup extends pulumi.ComponentResource {
     public readonly config: NodeGroupConfig;
@@ -34,6 +40,7 @@ export class NodeGroup extends pulumi.ComponentResource {
             clusterName: args.clusterNameTag,
             kubernetesVersion: args.kubernetesVersion,
             tags: args.tags,
+            drainBoundSeconds: args.drainBoundSeconds,
         });
         const aliases = [...(opts?.aliases ?? []), ...spec.aliasTypes.map((type) => ({ type }))];
         super(spec.type, name, {}, { ...opts, aliases });
@@ -56,28 +63,32 @@ export class NodeGroup extends pulumi.ComponentResource {
                 releaseVersion,
                 launchTemplate: { id: this.launchTemplate.id, version: pulumi.interpolate`${this.launchTemplate.latestVersion}` },
             },
-            {
-                parent: this,
-                // The autoscaler owns the size once the group exists; Pulumi must not reset it on every deploy.
-                ignoreChanges: ["scalingConfig.desiredSize"],
-            },
+            { parent: this, ...spec.options, hooks: { beforeDelete: [args.drainHook] } },
         );
         this.asgName = this.nodeGroup.resources.apply((r) => r[0].autoscalingGroups![0].name!);
 
+        // Owns min/max after creation: every valid size edit applies (lifecycle/nodeGroupScaling.ts).
+        new NodeGroupScaling(
+            `${name}-scaling`,
+            {
+                region: args.region,
+                clusterName: this.nodeGroup.clusterName,
+                nodeGroupName: this.nodeGroup.nodeGroupName,
+                ...spec.scaling,
+            },
+            { parent: this },
+        );
+
         // Names use the tag key: stable across reorderings.
-        for (const [key, value] of Object.entries(spec.asgTags)) {
+        for (const [key, tag] of Object.entries(spec.asgTags)) {
             new aws.autoscaling.Tag(
                 `${name}-asg-tag-${key}`,
-                { autoscalingGroupName: this.asgName, tag: { key, value, propagateAtLaunch: false } },
-                { parent: this },
+                { autoscalingGroupName: this.asgName, tag: { key, value: tag.value, propagateAtLaunch: false } },
+                { parent: this, retainOnDelete: tag.retainOnDelete },
             );
         }
         if (spec.suspendAzRebalance) {
-            new AsgProcessSuspension(
-                `${name}-suspend-azrebalance`,
-                { asgName: this.asgName, region: args.region },
-                { parent: this },
-            );
+            new AsgProcessSuspension(`${name}-suspend-azrebalance`, { asgName: this.asgName, region: args.region }, { parent: this });
         }
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, asgName: this.asgName });
     }

@@ -2,8 +2,11 @@
 // that scale to zero is decided here, once, and tested without mocks. The NodeGroup component only creates
 // resources from it.
 import type { NodeGroupConfig } from "../../config";
-import { autoDiscoveryTags, nodeTemplateTags } from "../../model/autoscalerTags";
+import { NODE_GROUP_TIMEOUT_MINUTES } from "../../config/patching";
+import { autoDiscoveryTags, eksManagedAsgTags, nodeTemplateTags } from "../../model/autoscalerTags";
 import { EKS_TAINT_EFFECT, launchTemplateArgs, releaseVersionParameter } from "./launchTemplate";
+import { NODE_ROLLING_INPUTS, SCALING_INPUTS } from "./lifecycle/blueGreen";
+import { drainTags, NODEGROUP_KEY_TAG } from "./lifecycle/drainPlan";
 
 /**
  * Component type tokens per kind. A type token is part of every child's URN, so these never change: a job group
@@ -22,6 +25,8 @@ export interface NodeGroupSpecContext {
     readonly kubernetesVersion: string;
     /** Tags for every AWS resource of the stack. */
     readonly tags: Readonly<Record<string, string>>;
+    /** How long the drain before this group's deletion may wait (config/patching.ts). */
+    readonly drainBoundSeconds: number;
 }
 
 export interface NodeGroupSpec {
@@ -43,10 +48,26 @@ export interface NodeGroupSpec {
         readonly taints: { key: string; value: string; effect: (typeof EKS_TAINT_EFFECT)[keyof typeof EKS_TAINT_EFFECT] }[];
         readonly tags: Record<string, string>;
     };
-    /** Tags this program puts on the group's ASG (managed node group tags never reach it). */
-    readonly asgTags: Readonly<Record<string, string>>;
+    /**
+     * Tags this program puts on the group's ASG (managed node group tags never reach it), and whether deleting the
+     * tag resource must leave the tag in place: EKS sets the two standard autoscaler tags on every managed group's
+     * ASG itself, and removing them (a renamed tag resource) would hide the group from the autoscaler.
+     */
+    readonly asgTags: Readonly<Record<string, { readonly value: string; readonly retainOnDelete: boolean }>>;
     /** Whether the ASG's AZRebalance process is suspended (it terminates nodes, and the jobs on them, to even out AZs). */
     readonly suspendAzRebalance: boolean;
+    /**
+     * Resource options of the aws.eks.NodeGroup (the component adds the drain hook): a node roll replaces the group
+     * blue/green instead of EKS's in-place update, and the scaling config belongs to NodeGroupScaling after creation.
+     */
+    readonly options: {
+        readonly replaceOnChanges: string[];
+        readonly ignoreChanges: string[];
+        readonly deleteBeforeReplace: false;
+        readonly customTimeouts: { create: string; update: string; delete: string };
+    };
+    /** The min/max NodeGroupScaling keeps the group at. */
+    readonly scaling: { readonly minSize: number; readonly maxSize: number };
 }
 
 export function nodeGroupKind(group: Pick<NodeGroupConfig, "role" | "scalesToZero">): NodeGroupKind {
@@ -60,9 +81,14 @@ export function nodeGroupSpec(group: NodeGroupConfig, ctx: NodeGroupSpecContext)
     const isJobs = kind !== "management";
     // Management: no autoscaler tag at all (seed 001: the autoscaler scaled its own nodes away). Jobs: discoverable.
     // Zero-node jobs groups: the autoscaler also learns their labels and taints from node-template tags.
-    const asgTags = !isJobs
+    const tags = !isJobs
         ? {}
         : { ...autoDiscoveryTags(ctx.clusterName), ...(kind === "scaleToZero" ? nodeTemplateTags(group) : {}) };
+    const eksManaged = eksManagedAsgTags(ctx.clusterName);
+    const asgTags = Object.fromEntries(
+        Object.entries(tags).map(([key, value]) => [key, { value, retainOnDelete: key in eksManaged }]),
+    );
+    const minutes = (m: number) => `${m}m`;
     return {
         kind,
         type: NODE_GROUP_TYPES[kind],
@@ -79,9 +105,20 @@ export function nodeGroupSpec(group: NodeGroupConfig, ctx: NodeGroupSpecContext)
             updateConfig: { maxUnavailable: group.maxUnavailable },
             labels: { ...group.labels },
             taints: group.taints.map((t) => ({ key: t.key, value: t.value, effect: EKS_TAINT_EFFECT[t.effect] })),
-            tags: { ...ctx.tags, "eks-gitlab-runners/nodegroup": group.name },
+            tags: { ...ctx.tags, [NODEGROUP_KEY_TAG]: group.name, ...drainTags(ctx.drainBoundSeconds) },
         },
         asgTags,
         suspendAzRebalance: isJobs,
+        options: {
+            replaceOnChanges: [...NODE_ROLLING_INPUTS],
+            ignoreChanges: [...SCALING_INPUTS],
+            deleteBeforeReplace: false,
+            customTimeouts: {
+                create: minutes(NODE_GROUP_TIMEOUT_MINUTES.create),
+                update: minutes(NODE_GROUP_TIMEOUT_MINUTES.update),
+                delete: minutes(NODE_GROUP_TIMEOUT_MINUTES.delete),
+            },
+        },
+        scaling: { minSize: group.minSize, maxSize: group.maxSize },
     };
 }

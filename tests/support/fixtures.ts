@@ -10,6 +10,8 @@ export function validDocument(): Record<string, any> {
             version: "1.34",
             adminRoleArns: ["arn:aws:iam::111122223333:role/PlatformAdmin"],
             viewerRoleArns: ["arn:aws:iam::111122223333:role/ReadOnly"],
+            // The private-only default endpoint needs a way in for the deploy runner.
+            endpoint: { privateAccessCidrs: ["10.0.0.0/16"] },
         },
         network: {
             vpcId: "vpc-0a1b2c3d4e5f60718",
@@ -24,7 +26,7 @@ export function validDocument(): Record<string, any> {
         },
         nodeGroups: {
             management: { role: "management", instanceTypes: ["m7i.large"], minSize: 2, maxSize: 2 },
-            amd64: { role: "jobs", instanceTypes: ["m7i.2xlarge"], minSize: 0, maxSize: 5 },
+            amd64: { role: "jobs", instanceTypes: ["m7i.2xlarge"], minSize: 0, maxSize: 10 },
             "arm64-spot": {
                 role: "jobs",
                 capacityType: "SPOT",

@@ -1,4 +1,5 @@
 // Test harness: the offline engine (plan/engine.ts) plus what only tests need, fake runner tokens above all.
+import { parseStackConfig, PROJECT, StackConfig } from "../../config";
 import { ConfigMap, Run, runProgram, RUNNER_TOKENS_KEY, stackFileConfig, standInRunnerTokens } from "../../plan/engine";
 
 export * from "../../plan/engine";
@@ -44,4 +45,13 @@ export const SHIPPED_STACKS = ["test", "prod"] as const;
 /** Evaluates every shipped stack file; for a suite's `before()`. */
 export async function runShippedStacks(into: Record<string, Run>): Promise<void> {
     for (const stack of SHIPPED_STACKS) into[stack] = await runStackFile(stack);
+}
+
+/** The validated config of a shipped stack file (with overrides), as the program sees it, with fake tokens. */
+export function stackConfigOf(stack: string, overrides: ConfigMap = {}): StackConfig {
+    const file = { ...stackFileConfig(stack), ...overrides };
+    const withTokens = { ...fakeRunnerTokens(file), ...file };
+    const raw: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(withTokens)) if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = v;
+    return parseStackConfig(raw, String(file["aws:region"]));
 }

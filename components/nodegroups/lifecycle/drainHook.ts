@@ -61,6 +61,12 @@ export interface DrainHookDeps {
     timing: DrainTiming;
     /** How long the hook waits for the kubeconfig before giving up (it is normally known already). */
     kubeconfigWaitSeconds: number;
+    /**
+     * The drain bound the running program computes for a group key of the stack file, if it still has that group. The
+     * old group's recorded tag holds the bound of the deployment that created it; when this deployment raised a
+     * runner's job timeout, jobs that started under the new one may already run on the old nodes, so the longer wins.
+     */
+    currentBoundSeconds?: (groupKey: string) => number | undefined;
 }
 
 export const systemClock: Clock = {
@@ -87,7 +93,12 @@ export function drainHookCallback(holder: KubeconfigHolder, deps: DrainHookDeps)
                 `${DRAIN_HOOK_NAME} is bound to ${args.urn} (${args.type}); it drains only ${NODE_GROUP_TYPE} resources`,
             );
         }
-        const plan = readDrainPlan(args.oldInputs, args.oldOutputs);
+        const recorded = readDrainPlan(args.oldInputs, args.oldOutputs);
+        const current = recorded.groupKey === undefined ? undefined : deps.currentBoundSeconds?.(recorded.groupKey);
+        const plan =
+            current !== undefined && current > recorded.boundSeconds
+                ? { ...recorded, boundSeconds: current, boundDefaulted: false }
+                : recorded;
         if (plan.boundDefaulted) {
             deps.log.warn(`[drain ${plan.nodeGroupName}] no drain bound tag on the node group; using ${plan.boundSeconds} s`);
         }

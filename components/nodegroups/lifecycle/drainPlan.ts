@@ -44,7 +44,12 @@ export interface DrainPlan {
     readonly boundSeconds: number;
     /** True when the bound tag was absent and {@link DEFAULT_DRAIN_BOUND_SECONDS} was used. */
     readonly boundDefaulted: boolean;
+    /** The group's key in the stack file (its `eks-gitlab-runners/nodegroup` tag), when recorded. */
+    readonly groupKey?: string;
 }
+
+/** NodeGroup tag naming the group's key in the stack file (set by components/nodegroups/spec.ts). */
+export const NODEGROUP_KEY_TAG = "eks-gitlab-runners/nodegroup";
 
 /** Tags the node-group component puts on the aws.eks.NodeGroup so its drain knows its bound. */
 export function drainTags(boundSeconds: number): Record<string, string> {
@@ -126,13 +131,13 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
         );
     }
 
-    const tag = lookup(
-        [
-            ["oldInputs", oldInputs],
-            ["oldOutputs", oldOutputs],
-        ],
-        ["tags", DRAIN_BOUND_TAG],
-    );
+    const inputsFirst: [string, Bag][] = [
+        ["oldInputs", oldInputs],
+        ["oldOutputs", oldOutputs],
+    ];
+    const key = lookup(inputsFirst, ["tags", NODEGROUP_KEY_TAG])?.value;
+    const groupKey = typeof key === "string" && key !== "" ? key : undefined;
+    const tag = lookup(inputsFirst, ["tags", DRAIN_BOUND_TAG]);
     if (tag === undefined) {
         return {
             region,
@@ -142,6 +147,7 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
             asgName,
             boundSeconds: DEFAULT_DRAIN_BOUND_SECONDS,
             boundDefaulted: true,
+            ...(groupKey ? { groupKey } : {}),
         };
     }
     const text = typeof tag.value === "string" ? tag.value.trim() : "";
@@ -153,5 +159,5 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
                 `${DEFAULT_DRAIN_BOUND_SECONDS} s) and run the deployment again.`,
         );
     }
-    return { region, clusterName, nodeGroupName, role, asgName, boundSeconds, boundDefaulted: false };
+    return { region, clusterName, nodeGroupName, role, asgName, boundSeconds, boundDefaulted: false, ...(groupKey ? { groupKey } : {}) };
 }
