@@ -88,7 +88,11 @@ export class NodeGroup extends pulumi.ComponentResource {
             );
         }
         if (spec.suspendAzRebalance) {
-            new AsgProcessSuspension(`${name}-suspend-azrebalance`, { asgName: this.asgName, region: args.region }, { parent: this });
+            new AsgProcessSuspension(
+                `${name}-suspend-azrebalance`,
+                { asgName: this.asgName, region: args.region },
+                { parent: this },
+            );
         }
         this.registerOutputs({ nodeGroupName: this.nodeGroup.nodeGroupName, asgName: this.asgName });
     }

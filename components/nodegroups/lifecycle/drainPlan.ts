@@ -159,5 +159,14 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
                 `${DEFAULT_DRAIN_BOUND_SECONDS} s) and run the deployment again.`,
         );
     }
-    return { region, clusterName, nodeGroupName, role, asgName, boundSeconds, boundDefaulted: false, ...(groupKey ? { groupKey } : {}) };
+    return {
+        region,
+        clusterName,
+        nodeGroupName,
+        role,
+        asgName,
+        boundSeconds,
+        boundDefaulted: false,
+        ...(groupKey ? { groupKey } : {}),
+    };
 }
