@@ -73,6 +73,9 @@ export interface RunnerCapacity {
     readonly rolloutPeakJobs: number;
 }
 
+/** Node-group generations that coexist during a patch run (docs/runbook/upgrades.md): the draining one and the new one. */
+export const PATCH_GENERATIONS = 2;
+
 /** How many managers' worth of jobs can run at once while a manager is replaced (old draining + new). */
 export const ROLLOUT_MANAGERS = 2;
 
@@ -92,7 +95,10 @@ export interface CapacityReport {
     readonly management?: ManagementCapacity;
     readonly cost: {
         readonly idleUsdPerMonth?: number;
+        /** Every group at maxSize: the ceiling (rollouts and patch runs can reach it for a while). */
         readonly fullScaleUsdPerMonth?: number;
+        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is). */
+        readonly fullLoadUsdPerMonth?: number;
         readonly pricesAsOf?: string;
         readonly region: string;
     };
@@ -164,6 +170,14 @@ function hourlyPrice(group: NodeGroupConfig, facts: InstanceFacts, region: strin
     if (group.capacityType === "ON_DEMAND") return onDemand;
     const savings = spotSavings(facts.name, region);
     return savings ? onDemand * (1 - savings.savingsPct / 100) : onDemand;
+}
+
+/** Nodes a group needs when all its runners run `concurrent` jobs (a management group: its fixed size). */
+function nodesAtFullLoad(g: GroupCapacity, runners: readonly RunnerCapacity[]): number {
+    const own = runners.filter((r) => r.nodeGroup === g.name && r.jobsPerNode > 0);
+    if (g.role === "management") return g.minSize;
+    const nodes = own.reduce((sum, r) => sum + r.maxConcurrentJobs / r.jobsPerNode, 0);
+    return Math.min(g.maxSize, Math.max(g.minSize, Math.ceil(nodes)));
 }
 
 export function planCapacity(input: CapacityInput): CapacityReport {
@@ -274,6 +288,12 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 subject: where,
                 message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom`,
             });
+        } else if (PATCH_GENERATIONS * p.ipsAtFullScale > p.freeIps) {
+            findings.push({
+                severity: "warning",
+                subject: where,
+                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs): at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
+            });
         }
     }
 
@@ -306,6 +326,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         cost: {
             idleUsdPerMonth: monthly((g) => g.minSize),
             fullScaleUsdPerMonth: monthly((g) => g.maxSize),
+            fullLoadUsdPerMonth: monthly((g) => nodesAtFullLoad(g, runners)),
             pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],
             region: input.region,
         },

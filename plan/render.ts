@@ -65,7 +65,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
     const c = plan.capacity;
     out.push(
         `Concurrent jobs at default requests: ${c.totalConcurrentJobs}. Idle floor ${usd(c.cost.idleUsdPerMonth)}/month, ` +
-            `full scale ${usd(c.cost.fullScaleUsdPerMonth)}/month (${c.cost.region} on-demand prices of ${c.cost.pricesAsOf ?? "n/a"}; Spot at the Spot Advisor saving).`,
+            `every runner at its concurrent ${usd(c.cost.fullLoadUsdPerMonth)}/month, every group at maxSize (the ceiling a rollout or patch run may reach for a while) ${usd(c.cost.fullScaleUsdPerMonth)}/month (${c.cost.region} on-demand prices of ${c.cost.pricesAsOf ?? "n/a"}; Spot at the Spot Advisor saving).`,
         "",
     );
     out.push(

@@ -63,6 +63,7 @@ describe("capacity model", () => {
         // Cost: idle = control plane only (0.10 × 730 = 73); full = 73 + 10 × 0.2247 × 730 = 1713.31.
         near(report.cost.idleUsdPerMonth, 73);
         near(report.cost.fullScaleUsdPerMonth, 73 + 10 * 0.2247 * 730);
+        near(report.cost.fullLoadUsdPerMonth, 73 + 5 * 0.2247 * 730); // 15 jobs / 3 per node = 5 nodes
         assert.deepEqual(report.findings, []);
     });
 

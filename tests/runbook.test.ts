@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { JOBS_DISCOVERY_TAG } from "../model/autoscalerTags";
+import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
 import { TAGS as BREAK_GLASS_TAGS } from "../scripts/ci/breakGlass";
 import { oidcAudience, shippedDeployWindow } from "../scripts/ci/deployWindow";
 import { iamCommand } from "../scripts/ci/iam";
@@ -52,7 +53,8 @@ describe("runbook", () => {
             "IP address exhaustion",
             "Runner metrics",
             "Container Insights",
-            "15-minute drain limit",
+            "PodEvictionFailure",
+            "drain bound",
         ]) {
             assert.ok(all.includes(topic), topic);
         }
@@ -163,6 +165,7 @@ describe("runbook", () => {
             NODEGROUP_KEY,
             ...Object.values(RUNNER_LABELS),
             JOBS_DISCOVERY_TAG,
+            DRAIN_BOUND_TAG,
             ...Object.values(BREAK_GLASS_TAGS),
             ...[...fs.readFileSync(CI_FILE, "utf8").matchAll(/eks-gitlab-runners\/[a-z-]+/g)].map((m) => m[0]),
         ]);
