@@ -137,19 +137,9 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
     ];
     const key = lookup(inputsFirst, ["tags", NODEGROUP_KEY_TAG])?.value;
     const groupKey = typeof key === "string" && key !== "" ? key : undefined;
+    const group = { region, clusterName, nodeGroupName, role, asgName, ...(groupKey ? { groupKey } : {}) } as const;
     const tag = lookup(inputsFirst, ["tags", DRAIN_BOUND_TAG]);
-    if (tag === undefined) {
-        return {
-            region,
-            clusterName,
-            nodeGroupName,
-            role,
-            asgName,
-            boundSeconds: DEFAULT_DRAIN_BOUND_SECONDS,
-            boundDefaulted: true,
-            ...(groupKey ? { groupKey } : {}),
-        };
-    }
+    if (tag === undefined) return { ...group, boundSeconds: DEFAULT_DRAIN_BOUND_SECONDS, boundDefaulted: true };
     const text = typeof tag.value === "string" ? tag.value.trim() : "";
     const boundSeconds = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!(boundSeconds >= 1 && boundSeconds <= MAX_DRAIN_BOUND_SECONDS)) {
@@ -159,14 +149,5 @@ export function readDrainPlan(oldInputs: Bag, oldOutputs: Bag): DrainPlan {
                 `${DEFAULT_DRAIN_BOUND_SECONDS} s) and run the deployment again.`,
         );
     }
-    return {
-        region,
-        clusterName,
-        nodeGroupName,
-        role,
-        asgName,
-        boundSeconds,
-        boundDefaulted: false,
-        ...(groupKey ? { groupKey } : {}),
-    };
+    return { ...group, boundSeconds, boundDefaulted: false };
 }
