@@ -172,9 +172,20 @@ function hourlyPrice(group: NodeGroupConfig, facts: InstanceFacts, region: strin
     return savings ? onDemand * (1 - savings.savingsPct / 100) : onDemand;
 }
 
+/** Items grouped by a key, in their order (one pass, where a filter per group would be quadratic). */
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+    const out = new Map<string, T[]>();
+    for (const item of items) {
+        const list = out.get(key(item));
+        if (list) list.push(item);
+        else out.set(key(item), [item]);
+    }
+    return out;
+}
+
 /** Nodes a group needs when all its runners run `concurrent` jobs (a management group: its fixed size). */
 function nodesAtFullLoad(g: GroupCapacity, runners: readonly RunnerCapacity[]): number {
-    const own = runners.filter((r) => r.nodeGroup === g.name && r.jobsPerNode > 0);
+    const own = runners.filter((r) => r.jobsPerNode > 0);
     if (g.role === "management") return g.minSize;
     const nodes = own.reduce((sum, r) => sum + r.maxConcurrentJobs / r.jobsPerNode, 0);
     return Math.min(g.maxSize, Math.max(g.minSize, Math.ceil(nodes)));
@@ -185,10 +196,11 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     // DaemonSet pods per node that take a VPC address besides jobs (the others use the host network).
     const extraPods = platformDaemonSets({ containerInsights: input.containerInsights }).filter((d) => d.podIp).length;
     const runners: RunnerCapacity[] = [];
+    const demandByGroup = groupBy(input.runners, (r) => r.nodeGroup);
     const groups: GroupCapacity[] = allNodeGroups(input.nodeGroups).map((g) => {
         const isJobs = g !== input.nodeGroups.management;
         const { room, boundBy } = groupRoom(g, input.containerInsights);
-        const own = input.runners.filter((r) => r.nodeGroup === g.name);
+        const own = demandByGroup.get(g.name) ?? [];
         let groupJobsPerNode = 0;
         for (const r of own) {
             const perNode = jobsPerNode(room, r.jobPod);
@@ -259,13 +271,12 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         };
     });
 
+    const subnetsOf = new Map(allNodeGroups(input.nodeGroups).map((g) => [g.name, g.subnets]));
     const pools: SubnetPool[] = (["cluster", "pod"] as const)
         .map((name) => ({
             name,
             freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-            ipsAtFullScale: groups
-                .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
-                .reduce((s, g) => s + g.ipsAtFullScale, 0),
+            ipsAtFullScale: groups.filter((g) => subnetsOf.get(g.name) === name).reduce((s, g) => s + g.ipsAtFullScale, 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
@@ -302,7 +313,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     if (input.managementPods && managementGroup) {
         const checked = checkManagementRoom(managementGroup, managementGroup.room, input.managementPods);
         management = checked.capacity;
-        findings.push(...checked.findings);
+        for (const f of checked.findings) findings.push(f);
     }
 
     const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
@@ -312,6 +323,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             subject: "cost",
             message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})`,
         });
+    const runnersByGroup = groupBy(runners, (r) => r.nodeGroup);
     const monthly = (size: (g: GroupCapacity) => number) =>
         priced
             ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
@@ -326,7 +338,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         cost: {
             idleUsdPerMonth: monthly((g) => g.minSize),
             fullScaleUsdPerMonth: monthly((g) => g.maxSize),
-            fullLoadUsdPerMonth: monthly((g) => nodesAtFullLoad(g, runners)),
+            fullLoadUsdPerMonth: monthly((g) => nodesAtFullLoad(g, runnersByGroup.get(g.name) ?? [])),
             pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],
             region: input.region,
         },

@@ -23,14 +23,15 @@ const TAG = /^[^,\s](?:[^,]{0,253}[^,\s])?$/;
 /** Problems of one runner's own tag list. */
 export function tagListProblems(r: TaggedRunner): Problem[] {
     const problems: Problem[] = [];
+    const seen = new Set<string>();
     r.tags.forEach((t, i) => {
         if (!TAG.test(t))
             problems.push({
                 path: joinPath("runners", r.name, "tags", i),
                 message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)`,
             });
-        else if (r.tags.indexOf(t) !== i)
-            problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
+        else if (seen.has(t)) problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
+        seen.add(t);
     });
     if (r.tags.length === 0 && !r.runUntagged) {
         problems.push({
@@ -45,35 +46,63 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
 const describe = (g: TaggedRunner["group"]) => (g ? `${g.capacityType} ${g.arch}` : "unknown");
 const list = (tags: Iterable<string>) => `[${[...tags].join(", ")}]`;
 
-/** Problems between runners (each reported on the later runner of a pair, in stack-file order). */
+/**
+ * Problems between runners, each reported on the later runner of a pair (stack-file order). Linear in the number of
+ * tags: runners are indexed by their tag set, by each tag and the kind of node their jobs run on, so a stack of many
+ * runners costs no comparison of every pair. Per later runner: its first twin (same tags), the first earlier runner
+ * of untagged jobs, and each earlier runner on another kind of node that shares a tag with it (the first per kind).
+ */
 export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] {
     const problems: Problem[] = [];
-    runners.forEach((b, j) => {
-        for (const a of runners.slice(0, j)) {
-            const aTags = new Set(a.tags);
-            const same = aTags.size === new Set(b.tags).size && b.tags.every((t) => aTags.has(t));
-            if (same && b.tags.length > 0) {
-                problems.push({
-                    path: joinPath("runners", b.name, "tags"),
-                    message: `same tags as runners.${a.name} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
-                });
-                continue;
-            }
-            if (a.runUntagged && b.runUntagged) {
-                problems.push({
-                    path: joinPath("runners", b.name, "runUntagged"),
-                    message: `runners.${a.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
-                });
-            }
-            const shared = b.tags.filter((t) => aTags.has(t));
-            const differ = a.group && b.group && (a.group.arch !== b.group.arch || a.group.capacityType !== b.group.capacityType);
-            if (shared.length > 0 && differ) {
-                problems.push({
-                    path: joinPath("runners", b.name, "tags"),
-                    message: `shares ${list(shared)} with runners.${a.name}, whose jobs run on ${describe(a.group)} nodes while these run on ${describe(b.group)} nodes: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
-                });
+    const bySet = new Map<string, TaggedRunner>();
+    /** tag → node kind → first runner holding the tag there. */
+    const byTag = new Map<string, Map<string, TaggedRunner>>();
+    let untagged: TaggedRunner | undefined;
+    for (const b of runners) {
+        const tags = new Set(b.tags);
+        const key = JSON.stringify([...tags].sort());
+        const twin = tags.size > 0 ? bySet.get(key) : undefined;
+        if (twin) {
+            problems.push({
+                path: joinPath("runners", b.name, "tags"),
+                message: `same tags as runners.${twin.name} (${list(twin.tags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
+            });
+        }
+        if (b.runUntagged && untagged && untagged !== twin) {
+            problems.push({
+                path: joinPath("runners", b.name, "runUntagged"),
+                message: `runners.${untagged.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
+            });
+        }
+        const kind = kindOf(b.group);
+        const others = new Map<TaggedRunner, string[]>();
+        if (kind !== undefined) {
+            for (const t of tags) {
+                for (const [k, a] of byTag.get(t) ?? []) {
+                    if (k === kind || a === twin) continue;
+                    const shared = others.get(a);
+                    if (shared) shared.push(t);
+                    else others.set(a, [t]);
+                }
             }
         }
-    });
+        for (const [a, shared] of others) {
+            problems.push({
+                path: joinPath("runners", b.name, "tags"),
+                message: `shares ${list(shared)} with runners.${a.name}, whose jobs run on ${describe(a.group)} nodes while these run on ${describe(b.group)} nodes: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
+            });
+        }
+        if (!bySet.has(key)) bySet.set(key, b);
+        if (b.runUntagged) untagged ??= b;
+        if (kind === undefined) continue;
+        for (const t of tags) {
+            const kinds = byTag.get(t) ?? new Map<string, TaggedRunner>();
+            if (!kinds.has(kind)) kinds.set(kind, b);
+            byTag.set(t, kinds);
+        }
+    }
     return problems;
 }
+
+/** Runners whose jobs run on the same kind of node (arch and capacity type) may share tags. */
+const kindOf = (g: TaggedRunner["group"]) => (g ? `${g.arch}/${g.capacityType}` : undefined);

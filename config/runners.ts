@@ -1,6 +1,7 @@
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
-import { joinPath, Problem } from "./problems";
+import { joinPath, Problem, pushAll } from "./problems";
+import { closest } from "./suggest";
 import { parseMemoryMiB } from "./quantities";
 import { ChartVersion, runnerChart } from "./runnerCharts";
 import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
@@ -81,6 +82,8 @@ export function resolveRunners(
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
     const groups = ctx.nodeGroups;
+    const jobGroups = new Map(groups.jobs.map((g) => [g.name, g]));
+    const jobNames = groups.jobs.map((g) => g.name);
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         if (!RUNNER_NAME.test(name)) {
@@ -89,21 +92,23 @@ export function resolveRunners(
                 message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
             });
         }
-        const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
+        const jobsGroup = jobGroups.get(r.nodeGroup);
         if (!jobsGroup) {
-            const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
+            const listed =
+                jobNames.length === 0 ? "none declared" : jobNames.slice(0, 10).join(", ") + (jobNames.length > 10 ? ", …" : "");
+            const hint = closest(r.nodeGroup, jobNames);
             problems.push({
                 path: at("nodeGroup"),
                 message:
                     groups.management?.name === r.nodeGroup
-                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
-                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
+                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${listed})`
+                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${listed})${hint ? `; did you mean "${hint}"?` : ""}`,
             });
         }
 
         const entry: TaggedRunner = { name, tags: r.tags, runUntagged: r.runUntagged, group: jobsGroup };
         tagged.push(entry);
-        problems.push(...tagListProblems(entry));
+        pushAll(problems, tagListProblems(entry));
 
         if (r.privileged && r.runUntagged) {
             problems.push({
@@ -155,7 +160,7 @@ export function resolveRunners(
         const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
         const { build, rest } = splitResources(r);
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
-        problems.push(...resolved.problems);
+        pushAll(problems, resolved.problems);
 
         const {
             helper: _helper,
@@ -176,7 +181,7 @@ export function resolveRunners(
             names: runnerNames(name),
         });
     }
-    problems.push(...tagOverlapProblems(tagged));
+    pushAll(problems, tagOverlapProblems(tagged));
     return { runners: out, problems };
 }
 

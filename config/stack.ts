@@ -8,7 +8,10 @@ import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
 import { NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
-import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
+import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
+import { quotaProblems } from "./quotas";
+import { closest } from "./suggest";
+import { tagProblems } from "./tags";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
 
@@ -46,27 +49,49 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 /**
  * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
  * from YAML/JSON) and returns it defaulted and frozen, or throws one ConfigError listing every problem.
- * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists.
+ * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists. Nothing but a
+ * ConfigError leaves it: an unexpected exception inside one step becomes a problem of that section that says it is
+ * a bug (the exception, with its stack, is the ConfigError's `cause`), and the other sections are still checked.
  */
 export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
     const problems: Problem[] = [];
+    let bug: unknown;
+    const guard = <T>(section: string, step: () => T): T | undefined => {
+        try {
+            return step();
+        } catch (error) {
+            if (error instanceof ConfigError) throw error;
+            bug ??= error;
+            problems.push({ path: section, message: bugMessage(error) });
+            return undefined;
+        }
+    };
+    const fail = () => new ConfigError(problems, bug === undefined ? undefined : { cause: bug });
+
     if (region === undefined)
         problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
-    else if (!REGION.test(region))
-        problems.push({ path: "aws:region", message: `"${region}" is not an AWS region name like eu-west-1` });
+    else if (typeof region !== "string" || !REGION.test(region))
+        problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not an AWS region name like eu-west-1` });
 
     for (const key of Object.keys(raw)) {
-        if (!(key in SECTIONS))
-            problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
+        if (!(key in SECTIONS)) {
+            const hint = closest(key, Object.keys(SECTIONS));
+            problems.push({
+                path: joinPath(key),
+                message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})${hint ? `; did you mean "${hint}"?` : ""}`,
+            });
+        }
     }
     const parsed: Partial<Sections> = {};
     for (const [key, sectionSchema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
-        // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
-        const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
-        const result = schema.safeParse(raw[key]);
-        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else if (raw[key] === undefined) problems.push({ path: key, message: "is required" });
-        else problems.push(...problemsFromZod(key, result.error.issues));
+        guard(key, () => {
+            // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
+            const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
+            const result = schema.safeParse(raw[key]);
+            if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+            else if (raw[key] === undefined || raw[key] === null) problems.push({ path: key, message: "is required" });
+            else pushAll(problems, problemsFromZod(key, result.error.issues, raw[key]));
+        });
     }
 
     // Cross-section rules run on whatever parsed, so one run still reports as much as it can.
@@ -83,9 +108,19 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     }
     let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
-        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version);
-        nodeGroups = resolved.groups;
-        problems.push(...resolved.problems);
+        const groups = parsed.nodeGroups;
+        const resolved = guard("nodeGroups", () =>
+            resolveNodeGroups(groups, network?.podSubnets !== undefined, parsed.cluster?.version),
+        );
+        if (resolved) {
+            nodeGroups = resolved.groups;
+            pushAll(problems, resolved.problems);
+        }
+    }
+    if (parsed.cluster) {
+        const cluster = parsed.cluster;
+        guard("cluster", () => pushAll(problems, tagProblems(cluster.tags)));
+        guard("nodeGroups", () => pushAll(problems, quotaProblems(nodeGroups, cluster.quotas)));
     }
     const context: StackContext = {
         region,
@@ -95,31 +130,37 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     };
     let addons: AddonsConfig | undefined;
     if (parsed.addons) {
-        const resolved = resolveAddons(parsed.addons, context);
-        addons = resolved.addons;
-        problems.push(...resolved.problems);
+        const input = parsed.addons;
+        const resolved = guard("addons", () => resolveAddons(input, context));
+        addons = resolved?.addons;
+        if (resolved) pushAll(problems, resolved.problems);
     }
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
-        if (tokens) problems.push(...tokens.problems);
-        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence });
-        runners = resolved.runners;
-        problems.push(...resolved.problems);
+        const input = parsed.runners;
+        const tokens =
+            parsed.runnerTokens && guard("runnerTokens", () => checkRunnerTokens(parsed.runnerTokens!, Object.keys(input)));
+        if (tokens) pushAll(problems, tokens.problems);
+        const resolved = guard("runners", () => resolveRunners(input, { ...context, runnerTokens: tokens?.presence }));
+        runners = resolved?.runners ?? [];
+        if (resolved) pushAll(problems, resolved.problems);
     }
 
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) throw fail();
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = planCapacity({
-        region: region!,
-        nodeGroups: nodeGroups as NodeGroups,
-        runners: runners.map(runnerDemand),
-        containerInsights: context.containerInsights,
-        podSubnetFreeIps: podSubnetFreeIps(network!),
-        clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, runners),
-    });
+    const capacity = guard("capacity", () =>
+        planCapacity({
+            region: region!,
+            nodeGroups: nodeGroups as NodeGroups,
+            runners: runners.map(runnerDemand),
+            containerInsights: context.containerInsights,
+            podSubnetFreeIps: podSubnetFreeIps(network!),
+            clusterSubnetFreeIps: network!.freeIpAddresses,
+            managementPods: managementPods(addons!, runners),
+        }),
+    );
+    if (!capacity) throw fail();
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 
@@ -134,4 +175,10 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         cache: parsed.cache!,
         capacity,
     });
+}
+
+/** The problem an unexpected exception becomes: it is this program's fault, and says what to report. */
+function bugMessage(error: unknown): string {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return `could not be checked because of a bug in eks-gitlab-runners (${what.slice(0, 300)}); please report it with this stack file (run with PLAN_DEBUG=1 for the stack trace). The rest of the document was still checked`;
 }
