@@ -67,8 +67,14 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
                     type: "SecureString",
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
-            // The recommended AMI release for a cluster version, as the public SSM parameter returns it.
-            return { ...inputs, value: "1.34.2-20251112", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+            // The recommended AMI release for a cluster version, as the public SSM parameter returns it: of the minor
+            // the parameter is for, so a version upgrade changes every group's release as it does on AWS.
+            return {
+                ...inputs,
+                value: `${/\b(1\.\d+)\b/.exec(String(inputs.name))?.[1] ?? "1.34"}.2-20251112`,
+                type: "String",
+                arn: `arn:aws:ssm:${region}::parameter${inputs.name}`,
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "AIDEXAMPLE" };
         case "aws:index/getPartition:getPartition":

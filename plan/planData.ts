@@ -1,10 +1,11 @@
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
-
-const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { CapacityReport, Finding } from "../config/capacity";
 import { Recorded, Run } from "./engine";
+import { readSecurity, SecurityView } from "./planSecurity";
+
+const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 
 /** Everything the offline plan shows, as plain data (also the `--format json` document). */
 export interface PlanData {
@@ -22,6 +23,8 @@ export interface PlanData {
     };
     readonly nodeGroups: readonly NodeGroupPlan[];
     readonly runners: readonly RunnerPlan[];
+    /** Access entries, API endpoint exposure, IAM documents, workload identities, chart and add-on versions. */
+    readonly security: SecurityView;
     readonly capacity: CapacityReport;
     readonly findings: readonly Finding[];
 }
@@ -43,6 +46,8 @@ export interface NodeGroupPlan {
     /** Tags this program puts on the group's ASG (auto-discovery, node templates). */
     readonly asgTags: Record<string, string>;
     readonly azRebalanceSuspended: boolean;
+    /** The launch template's instance metadata options (IMDSv2 required, hop limit 1: pods cannot reach the node role). */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
     /**
      * What a patch run (new AMI release, Kubernetes minor, launch-template change) does to the group: it is replaced
      * blue/green and the old one drained for at most `drainBoundSeconds` before it is deleted; `maxMinutes` adds the
@@ -69,6 +74,7 @@ const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 
 /** A patch run's drain bound and longest duration, from the recorded drain tag and node-group timeouts. */
 function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string } | undefined): NodeGroupPlan["patch"] {
@@ -88,9 +94,17 @@ function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string
 /** A recorded input, or MISSING when it was not registered. */
 const recorded = <T>(value: T | undefined): OrMissing<T> => (value === undefined ? MISSING : value);
 
-/** The component resource that holds a node group's children (the group's stable resource name). */
-function childrenOf(run: Run, parent: string, type: string): Recorded[] {
-    return run.resources.filter((r) => r.parent === parent && r.type === type);
+/** Recorded resources by parent component and type, in one pass (a filter per group would be quadratic). */
+function indexChildren(resources: readonly Recorded[]): (parent: string, type: string) => Recorded[] {
+    const index = new Map<string, Recorded[]>();
+    for (const r of resources) {
+        if (r.parent === undefined) continue;
+        const key = `${r.parent}\0${r.type}`;
+        const list = index.get(key);
+        if (list) list.push(r);
+        else index.set(key, [r]);
+    }
+    return (parent, type) => index.get(`${parent}\0${type}`) ?? [];
 }
 
 /**
@@ -99,17 +113,23 @@ function childrenOf(run: Run, parent: string, type: string): Recorded[] {
  */
 export function buildPlan(stack: string, config: StackConfig, run: Run, notes: readonly Finding[] = []): PlanData {
     const counts = new Map<string, number>();
-    for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const childCounts = new Map<string, Record<string, number>>();
+    for (const r of run.resources) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+        if (r.parent === undefined) continue;
+        const children = childCounts.get(r.parent) ?? {};
+        children[r.type] = (children[r.type] ?? 0) + 1;
+        childCounts.set(r.parent, children);
+    }
     const components = run.resources
         .filter((r) => !r.custom)
-        .map((c) => {
-            const children: Record<string, number> = {};
-            for (const r of run.resources.filter((x) => x.parent === c.name)) children[r.type] = (children[r.type] ?? 0) + 1;
-            return { name: c.name, type: c.type, children };
-        });
+        .map((c) => ({ name: c.name, type: c.type, children: childCounts.get(c.name) ?? {} }));
+    const childrenOf = indexChildren(run.resources);
+    const releases = new Map(run.resources.filter((r) => r.type === RELEASE).map((r) => [r.name, r]));
 
     const nodeGroups = allNodeGroups(config.nodeGroups).map((g): NodeGroupPlan => {
-        const [ng] = childrenOf(run, g.resourceName, NODEGROUP);
+        const [ng] = childrenOf(g.resourceName, NODEGROUP);
+        const [lt] = childrenOf(g.resourceName, LAUNCH_TEMPLATE);
         const inputs = ng?.inputs ?? {};
         return {
             name: g.name,
@@ -123,17 +143,16 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             taints: (inputs.taints ?? []).map(
                 (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
             ),
-            asgTags: Object.fromEntries(
-                childrenOf(run, g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value]),
-            ),
-            azRebalanceSuspended: childrenOf(run, g.resourceName, SUSPENSION).length > 0,
+            asgTags: Object.fromEntries(childrenOf(g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value])),
+            azRebalanceSuspended: childrenOf(g.resourceName, SUSPENSION).length > 0,
+            metadataOptions: recorded(lt?.inputs.metadataOptions),
             patch: patchOf(inputs.tags?.[DRAIN_BOUND_TAG], ng?.opts?.customTimeouts),
         };
     });
 
     const runners = config.runners.map((r): RunnerPlan => {
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
-        const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
+        const release = releases.get(`gitlab-${r.name}-release`);
         const chartVersion = recorded<string>(release?.inputs.version);
         return {
             name: r.name,
@@ -162,6 +181,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         },
         nodeGroups,
         runners,
+        security: readSecurity(run.resources),
         capacity: config.capacity,
         findings: [...config.capacity.findings, ...notes],
     };

@@ -1,53 +1,23 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
+import { code as codeBlock, Format, heading, list, pairs, table, usd } from "./format";
 import { PlanData } from "./planData";
+import { renderSecurity } from "./renderSecurity";
 
-export type Format = "text" | "markdown" | "json";
-export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
+export { Format, FORMATS } from "./format";
 
-type Row = readonly (string | number)[];
-
-/** A table as Markdown (pipes escaped) or as aligned plain text for a terminal. */
-function table(format: Format, header: Row, rows: readonly Row[]): string {
-    const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
-    if (format === "markdown") {
-        const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-        return [line(cells[0]), line(cells[0].map(() => "---")), ...cells.slice(1).map(line)].join("\n");
-    }
-    const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-    const line = (r: string[]) =>
-        r
-            .map((c, i) => c.padEnd(widths[i]))
-            .join("  ")
-            .trimEnd();
-    return [line(cells[0]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
+/** A launch template's metadata options in a few words (`v2 only, hop limit 1`). */
+function imds(options: PlanData["nodeGroups"][number]["metadataOptions"]): string {
+    if (typeof options === "string") return options;
+    if (options.httpEndpoint === "disabled") return "off";
+    return `${options.httpTokens === "required" ? "v2 only" : "v1 and v2"}, hop limit ${options.httpPutResponseHopLimit ?? "default"}`;
 }
-
-function heading(format: Format, level: number, text: string): string {
-    return format === "markdown"
-        ? `${"#".repeat(level)} ${text}`
-        : level === 1
-          ? `${text}\n${"=".repeat(text.length)}`
-          : `${text}\n${"-".repeat(text.length)}`;
-}
-
-const usd = (v: number | undefined) => (v === undefined ? "n/a" : `$${Math.round(v).toLocaleString("en-US")}`);
-const list = (items: readonly string[] | "missing") =>
-    typeof items === "string" ? items : items.length === 0 ? "—" : items.join(", ");
-const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
 
 /** Renders the plan for a terminal, for a merge request (Markdown) or for machines (JSON). */
 export function renderPlan(plan: PlanData, format: Format): string {
     if (format === "json") return JSON.stringify(plan, null, 2);
     const out: string[] = [];
     const section = (title: string) => out.push("", heading(format, 2, title), "");
-    const code = (lang: string, body: string) =>
-        format === "markdown"
-            ? `\`\`\`${lang}\n${body.trimEnd()}\n\`\`\``
-            : body
-                  .trimEnd()
-                  .split("\n")
-                  .map((l) => `    ${l}`)
-                  .join("\n");
+    const code = (lang: string, body: string) => codeBlock(format, lang, body);
 
     out.push(heading(format, 1, `Offline plan: stack ${plan.stack}`), "");
     out.push(
@@ -130,7 +100,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
     out.push(
         table(
             format,
-            ["name", "role", "arch", "capacity", "instance types", "min–max", "labels", "taints", "AZRebalance"],
+            ["name", "role", "arch", "capacity", "instance types", "min–max", "labels", "taints", "AZRebalance", "IMDS"],
             plan.nodeGroups.map((g) => [
                 g.name,
                 g.role,
@@ -141,6 +111,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
                 pairs(g.labels),
                 list(g.taints),
                 g.azRebalanceSuspended ? "suspended" : "on",
+                imds(g.metadataOptions),
             ]),
         ),
     );
@@ -175,6 +146,9 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ]),
         ),
     );
+
+    section("Access and identity");
+    out.push(...renderSecurity(plan.security, format));
 
     section("Runners");
     for (const r of plan.runners) {

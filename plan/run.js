@@ -9,6 +9,7 @@ const path = require("path");
 const ROOT = path.join(__dirname, "..");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "eks-gitlab-runners");
 const TS_VERSION = require("typescript/package.json").version;
+const TSCONFIG = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
 let ts; // loaded on the first cache miss only
 
 function transpile(source, filename) {
@@ -21,10 +22,14 @@ function transpile(source, filename) {
     }).outputText;
 }
 
+// Keyed by the source and its extension, not its path: the base tree of a `--base` diff is another directory, and
+// its unchanged files (most of them) hit the cache. CommonJS output depends on the text and the file kind only.
 require.extensions[".ts"] = (module, filename) => {
     const source = fs.readFileSync(filename, "utf8");
-    const tsconfig = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
-    const key = crypto.createHash("sha256").update(`${TS_VERSION}\0${tsconfig}\0${filename}\0${source}`).digest("hex");
+    const key = crypto
+        .createHash("sha256")
+        .update(`${TS_VERSION}\0${TSCONFIG}\0${path.extname(filename)}\0${source}`)
+        .digest("hex");
     const cached = path.join(CACHE, `${key}.js`);
     let js;
     try {
@@ -36,6 +41,44 @@ require.extensions[".ts"] = (module, filename) => {
     }
     module._compile(js, filename);
 };
+
+// Two packages @pulumi/pulumi loads at start-up only serve code serialization, which the offline engine does not do
+// (it fingerprints dynamic providers: plan/engine.ts): the TypeScript compiler (closure parsing) and npm's
+// @npmcli/arborist (package discovery for function serialization). They are a third of the SDKs' import time. Each
+// is registered as a module that loads the real one the first time anything reads from it, so nothing changes if
+// something does use them.
+function deferModule(request, from) {
+    const file = require.resolve(request, { paths: [from] });
+    if (require.cache[file]) return;
+    let real;
+    const load = () => {
+        if (real === undefined) {
+            delete require.cache[file];
+            real = require(file);
+        }
+        return real;
+    };
+    const stub = new Proxy(
+        {},
+        {
+            get: (_, key) => (key === "__esModule" ? true : key === "default" && !load().__esModule ? load() : load()[key]),
+            has: (_, key) => key in load(),
+            ownKeys: () => Reflect.ownKeys(load()),
+            getOwnPropertyDescriptor: (_, key) => {
+                const d = Reflect.getOwnPropertyDescriptor(load(), key);
+                return d && { ...d, configurable: true };
+            },
+        },
+    );
+    const m = new module.constructor(file, module);
+    m.filename = file;
+    m.loaded = true;
+    m.exports = stub;
+    require.cache[file] = m;
+}
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [ROOT] }));
+deferModule("typescript", pulumiDir);
+deferModule("@npmcli/arborist", pulumiDir);
 
 // The Pulumi runtime captures a stack trace for every resource and promise; offline they are never shown, and
 // formatting them is a third of the evaluation. PLAN_DEBUG=1 keeps them for debugging a crash.

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { PROJECT } from "../config";
 
 /** The `config:` section of a stack file: `namespace:key` → value (as the Pulumi engine hands it to a program). */
@@ -30,10 +30,11 @@ export function readStackFile(file: string): ConfigMap {
     } catch (error) {
         throw new StackFileError(`${name}: cannot be read (${(error as Error).message})`);
     }
-    const doc = parseDocument(text, { prettyErrors: false });
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(text, { prettyErrors: false, lineCounter });
     if (doc.errors.length > 0) {
         const lines = doc.errors.slice(0, MAX_YAML_ERRORS).map((e) => {
-            const at = e.linePos?.[0];
+            const at = e.pos ? lineCounter.linePos(e.pos[0]) : undefined;
             // yaml's message may end with its own " at line L, column C"; the position leads here instead.
             const reason = e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
             return `${name}${at ? `:${at.line}:${at.col}` : ""}: ${reason}`;

@@ -8,20 +8,7 @@ import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
 import { buildPlan, MISSING, PlanData } from "../plan/planData";
 import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
-
-/** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
-function assertTablesWellFormed(markdown: string): number {
-    let tables = 0;
-    const lines = markdown.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-        if (!lines[i].startsWith("| ") || !lines[i + 1]?.startsWith("| ---")) continue;
-        tables++;
-        const cells = (line: string) => line.replace(/\\\|/g, "").split("|").length;
-        const width = cells(lines[i]);
-        for (let j = i + 1; lines[j]?.startsWith("|"); j++) assert.equal(cells(lines[j]), width, `row ${j + 1}: ${lines[j]}`);
-    }
-    return tables;
-}
+import { assertTablesWellFormed } from "./support/markdown";
 
 describe("offline plan (npm run plan)", () => {
     const results: Record<string, CliResult> = {};
@@ -34,7 +21,7 @@ describe("offline plan (npm run plan)", () => {
     it("prints the test stack's full picture and exits 0", () => {
         const r = results.testText;
         assert.equal(r.code, 0, r.stderr);
-        for (const section of ["Findings", "Capacity", "Node groups", "Runners", "Resources"])
+        for (const section of ["Findings", "Capacity", "Node groups", "Access and identity", "Runners", "Resources"])
             assert.match(r.stdout, new RegExp(`^${section}\\n-+$`, "m"));
         assert.match(r.stdout, /\[runners\.kubernetes\]/, "the rendered config.toml is shown");
         assert.match(r.stdout, /eks-gitlab-runners\/role=management:NO_SCHEDULE/);
@@ -47,10 +34,54 @@ describe("offline plan (npm run plan)", () => {
         assert.doesNotMatch(r.stdout, /glrt-[A-Za-z0-9]/, "no token, not even a stand-in, is printed");
     });
 
+    it("shows access entries, the API endpoint, every IAM document, workload identities and chart versions, as registered", () => {
+        const data = JSON.parse(results.prodJson.stdout) as PlanData;
+        const s = data.security;
+        assert.deepEqual(
+            s.accessEntries.map((e) => `${e.key}: ${e.policies.join(", ")}`),
+            [
+                "admin-444455556666-AWSReservedSSO_PlatformAdmin_2c3d4e5f6a7b8c9d: AmazonEKSClusterAdminPolicy (cluster)",
+                "deploy-444455556666-gitlab-ci-deploy: AmazonEKSClusterAdminPolicy (cluster)",
+                "viewer-444455556666-AWSReservedSSO_ReadOnly_3d4e5f6a7b8c9d0e: AmazonEKSViewPolicy (cluster)",
+                "viewer-444455556666-gitlab-ci-preview: AmazonEKSViewPolicy (cluster)",
+            ],
+        );
+        assert.deepEqual(s.endpoint, {
+            privateAccess: true,
+            publicAccess: false,
+            publicAccessCidrs: [],
+            ingress: [
+                {
+                    source: "sg-0c1d2e3f4a5b6c7d8",
+                    ports: "tcp/443",
+                    description: "Kubernetes API (private endpoint) from sg-0c1d2e3f4a5b6c7d8",
+                },
+            ],
+        });
+        const autoscaler = s.iam.find((d) => d.resource === "addons-cluster-autoscaler-policy")!;
+        assert.ok(
+            autoscaler.statements.some(
+                (st) => st.actions.includes("autoscaling:SetDesiredCapacity") && st.conditions.length === 2,
+            ),
+        );
+        assert.ok(s.iam.some((d) => d.kind === "bucket policy" && d.statements[0].effect === "Deny"));
+        assert.ok(s.identities.some((i) => i.serviceAccount === "gitlab-runner/gitlab-runner-amd64"));
+        assert.ok(s.versions.some((v) => v.name === "gitlab-runner" && v.version === "0.86.0"));
+        assert.ok(s.versions.some((v) => v.name === "cluster-autoscaler" && v.kind === "helm chart"));
+        for (const g of data.nodeGroups)
+            assert.deepEqual(
+                g.metadataOptions,
+                { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                g.name,
+            );
+        assert.match(results.prodMarkdown.stdout, /^### Access entries$/m);
+        assert.match(results.prodMarkdown.stdout, /\| v2 only, hop limit 1 \|/);
+    });
+
     it("renders Markdown with well-formed tables and the TOML in a collapsible block", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
-        assert.ok(assertTablesWellFormed(md) >= 6);
+        assert.ok(assertTablesWellFormed(md) >= 10);
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
         assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
         assert.match(md, /^# Offline plan: stack prod$/m);
@@ -143,6 +174,7 @@ describe("offline plan (npm run plan)", () => {
                 stack: "prod",
                 format: "markdown",
                 stackFile: undefined,
+                base: undefined,
             });
         });
     });

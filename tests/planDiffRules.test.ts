@@ -1,0 +1,97 @@
+// The pure rules behind the diff: IAM documents compared grant by grant, and which input changes replace a resource.
+import { strict as assert } from "assert";
+import { compareDocuments, describeStatement, policyStatements } from "../plan/iamDocuments";
+import { changedPaths } from "../plan/resourceDiff";
+import { IMMUTABLE_INPUTS, replacementReasons } from "../plan/replacement";
+
+const doc = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+describe("IAM documents", () => {
+    it("summarises statements with principals, actions, resources and conditions (single values or lists)", () => {
+        const [s] = policyStatements(
+            doc({
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:RequestTag/x": ["a", "b"] } },
+            }),
+        );
+        assert.equal(
+            describeStatement(s),
+            "Allow for Service:pods.eks.amazonaws.com sts:AssumeRole when StringEquals aws:RequestTag/x = a | b",
+        );
+        assert.equal(policyStatements("not json")[0].effect, "unreadable");
+    });
+
+    it("a new action, resource or principal, a dropped condition or a removed Deny widens; the rest narrows", () => {
+        const base = policyStatements(
+            doc(
+                {
+                    Effect: "Allow",
+                    Action: ["s3:GetObject"],
+                    Resource: "arn:aws:s3:::b/*",
+                    Condition: { Bool: { "aws:SecureTransport": "true" } },
+                },
+                { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "*" },
+            ),
+        );
+        const wider = policyStatements(
+            doc({ Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: ["arn:aws:s3:::b/*", "*"] }),
+        );
+        const change = compareDocuments(base, wider);
+        assert.deepEqual(change.widened.sort(), [
+            "(the holder) → s3:GetObject on arn:aws:s3:::b/*: conditions Bool aws:SecureTransport = true → none",
+            "allows (the holder) → s3:GetObject on *",
+            "allows (the holder) → s3:PutObject on *",
+            "allows (the holder) → s3:PutObject on arn:aws:s3:::b/*",
+            "removed Deny for * s3:* on *",
+        ]);
+        assert.deepEqual(compareDocuments(wider, base).widened, []);
+    });
+});
+
+describe("replacement rules", () => {
+    it("an immutable input of the provider replaces, another input updates in place", () => {
+        assert.deepEqual(replacementReasons("aws:eks/nodeGroup:NodeGroup", ["labels.team"], [], {}, {}), []);
+        assert.match(
+            replacementReasons("aws:eks/nodeGroup:NodeGroup", ["instanceTypes"], [], {}, {})[0],
+            /^instanceTypes \(immutable: hashicorp\/terraform-provider-aws internal\/service\/eks\/node_group\.go/,
+        );
+        assert.deepEqual(
+            replacementReasons("aws:autoscaling/tag:Tag", ["tag.value"], [], {}, {}),
+            [],
+            "an ASG tag's value updates in place",
+        );
+        assert.equal(replacementReasons("kubernetes:core/v1:Secret", ["stringData"], [], {}, {}).length, 1);
+    });
+
+    it("the program's replaceOnChanges and its dynamic providers' own diffs decide for their resources", () => {
+        assert.deepEqual(
+            replacementReasons("aws:eks/nodeGroup:NodeGroup", ["releaseVersion"], ["releaseVersion", "version"], {}, {}),
+            ["releaseVersion (replaceOnChanges of the program)"],
+        );
+        const olds = { region: "eu-west-1", clusterName: "c", nodeGroupName: "a", minSize: 0, maxSize: 1 };
+        assert.deepEqual(
+            replacementReasons("pulumi-nodejs:dynamic/eks-gitlab-runners:NodeGroupScaling", ["maxSize"], [], olds, {
+                ...olds,
+                maxSize: 2,
+            }),
+            [],
+        );
+        assert.equal(
+            replacementReasons("pulumi-nodejs:dynamic/eks-gitlab-runners:NodeGroupScaling", ["nodeGroupName"], [], olds, {
+                ...olds,
+                nodeGroupName: "b",
+            }).length,
+            1,
+        );
+        for (const [type, entry] of Object.entries(IMMUTABLE_INPUTS))
+            assert.ok(entry.source.length > 20 && entry.paths.length > 0, type);
+    });
+
+    it("compares inputs path by path, lists and secrets whole", () => {
+        assert.deepEqual(changedPaths({ a: { b: 1, c: [1, 2] }, d: 1 }, { a: { b: 2, c: [1, 2] }, e: 1 }), ["a.b", "d", "e"]);
+        const secret = (v: string) => ({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: v });
+        assert.deepEqual(changedPaths({ s: secret("a") }, { s: secret("b") }), ["s"]);
+    });
+});
