@@ -10,7 +10,7 @@ import { checkoutBase } from "../plan/baseCheckout";
 import { Evaluation, evaluateStack } from "../plan/evaluate";
 import { buildDiff, PlanDiff } from "../plan/planDiff";
 import { renderDiff } from "../plan/renderDiff";
-import { ROOT } from "./support/harness";
+import { evaluationOf, ROOT } from "./support/harness";
 import { assertTablesWellFormed } from "./support/markdown";
 
 const NS = "eks-gitlab-runners";
@@ -28,7 +28,7 @@ describe("plan diff (--base)", () => {
     let diff: PlanDiff;
     before(async function () {
         this.timeout(60_000);
-        base = await evaluateStack({ stack: "test" });
+        base = await evaluationOf("test");
         const head = await evaluateStack({
             stack: "test",
             file: writeStack((c) => {

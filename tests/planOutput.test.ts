@@ -22,9 +22,9 @@ describe("plan output and exit codes", () => {
             process.execPath,
             [
                 "-r",
-                "ts-node/register/transpile-only",
+                "./plan/loader.js",
                 "-e",
-                `require("./plan/exit").exitWith({ code: 0, stdout: "x".repeat(${size}) + "END", stderr: "done" })`,
+                `require("./plan/exit.ts").exitWith({ code: 0, stdout: "x".repeat(${size}) + "END", stderr: "done" })`,
             ],
             { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
         );
