@@ -65,12 +65,13 @@ export interface RunOptions {
     /** The program module to evaluate (default: this checkout's index.ts). */
     program?: string;
     /**
-     * How dynamic providers are recorded. `serialize` (default) runs Pulumi's closure serializer as `pulumi up` does,
-     * so a provider that cannot be serialized fails here too. `fingerprint` records a hash of the provider's code
-     * instead: the offline plan never shows the serialized text, and the serializer (a V8 inspector session and a
-     * TypeScript parse of every captured function) is most of an evaluation's cost.
+     * `faithful` (default) runs the Pulumi runtime as `pulumi up` does. `plan` leaves out what only the real engine
+     * uses, for the offline plan's speed: dynamic providers are recorded as a fingerprint of their code instead of
+     * Pulumi's closure serialization (a V8 inspector session and a TypeScript parse of every captured function), no
+     * source position is captured per resource (a full stack trace each), and promises are not tracked for the
+     * leak report. The resources and inputs recorded are the same but for the providers' serialized text.
      */
-    dynamicProviders?: "serialize" | "fingerprint";
+    mode?: "faithful" | "plan";
 }
 
 export class Run {
@@ -161,7 +162,7 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 
     // Imported lazily so that every run sees the config and mocks set above.
     const program: () => Record<string, unknown> = require(options.program ?? PROGRAM);
-    const restoreSerializer = options.dynamicProviders === "fingerprint" ? fingerprintDynamicProviders() : () => {};
+    const restoreSerializer = options.mode === "plan" ? planMode() : () => {};
     const seenOptions: { type: string; name: string; opts: pulumi.CustomResourceOptions; parent?: string }[] = [];
     let outputs: Record<string, unknown>;
     try {
@@ -221,15 +222,18 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 }
 
 /**
- * Replaces Pulumi's closure serializer with a fingerprint of the provider object's code until the returned function
- * is called. The dynamic-resource module calls the serializer through its module object, so swapping the export
- * is enough; the offline plan only needs to see that a provider's code changed, never its serialized text.
+ * Switches the Pulumi runtime to the plan's mode until the returned function is called (see RunOptions.mode). Each
+ * replaced function is read through its module object by the runtime at call time, so swapping the export is
+ * enough: the closure serializer (called by the dynamic-resource module), `Resource.callsites` (the source position
+ * of every registration) and `debuggablePromise` (the leak bookkeeping of every runtime promise).
  */
-function fingerprintDynamicProviders(): () => void {
+function planMode(): () => void {
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
         serializeFunction: (f: () => unknown, args?: unknown) => Promise<{ text: string; containsSecrets: boolean }>;
     };
-    const original = closure.serializeFunction;
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>) => Promise<T> };
+    const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const originals = [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] as const;
     closure.serializeFunction = async (f) => {
         const provider = f() as Record<string, unknown>;
         const code = Object.keys(provider)
@@ -238,9 +242,10 @@ function fingerprintDynamicProviders(): () => void {
             .join("\n");
         return { text: `offline-fingerprint:${createHash("sha256").update(code).digest("hex")}`, containsSecrets: false };
     };
+    debuggable.debuggablePromise = (p) => p;
+    resource.callsites = () => [];
     return () => {
-        closure.serializeFunction = original;
+        [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
     };
 }
-
 export { RUNNER_TOKENS_KEY, standInRunnerTokens, withoutEncryptedValues } from "./standIns";

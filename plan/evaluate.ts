@@ -64,7 +64,7 @@ export async function evaluateStack(args: EvaluateArgs): Promise<Evaluation> {
             config,
             secretKeys,
             program: root === ROOT ? undefined : programIn(root),
-            dynamicProviders: "fingerprint",
+            mode: "plan",
         });
         return { plan: buildPlan(args.stack, configLayer.loadStackConfig(), run, notes), resources: run.resources };
     } catch (error) {

@@ -1,5 +1,5 @@
-// The plan's TypeScript loader (required by plan/run.js, the entry point of `npm run plan`). Loads the TypeScript sources through TypeScript's own transpiler with a small
-// on-disk cache (node_modules/.cache/eks-gitlab-runners), so a plan after the first only pays for evaluating the
+// The plan's TypeScript loader (required by plan/run.js, the entry point of `npm run plan`). Loads the TypeScript
+// sources through TypeScript's own transpiler with a small on-disk cache (node_modules/.cache/eks-gitlab-runners), so a plan after the first only pays for evaluating the
 // program. Type checking is `npm test`'s job, not the plan's.
 "use strict";
 const crypto = require("crypto");

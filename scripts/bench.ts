@@ -87,11 +87,11 @@ fs.rmSync(dir, { recursive: true, force: true });
 const m = (key: string, what: keyof Sample) => median(samples[key].map((s) => s[what]));
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 console.log(`${RUNS} runs each, interleaved; machine load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs\n`);
-console.log(`${"".padEnd(44)} ${"wall (median)".padStart(14)} ${"CPU (median)".padStart(13)}   CPU of each run`);
+console.log(`${"".padEnd(58)} ${"wall (median)".padStart(14)} ${"CPU (median)".padStart(13)}   CPU of each run`);
 for (const [key, c] of Object.entries(cases)) {
     const extra = resources[key] ? ` (${resources[key]} resources)` : "";
     console.log(
-        `${(c.label + extra).padEnd(44)} ${secs(m(key, "wallMs")).padStart(14)} ${secs(m(key, "cpuMs")).padStart(13)}   ${samples[key].map((s) => (s.cpuMs / 1000).toFixed(2)).join(" ")}`,
+        `${(c.label + extra).padEnd(58)} ${secs(m(key, "wallMs")).padStart(14)} ${secs(m(key, "cpuMs")).padStart(13)}   ${samples[key].map((s) => (s.cpuMs / 1000).toFixed(2)).join(" ")}`,
     );
 }
 const ratio = (x: string, y: string, what: keyof Sample) => m(x, what) / m(y, what);
