@@ -68,11 +68,10 @@ export function renderDiff(diff: PlanDiff, format: Format): string {
     const rn = diff.runners;
     out.push("", heading(md, 3, "Runners"), "");
     if (rn.added.length + rn.removed.length + rn.settings.length + rn.configToml.length === 0) out.push("No runner changes.");
-    if (rn.added.length > 0) out.push(`New runners: ${rn.added.join(", ")}.`);
-    if (rn.removed.length > 0) out.push(`Removed runners: ${rn.removed.join(", ")}.`);
+    if (rn.added.length > 0) out.push(`New runners: ${rn.added.join(", ")}.`, "");
+    if (rn.removed.length > 0) out.push(`Removed runners: ${rn.removed.join(", ")}.`, "");
     if (rn.settings.length > 0)
         out.push(
-            "",
             table(
                 md,
                 ["runner", "setting", "before", "after"],
