@@ -16,7 +16,7 @@ export interface ImmutableInputs {
 }
 
 const TF = "hashicorp/terraform-provider-aws";
-const K8S = "pulumi/pulumi-kubernetes provider/pkg/provider (commit 9497796)";
+const K8S = "pulumi/pulumi-kubernetes provider/pkg/provider (commit cafe8c4)";
 
 /** Every Kubernetes object: "changing the identity of the resource always causes a replacement". */
 const K8S_IDENTITY = ["metadata.name", "metadata.namespace"];
@@ -49,7 +49,12 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
     },
     "aws:autoscaling/tag:Tag": {
         paths: ["autoscalingGroupName", "tag.key"],
-        source: `${TF} internal/service/autoscaling/group_tag.go (ForceNew; the value updates in place)`,
+        source: `${TF} internal/service/autoscaling/group_tag.go (ForceNew; the value updates in place; commit 050ac11)`,
+    },
+    // A new bucket name is a new bucket: the old one is deleted (or, with retainOnDelete, left behind) with its cache.
+    "aws:s3/bucket:Bucket": {
+        paths: ["bucket", "bucketPrefix"],
+        source: `${TF} internal/service/s3/bucket.go (ForceNew; commit 4c72bcc)`,
     },
     // @pulumi/eks Cluster is a component: its `name` is the aws_eks_cluster's name, ForceNew there.
     "eks:index:Cluster": {
@@ -69,6 +74,10 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
     "kubernetes:core/v1:Secret": {
         paths: [...K8S_IDENTITY, "type", "stringData", "data"],
         source: `${K8S} diff.go (Secret without enableSecretMutable: .type, .stringData, .data)`,
+    },
+    "kubernetes:core/v1:ResourceQuota": {
+        paths: [...K8S_IDENTITY, "spec.scopes"],
+        source: `${K8S} diff.go (ResourceQuota: .spec.scopes)`,
     },
     // DiffConfig replaces the provider when its kubeconfig points at another cluster, and every object with it.
     "pulumi:providers:kubernetes": {

@@ -115,9 +115,17 @@ describe("plan diff (--base)", () => {
             undefined,
             "the management group is untouched",
         );
-        // A type without a table of immutable inputs is an update with that caveat, never a silent one.
+        // A new bucket name is a new bucket (hashicorp/terraform-provider-aws internal/service/s3/bucket.go: `bucket`
+        // ForceNew, commit 4c72bcc): the cache goes with it.
         const bucket = diff.resources.find((r) => r.name === "gitlab-cache-bucket")!;
-        assert.deepEqual([bucket.kind, bucket.unverified], ["update", true]);
+        assert.equal(bucket.kind, "replace");
+        assert.match(
+            bucket.because[0],
+            /^bucket \(immutable: hashicorp\/terraform-provider-aws internal\/service\/s3\/bucket\.go/,
+        );
+        // A type without a table of immutable inputs is an update with that caveat, never a silent one.
+        const policy = diff.resources.find((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy")!;
+        assert.deepEqual([policy.kind, policy.unverified], ["update", true]);
     });
 
     it("shows each changed runner setting and the rendered config.toml as a unified diff", () => {

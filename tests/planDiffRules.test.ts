@@ -50,6 +50,14 @@ describe("IAM documents", () => {
     });
 });
 
+// The rules below are the providers' own: hashicorp/terraform-provider-aws (which @pulumi/aws bridges) marks inputs
+// ForceNew / RequiresReplace in each resource's schema — internal/service/eks/node_group.go (commit 012e0a3:
+// instance_types, disk_size, subnet_ids, …; labels, scaling_config, release_version and version update in place),
+// internal/service/autoscaling/group_tag.go (commit 050ac11: autoscaling_group_name and tag.key, not tag.value),
+// internal/service/s3/bucket.go (commit 4c72bcc: bucket, bucket_prefix); pulumi/pulumi-kubernetes
+// provider/pkg/provider/diff.go (commit cafe8c4) lists .metadata.name/.namespace for every kind, .roleRef of a
+// RoleBinding, .spec.scopes of a ResourceQuota, and .type/.stringData/.data of a Secret unless the provider enables
+// enableSecretMutable (this program's provider does not).
 describe("replacement rules", () => {
     it("an immutable input of the provider replaces, another input updates in place", () => {
         assert.deepEqual(replacementReasons("aws:eks/nodeGroup:NodeGroup", ["labels.team"], [], {}, {}), []);
@@ -63,6 +71,16 @@ describe("replacement rules", () => {
             "an ASG tag's value updates in place",
         );
         assert.equal(replacementReasons("kubernetes:core/v1:Secret", ["stringData"], [], {}, {}).length, 1);
+        assert.deepEqual(replacementReasons("kubernetes:core/v1:Secret", ["metadata.labels.team"], [], {}, {}), []);
+        assert.equal(replacementReasons("aws:s3/bucket:Bucket", ["bucket"], [], {}, {}).length, 1);
+        assert.deepEqual(replacementReasons("aws:s3/bucket:Bucket", ["tags.team"], [], {}, {}), []);
+        assert.equal(replacementReasons("kubernetes:core/v1:ResourceQuota", ["spec.scopes"], [], {}, {}).length, 1);
+        assert.deepEqual(replacementReasons("kubernetes:core/v1:ResourceQuota", ["spec.hard.pods"], [], {}, {}), []);
+        assert.equal(
+            replacementReasons("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ["roleRef.name"], [], {}, {}).length,
+            1,
+            "a path inside an immutable input replaces too",
+        );
     });
 
     it("the program's replaceOnChanges and its dynamic providers' own diffs decide for their resources", () => {
