@@ -3,9 +3,12 @@
 // minimum of maximum_timeout) is sourced in config/runnerRegistration.ts (lib/api/user_runners.rb,
 // app/models/ci/runner.rb in gitlab-org/gitlab).
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { gitlabApiTokenSchema, gitlabSchema } from "../config/gitlab";
 import { problemsFromZod } from "../config/problems";
 import {
+    GITLAB_RUNNER_LIMITS,
     registrationProblems,
     registrationSchema,
     REGISTRATION_DEFAULTS,
@@ -130,6 +133,18 @@ describe("runner registration config", () => {
         ]);
         const notString = gitlabApiTokenSchema.safeParse({ value: "glpat-secret" });
         assert.ok(!JSON.stringify(problemsFromZod("gitlabApiToken", notString.error!.issues)).includes("glpat-secret"));
+    });
+
+    it("docs/runner-registration.md documents every key with the defaults and GitLab limits the code uses", () => {
+        const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "runner-registration.md"), "utf8");
+        const expected = [
+            ...Object.keys(registrationSchema.shape).map((key) => `| \`${key}\` |`),
+            ...Object.entries(REGISTRATION_DEFAULTS).map(([key, value]) => `| \`${key}\` | \`${value}\` |`),
+            `at least ${GITLAB_RUNNER_LIMITS.minMaximumTimeoutSeconds} seconds`,
+            `at most ${GITLAB_RUNNER_LIMITS.maintenanceNoteMaxLength} characters`,
+        ];
+        for (const text of expected)
+            assert.ok(doc.includes(text), `docs/runner-registration.md does not say ${JSON.stringify(text)}`);
     });
 
     describe("rules across sections", () => {
