@@ -23,8 +23,8 @@ export interface RunnerSettings {
     readonly accessLevel: AccessLevel;
     /** Seconds; GitLab's minimum is 600. */
     readonly maximumTimeout: number;
-    /** Free text, at most 1024 characters. `PUT` took it from gitlab-org/gitlab MR 144482 (issue 438199, scheduled
-     * for 16.10); an older GitLab ignores it on update, which shows up as drift on every refresh. */
+    /** Free text, at most 1024 characters. `GET` and `PUT /runners/:id` gained it with gitlab-org/gitlab MR 144482
+     * (issue 438199, scheduled for 16.10); on an older GitLab it is set at creation only and never seen as drift. */
     readonly maintenanceNote: string;
 }
 
