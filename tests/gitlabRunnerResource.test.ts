@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { apiTokenSources, gitlabApiTokenOutput } from "../components/gitlab/apiToken";
 import { GitlabRunner, SECRET_OUTPUTS } from "../components/gitlab/gitlabRunner";
-import { gitlabRunnerArgs, maintenanceNote } from "../components/gitlab/runnerArgs";
+import { gitlabRunnerArgs, maintenanceNote, tokenGeneration } from "../components/gitlab/runnerArgs";
 import { PROJECT } from "../config";
 import { resolveRegistration } from "../config/runnerRegistration";
 import { FAKE_TOKENS, FakeGitlab } from "./support/fakeGitlab";
@@ -152,6 +152,18 @@ describe("GitlabRunner resource", () => {
             rotation: "",
         });
         assert.ok(maintenanceNote(PROJECT, "a".repeat(200)).length <= 1024);
+    });
+
+    it("the manager's token-generation annotation changes with a new runner or a new rotation, and only then", async () => {
+        const values = await Promise.all(
+            [
+                tokenGeneration(9170, ""),
+                tokenGeneration(9170, ""),
+                tokenGeneration(9171, ""),
+                tokenGeneration(9170, "2026-11"),
+            ].map(valueOf),
+        );
+        assert.deepEqual(values, ["9170/initial", "9170/initial", "9171/initial", "9170/2026-11"]);
     });
 
     it("API token source: SSM or secret config, presence and secrecy only", async () => {

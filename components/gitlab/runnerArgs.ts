@@ -51,3 +51,15 @@ export function gitlabRunnerArgs(
         ...(ctx.adoptRunnerId !== undefined ? { adoptRunnerId: ctx.adoptRunnerId } : {}),
     };
 }
+
+/**
+ * A manager pod annotation (chart value `podAnnotations`) that changes whenever the runner's token does: a new
+ * runner (replacement) or a new rotation. The chart rolls its pod on `checksum/secrets` only for a Secret it renders
+ * itself (templates/deployment.yaml of the gitlab-runner chart); the token Secret here is named in `runners.secret`,
+ * and the manager reads the token only when it starts, so without this a reset token would leave it with a dead one.
+ */
+export const TOKEN_GENERATION_ANNOTATION = "eks-gitlab-runners/runner-token-generation";
+
+export function tokenGeneration(runnerId: pulumi.Input<number>, rotation: string): pulumi.Output<string> {
+    return pulumi.interpolate`${runnerId}/${rotation === "" ? "initial" : rotation}`;
+}
