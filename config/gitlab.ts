@@ -22,8 +22,9 @@ export type GitlabConfig = z.output<typeof gitlabSchema>;
 export const GITLAB_API_TOKEN_KEY = "gitlabApiToken";
 
 /**
- * `gitlabApiToken`: only its presence and type are validated, never its value (GitLab lets an administrator change
- * the token prefix, so `glpat-` is not a rule). No message quotes it; StackConfig keeps only whether it is set.
+ * `gitlabApiToken` (secret): only its presence and type are validated, never its value (GitLab lets an administrator
+ * change the token prefix, so `glpat-` is not a rule). No message quotes it, and it never enters StackConfig: the
+ * program reads it separately as a Pulumi secret (components/runners/registration/apiToken.ts).
  */
 export const gitlabApiTokenSchema = z
     .string({ error: "must be a string: the GitLab API token (set it with `pulumi config set --secret gitlabApiToken …`)" })

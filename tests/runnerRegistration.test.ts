@@ -1,19 +1,21 @@
 // `runners.<name>.registration`, `gitlab.apiTokenSsmParameter` and `gitlabApiToken`: schema, defaults and the rules
 // across sections, with the exact messages. GitLab's side (owner ids per runner_type, access levels, the 600 s
-// minimum of maximum_timeout) is sourced in config/runnerRegistration.ts (lib/api/user_runners.rb,
-// app/models/ci/runner.rb in gitlab-org/gitlab).
+// minimum of maximum_timeout, 1024-character description, 50 tags) is sourced in config/runnerRegistration.ts
+// (lib/api/user_runners.rb, app/models/ci/runner.rb in gitlab-org/gitlab).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { ConfigError, parseStackConfig } from "../config";
 import { gitlabApiTokenSchema, gitlabSchema } from "../config/gitlab";
 import { problemsFromZod } from "../config/problems";
 import {
     GITLAB_RUNNER_LIMITS,
-    registrationProblems,
+    maximumTimeoutSeconds,
     registrationSchema,
     REGISTRATION_DEFAULTS,
     resolveRegistration,
 } from "../config/runnerRegistration";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 const AT = "runners.amd64.registration";
 
@@ -59,8 +61,10 @@ describe("runner registration config", () => {
             paused: false,
             description: "eks amd64",
             rotation: "2026-11",
+            adoptRunnerId: 9170,
         };
         assert.deepEqual(problems(example), []);
+        assert.equal(resolveRegistration("amd64", registrationSchema.parse(example), "eks").adoptRunnerId, 9170);
     });
 
     it("scope ↔ owner id: each scope needs its own id and refuses the other", () => {
@@ -104,8 +108,15 @@ describe("runner registration config", () => {
         assert.deepEqual(problems({ scope: "instance", rotation: "next month" }), [
             `${AT}.rotation: must be 1–64 of [A-Za-z0-9._:-], e.g. 2026-11`,
         ]);
+        assert.deepEqual(problems({ scope: "instance", description: "d".repeat(1025) }), [
+            `${AT}.description: is longer than GitLab's 1024 characters`,
+        ]);
+        assert.deepEqual(problems({ scope: "instance", description: "d".repeat(1024) }), []);
+        assert.deepEqual(problems({ scope: "instance", adoptRunnerId: "#1234" }), [
+            `${AT}.adoptRunnerId: must be the numeric ID of an existing runner (shown on its page in GitLab, #1234)`,
+        ]);
         assert.deepEqual(problems({ scope: "instance", token: "glrt-x" }), [
-            `${AT}.token: unknown key (allowed: scope, groupId, projectId, accessLevel, locked, paused, description, rotation)`,
+            `${AT}.token: unknown key (allowed: scope, groupId, projectId, accessLevel, locked, paused, description, rotation, adoptRunnerId)`,
         ]);
     });
 
@@ -141,70 +152,91 @@ describe("runner registration config", () => {
             ...Object.keys(registrationSchema.shape).map((key) => `| \`${key}\` |`),
             ...Object.entries(REGISTRATION_DEFAULTS).map(([key, value]) => `| \`${key}\` | \`${value}\` |`),
             `at least ${GITLAB_RUNNER_LIMITS.minMaximumTimeoutSeconds} seconds`,
-            `at most ${GITLAB_RUNNER_LIMITS.maintenanceNoteMaxLength} characters`,
+            `description of at most ${GITLAB_RUNNER_LIMITS.descriptionMaxLength} characters`,
+            `maintenance note of at most ${GITLAB_RUNNER_LIMITS.maintenanceNoteMaxLength} characters`,
+            `at most ${GITLAB_RUNNER_LIMITS.maxTags} tags`,
         ];
         for (const text of expected)
             assert.ok(doc.includes(text), `docs/runner-registration.md does not say ${JSON.stringify(text)}`);
     });
 
-    describe("rules across sections", () => {
-        const runner = { name: "amd64", maxJobTimeoutMinutes: 60, tokenSsmParameter: false, configToken: false };
+    describe("rules across sections (whole documents)", () => {
+        /** The fixture with its runner registered (no manual token) and the API token in SSM. */
+        const registered = (registration: Record<string, unknown> = { scope: "group", groupId: 42 }) => {
+            let doc = withValue(validDocument(), ["runners", "amd64", "registration"], registration);
+            doc = withValue(doc, ["runnerTokens"], undefined);
+            return withValue(doc, ["gitlab", "apiTokenSsmParameter"], "/ci/gitlab/runner-admin-token");
+        };
+
+        it("a registered runner: token from GitLab, registration resolved with the cluster's name, nothing secret in StackConfig", () => {
+            const doc = withValue(registered(), ["gitlab", "apiTokenSsmParameter"], undefined);
+            doc.gitlabApiToken = "glpat-never-in-stack-config";
+            const cfg = parseStackConfig(doc, "eu-west-1", { secretKeys: new Set(["gitlabApiToken"]) });
+            const r = cfg.runners[0];
+            assert.deepEqual(r.token, { source: "registration" });
+            assert.deepEqual(r.registration, {
+                scope: "group",
+                groupId: 42,
+                accessLevel: "not_protected",
+                locked: true,
+                paused: false,
+                description: "ci-fixture amd64",
+                rotation: "",
+            });
+            assert.ok(!JSON.stringify(cfg).includes("glpat-"), "the API token reached StackConfig");
+            assert.equal("gitlabApiToken" in cfg, false);
+        });
 
         it("a registered runner needs an API token source; one is enough, both is an error", () => {
-            assert.deepEqual(registrationProblems([runner], { ssmParameter: false }), [
-                {
-                    path: "runners.amd64.registration",
-                    message:
-                        "needs a GitLab API token to create the runner: set gitlab.apiTokenSsmParameter (an SSM SecureString) or `pulumi config set --secret gitlabApiToken …`; the token needs the create_runner and manage_runner scopes",
-                },
+            const none = withValue(registered(), ["gitlab", "apiTokenSsmParameter"], undefined);
+            assert.deepEqual(problemsOf(none), [
+                "runners.amd64.registration: needs a GitLab API token to create the runner: set gitlab.apiTokenSsmParameter (an SSM SecureString) or `pulumi config set --secret gitlabApiToken …`; the token needs the create_runner and manage_runner scopes",
             ]);
-            assert.deepEqual(registrationProblems([runner], { ssmParameter: true }), []);
-            assert.deepEqual(registrationProblems([runner], { ssmParameter: false, secretConfig: { isSecret: true } }), []);
-            assert.deepEqual(registrationProblems([], { ssmParameter: true, secretConfig: { isSecret: true } }), [
-                {
-                    path: "gitlab.apiTokenSsmParameter",
-                    message:
-                        "gitlabApiToken is set too; keep one source of the GitLab API token (remove one with `pulumi config rm gitlabApiToken` or drop apiTokenSsmParameter)",
-                },
+            assert.equal(parseStackConfig(registered(), "eu-west-1").runners.length, 1);
+            const both = { ...registered(), gitlabApiToken: "glpat-x" };
+            assert.deepEqual(problemsOf(both), [
+                "gitlab.apiTokenSsmParameter: gitlabApiToken is set too; keep one source of the GitLab API token (remove one with `pulumi config rm gitlabApiToken` or drop apiTokenSsmParameter)",
             ]);
         });
 
-        it("gitlabApiToken in clear text is an error (revoke it), not a warning", () => {
-            assert.deepEqual(registrationProblems([runner], { ssmParameter: false, secretConfig: { isSecret: false } }), [
-                {
-                    path: "gitlabApiToken",
-                    message:
+        it("gitlabApiToken in clear text is an error (revoke it); a wrong shape is named without its value", () => {
+            const doc = { ...withValue(registered(), ["gitlab", "apiTokenSsmParameter"], undefined), gitlabApiToken: "glpat-x" };
+            assert.throws(
+                () => parseStackConfig(doc, "eu-west-1", { secretKeys: new Set() }),
+                (e: ConfigError) =>
+                    e.problems.length === 1 &&
+                    e.problems[0].path === "gitlabApiToken" &&
+                    e.problems[0].message ===
                         "is not a secret: the GitLab API token is in clear text in the stack file. Revoke it in GitLab, then set a new one with `pulumi config set --secret gitlabApiToken …`",
-                },
+            );
+            const shaped = problemsOf({ ...doc, gitlabApiToken: { token: "glpat-do-not-echo" } });
+            assert.deepEqual(shaped, [
+                "gitlabApiToken: must be a string: the GitLab API token (set it with `pulumi config set --secret gitlabApiToken …`)",
             ]);
+            assert.ok(!shaped.join("").includes("glpat-do-not-echo"));
         });
 
         it("registration and a manual token for one runner is an error at the manual token's path", () => {
-            const mixed = registrationProblems([{ ...runner, tokenSsmParameter: true, configToken: true }], {
-                ssmParameter: true,
-            });
-            assert.deepEqual(mixed, [
-                {
-                    path: "runners.amd64.tokenSsmParameter",
-                    message:
-                        "the runner has registration, which issues its token through the GitLab API; remove tokenSsmParameter",
-                },
-                {
-                    path: "runnerTokens.amd64",
-                    message:
-                        "runner \"amd64\" has registration, which issues its token through the GitLab API; remove this one with `pulumi config rm --path 'runnerTokens.amd64'`",
-                },
+            let doc = withValue(registered(), ["runnerTokens"], { amd64: "glrt-fixture-amd64" });
+            doc = withValue(doc, ["runners", "amd64", "tokenSsmParameter"], "/ci/runners/amd64/token");
+            assert.deepEqual(problemsOf(doc), [
+                "runners.amd64.tokenSsmParameter: the runner has registration, which issues its token through the GitLab API; remove tokenSsmParameter",
+                "runnerTokens.amd64: runner \"amd64\" has registration, which issues its token through the GitLab API; remove this one with `pulumi config rm --path 'runnerTokens.amd64'`",
             ]);
         });
 
-        it("GitLab's minimum maximum_timeout (600 s) holds for the runner's maxJobTimeoutMinutes", () => {
-            assert.deepEqual(registrationProblems([{ ...runner, maxJobTimeoutMinutes: 9 }], { ssmParameter: true }), [
-                {
-                    path: "runners.amd64.maxJobTimeoutMinutes",
-                    message: "9 is below GitLab's minimum maximum_timeout of 10 minutes (600 s)",
-                },
+        it("GitLab's limits: maximum_timeout ≥ 600 s through maxJobTimeoutMinutes, at most 50 tags", () => {
+            const shortJobs = withValue(registered(), ["runners", "amd64", "maxJobTimeoutMinutes"], 9);
+            assert.deepEqual(problemsOf(shortJobs), ["runners.amd64.maxJobTimeoutMinutes: must be at least 10 (minutes)"]);
+            assert.equal(
+                maximumTimeoutSeconds(10),
+                GITLAB_RUNNER_LIMITS.minMaximumTimeoutSeconds,
+                "the option's minimum is GitLab's",
+            );
+            const tags = Array.from({ length: 51 }, (_, i) => `t${i}`);
+            assert.deepEqual(problemsOf(withValue(registered(), ["runners", "amd64", "tags"], tags)), [
+                "runners.amd64.tags: 51 tags; GitLab accepts at most 50 per runner",
             ]);
-            assert.deepEqual(registrationProblems([{ ...runner, maxJobTimeoutMinutes: 10 }], { ssmParameter: true }), []);
         });
     });
 });

@@ -1,7 +1,7 @@
-// The GitlabRunner provider's steps (create, read, diff, update, rotate, delete, adopt) against the local fake
-// GitLab, and its pure check and diff directly. GitLab behaviour encoded here is sourced in components/gitlab/.
+// The registration provider's steps (create, read, diff, update, rotate, delete, adopt) against the local fake
+// GitLab, and its pure check and diff directly. GitLab behaviour encoded here is sourced in components/runners/registration/.
 import { strict as assert } from "assert";
-import { gitlabRunnerClient, RunnerApi } from "../components/gitlab/client";
+import { gitlabRunnerClient, RunnerApi } from "../components/runners/registration/client";
 import {
     createRunner,
     deleteRunner,
@@ -11,7 +11,7 @@ import {
     readRunner,
     runnerDiff,
     updateRunner,
-} from "../components/gitlab/runnerLifecycle";
+} from "../components/runners/registration/lifecycle";
 import { FAKE_TOKENS, FakeGitlab, SAMPLE_SPEC as SPEC } from "./support/fakeGitlab";
 
 const rejection = async (p: Promise<unknown>): Promise<Error> => {
@@ -23,7 +23,7 @@ const rejection = async (p: Promise<unknown>): Promise<Error> => {
     throw new Error("expected a rejection");
 };
 
-describe("GitlabRunner provider", () => {
+describe("registration provider (fake GitLab)", () => {
     let fake: FakeGitlab;
     let api: RunnerApi;
     let inputs: GitlabRunnerInputs;
@@ -164,7 +164,7 @@ describe("GitlabRunner provider", () => {
     });
 });
 
-describe("GitlabRunner diff and check (pure)", () => {
+describe("registration provider diff and check (pure)", () => {
     const state: GitlabRunnerState = {
         ...SPEC,
         gitlabUrl: "https://gitlab.example.com",
@@ -186,6 +186,9 @@ describe("GitlabRunner diff and check (pure)", () => {
             "projectId",
         ]);
         assert.deepEqual(runnerDiff(state, { ...declared, gitlabUrl: "https://gitlab2.example.com" }).replaces, ["gitlabUrl"]);
+        // adoptRunnerId: the adopted runner (still named after the adoption) changes nothing; another one replaces.
+        assert.equal(runnerDiff({ ...state, adoptRunnerId: 1 }, { ...declared, adoptRunnerId: 1 }).changes, false);
+        assert.deepEqual(runnerDiff(state, { ...declared, adoptRunnerId: 77 }).replaces, ["adoptRunnerId"]);
         for (const [key, value] of Object.entries({
             description: "x",
             paused: true,
@@ -217,6 +220,12 @@ describe("GitlabRunner diff and check (pure)", () => {
         ]);
         assert.deepEqual(failures({ ...declared, maintenanceNote: "n".repeat(1025) }), [
             "maintenanceNote: must be a string of at most 1024 characters",
+        ]);
+        assert.deepEqual(failures({ ...declared, description: "d".repeat(1025) }), [
+            "description: must be a string of at most 1024 characters",
+        ]);
+        assert.deepEqual(failures({ ...declared, tagList: Array.from({ length: 51 }, (_, i) => `t${i}`) }), [
+            "tagList: has more than GitLab's 50 tags",
         ]);
         assert.deepEqual(failures({ ...declared, tagList: [], runUntagged: false }), [
             "tagList: is empty and runUntagged is false: GitLab refuses a runner that can take no job",

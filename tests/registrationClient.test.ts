@@ -1,11 +1,11 @@
 // The GitLab runner API client against a local fake GitLab (tests/support/fakeGitlab.ts). Field names, error shapes
 // and scopes are GitLab's: doc/api/users.md "Create a runner linked to a user", doc/api/runners.md, lib/api/
-// user_runners.rb, lib/api/ci/runners.rb, lib/api/api_guard.rb (gitlab-org/gitlab); sources in components/gitlab/.
+// user_runners.rb, lib/api/ci/runners.rb, lib/api/api_guard.rb (gitlab-org/gitlab); sources in components/runners/registration/.
 import { strict as assert } from "assert";
-import { ClientOptions, gitlabRunnerClient } from "../components/gitlab/client";
-import { GitlabApiError, gitlabMessage, isGitlabApiError } from "../components/gitlab/errors";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from "../components/gitlab/retry";
-import { createRunnerBody, parseRunnerDetails } from "../components/gitlab/runnerApi";
+import { ClientOptions, gitlabRunnerClient } from "../components/runners/registration/client";
+import { GitlabApiError, gitlabMessage, isGitlabApiError } from "../components/runners/registration/errors";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from "../components/runners/registration/retry";
+import { createRunnerBody, parseRunnerDetails } from "../components/runners/registration/api";
 import { FAKE_TOKENS, FakeGitlab, SAMPLE_SPEC as SPEC } from "./support/fakeGitlab";
 
 /** The error a promise rejects with (fails the test if it resolves). */

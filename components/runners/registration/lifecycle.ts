@@ -1,12 +1,12 @@
-// What the GitlabRunner provider does at each step of a resource's life, over the RunnerApi interface (a local fake
+// What the registration provider does at each step of a resource's life, over the RunnerApi interface (a local fake
 // GitLab in tests, the fetch client in deployments). Pulumi hands a dynamic provider plain values: old *outputs*
 // (state) to diff, update, read and delete, new *inputs* to check, diff, create and update
 // (@pulumi/pulumi cmd/dynamic-provider/index.js), so the state below carries everything a later step needs,
 // the API token included (kept secret in state, see gitlabRunner.ts).
-import { GITLAB_RUNNER_LIMITS } from "../../config/runnerRegistration";
+import { GITLAB_RUNNER_LIMITS } from "../../../config/runnerRegistration";
 import type { RunnerApi } from "./client";
 import { isGitlabApiError } from "./errors";
-import { ObservedRunner, RUNNER_TYPES, RunnerOwner, RunnerSettings, SETTING_KEYS, settingsDrift } from "./runnerApi";
+import { ObservedRunner, RUNNER_TYPES, RunnerOwner, RunnerSettings, SETTING_KEYS, settingsDrift } from "./api";
 
 /** The resource's inputs as the provider receives them. */
 export interface GitlabRunnerInputs extends RunnerOwner, RunnerSettings {
@@ -21,7 +21,7 @@ export interface GitlabRunnerInputs extends RunnerOwner, RunnerSettings {
 /** The resource's state: inputs with GitLab's view of the settings, the runner id and its token. */
 export interface GitlabRunnerState extends GitlabRunnerInputs {
     readonly runnerId: number;
-    /** The runner authentication token (glrt-…); secret. */
+    /** The runner authentication token; secret. */
     readonly token: string;
     readonly tokenExpiresAt: string | null;
 }
@@ -38,9 +38,10 @@ const isInt = (v: unknown, min: number) => typeof v === "number" && Number.isInt
 
 /**
  * What GitLab would refuse, found before any request (so nothing is half-created): the owner id each runner type
- * requires (lib/api/user_runners.rb), maximum_timeout ≥ 600 and maintenance_note ≤ 1024 characters
- * (app/models/ci/runner.rb), and tags or run_untagged (the model's tag_constraints: "can not be empty when runner is
- * not allowed to pick untagged jobs"). Values still unknown during preview are not judged.
+ * requires (lib/api/user_runners.rb), the model's limits in GITLAB_RUNNER_LIMITS (maximum_timeout ≥ 600, description
+ * and maintenance_note ≤ 1024 characters, at most 50 tags; app/models/ci/runner.rb), and tags or run_untagged (the
+ * model's tag_constraints: "can not be empty when runner is not allowed to pick untagged jobs"). Values still unknown
+ * during preview are not judged.
  */
 export function inputFailures(news: Record<string, unknown>): CheckFailure[] {
     const out: CheckFailure[] = [];
@@ -60,11 +61,14 @@ export function inputFailures(news: Record<string, unknown>): CheckFailure[] {
         if (type === owner && !isInt(news[key], 1)) bad(key, `is required for ${owner}: a GitLab ${key.replace("Id", "")} ID`);
         if (type && type !== owner && news[key] !== undefined) bad(key, `is only for ${owner}`);
     }
-    if (typeof news.description !== "string") bad("description", "must be a string");
+    if (typeof news.description !== "string" || news.description.length > GITLAB_RUNNER_LIMITS.descriptionMaxLength) {
+        bad("description", `must be a string of at most ${GITLAB_RUNNER_LIMITS.descriptionMaxLength} characters`);
+    }
     for (const key of ["paused", "locked", "runUntagged"] as const)
         if (typeof news[key] !== "boolean") bad(key, "must be true or false");
     const tags = news.tagList;
     if (!Array.isArray(tags) || !tags.every((t) => typeof t === "string" && t !== "")) bad("tagList", "must be a list of tags");
+    else if (tags.length > GITLAB_RUNNER_LIMITS.maxTags) bad("tagList", `has more than GitLab's ${GITLAB_RUNNER_LIMITS.maxTags} tags`);
     else if (tags.length === 0 && news.runUntagged === false)
         bad("tagList", "is empty and runUntagged is false: GitLab refuses a runner that can take no job");
     if (news.accessLevel !== "not_protected" && news.accessLevel !== "ref_protected")
@@ -99,18 +103,21 @@ function gitlabUrlOk(v: unknown): boolean {
 export const REPLACE_ON_CHANGE = ["gitlabUrl", "runnerType", "groupId", "projectId"] as const;
 
 /**
- * Replace for a new owner or instance; update in place for any setting (compared with what GitLab reported at the
- * last create, update or refresh, so a UI edit shows up as a change), a new rotation, or a new API token (state
- * only). A new replacement is created before the old one is deleted, so the manager always has a valid token.
+ * Replace for a new owner or instance, or an `adoptRunnerId` naming another runner than the one in state; update in
+ * place for any setting (compared with what GitLab reported at the last create, update or refresh, so a UI edit shows
+ * up as a change), a new rotation, or a new API token (state only). A replacement is created (or adopted) before the
+ * old runner is deleted, so the manager always has a valid token. An `adoptRunnerId` equal to the runner in state, or
+ * removed after the adoption, changes nothing.
  */
 export function runnerDiff(olds: GitlabRunnerState, news: GitlabRunnerInputs) {
-    const replaces = REPLACE_ON_CHANGE.filter((k) => olds[k] !== news[k]);
+    const replaces: string[] = REPLACE_ON_CHANGE.filter((k) => olds[k] !== news[k]);
+    if (news.adoptRunnerId !== undefined && news.adoptRunnerId !== olds.runnerId) replaces.push("adoptRunnerId");
     const updates = [
         ...settingsDrift(olds, news),
         ...(olds.rotation !== news.rotation ? ["rotation"] : []),
         ...(olds.apiToken !== news.apiToken ? ["apiToken"] : []),
     ];
-    return { changes: replaces.length > 0 || updates.length > 0, replaces: [...replaces], updates, deleteBeforeReplace: false };
+    return { changes: replaces.length > 0 || updates.length > 0, replaces, updates, deleteBeforeReplace: false };
 }
 
 /** State from inputs plus what GitLab reported: reported settings win, so the state is GitLab's truth. */
@@ -205,7 +212,11 @@ function ownerMismatch(observed: ObservedRunner, inputs: GitlabRunnerInputs): st
     return undefined;
 }
 
-/** Refresh: GitLab's current view (a UI edit becomes a diff on the next `pulumi up`); a deleted runner is gone (""). */
+/**
+ * Refresh: GitLab's current view (a UI edit becomes a diff on the next `pulumi up`). A runner deleted in GitLab
+ * answers with an empty id, which the engine takes as "no longer exists" (pulumi/pulumi proto/pulumi/provider.proto,
+ * ReadResponse.id: "the ID of the resource read back (or empty if missing)").
+ */
 export async function readRunner(
     api: RunnerApi,
     id: string,

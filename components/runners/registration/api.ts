@@ -4,7 +4,7 @@
 // "Reset runner's authentication token by using the runner ID"; https://docs.gitlab.com/api/users/ and
 // https://docs.gitlab.com/api/runners/). Requests are JSON: the endpoints are Grape APIs that read JSON bodies, as in
 // the request of gitlab-org/gitlab MR 124074 (`-H 'content-type: application/json' -d '{"runner_type":…}'`).
-import type { AccessLevel } from "../../config/runnerRegistration";
+import type { AccessLevel } from "../../../config/runnerRegistration";
 
 /** → `runner_type` (lib/api/user_runners.rb: `values: ::Ci::Runner.runner_types.keys`). */
 export const RUNNER_TYPES = ["instance_type", "group_type", "project_type"] as const;

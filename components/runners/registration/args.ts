@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { maximumTimeoutSeconds, RegistrationScope, RunnerRegistration } from "../../config/runnerRegistration";
-import type { GitlabRunnerArgs } from "./gitlabRunner";
-import type { RunnerType } from "./runnerApi";
+import type { RunnerConfig } from "../../../config";
+import { maximumTimeoutSeconds, RegistrationScope, RunnerRegistration } from "../../../config/runnerRegistration";
+import type { RunnerType } from "./api";
+import type { RunnerRegistrationArgs } from "./resource";
 
 /** `registration.scope` → GitLab's `runner_type`. */
 export const RUNNER_TYPE_OF_SCOPE: Record<RegistrationScope, RunnerType> = {
@@ -10,28 +11,24 @@ export const RUNNER_TYPE_OF_SCOPE: Record<RegistrationScope, RunnerType> = {
     project: "project_type",
 };
 
-/** The fields of a runner that GitLab enforces too: one definition for GitLab and for this stack's own checks. */
-export interface RegisteredRunner {
-    readonly name: string;
-    /** → `tag_list`. */
-    readonly tags: readonly string[];
-    /** → `run_untagged`. */
-    readonly runUntagged: boolean;
-    /** → `maximum_timeout` (× 60). */
-    readonly maxJobTimeoutMinutes: number;
+/**
+ * The fields of a runner that GitLab enforces: `tags`, `runUntagged` and `maxJobTimeoutMinutes` are the same fields
+ * the capacity, tag-overlap and grace-period rules read, so GitLab and the stack cannot disagree.
+ */
+export type RegisteredRunner = Pick<RunnerConfig, "name" | "tags" | "runUntagged" | "maxJobTimeoutMinutes"> & {
     readonly registration: RunnerRegistration;
-}
+};
 
 /** The note GitLab shows on the runner's page (≤ 1024 characters), so nobody edits it there by mistake. */
 export function maintenanceNote(project: string, stack: string): string {
     return `Managed by Pulumi (project ${project}, stack ${stack}): change the stack file, not this page; a deployment puts these settings back.`;
 }
 
-/** The GitlabRunner arguments of a runner with `registration`. Pure: the API token passes through as given. */
-export function gitlabRunnerArgs(
+/** The registration resource's arguments for a runner. Pure: the API token passes through as given. */
+export function registrationArgs(
     runner: RegisteredRunner,
-    ctx: { gitlabUrl: string; apiToken: pulumi.Input<string>; project: string; stack: string; adoptRunnerId?: number },
-): GitlabRunnerArgs {
+    ctx: { gitlabUrl: string; apiToken: pulumi.Input<string>; project: string; stack: string },
+): RunnerRegistrationArgs {
     const r = runner.registration;
     return {
         gitlabUrl: ctx.gitlabUrl,
@@ -48,15 +45,18 @@ export function gitlabRunnerArgs(
         maximumTimeout: maximumTimeoutSeconds(runner.maxJobTimeoutMinutes),
         maintenanceNote: maintenanceNote(ctx.project, ctx.stack),
         rotation: r.rotation,
-        ...(ctx.adoptRunnerId !== undefined ? { adoptRunnerId: ctx.adoptRunnerId } : {}),
+        ...(r.adoptRunnerId !== undefined ? { adoptRunnerId: r.adoptRunnerId } : {}),
     };
 }
 
 /**
  * A manager pod annotation (chart value `podAnnotations`) that changes whenever the runner's token does: a new
- * runner (replacement) or a new rotation. The chart rolls its pod on `checksum/secrets` only for a Secret it renders
- * itself (templates/deployment.yaml of the gitlab-runner chart); the token Secret here is named in `runners.secret`,
- * and the manager reads the token only when it starts, so without this a reset token would leave it with a dead one.
+ * runner (replacement or adoption) or a new rotation. The gitlab-runner chart (0.86.0 templates/deployment.yaml)
+ * rolls its pod on `checksum/secrets`, but that is the checksum of templates/secrets.yaml, which renders nothing when
+ * the token comes from our own Secret named in `runners.secret`; and the manager reads `/secrets/runner-token` only
+ * when it starts (templates/configmap.yaml, `CI_SERVER_TOKEN=$(cat /secrets/runner-token)`). Without this, a reset
+ * token would leave the running manager with a dead one. Built from the runner id and the rotation label, never from
+ * the token, so the annotation carries nothing secret.
  */
 export const TOKEN_GENERATION_ANNOTATION = "eks-gitlab-runners/runner-token-generation";
 

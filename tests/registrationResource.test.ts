@@ -1,12 +1,12 @@
-// The GitlabRunner resource as a program registers it (Pulumi mocks): the API token only as a secret input, the
+// The RunnerRegistration resource as a program registers it (Pulumi mocks): the API token only as a secret input, the
 // runner token and API token marked additionalSecretOutputs, and a serialized provider (stored in state as
 // `__provider`) that carries code and no token (pulumi/pulumi#8265). Plus the arguments derived from a runner's
 // stack config, and where the API token is read from.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
-import { apiTokenSources, gitlabApiTokenOutput } from "../components/gitlab/apiToken";
-import { GitlabRunner, SECRET_OUTPUTS } from "../components/gitlab/gitlabRunner";
-import { gitlabRunnerArgs, maintenanceNote, tokenGeneration } from "../components/gitlab/runnerArgs";
+import { gitlabApiTokenOutput } from "../components/runners/registration/apiToken";
+import { RunnerRegistration, SECRET_OUTPUTS } from "../components/runners/registration/resource";
+import { maintenanceNote, registrationArgs, tokenGeneration } from "../components/runners/registration/args";
 import { PROJECT } from "../config";
 import { resolveRegistration } from "../config/runnerRegistration";
 import { FAKE_TOKENS, FakeGitlab } from "./support/fakeGitlab";
@@ -69,13 +69,14 @@ async function underMocks(
     return recorded;
 }
 
-describe("GitlabRunner resource", () => {
+describe("RunnerRegistration resource", () => {
     let runner: Registered;
+    let resource: RunnerRegistration;
     before(async () => {
         const resources = await underMocks({}, [], () => {
-            new GitlabRunner(
+            resource = new RunnerRegistration(
                 "amd64-registration",
-                gitlabRunnerArgs(RUNNER, {
+                registrationArgs(RUNNER, {
                     gitlabUrl: "https://gitlab.example.com",
                     apiToken: API_TOKEN,
                     project: PROJECT,
@@ -83,7 +84,11 @@ describe("GitlabRunner resource", () => {
                 }),
             );
         });
-        runner = resources.get("pulumi-nodejs:dynamic/eks-gitlab-runners:GitlabRunner::amd64-registration")!;
+        runner = resources.get("pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration::amd64-registration")!;
+    });
+
+    it("its outputs are the provider's (runnerId, token), not shadowed by class fields", async () => {
+        assert.deepEqual(await Promise.all([valueOf(resource.runnerId), valueOf(resource.token)]), [9170, "glrt-mock"]);
     });
 
     it("API token: a secret input, never in the serialized provider; token and apiToken are secret outputs", () => {
@@ -130,7 +135,7 @@ describe("GitlabRunner resource", () => {
     });
 
     it("arguments: scope → runner_type, the runner's tags, run-untagged and job timeout, defaults, and a maintenance note", () => {
-        const args = gitlabRunnerArgs(RUNNER, {
+        const args = registrationArgs(RUNNER, {
             gitlabUrl: "https://gitlab.example.com",
             apiToken: "t",
             project: PROJECT,
@@ -152,6 +157,8 @@ describe("GitlabRunner resource", () => {
             rotation: "",
         });
         assert.ok(maintenanceNote(PROJECT, "a".repeat(200)).length <= 1024);
+        const adopting = { ...RUNNER, registration: { ...RUNNER.registration, adoptRunnerId: 9170 } };
+        assert.equal(registrationArgs(adopting, { gitlabUrl: "https://g", apiToken: "t", project: PROJECT, stack: "prod" }).adoptRunnerId, 9170);
     });
 
     it("the manager's token-generation annotation changes with a new runner or a new rotation, and only then", async () => {
@@ -166,21 +173,13 @@ describe("GitlabRunner resource", () => {
         assert.deepEqual(values, ["9170/initial", "9170/initial", "9171/initial", "9170/2026-11"]);
     });
 
-    it("API token source: SSM or secret config, presence and secrecy only", async () => {
+    it("API token from the secret config gitlabApiToken: a secret Output (the SSM source is covered by the prod stack)", async () => {
         const key = `${PROJECT}:gitlabApiToken`;
         let token: pulumi.Output<string> | undefined;
         await underMocks({ [key]: API_TOKEN }, [key], () => {
             token = gitlabApiTokenOutput({}, {});
-            assert.deepEqual(apiTokenSources({}), { ssmParameter: false, secretConfig: { isSecret: true } });
         });
         assert.equal(await valueOf(token!), API_TOKEN);
         assert.equal(await pulumi.isSecret(token!), true);
-        await underMocks({ [key]: API_TOKEN }, [], () => {
-            assert.deepEqual(apiTokenSources({ apiTokenSsmParameter: "/ci/gitlab/token" }), {
-                ssmParameter: true,
-                secretConfig: { isSecret: false },
-            });
-        });
-        await underMocks({}, [], () => assert.deepEqual(apiTokenSources({}), { ssmParameter: false }));
     });
 });

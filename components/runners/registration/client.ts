@@ -34,7 +34,7 @@ import {
     RunnerSettings,
     RunnerSpec,
     updateRunnerBody,
-} from "./runnerApi";
+} from "./api";
 
 /** The runner endpoints, as the provider logic uses them (a fake in tests, this client in deployments). */
 export interface RunnerApi {

@@ -10,12 +10,14 @@
 //     `{"message":"400 Bad request - Missing/invalid group"}` (runner_creation_strategies/group_runner_strategy.rb;
 //     GitLab answers a missing group with 400, not 404); from model validation on update:
 //     `{"message":{"maximum_timeout":["needs to be at least 10 minutes"]}}` (render_validation_error!).
-//   - 404: `{"message":"404 Runner Not Found"}`; 422 from the token reset (lib/api/ci/runners.rb).
+//   - 404: `{"message":"404 Runner Not Found"}` (lib/api/ci/runners.rb `not_found!('Runner')`). The runner endpoints
+//     document no 422 (lib/api/ci/runners.rb, read at gitlabhq/gitlabhq 034daf00); a 422 from a proxy or a later
+//     GitLab is reported with its message like a 400.
 // Scopes: `POST /user/runners` accepts `create_runner` (lib/api/user_runners.rb `allow_access_with_scope
 // :create_runner`, MR 124074); `/runners/:id…` accept `manage_runner` (lib/api/ci/runners.rb, added by MR 153285
 // in mid-2024: the first release that has it is not verified here); `api` covers both. Role prerequisites are those
 // of doc/api/users.md and doc/api/runners.md.
-import type { RunnerType } from "./runnerApi";
+import type { RunnerType } from "./api";
 
 /** The calls this project makes, each with the scope a token needs for it and what it does, for messages. */
 export const OPERATIONS = {

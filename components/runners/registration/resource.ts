@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { AccessLevel } from "../../config/runnerRegistration";
+import type { AccessLevel } from "../../../config/runnerRegistration";
 import { gitlabRunnerClient } from "./client";
 import {
     createRunner,
@@ -10,8 +10,8 @@ import {
     readRunner,
     runnerDiff,
     updateRunner,
-} from "./runnerLifecycle";
-import type { RunnerType } from "./runnerApi";
+} from "./lifecycle";
+import type { RunnerType } from "./api";
 
 /**
  * Outputs kept secret in state: the runner's authentication token, and the API token carried in state so that
@@ -26,7 +26,7 @@ export const SECRET_OUTPUTS = ["token", "apiToken"];
  * so the serialized provider (the `__provider` input, which Pulumi stores in state) carries code only. A provider
  * that captured a token would write it into that string (pulumi/pulumi#8265).
  */
-export const gitlabRunnerProvider: pulumi.dynamic.ResourceProvider = {
+export const registrationProvider: pulumi.dynamic.ResourceProvider = {
     async check(_olds: unknown, news: Record<string, unknown>) {
         return { inputs: news, failures: inputFailures(news) };
     },
@@ -48,7 +48,7 @@ export const gitlabRunnerProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
-export interface GitlabRunnerArgs {
+export interface RunnerRegistrationArgs {
     /** The GitLab root (`gitlab.url`). Changing it replaces the runner. */
     readonly gitlabUrl: pulumi.Input<string>;
     /** API token with the create_runner and manage_runner scopes; made secret here whatever the caller passes. */
@@ -72,19 +72,24 @@ export interface GitlabRunnerArgs {
     readonly adoptRunnerId?: pulumi.Input<number>;
 }
 
+/** The resource type's name: `pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration` in URNs. */
+export const REGISTRATION_TYPE = "RunnerRegistration";
+
 /**
  * A runner in GitLab, created through `POST /api/v4/user/runners` and kept equal to its arguments: `pulumi refresh`
  * reads it back (`GET /runners/:id`), `pulumi up` puts the settings back (`PUT`), a new `rotation` resets its token,
  * and deleting the resource deletes the runner. `token` is the runner authentication token (glrt-…), secret.
  */
-export class GitlabRunner extends pulumi.dynamic.Resource {
-    public readonly runnerId!: pulumi.Output<number>;
-    public readonly token!: pulumi.Output<string>;
-    public readonly tokenExpiresAt!: pulumi.Output<string | null>;
+export class RunnerRegistration extends pulumi.dynamic.Resource {
+    // `declare`, not `!:`: with target ES2022 a class field is defined (as undefined) after super() returns, which
+    // would overwrite the outputs the base constructor has just set (TypeScript useDefineForClassFields).
+    declare public readonly runnerId: pulumi.Output<number>;
+    declare public readonly token: pulumi.Output<string>;
+    declare public readonly tokenExpiresAt: pulumi.Output<string | null>;
 
-    constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.CustomResourceOptions) {
+    constructor(name: string, args: RunnerRegistrationArgs, opts?: pulumi.CustomResourceOptions) {
         super(
-            gitlabRunnerProvider,
+            registrationProvider,
             name,
             {
                 ...args,
@@ -97,7 +102,7 @@ export class GitlabRunner extends pulumi.dynamic.Resource {
             },
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_OUTPUTS] },
             "eks-gitlab-runners",
-            "GitlabRunner",
+            REGISTRATION_TYPE,
         );
     }
 }
