@@ -21,9 +21,7 @@ export type { PullPolicy } from "./runnerOptions";
 
 /** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
 export type RunnerTokenSource =
-    | { readonly source: "config" }
-    | { readonly source: "ssm"; readonly parameter: string }
-    | { readonly source: "registration" };
+    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
 
 /** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
 export interface RunnerNames {

@@ -209,7 +209,10 @@ export function standInRunnerTokens(
     config: ConfigMap,
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string; registration?: unknown }>;
+    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<
+        string,
+        { tokenSsmParameter?: string; registration?: unknown }
+    >;
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
     // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)

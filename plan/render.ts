@@ -37,11 +37,15 @@ const pairs = (record: Record<string, string>) => list(Object.entries(record).ma
 
 /** How a runner gets its token, and for a registered one what the deployment enforces in GitLab. */
 function registrationLine(reg: PlanData["runners"][number]["registration"]): string {
-    if (reg === "manual") return "Token: set by hand (runnerTokens or tokenSsmParameter); GitLab's settings of this runner are not managed.";
+    if (reg === "manual")
+        return "Token: set by hand (runnerTokens or tokenSsmParameter); GitLab's settings of this runner are not managed.";
     if (reg === "missing") return "Registration: missing (no registration resource was recorded).";
     const shown = Object.entries(reg.enforces)
         .filter(([field]) => field !== "maintenance_note")
-        .map(([field, v]) => `${field} ${Array.isArray(v) ? `[${v.join(", ")}]` : field === "description" ? JSON.stringify(v) : String(v)}`);
+        .map(
+            ([field, v]) =>
+                `${field} ${Array.isArray(v) ? `[${v.join(", ")}]` : field === "description" ? JSON.stringify(v) : String(v)}`,
+        );
     const adopt = reg.adoptRunnerId !== undefined ? `, adopting runner ${reg.adoptRunnerId}` : "";
     return (
         `Registration: ${reg.scope} runner created through the GitLab API${adopt}; its token goes straight into the manager's Secret ` +

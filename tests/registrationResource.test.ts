@@ -158,7 +158,10 @@ describe("RunnerRegistration resource", () => {
         });
         assert.ok(maintenanceNote(PROJECT, "a".repeat(200)).length <= 1024);
         const adopting = { ...RUNNER, registration: { ...RUNNER.registration, adoptRunnerId: 9170 } };
-        assert.equal(registrationArgs(adopting, { gitlabUrl: "https://g", apiToken: "t", project: PROJECT, stack: "prod" }).adoptRunnerId, 9170);
+        assert.equal(
+            registrationArgs(adopting, { gitlabUrl: "https://g", apiToken: "t", project: PROJECT, stack: "prod" }).adoptRunnerId,
+            9170,
+        );
     });
 
     it("the manager's token-generation annotation changes with a new runner or a new rotation, and only then", async () => {

@@ -322,8 +322,10 @@ describe("gitlab runners (program under mocks)", () => {
                     }
                 }
                 for (const c of run().calls)
-                    for (const { s } of strings(c.inputs)) if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push(`LEAK invoke ${c.token}`);
-                for (const { s } of strings(run().outputs)) if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push("LEAK stack output");
+                    for (const { s } of strings(c.inputs))
+                        if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push(`LEAK invoke ${c.token}`);
+                for (const { s } of strings(run().outputs))
+                    if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push("LEAK stack output");
                 const registered = config.runners.filter((r) => r.registration).length;
                 assert.deepEqual(found, Array(registered).fill("registration"));
             });

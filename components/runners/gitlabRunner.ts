@@ -117,7 +117,12 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 `${name}-registration`,
                 registrationArgs(
                     { ...runner, registration: registered },
-                    { gitlabUrl: args.gitlabUrl, apiToken: args.gitlabApiToken!, project: pulumi.getProject(), stack: pulumi.getStack() },
+                    {
+                        gitlabUrl: args.gitlabUrl,
+                        apiToken: args.gitlabApiToken!,
+                        project: pulumi.getProject(),
+                        stack: pulumi.getStack(),
+                    },
                 ),
                 { parent: this },
             );

@@ -225,8 +225,7 @@ function validation(r: FakeRunner): [string, string][] {
     if (r.maximum_timeout !== null && r.maximum_timeout < 600) out.push(["maximum_timeout", "needs to be at least 10 minutes"]);
     if (r.description.length > 1024) out.push(["description", "is too long (maximum is 1024 characters)"]);
     if (r.maintenance_note.length > 1024) out.push(["maintenance_note", "is too long (maximum is 1024 characters)"]);
-    if (r.tag_list.length > 50)
-        out.push(["tags_list", "Too many tags specified. Please limit the number of tags to 50"]);
+    if (r.tag_list.length > 50) out.push(["tags_list", "Too many tags specified. Please limit the number of tags to 50"]);
     if (r.tag_list.length === 0 && !r.run_untagged)
         out.push(["tags_list", "can not be empty when runner is not allowed to pick untagged jobs"]);
     return out;

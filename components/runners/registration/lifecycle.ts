@@ -68,7 +68,8 @@ export function inputFailures(news: Record<string, unknown>): CheckFailure[] {
         if (typeof news[key] !== "boolean") bad(key, "must be true or false");
     const tags = news.tagList;
     if (!Array.isArray(tags) || !tags.every((t) => typeof t === "string" && t !== "")) bad("tagList", "must be a list of tags");
-    else if (tags.length > GITLAB_RUNNER_LIMITS.maxTags) bad("tagList", `has more than GitLab's ${GITLAB_RUNNER_LIMITS.maxTags} tags`);
+    else if (tags.length > GITLAB_RUNNER_LIMITS.maxTags)
+        bad("tagList", `has more than GitLab's ${GITLAB_RUNNER_LIMITS.maxTags} tags`);
     else if (tags.length === 0 && news.runUntagged === false)
         bad("tagList", "is empty and runUntagged is false: GitLab refuses a runner that can take no job");
     if (news.accessLevel !== "not_protected" && news.accessLevel !== "ref_protected")
