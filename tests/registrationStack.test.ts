@@ -5,6 +5,7 @@ import { strict as assert } from "assert";
 import { TOKEN_GENERATION_ANNOTATION, maintenanceNote } from "../components/runners/registration/args";
 import { SECRET_OUTPUTS } from "../components/runners/registration/resource";
 import { PROJECT, StackConfig } from "../config";
+import { GITLAB_API_TOKEN_CONFIG_KEY, standInGitlabApiToken, standInRunnerTokens } from "../plan/engine";
 import { Run, runStackFile, stackConfigOf } from "./support/harness";
 import { mockRunnerId, REGISTRATION_RESOURCE } from "./support/mocks";
 
@@ -82,5 +83,31 @@ describe("registered runners in the shipped stacks", () => {
             assert.equal(prod[r.name].gitlabRunnerId, mockRunnerId(`gitlab-${r.name}-registration`));
         const test = runs.test.outputs.runners as Record<string, object>;
         assert.equal("gitlabRunnerId" in test.amd64, false);
+    });
+
+    it("offline stand-ins: no runner token for a registered runner; the API token answers its SSM lookup or becomes secret config", () => {
+        const runners = {
+            manual: { nodeGroup: "amd64" },
+            registered: { nodeGroup: "amd64", registration: { scope: "instance" } },
+        };
+        const config = { [`${PROJECT}:runners`]: runners, [`${PROJECT}:gitlab`]: { url: "https://gitlab.example.com" } };
+        assert.deepEqual(standInRunnerTokens(config, (r) => `glrt-${r}`).runners, ["manual"]);
+        assert.deepEqual(standInGitlabApiToken(config, "api"), {
+            config: { [GITLAB_API_TOKEN_CONFIG_KEY]: "api" },
+            secureParameters: {},
+            missing: true,
+        });
+        const ssm = { ...config, [`${PROJECT}:gitlab`]: { url: "https://g", apiTokenSsmParameter: "/ci/gitlab/t" } };
+        assert.deepEqual(standInGitlabApiToken(ssm, "api"), {
+            config: {},
+            secureParameters: { "/ci/gitlab/t": "api" },
+            missing: false,
+        });
+        assert.deepEqual(standInGitlabApiToken({ ...config, [GITLAB_API_TOKEN_CONFIG_KEY]: "set" }, "api").missing, false);
+        assert.deepEqual(standInGitlabApiToken({ [`${PROJECT}:runners`]: { manual: runners.manual } }, "api"), {
+            config: {},
+            secureParameters: {},
+            missing: false,
+        });
     });
 });
