@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { strictObject } from "./problems";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
+import { registrationSchema } from "./runnerRegistration";
 import {
     containerResourcesSchema,
     containerResourcesShape,
@@ -13,6 +14,7 @@ import {
     memoryQuantity,
     RESOURCE_DEFAULTS,
 } from "./runnerResources";
+import { ssmParameterName } from "./ssmParameter";
 
 /** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
 export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
@@ -46,9 +48,6 @@ const int = (min: number, max: number, what: string) =>
         .int({ error: `must be a whole number (${what})` })
         .min(min, { error: `must be at least ${min} (${what})` })
         .max(max, { error: `must be at most ${max} (${what})` });
-
-/** SSM parameter names: a path of [A-Za-z0-9_.-] segments (a parameter ARN is accepted too). */
-const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
 
 /** Added to the longest job timeout for the manager pod's grace period: unregister + the last log upload. */
 export const TERMINATION_GRACE_MARGIN_SECONDS = 300;
@@ -114,13 +113,13 @@ export const RUNNER_OPTIONS = {
     tags: {
         schema: z.array(z.string()).default([]),
         target: { gitlab: "tag_list" },
-        doc: "the job tags this runner serves; the stack is the source of truth, see [below](#tags-run-untagged-and-where-jobs-land)",
+        doc: "the job tags this runner serves; the stack is the source of truth, see [below](#tags-run-untagged-and-where-jobs-land); sent to GitLab with `registration`",
         summary: true,
     },
     runUntagged: {
         schema: z.boolean().default(false),
         target: { gitlab: "run_untagged" },
-        doc: "also take jobs without tags; at most one runner per stack",
+        doc: "also take jobs without tags; at most one runner per stack; sent to GitLab with `registration`",
         summary: true,
     },
     concurrent: {
@@ -177,9 +176,10 @@ export const RUNNER_OPTIONS = {
         doc: "seconds a finished job pod gets to stop when the runner deletes it; unset: the pod's own grace period",
     },
     maxJobTimeoutMinutes: {
+        // At least 10: GitLab refuses a maximum_timeout under 600 s (config/runnerRegistration.ts GITLAB_RUNNER_LIMITS).
         schema: int(10, 10080, "minutes").default(60),
         target: { gitlab: "maximum_timeout" },
-        doc: "the longest job; sets the manager's grace period and the drain bound of its node group",
+        doc: "the longest job (× 60 → `maximum_timeout`, sent to GitLab with `registration`); sets the manager's grace period and the drain bound of its node group",
         summary: true,
     },
     terminationGracePeriodSeconds: {
@@ -223,15 +223,17 @@ export const RUNNER_OPTIONS = {
         target: { derived: "the Helm release version" },
         doc: "`gitlab-runner` chart; `config/runnerCharts.ts` lists each known version and its runner",
     },
+    registration: {
+        schema: registrationSchema.optional(),
+        target: { gitlab: "runner_type, group_id / project_id, access_level, locked, paused, description" },
+        doc: "create the runner through the GitLab API and take its token from there (`docs/runner-registration.md`); without it the token is set by hand",
+        defaultText: "none (manual token)",
+        summary: true,
+    },
     tokenSsmParameter: {
-        schema: z
-            .string()
-            .regex(SSM_PARAMETER, {
-                error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)`,
-            })
-            .optional(),
+        schema: ssmParameterName("/ci/runners/amd64/token").optional(),
         target: { derived: "the token Secret" },
-        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>`",
+        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>` (runners without `registration`)",
         summary: true,
     },
 } satisfies Record<string, RunnerOption>;

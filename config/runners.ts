@@ -4,6 +4,7 @@ import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { ChartVersion, runnerChart } from "./runnerCharts";
 import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
+import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "./runnerRegistration";
 import {
     ContainerResourcesInput,
     containerResourcesShape,
@@ -18,8 +19,9 @@ import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. */
-export type RunnerTokenSource = { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string };
+/** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
+export type RunnerTokenSource =
+    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
 
 /** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
 export interface RunnerNames {
@@ -37,7 +39,8 @@ type ResolvedAway =
     | "services"
     | "terminationGracePeriodSeconds"
     | "chartVersion"
-    | "tokenSsmParameter";
+    | "tokenSsmParameter"
+    | "registration";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -49,6 +52,8 @@ export type RunnerConfig = Readonly<
         readonly resources: RunnerResources;
         readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
         readonly token: RunnerTokenSource;
+        /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
+        readonly registration?: RunnerRegistration;
         readonly names: RunnerNames;
     }
 >;
@@ -57,6 +62,8 @@ export type RunnerConfig = Readonly<
 export interface RunnerContext extends StackContext {
     /** Undefined when `runnerTokens` itself was invalid (its problems are already reported). */
     readonly runnerTokens?: RunnerTokenPresence;
+    /** Where the GitLab API token that creates registered runners comes from (presence only). */
+    readonly apiToken: ApiTokenSources;
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
@@ -140,7 +147,14 @@ export function resolveRunners(
         }
 
         const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
-        if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
+        if (r.registration) {
+            problems.push(
+                ...registrationProblems(
+                    { name, tags: r.tags, tokenSsmParameter: r.tokenSsmParameter !== undefined, configToken: hasConfigToken },
+                    ctx.apiToken,
+                ),
+            );
+        } else if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
             problems.push({
                 path: at("tokenSsmParameter"),
                 message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
@@ -163,6 +177,7 @@ export function resolveRunners(
             terminationGracePeriodSeconds: _grace,
             chartVersion,
             tokenSsmParameter,
+            registration,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
@@ -172,7 +187,12 @@ export function resolveRunners(
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
+            token: registration
+                ? { source: "registration" }
+                : tokenSsmParameter
+                  ? { source: "ssm", parameter: tokenSsmParameter }
+                  : { source: "config" },
+            ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
         });
     }

@@ -448,7 +448,7 @@ describe("policy rules", () => {
         it("fires when a real token Secret's data is no longer a Pulumi secret", () => {
             const leaked = mutate(
                 stacks.prod,
-                (r) => r.type === TYPES.secret,
+                (r) => r.type === TYPES.secret && r.name === "gitlab-amd64-token",
                 (r) => ({ ...r, inputs: { ...r.inputs, stringData: (r.inputs.stringData as { value: unknown }).value } }),
             );
             const v = run1("runner-token-not-plaintext", leaked, ctx("prod"));

@@ -277,7 +277,7 @@ describe("runner config", () => {
         {
             name: "no token at all",
             doc: () => withValue(validDocument(), ["runnerTokens"], undefined),
-            expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter`,
+            expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter, or let the stack create the runner in GitLab with runners.amd64.registration`,
         },
         {
             name: "two token sources",

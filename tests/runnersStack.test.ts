@@ -10,8 +10,17 @@ import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { chartGlobalToml, ChartGlobalValues, renderRunnerToml } from "../components/runners/configToml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
-import { fakeRunnerToken, isSecretInput, Recorded, Run, runStackFile, stackConfigOf, stackFileConfig } from "./support/harness";
-import { ACCOUNT, ssmRunnerToken } from "./support/mocks";
+import {
+    FAKE_GITLAB_API_TOKEN,
+    fakeRunnerToken,
+    isSecretInput,
+    Recorded,
+    Run,
+    runStackFile,
+    stackConfigOf,
+    stackFileConfig,
+} from "./support/harness";
+import { ACCOUNT, REGISTRATION_RESOURCE, registeredRunnerToken, ssmRunnerToken } from "./support/mocks";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -138,10 +147,11 @@ describe("gitlab runners (program under mocks)", () => {
                         assert.equal(v.runners.secret, secret.metadata.name);
                         assert.equal(secret.metadata.namespace, release(r).namespace);
                         assert.ok(isSecretInput(secret.stringData), "stringData is not a Pulumi secret");
-                        assert.deepEqual(secret.stringData.value, {
-                            "runner-token": fakeRunnerToken(r.name),
-                            "runner-registration-token": "",
-                        });
+                        // A registered runner's token is the one GitLab issued to its registration resource.
+                        const token = r.registration
+                            ? registeredRunnerToken(`gitlab-${r.name}-registration`)
+                            : fakeRunnerToken(r.name);
+                        assert.deepEqual(secret.stringData.value, { "runner-token": token, "runner-registration-token": "" });
                         assert.ok(!JSON.stringify(v).includes("glrt-"), "a token in the Helm values");
                     });
 
@@ -301,6 +311,23 @@ describe("gitlab runners (program under mocks)", () => {
                 );
                 assert.equal(run().ofType("aws:iam/accessKey:AccessKey").length, 0, "no static keys");
                 assert.equal(run().ofType("aws:iam/user:User").length, 0, "no IAM users");
+            });
+
+            it("no GitLab API token in clear: only inside the registration resources' secret apiToken input", () => {
+                const found: string[] = [];
+                for (const r of run().resources) {
+                    for (const { s, secret } of strings(r.inputs)) {
+                        if (!s.includes(FAKE_GITLAB_API_TOKEN)) continue;
+                        found.push(secret && r.type === REGISTRATION_RESOURCE ? "registration" : `LEAK ${r.type} ${r.name}`);
+                    }
+                }
+                for (const c of run().calls)
+                    for (const { s } of strings(c.inputs))
+                        if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push(`LEAK invoke ${c.token}`);
+                for (const { s } of strings(run().outputs))
+                    if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push("LEAK stack output");
+                const registered = config.runners.filter((r) => r.registration).length;
+                assert.deepEqual(found, Array(registered).fill("registration"));
             });
 
             it("no runner token in clear: every recorded input, invoke and stack output scanned for glrt-", () => {

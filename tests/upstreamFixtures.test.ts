@@ -5,6 +5,7 @@ import { parseStackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { CLUSTER_AUTOSCALER_IMAGES } from "../config/addons/clusterAutoscaler";
 import { renderRunnerToml } from "../components/runners/configToml";
+import { TOKEN_GENERATION_ANNOTATION } from "../components/runners/registration/args";
 import { runnerHelmValues } from "../components/runners/helmValues";
 import { validDocument } from "./support/fixtures";
 import { ROOT } from "./support/harness";
@@ -154,6 +155,8 @@ describe("upstream fixtures", () => {
                         clusterName: cfg.cluster.name,
                         management,
                         runnersConfig: renderRunnerToml({ runner, group, cache: { bucketName: "b", region: "eu-west-1" } }),
+                        // A registered runner's manager also gets the token-generation pod annotation.
+                        podAnnotations: { [TOKEN_GENERATION_ANNOTATION]: "9170/initial" },
                     });
                     for (const p of paths(values)) if (!exists(p)) unknown.push(p.join("."));
                 }

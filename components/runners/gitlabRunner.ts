@@ -8,6 +8,8 @@ import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts"
 import { renderRunnerToml } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { executorRoleRules } from "./rbac";
+import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
+import { RunnerRegistration } from "./registration/resource";
 import { runnerTokenOutput } from "./token";
 
 export interface GitlabRunnerArgs {
@@ -33,6 +35,8 @@ export interface GitlabRunnerArgs {
         readonly roleArn: pulumi.Input<string>;
     };
     readonly tags: Record<string, string>;
+    /** The GitLab API token (a secret), for a runner with `registration`. */
+    readonly gitlabApiToken?: pulumi.Output<string>;
 }
 
 /**
@@ -46,6 +50,8 @@ export class GitlabRunner extends pulumi.ComponentResource {
     /** The rendered `runners.config` (config.toml `[[runners]]` template): shown in the offline plan, no secrets in it. */
     public readonly configToml: pulumi.Output<string>;
     public readonly jobNamespace: string;
+    /** The runner in GitLab, for a runner with `registration` (docs/runner-registration.md). */
+    public readonly registration?: RunnerRegistration;
 
     constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:GitlabRunner", name, {}, opts);
@@ -101,6 +107,27 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
+        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
+        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
+        const registered = runner.registration;
+        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
+        this.registration =
+            registered &&
+            new RunnerRegistration(
+                `${name}-registration`,
+                registrationArgs(
+                    { ...runner, registration: registered },
+                    {
+                        gitlabUrl: args.gitlabUrl,
+                        apiToken: args.gitlabApiToken!,
+                        project: pulumi.getProject(),
+                        stack: pulumi.getStack(),
+                    },
+                ),
+                { parent: this },
+            );
+        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
+
         // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
         const tokenSecret = new k8s.core.v1.Secret(
             `${name}-token`,
@@ -108,7 +135,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
                 type: "Opaque",
                 stringData: {
-                    "runner-token": runnerTokenOutput(runner, { parent: this }),
+                    "runner-token": token,
                     "runner-registration-token": "",
                 },
             },
@@ -146,13 +173,16 @@ export class GitlabRunner extends pulumi.ComponentResource {
             .apply((bucketName) =>
                 renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }),
             );
-        const values = this.configToml.apply((runnersConfig) =>
+        // The manager reads its token only at start: a registered runner's pod rolls when GitLab issues a new one.
+        const generation = this.registration && registered && tokenGeneration(this.registration.runnerId, registered.rotation);
+        const values = pulumi.all([this.configToml, generation]).apply(([runnersConfig, gen]) =>
             runnerHelmValues({
                 runner,
                 gitlabUrl: args.gitlabUrl,
                 clusterName: args.clusterName,
                 management: args.management,
                 runnersConfig,
+                ...(gen !== undefined ? { podAnnotations: { [TOKEN_GENERATION_ANNOTATION]: gen } } : {}),
             }),
         );
 

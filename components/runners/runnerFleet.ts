@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 
 import { GitlabRunner } from "./gitlabRunner";
+import { gitlabApiTokenOutput } from "./registration/apiToken";
 import { RunnerCache } from "./runnerCache";
 
 export interface RunnerFleetArgs {
@@ -24,6 +25,8 @@ export interface RunnerSummary {
     readonly nodeGroup: string;
     readonly jobNamespace: string;
     readonly configToml: pulumi.Output<string>;
+    /** The runner's ID in GitLab, for a runner with `registration`. */
+    readonly gitlabRunnerId?: pulumi.Output<number>;
 }
 
 /**
@@ -76,6 +79,10 @@ export class RunnerFleet extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Read once per stack (one SSM lookup), only when some runner is registered through the GitLab API.
+        const gitlabApiToken = config.runners.some((r) => r.registration)
+            ? gitlabApiTokenOutput(config.gitlab, { parent: this })
+            : undefined;
         this.runners = config.runners.map(
             (runner) =>
                 new GitlabRunner(
@@ -90,6 +97,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                         managerNamespace: managers,
                         cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn },
                         tags,
+                        gitlabApiToken,
                     },
                     { parent: this },
                 ),
@@ -105,6 +113,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     nodeGroup: runner.nodeGroup,
                     jobNamespace: runner.names.jobNamespace,
                     configToml: this.runners[i].configToml,
+                    ...(this.runners[i].registration ? { gitlabRunnerId: this.runners[i].registration!.runnerId } : {}),
                 },
             ]),
         );
