@@ -1,5 +1,9 @@
+import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { jobIdentityProblems } from "./jobIdentity";
+import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobQuota, resolveJobQuota } from "./jobQuota";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { ChartVersion, runnerChart } from "./runnerCharts";
@@ -28,6 +32,8 @@ export interface RunnerNames {
     readonly serviceAccount: string;
     readonly tokenSecret: string;
     readonly jobNamespace: string;
+    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
+    readonly jobServiceAccount: string;
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
@@ -37,7 +43,9 @@ type ResolvedAway =
     | "services"
     | "terminationGracePeriodSeconds"
     | "chartVersion"
-    | "tokenSsmParameter";
+    | "tokenSsmParameter"
+    | "network"
+    | "quota";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -50,6 +58,10 @@ export type RunnerConfig = Readonly<
         readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
         readonly token: RunnerTokenSource;
         readonly names: RunnerNames;
+        /** Where job pods may connect (config/jobNetwork.ts). */
+        readonly network: JobNetwork;
+        /** The job namespace's ResourceQuota (config/jobQuota.ts). */
+        readonly quota: JobQuota;
     }
 >;
 
@@ -57,6 +69,8 @@ export type RunnerConfig = Readonly<
 export interface RunnerContext extends StackContext {
     /** Undefined when `runnerTokens` itself was invalid (its problems are already reported). */
     readonly runnerTokens?: RunnerTokenPresence;
+    /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
+    readonly vpcCidrs?: readonly string[];
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
@@ -69,6 +83,7 @@ export function runnerNames(name: string): RunnerNames {
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
+        jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
@@ -157,12 +172,29 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
+        // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
+        if (r.jobIdentity)
+            problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+        const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
+        problems.push(...network.problems);
+        const quota = jobsGroup
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  jobsGroup,
+                  ctx.containerInsights,
+              )
+            : undefined;
+        if (quota) problems.push(...quota.problems);
+
         const {
             helper: _helper,
             services: _services,
             terminationGracePeriodSeconds: _grace,
             chartVersion,
             tokenSsmParameter,
+            network: _network,
+            quota: _quota,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
@@ -174,6 +206,9 @@ export function resolveRunners(
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
             token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
             names: runnerNames(name),
+            network: network.network,
+            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     problems.push(...tagOverlapProblems(tagged));

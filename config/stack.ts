@@ -6,7 +6,7 @@ import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
-import { NetworkConfig, networkSchema } from "./network";
+import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
@@ -103,7 +103,11 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (parsed.runners && parsed.nodeGroups) {
         const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
         if (tokens) problems.push(...tokens.problems);
-        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence });
+        const resolved = resolveRunners(parsed.runners, {
+            ...context,
+            runnerTokens: tokens?.presence,
+            vpcCidrs: network && knownVpcCidrs(network),
+        });
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }

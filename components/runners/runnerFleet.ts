@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 
 import { GitlabRunner } from "./gitlabRunner";
+import { defaultDenyPolicy, gitlabPort, managersPolicy } from "./networkPolicies";
 import { RunnerCache } from "./runnerCache";
 
 export interface RunnerFleetArgs {
@@ -12,6 +13,8 @@ export interface RunnerFleetArgs {
         readonly clusterName: pulumi.Input<string>;
         readonly provider: k8s.Provider;
         readonly podIdentityAgent: pulumi.Resource;
+        /** The cluster's service CIDR (network policies of runners that may reach the API). */
+        readonly serviceCidr: pulumi.Input<string>;
     };
     readonly tags: Record<string, string>;
 }
@@ -62,6 +65,27 @@ export class RunnerFleet extends pulumi.ComponentResource {
             },
             { parent: this, provider: cluster.provider },
         );
+
+        // The managers' network: default deny, then GitLab, the Kubernetes API, S3 and DNS out, metrics in
+        // (components/runners/networkPolicies.ts says why each is needed).
+        const policyLabels = { "app.kubernetes.io/managed-by": "pulumi" };
+        for (const [suffix, object] of [
+            ["managers-deny", defaultDenyPolicy(RUNNER_NAMESPACES.managers, policyLabels)],
+            [
+                "managers-allow",
+                managersPolicy({
+                    namespace: RUNNER_NAMESPACES.managers,
+                    gitlabPort: gitlabPort(config.gitlab.url),
+                    labels: policyLabels,
+                }),
+            ],
+        ] as const) {
+            new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                { metadata: object.metadata, spec: object.spec },
+                { parent: this, provider: cluster.provider, dependsOn: [managers] },
+            );
+        }
 
         const cache = new RunnerCache(
             `${name}-cache`,
