@@ -242,7 +242,7 @@ export const RUNNER_OPTIONS = {
         target: {
             derived: "an IAM role bound by EKS Pod Identity to the job service account (`[runners.kubernetes] service_account`)",
         },
-        doc: "AWS access for jobs without keys: `managedPolicyArns`, inline `statements` (`effect`, `actions`, `resources`), optional `permissionsBoundaryArn`; see [job identity](#job-identity-and-isolation)",
+        doc: "AWS access for jobs without keys: `managedPolicyArns`, inline `statements` (`effect`, `actions`, `resources`), optional `permissionsBoundaryArn` (docs/runners.md, *Job identity and isolation*)",
         defaultText: "none (no AWS identity)",
         summary: true,
     },

@@ -383,7 +383,11 @@ describe("gitlab runners (program under mocks)", () => {
         const config = stackConfig("prod");
         const groupOf = (r: RunnerConfig) => allNodeGroups(config.nodeGroups).find((g) => g.name === r.nodeGroup)!;
         const find = (pred: (r: RunnerConfig) => boolean) => config.runners.filter(pred);
-        assert.equal(find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND").length, 1);
+        // Build runners; the deploy runner (on-demand amd64 too, its own group) is checked in jobIsolationStack.test.ts.
+        assert.equal(
+            find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND" && !r.jobIdentity).length,
+            1,
+        );
         const spot = find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "SPOT");
         assert.equal(spot.length, 1);
         assert.ok(spot[0].tags.includes("spot"));
