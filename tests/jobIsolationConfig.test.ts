@@ -40,6 +40,7 @@ describe("job identity and isolation (config)", () => {
         });
     });
 
+    // ARN partitions (IAM User Guide, "IAM identifiers"): aws, aws-cn (China), aws-us-gov (GovCloud).
     it("the partition follows the region", () => {
         assert.deepEqual(["eu-west-1", "cn-north-1", "us-gov-west-1"].map(partitionOfRegion), ["aws", "aws-cn", "aws-us-gov"]);
     });
@@ -187,6 +188,7 @@ describe("job identity and isolation (config)", () => {
         });
     }
 
+    // IAM User Guide, "IAM and AWS STS quotas": a role's inline policies total at most 10,240 characters.
     it("the inline size limit is IAM's 10,240 characters", () => assert.equal(INLINE_POLICY_MAX_CHARS, 10240));
 
     it("a Deny statement may use wildcards (it only narrows)", () => {

@@ -47,6 +47,9 @@ const tomlOf = (run: Run, r: RunnerConfig) =>
 function runnerChecks(run: () => Run, config: () => StackConfig, r: RunnerConfig): void {
     const byName = (type: string, name: string) => run().one(type, name);
 
+    // `service_account`, `automount_service_account_token` and `service_account_overwrite_allowed` are
+    // [runners.kubernetes] keys of 18.9.0 and 19.3.0 (common/config.go; tests/fixtures/runner-config-keys.v*.txt); the
+    // executor only `get`s the account (executors/kubernetes/kubernetes.go v18.9.0, serviceAccountExists).
     it("its own job service account, used by the job pods, token only with allowClusterApi", () => {
         const sa = byName(T.serviceAccount, `gitlab-${r.name}-job-sa`).inputs;
         assert.deepEqual([sa.metadata.name, sa.metadata.namespace], [r.names.jobServiceAccount, r.names.jobNamespace]);
@@ -96,6 +99,8 @@ function runnerChecks(run: () => Run, config: () => StackConfig, r: RunnerConfig
         for (const d of need) assert.ok(deps.includes(`gitlab-${r.name}-${d}`), `release waits for ${d}`);
     });
 
+    // Trust as for the cache role: pods.eks.amazonaws.com with the session tags eks-cluster-name, kubernetes-namespace and
+    // kubernetes-service-account required (EKS user guide, "Create IAM role with trust policy required by EKS Pod Identity").
     it("a Pod Identity job role exactly when jobIdentity is set: trusted by this cluster's job service account only", () => {
         const roles = run()
             .ofType(T.iamRole)
@@ -160,6 +165,10 @@ describe("job identity and isolation (program under mocks)", () => {
                         r,
                     ));
 
+            // @pulumi/eks v4.3.0 turns vpcCniOptions.enableNetworkPolicy into the vpc-cni add-on's configuration value
+            // {"enableNetworkPolicy": "true"} (nodejs/eks/addons/cni-addon.ts; the value is a string in
+            // aws/amazon-vpc-cni-k8s v1.23.0 charts/aws-vpc-cni/values.yaml), updated in place by UpdateAddon
+            // (terraform-provider-aws internal/service/eks/addon.go). tests/urns.test.ts shows no URN changed.
             it("the VPC CNI enforces network policies (its add-on's configuration value, on the existing cluster)", () => {
                 const cni = runs[stack].one("eks:index:Cluster").inputs.vpcCniOptions;
                 assert.equal(cni.enableNetworkPolicy, true);
@@ -175,6 +184,9 @@ describe("job identity and isolation (program under mocks)", () => {
                 assert.deepEqual(allow.spec.podSelector, { matchLabels: { "eks-gitlab-runners/component": "manager" } });
             });
 
+            // S3 User Guide, "Enabling Amazon S3 server access logging": with bucket-owner-enforced ownership the target's
+            // bucket policy grants logging.s3.amazonaws.com s3:PutObject on <bucket>/<prefix>*, conditioned on
+            // aws:SourceArn and aws:SourceAccount; a target's default encryption must be SSE-S3.
             it("cache access logs: into a private, encrypted, expiring log bucket kept like the cache; delivery allowed first", () => {
                 const run = runs[stack];
                 const logs = run.one(T.bucket, "gitlab-cache-logs-bucket");

@@ -80,6 +80,9 @@ describe("network policies (renderers)", () => {
         );
     });
 
+    // CoreDNS on EKS: k8s-app=kube-dns in kube-system (EKS user guide, "Manage CoreDNS"); the VPC CNI admits the kube-dns
+    // ClusterIP only for a peer whose pod selector matches the Service's (amazon-network-policy-controller-k8s v1.1.7
+    // pkg/resolvers/endpoints.go, getMatchingServiceClusterIPs), which the evaluator models as the pod peer.
     it("DNS: UDP and TCP 53 to CoreDNS (kube-system, k8s-app=kube-dns) only", () => {
         const coredns = { namespace: "kube-system", labels: { "k8s-app": "kube-dns" } };
         const policies = policiesOf(runner);
@@ -98,6 +101,8 @@ describe("network policies (renderers)", () => {
         );
     });
 
+    // IMDS at 169.254.169.254 and fd00:ec2::254 (EC2 user guide, "Access instance metadata"); an egress rule without
+    // peers is 0.0.0.0/0 plus ::/0 on the VPC CNI (amazon-network-policy-controller-k8s v1.1.7, buildAllowAllEgress).
     it("the instance metadata service is never reachable, whatever the runner allows (IPv4 and IPv6)", () => {
         const widest = runnerWith(
             ["network"],
@@ -135,6 +140,8 @@ describe("network policies (renderers)", () => {
         assert.equal(may(none, "140.82.112.3", 443), false, "egress: [] leaves DNS only");
     });
 
+    // The `kubernetes` Service takes the first address of the service range (kubernetes pkg/controlplane/services.go,
+    // ServiceIPRange: GetIndexedIP(range, 1)); the VPC CNI matches egress before kube-proxy's DNAT, so that ClusterIP.
     it("the cluster API only when allowed: the kubernetes Service's ClusterIP on 443", () => {
         assert.equal(kubernetesServiceIp(SERVICE_CIDR), "172.20.0.1");
         assert.equal(kubernetesServiceIp("10.100.0.0/16"), "10.100.0.1");
@@ -146,6 +153,8 @@ describe("network policies (renderers)", () => {
         assert.throws(() => jobPodsPolicy({ runner: api, labels: LABELS }), /service CIDR/);
     });
 
+    // The agent listens on 169.254.170.23 (EKS user guide, "Set up the Amazon EKS Pod Identity Agent"); pods get
+    // AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.23/v1/credentials (amazon-eks-pod-identity-webhook v0.6.17 main.go).
     it("the Pod Identity Agent (169.254.170.23, TCP 80) only for runners with a job identity", () => {
         assert.equal(may(runner, "169.254.170.23", 80), false);
         const identity = runnerWith(["jobIdentity"], { managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] });
@@ -153,10 +162,15 @@ describe("network policies (renderers)", () => {
         assert.equal(may(identity, "169.254.170.23", 2703), false);
     });
 
+    // API server → kubelet carries logs, attach, exec and port-forward (Kubernetes "Communication between Nodes and the
+    // Control Plane"); `services:` aliases are host aliases of the job pod itself (gitlab-runner v18.9.0
+    // executors/kubernetes/kubernetes.go, getHostAliases), and no session server proxies into job pods.
     it("no ingress to job pods: attach, exec and logs go through the API server and kubelet", () => {
         for (const port of [22, 80, 443, 8080, 9252]) assert.equal(ingressAllowedOnPort(policiesOf(runner), jobPod, port), false);
     });
 
+    // The chart's liveness and readiness probes are exec probes (gitlab-runner chart 0.86.0 templates/deployment.yaml):
+    // only Prometheus scrapes need to reach a manager.
     it("managers: DNS, GitLab/API/S3 ports and the Pod Identity Agent out, metrics in, nothing else", () => {
         const policies = [
             defaultDenyPolicy(RUNNER_NAMESPACES.managers, LABELS),

@@ -102,7 +102,8 @@ export interface JobPolicyInput {
 /**
  * What a runner's job pods may do besides nothing: no ingress at all (attach, exec and logs reach a pod through the
  * API server and the kubelet, not over the pod network: Kubernetes "Communication between Nodes and the Control
- * Plane", API server to kubelet; `services:` containers share the job pod's localhost), and egress to DNS plus the
+ * Plane", API server to kubelet; `services:` containers share the job pod's network and their aliases are host aliases
+ * of it, gitlab-runner v18.9.0 executors/kubernetes/kubernetes.go getHostAliases), and egress to DNS plus the
  * runner's `network` settings.
  */
 export function jobPodsPolicy(input: JobPolicyInput): NetworkPolicyObject {
