@@ -75,6 +75,8 @@ function runnerChecks(run: () => Run, config: () => StackConfig, r: RunnerConfig
         const rendered = jobPodsPolicy({ runner: r, serviceCidr: SERVICE_CIDR, labels: allow.metadata.labels });
         assert.deepEqual(allow, rendered);
         for (const p of [deny, allow]) new NetworkPolicy(p).validate();
+        // Allow before deny: jobs running when this is first applied keep DNS and their egress.
+        assert.ok(depsOf(byName(T.networkPolicy, `gitlab-${r.name}-jobs-deny`)).includes(`gitlab-${r.name}-jobs-allow`));
     });
 
     it("quota and limit range of the job namespace, as resolved", () => {
@@ -182,6 +184,7 @@ describe("job identity and isolation (program under mocks)", () => {
                 assert.deepEqual(deny.spec.podSelector, {});
                 assert.equal(allow.metadata.namespace, RUNNER_NAMESPACES.managers);
                 assert.deepEqual(allow.spec.podSelector, { matchLabels: { "eks-gitlab-runners/component": "manager" } });
+                assert.ok(depsOf(runs[stack].one(T.networkPolicy, "gitlab-managers-deny")).includes("gitlab-managers-allow"));
             });
 
             // S3 User Guide, "Enabling Amazon S3 server access logging": with bucket-owner-enforced ownership the target's

@@ -55,19 +55,21 @@ export function createJobIsolation(name: string, args: JobIsolationArgs, parent:
         k8sOpts,
     );
 
-    const policy = (suffix: string, object: pulumi.Input<NetworkPolicyObject>) =>
+    const policy = (suffix: string, object: pulumi.Input<NetworkPolicyObject>, after: pulumi.Resource[]) =>
         new k8s.networking.v1.NetworkPolicy(
             `${name}-${suffix}`,
             { metadata: pulumi.output(object).metadata, spec: pulumi.output(object).spec },
-            { ...k8sOpts, dependsOn: [args.jobNamespace] },
+            { ...k8sOpts, dependsOn: [args.jobNamespace, ...after] },
         );
-    const deny = policy("jobs-deny", defaultDenyPolicy(names.jobNamespace, labels));
     const allow = policy(
         "jobs-allow",
         apiAllowed
             ? pulumi.output(cluster.serviceCidr).apply((serviceCidr) => jobPodsPolicy({ runner, serviceCidr, labels }))
             : jobPodsPolicy({ runner, labels }),
+        [],
     );
+    // The deny comes second: jobs already running when this is first applied never lose DNS or their egress.
+    const deny = policy("jobs-deny", defaultDenyPolicy(names.jobNamespace, labels), [allow]);
 
     const { resourceQuota, limitRange } = jobQuotaObjects(runner, labels);
     const quota = new k8s.core.v1.ResourceQuota(

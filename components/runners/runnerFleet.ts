@@ -68,9 +68,10 @@ export class RunnerFleet extends pulumi.ComponentResource {
 
         // The managers' network: default deny, then GitLab, the Kubernetes API, S3 and DNS out, metrics in
         // (components/runners/networkPolicies.ts says why each is needed).
+        // The allow policy comes first, so running managers never lose GitLab while this is first applied.
         const policyLabels = { "app.kubernetes.io/managed-by": "pulumi" };
+        let previous: pulumi.Resource = managers;
         for (const [suffix, object] of [
-            ["managers-deny", defaultDenyPolicy(RUNNER_NAMESPACES.managers, policyLabels)],
             [
                 "managers-allow",
                 managersPolicy({
@@ -79,11 +80,12 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     labels: policyLabels,
                 }),
             ],
+            ["managers-deny", defaultDenyPolicy(RUNNER_NAMESPACES.managers, policyLabels)],
         ] as const) {
-            new k8s.networking.v1.NetworkPolicy(
+            previous = new k8s.networking.v1.NetworkPolicy(
                 `${name}-${suffix}`,
                 { metadata: object.metadata, spec: object.spec },
-                { parent: this, provider: cluster.provider, dependsOn: [managers] },
+                { parent: this, provider: cluster.provider, dependsOn: [managers, previous] },
             );
         }
 
