@@ -3,6 +3,9 @@ import { parseStackConfig } from "../config";
 import { INLINE_POLICY_MAX_CHARS } from "../config/jobIdentity";
 import { quotaBounds } from "../config/jobQuota";
 import { partitionOfRegion } from "../model/iam";
+import { renderRunnerToml } from "../components/runners/configToml";
+import { CHART_VERSIONS, runnerChart } from "../config/runnerCharts";
+import { unknownKeys } from "./fixtures/runnerConfigKeys";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 const REGION = "eu-west-1";
@@ -190,6 +193,23 @@ describe("job identity and isolation (config)", () => {
 
     // IAM User Guide, "IAM and AWS STS quotas": a role's inline policies total at most 10,240 characters.
     it("the inline size limit is IAM's 10,240 characters", () => assert.equal(INLINE_POLICY_MAX_CHARS, 10240));
+
+    // GitLab Runner ignores unknown keys silently: the job service account keys must exist in every runner version a
+    // chart ships (common/config.go at v18.9.0 and v19.3.0, tests/fixtures/runner-config-keys.v*.txt).
+    it("service_account and automount_service_account_token exist in every runner version a chart ships", () => {
+        const config = parseStackConfig(runnerDoc("network", { allowClusterApi: true }), REGION);
+        for (const chart of CHART_VERSIONS) {
+            const runner = { ...config.runners[0], chart: { ...config.runners[0].chart, version: chart } };
+            const toml = renderRunnerToml({
+                runner,
+                group: config.nodeGroups.jobs[0],
+                cache: { bucketName: "b", region: REGION },
+            });
+            assert.match(toml, /service_account = "gitlab-job-amd64"/);
+            assert.match(toml, /automount_service_account_token = true/);
+            assert.deepEqual(unknownKeys(toml, runnerChart(chart).runnerVersion), [], chart);
+        }
+    });
 
     it("a Deny statement may use wildcards (it only narrows)", () => {
         const r = parse(identity({ statements: [statement({ effect: "Deny", actions: ["s3:*"], resources: ["*"] })] }));
