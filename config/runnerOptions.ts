@@ -5,6 +5,9 @@
 // than one field stay hand-written in runners.ts. Adding a pass-through option is one row here plus its test.
 import { z } from "zod";
 import { strictObject } from "./problems";
+import { jobIdentitySchema } from "./jobIdentity";
+import { jobNetworkSchema } from "./jobNetwork";
+import { jobQuotaSchema } from "./jobQuota";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
 import { registrationSchema } from "./runnerRegistration";
 import {
@@ -235,6 +238,28 @@ export const RUNNER_OPTIONS = {
         target: { derived: "the token Secret" },
         doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>` (runners without `registration`)",
         summary: true,
+    },
+    jobIdentity: {
+        schema: jobIdentitySchema.optional(),
+        target: {
+            derived: "an IAM role bound by EKS Pod Identity to the job service account (`[runners.kubernetes] service_account`)",
+        },
+        doc: "AWS access for jobs without keys: `managedPolicyArns`, inline `statements` (`effect`, `actions`, `resources`), optional `permissionsBoundaryArn` (docs/runners.md, *Job identity and isolation*)",
+        defaultText: "none (no AWS identity)",
+        summary: true,
+    },
+    network: {
+        schema: jobNetworkSchema,
+        target: { derived: "NetworkPolicies of the job namespace" },
+        doc: "what job pods may reach besides DNS: `egress` (`internet`, `vpc`), `cidrs`, `allowClusterApi` (also mounts the service-account token)",
+        defaultText: "`egress: [internet]`, no cluster API",
+        summary: true,
+    },
+    quota: {
+        schema: jobQuotaSchema,
+        target: { derived: "ResourceQuota `pods`, `requests.cpu`, `requests.memory` of the job namespace" },
+        doc: "caps on the job namespace: `pods`, `cpu`, `memory`; never below what 2 × `concurrent` default jobs need",
+        defaultText: "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize`",
     },
 } satisfies Record<string, RunnerOption>;
 

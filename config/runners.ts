@@ -1,5 +1,9 @@
+import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { jobIdentityProblems } from "./jobIdentity";
+import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobQuota, resolveJobQuota } from "./jobQuota";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { ChartVersion, runnerChart } from "./runnerCharts";
@@ -30,6 +34,8 @@ export interface RunnerNames {
     readonly serviceAccount: string;
     readonly tokenSecret: string;
     readonly jobNamespace: string;
+    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
+    readonly jobServiceAccount: string;
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
@@ -40,7 +46,9 @@ type ResolvedAway =
     | "terminationGracePeriodSeconds"
     | "chartVersion"
     | "tokenSsmParameter"
-    | "registration";
+    | "registration"
+    | "network"
+    | "quota";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -55,6 +63,10 @@ export type RunnerConfig = Readonly<
         /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
         readonly registration?: RunnerRegistration;
         readonly names: RunnerNames;
+        /** Where job pods may connect (config/jobNetwork.ts). */
+        readonly network: JobNetwork;
+        /** The job namespace's ResourceQuota (config/jobQuota.ts). */
+        readonly quota: JobQuota;
     }
 >;
 
@@ -64,6 +76,8 @@ export interface RunnerContext extends StackContext {
     readonly runnerTokens?: RunnerTokenPresence;
     /** Where the GitLab API token that creates registered runners comes from (presence only). */
     readonly apiToken: ApiTokenSources;
+    /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
+    readonly vpcCidrs?: readonly string[];
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
@@ -76,6 +90,7 @@ export function runnerNames(name: string): RunnerNames {
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
+        jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
@@ -171,6 +186,21 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
+        // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
+        if (r.jobIdentity)
+            problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+        const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
+        problems.push(...network.problems);
+        const quota = jobsGroup
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  jobsGroup,
+                  ctx.containerInsights,
+              )
+            : undefined;
+        if (quota) problems.push(...quota.problems);
+
         const {
             helper: _helper,
             services: _services,
@@ -178,6 +208,8 @@ export function resolveRunners(
             chartVersion,
             tokenSsmParameter,
             registration,
+            network: _network,
+            quota: _quota,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
@@ -194,6 +226,9 @@ export function resolveRunners(
                   : { source: "config" },
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
+            network: network.network,
+            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     problems.push(...tagOverlapProblems(tagged));

@@ -6,7 +6,7 @@ import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
-import { NetworkConfig, networkSchema } from "./network";
+import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
@@ -124,7 +124,12 @@ export function parseStackConfig(
     if (parsed.runners && parsed.nodeGroups) {
         const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
         if (tokens) problems.push(...tokens.problems);
-        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence, apiToken });
+        const resolved = resolveRunners(parsed.runners, {
+            ...context,
+            runnerTokens: tokens?.presence,
+            apiToken,
+            vpcCidrs: network && knownVpcCidrs(network),
+        });
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }

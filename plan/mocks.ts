@@ -21,6 +21,8 @@ export function mockState(type: string, name: string, inputs: Record<string, any
                     version: inputs.version,
                     endpoint: `https://EXAMPLE.gr7.${region}.eks.amazonaws.com`,
                     vpcConfig: { clusterSecurityGroupId: "sg-0c1a55e7c1a55e7c1" },
+                    // EKS picks 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (EKS API reference, KubernetesNetworkConfigRequest).
+                    kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" },
                     identities: [{ oidcs: [{ issuer }] }],
                 },
                 kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),

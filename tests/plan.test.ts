@@ -52,8 +52,10 @@ describe("offline plan (npm run plan)", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
         assert.ok(assertTablesWellFormed(md) >= 6);
-        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
-        assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
+        // One config.toml per prod runner.
+        const runners = stackConfigOf("prod").runners.length;
+        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
+        assert.equal((md.match(/^```toml$/gm) ?? []).length, runners);
         assert.match(md, /^# Offline plan: stack prod$/m);
     });
 

@@ -60,6 +60,8 @@ const MUST_APPLY = [
     "job-nodegroup-azrebalance-suspended",
     "prod-cluster-protected",
     "runner-token-not-plaintext",
+    "job-namespace-default-deny",
+    "job-sa-token-not-mounted",
 ];
 
 describe("policy rules", () => {
@@ -96,6 +98,9 @@ describe("policy rules", () => {
                     "job-nodegroup-azrebalance-suspended",
                     "prod-cluster-protected",
                     "runner-rbac-namespace-scoped",
+                    "job-role-no-full-wildcard",
+                    "job-namespace-default-deny",
+                    "job-sa-token-not-mounted",
                 ],
             );
         });

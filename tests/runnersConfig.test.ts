@@ -45,6 +45,7 @@ describe("runner config", () => {
             serviceAccount: "gitlab-runner-amd64",
             tokenSecret: "gitlab-runner-amd64-token",
             jobNamespace: "gitlab-jobs-amd64",
+            jobServiceAccount: "gitlab-job-amd64",
         });
     });
 
@@ -362,7 +363,7 @@ describe("runner config", () => {
         {
             name: "a typo in a cache key",
             doc: () => withValue(validDocument(), ["cache"], { forceDestroy: true }),
-            expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy)",
+            expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy, accessLogs)",
         },
         {
             name: "an invalid bucket name",

@@ -117,6 +117,8 @@ describe("runner renderers", () => {
                             node_tolerations: { "eks-gitlab-runners/role=jobs": "NoSchedule" },
                             pod_labels: { "eks-gitlab-runners/runner": "amd64", "eks-gitlab-runners/nodegroup": "amd64" },
                             pod_annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
+                            service_account: "gitlab-job-amd64",
+                            automount_service_account_token: false,
                         },
                         cache: {
                             Type: "s3",
@@ -272,7 +274,7 @@ describe("runner renderers", () => {
 
     describe("RBAC", () => {
         it("exactly the executor's verbs, core API group, no wildcard; PDBs only when the runner creates them", () => {
-            const rules = executorRoleRules({ podDisruptionBudget: false });
+            const rules = executorRoleRules({ podDisruptionBudget: false, jobServiceAccount: "gitlab-job-x" });
             assert.deepEqual(
                 rules.map((r) => [r.apiGroups.join(), r.resources.join(), r.verbs.join()]),
                 [
@@ -286,7 +288,12 @@ describe("runner renderers", () => {
                     ["", "events", "list,watch"],
                 ],
             );
-            const withPdb = executorRoleRules({ podDisruptionBudget: true });
+            // Only the runner's own job service account may be looked up (kubernetes.go v18.9.0 serviceAccountExists).
+            assert.deepEqual(
+                rules.filter((r) => r.resourceNames).map((r) => [r.resources.join(), r.resourceNames!.join()]),
+                [["serviceaccounts", "gitlab-job-x"]],
+            );
+            const withPdb = executorRoleRules({ podDisruptionBudget: true, jobServiceAccount: "gitlab-job-x" });
             assert.deepEqual(withPdb.slice(rules.length), [
                 { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] },
             ]);

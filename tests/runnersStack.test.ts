@@ -252,7 +252,10 @@ describe("gitlab runners (program under mocks)", () => {
             }
 
             it("one cache bucket per stack: private, encrypted, unversioned, expiring, retained as configured", () => {
-                const bucket = run().ofType(T.bucket);
+                // The cache bucket, and its access-log bucket (tests/cacheAccessLogs.test.ts).
+                const bucket = run()
+                    .ofType(T.bucket)
+                    .filter((b) => b.name !== "gitlab-cache-logs-bucket");
                 assert.equal(bucket.length, 1);
                 assert.equal(bucket[0].opts?.retainOnDelete, config.cache.retainOnDestroy);
                 assert.equal(bucket[0].inputs.forceDestroy, !config.cache.retainOnDestroy);
@@ -296,7 +299,7 @@ describe("gitlab runners (program under mocks)", () => {
             });
 
             it("one cache role: trusted by Pod Identity for exactly the runner managers, object access on the bucket only", () => {
-                const bucket = `arn:aws:s3:::${run().one(T.bucket).name}-a1b2c3d`;
+                const bucket = `arn:aws:s3:::${run().one(T.bucket, "gitlab-cache-bucket").name}-a1b2c3d`;
                 const trust = JSON.parse(byName(T.iamRole, "gitlab-cache-role").inputs.assumeRolePolicy);
                 assert.deepEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
                 assert.deepEqual(
@@ -407,7 +410,11 @@ describe("gitlab runners (program under mocks)", () => {
         const config = stackConfig("prod");
         const groupOf = (r: RunnerConfig) => allNodeGroups(config.nodeGroups).find((g) => g.name === r.nodeGroup)!;
         const find = (pred: (r: RunnerConfig) => boolean) => config.runners.filter(pred);
-        assert.equal(find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND").length, 1);
+        // Build runners; the deploy runner (on-demand amd64 too, its own group) is checked in jobIsolationStack.test.ts.
+        assert.equal(
+            find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND" && !r.jobIdentity).length,
+            1,
+        );
         const spot = find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "SPOT");
         assert.equal(spot.length, 1);
         assert.ok(spot[0].tags.includes("spot"));

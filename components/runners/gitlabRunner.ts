@@ -7,6 +7,7 @@ import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts"
 
 import { renderRunnerToml } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
+import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
 import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
 import { RunnerRegistration } from "./registration/resource";
@@ -26,6 +27,8 @@ export interface GitlabRunnerArgs {
         readonly provider: k8s.Provider;
         /** Associations only work once the agent runs on the nodes. */
         readonly podIdentityAgent: pulumi.Resource;
+        /** The cluster's service CIDR (the `kubernetes` Service's address, for runners that may reach the API). */
+        readonly serviceCidr: pulumi.Input<string>;
     };
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
@@ -91,7 +94,10 @@ export class GitlabRunner extends pulumi.ComponentResource {
             `${name}-executor`,
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-                rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+                rules: executorRoleRules({
+                    podDisruptionBudget: runner.chart.podDisruptionBudget,
+                    jobServiceAccount: names.jobServiceAccount,
+                }),
             },
             k8sOpts,
         );
@@ -168,6 +174,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
             { parent: this, dependsOn: [cluster.podIdentityAgent] },
         );
 
+        // Job service account, network policies, quota and (optionally) the jobs' AWS role: all in place before the
+        // manager takes its first job (docs/runners.md#job-identity-and-isolation).
+        const isolation = createJobIsolation(
+            name,
+            { runner, clusterName: args.clusterName, cluster, jobNamespace, labels, tags: args.tags },
+            this,
+        );
+
         this.configToml = pulumi
             .output(args.cache.bucketName)
             .apply((bucketName) =>
@@ -204,7 +218,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
             {
                 ...k8sOpts,
                 // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
+                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount, ...isolation],
             },
         );
 

@@ -3,6 +3,7 @@ export interface PolicyRule {
     apiGroups: string[];
     resources: string[];
     verbs: string[];
+    resourceNames?: string[];
 }
 
 /**
@@ -13,8 +14,13 @@ export interface PolicyRule {
  * ConfigMaps are not in the table: the executor only mounts them by name. PodDisruptionBudgets appear only when the
  * runner creates one per job pod (`pod_disruption_budget = true`, runner 18.11+, CHANGELOG v18.11.0 MR 6331).
  */
-export function executorRoleRules(options: { podDisruptionBudget: boolean }): PolicyRule[] {
-    const core = (resources: string[], verbs: string[]): PolicyRule => ({ apiGroups: [""], resources, verbs });
+export function executorRoleRules(options: { podDisruptionBudget: boolean; jobServiceAccount: string }): PolicyRule[] {
+    const core = (resources: string[], verbs: string[], resourceNames?: string[]): PolicyRule => ({
+        apiGroups: [""],
+        resources,
+        verbs,
+        ...(resourceNames ? { resourceNames } : {}),
+    });
     const rules = [
         core(["pods"], ["create", "delete", "get", "list", "watch"]),
         core(["pods/attach"], ["create", "delete", "get", "patch"]),
@@ -22,7 +28,12 @@ export function executorRoleRules(options: { podDisruptionBudget: boolean }): Po
         core(["pods/log"], ["get", "list"]),
         // Per-job secrets: registry credentials and CI variables the build pod mounts.
         core(["secrets"], ["create", "delete", "get", "update"]),
-        core(["serviceaccounts"], ["get"]),
+        // The executor checks that the job service account exists before it creates the pod (executors/kubernetes/
+        // kubernetes.go v18.9.0, serviceAccountExists: serviceaccounts get): only the runner's own account. RBAC has no
+        // "use" permission for service accounts (whoever creates pods may name any account of the namespace: Kubernetes
+        // "Role Based Access Control Good Practices", workload creation), so the job namespace holds no other account
+        // with rights or an AWS identity.
+        core(["serviceaccounts"], ["get"], [options.jobServiceAccount]),
         // Service aliases of `services:` containers.
         core(["services"], ["create", "get"]),
         // print_pod_warning_events and FF_PRINT_POD_EVENTS: why a pod is stuck shows up in the job log.
