@@ -11,6 +11,8 @@ import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { warmAutoscaler } from "./addons/clusterAutoscaler";
+import { planWarmCapacity } from "./warmPlan";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -111,7 +113,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = planCapacity({
+    const jobs = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
         runners: runners.map(runnerDemand),
@@ -120,6 +122,8 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         clusterSubnetFreeIps: network!.freeIpAddresses,
         managementPods: managementPods(addons!, runners),
     });
+    const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
+    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 

@@ -85,7 +85,10 @@ export class GitlabRunner extends pulumi.ComponentResource {
             `${name}-executor`,
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-                rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+                rules: executorRoleRules({
+                    podDisruptionBudget: runner.chart.podDisruptionBudget,
+                    warmCapacity: runner.warmCapacity !== undefined,
+                }),
             },
             k8sOpts,
         );
