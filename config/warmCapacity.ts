@@ -54,6 +54,8 @@ const goDuration = z.string().superRefine((text, ctx) => {
     else if (ms < 0) ctx.addIssue({ code: "custom", message: `${JSON.stringify(text)} is negative` });
 });
 
+// `preemptive_mode` is left out: the policy struct (common/config.go AutoscalerPolicyConfig) is shared with the
+// docker-autoscaler executor, and the Kubernetes provider never copies it into its policies (provider.go, v19.3.0).
 const policySchema = strictObject({
     /** → `periods`: five-field cron periods (config/cron.ts), any of which makes the policy active. */
     periods: z.array(period).min(1, { error: 'needs at least one period (use "* * * * *" for always)' }),
