@@ -5,8 +5,8 @@
 // time is used"); the count is min(idle_count, max_pause_pods); a higher count applies at once, a lower one only when
 // the last count has been wanted for idle_time (pause_pod_manager.go applyScaleDownCooldown). Scale factors depend on
 // load and are left out: the figures are those of a fleet with no jobs running, i.e. what the warm room costs by itself.
-import { CronPeriod, LocalMinute } from "./cron";
-import { WarmPolicy } from "./warmCapacity";
+import type { CronPeriod, LocalMinute } from "./cron";
+import type { WarmPolicy } from "./warmCapacity";
 
 export const MINUTES_PER_WEEK = 7 * 24 * 60;
 
