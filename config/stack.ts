@@ -122,6 +122,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         clusterSubnetFreeIps: network!.freeIpAddresses,
         managementPods: managementPods(addons!, runners),
     });
+    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
     const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
     const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
