@@ -122,7 +122,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
                 ["policy", "periods", "time zone", "pause pods", "warm nodes", "hours/week it wins"],
                 w.policies.map((p) => [
                     p.index < 0 ? "none active" : `#${p.index}`,
-                    p.index < 0 ? "—" : p.periods.join(", "),
+                    // Periods are cron text: a code span keeps Markdown from reading the asterisks.
+                    p.index < 0 ? "—" : p.periods.map((x) => (format === "markdown" ? `\`${x}\`` : x)).join(", "),
                     p.index < 0 ? "—" : p.timezone,
                     p.pausePods,
                     p.warmNodes,

@@ -54,6 +54,9 @@ describe("offline plan (npm run plan)", () => {
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
         assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
         assert.match(md, /^# Offline plan: stack prod$/m);
+        // Warm capacity: its policy table, cron text in code spans (asterisks are not emphasis), the weekly cost.
+        assert.match(md, /^\| #1 \| `\* 7-18 \* \* mon-fri` \| Europe\/Berlin \| 30 \| 2 \| 60 \|$/m);
+        assert.match(md, /Over a week 123\.17 warm node-hours, \$111\/week with no jobs running/);
     });
 
     describe("prod is proven on paper", () => {
