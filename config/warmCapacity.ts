@@ -44,15 +44,17 @@ const timezone = z.string().superRefine((tz, ctx) => {
     });
 });
 
-const goDuration = z.string().superRefine((text, ctx) => {
-    const ms = parseGoDuration(text);
-    if (ms === undefined)
-        ctx.addIssue({
-            code: "custom",
-            message: `${JSON.stringify(text)} is not a Go duration like 10m, 90s or 1h30m; the runner would fail to load config.toml`,
-        });
-    else if (ms < 0) ctx.addIssue({ code: "custom", message: `${JSON.stringify(text)} is negative` });
-});
+const goDuration = z
+    .string({ error: "must be a Go duration string like 10m (a bare number has no unit)" })
+    .superRefine((text, ctx) => {
+        const ms = parseGoDuration(text);
+        if (ms === undefined)
+            ctx.addIssue({
+                code: "custom",
+                message: `${JSON.stringify(text)} is not a Go duration like 10m, 90s or 1h30m; the runner would fail to load config.toml`,
+            });
+        else if (ms < 0) ctx.addIssue({ code: "custom", message: `${JSON.stringify(text)} is negative` });
+    });
 
 // `preemptive_mode` is left out: the policy struct (common/config.go AutoscalerPolicyConfig) is shared with the
 // docker-autoscaler executor, and the Kubernetes provider never copies it into its policies (provider.go, v19.3.0).

@@ -133,6 +133,11 @@ describe("warm capacity: stack-file validation", () => {
         ],
         ["a negative duration", () => policy(1, "idleTime", "-1m"), [`${at}.policies[1].idleTime: "-1m" is negative`]],
         [
+            "a number where a duration belongs (YAML `idleTime: 600`)",
+            () => policy(1, "idleTime", 600),
+            [`${at}.policies[1].idleTime: must be a Go duration string like 10m (a bare number has no unit)`],
+        ],
+        [
             "idleCount above maxPausePods",
             () => policy(1, "idleCount", 9),
             [`${at}.policies[1].idleCount: 9 is above maxPausePods 8; the runner would keep only 8`],
