@@ -147,7 +147,10 @@ export function planWarmCapacity(input: WarmPlanInput): { plans: WarmCapacityPla
             policies: policyPlans,
             warmNodeHoursPerWeek: round(nodeHours),
             usdPerWeek: group.usdPerHourPerNode === undefined ? undefined : round(nodeHours * group.usdPerHourPerNode),
-            coldStartSavedSeconds: input.autoscaler.scanIntervalSeconds + COLD_START_MODEL.nodeProvisioningSeconds,
+            coldStartSavedSeconds:
+                input.autoscaler.scanIntervalSeconds +
+                COLD_START_MODEL.nodeProvisioningSeconds +
+                COLD_START_MODEL.imagePullSavedSeconds,
         });
     }
     return { plans, findings };
