@@ -10,6 +10,7 @@ import { jobNetworkSchema } from "./jobNetwork";
 import { jobQuotaSchema } from "./jobQuota";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
 import { registrationSchema } from "./runnerRegistration";
+import { autoscalerToml, WARM_CAPACITY_SINCE, WarmCapacityInput, warmCapacitySchema } from "./warmCapacity";
 import {
     containerResourcesSchema,
     containerResourcesShape,
@@ -25,8 +26,11 @@ export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 /** Where an option ends up. `toml` and `chart` targets are rendered from the table; the others by hand (named). */
 export type OptionTarget =
-    /** A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping. */
-    | { readonly toml: string; readonly render?: (value: never) => unknown }
+    /**
+     * A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping;
+     * `table` when the value is a whole TOML table.
+     */
+    | { readonly toml: string; readonly render?: (value: never) => unknown; readonly table?: true }
     /** A value of the official gitlab-runner chart (dotted path). */
     | { readonly chart: string }
     /** A setting of the runner in GitLab itself (not in config.toml). */
@@ -43,6 +47,11 @@ export interface RunnerOption {
     readonly defaultText?: string;
     /** Also listed in the README's short table. */
     readonly summary?: boolean;
+    /**
+     * The first GitLab Runner version that has the option's key, when older runners this program can deploy lack it:
+     * setting the option on a runner whose chart ships an older runner is an error naming the minimum.
+     */
+    readonly since?: string;
 }
 
 const int = (min: number, max: number, what: string) =>
@@ -216,6 +225,13 @@ export const RUNNER_OPTIONS = {
         doc: "manager pod CPU request, memory request, memory limit",
         defaultText: both(RESOURCE_DEFAULTS.manager),
     },
+    warmCapacity: {
+        schema: warmCapacitySchema.optional(),
+        target: { toml: "runners.kubernetes.autoscaler", render: (w: WarmCapacityInput) => autoscalerToml(w), table: true },
+        doc: "idle pause pods by schedule so jobs start without waiting for a node; see [Warm capacity](#warm-capacity)",
+        defaultText: "none (off)",
+        since: WARM_CAPACITY_SINCE,
+    },
     chartVersion: {
         schema: z
             .enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
@@ -278,9 +294,16 @@ export const runnerSchema = strictObject(
 export type RunnerInput = z.output<typeof runnerSchema>;
 
 /** The options rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
-export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown }[] {
+export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown; since?: string }[] {
     return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
-        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render }] : [],
+        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render, since: o.since }] : [],
+    );
+}
+
+/** Options that only newer runners have, with the first runner version that has each. */
+export function versionedOptions(): { key: RunnerOptionKey; since: string }[] {
+    return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
+        o.since ? [{ key, since: o.since }] : [],
     );
 }
 

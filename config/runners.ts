@@ -6,9 +6,10 @@ import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
-import { ChartVersion, runnerChart } from "./runnerCharts";
-import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
+import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
+import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
 import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "./runnerRegistration";
+import { warmCapacityProblems } from "./warmCapacity";
 import {
     ContainerResourcesInput,
     containerResourcesShape,
@@ -213,6 +214,15 @@ export function resolveRunners(
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
+        for (const { key, since } of versionedOptions()) {
+            if (r[key] === undefined || runnerAtLeast(chart.runnerVersion, since)) continue;
+            const fits = chartsWithRunner(since).map((v) => (v === DEFAULT_CHART_VERSION ? `${v} (the default)` : v));
+            problems.push({
+                path: at(key),
+                message: `needs GitLab Runner ${since} or later, but chartVersion ${chartVersion} ships ${chart.runnerVersion}; use chartVersion ${fits.join(" or ")}, or drop ${key}`,
+            });
+        }
+        if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
         out.push({
             ...passThrough,
             name,

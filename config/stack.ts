@@ -12,6 +12,8 @@ import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { warmAutoscaler } from "./addons/clusterAutoscaler";
+import { planWarmCapacity } from "./warmPlan";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -137,7 +139,7 @@ export function parseStackConfig(
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = planCapacity({
+    const jobs = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
         runners: runners.map(runnerDemand),
@@ -146,6 +148,9 @@ export function parseStackConfig(
         clusterSubnetFreeIps: network!.freeIpAddresses,
         managementPods: managementPods(addons!, runners),
     });
+    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
+    const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
+    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 

@@ -128,6 +128,28 @@ export function renderPlan(plan: PlanData, format: Format): string {
             c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs, r.rolloutPeakJobs]),
         ),
     );
+    for (const w of c.warm ?? []) {
+        out.push(
+            "",
+            `Warm capacity of runner ${w.runner} on "${w.nodeGroup}": pause pods of ${formatCpuMillis(w.pausePod.cpuMillis)} CPU / ${formatMiB(w.pausePod.memoryMiB)} (the build request), ${w.pausePodsPerNode} per node, at most ${w.maxPausePods}. ` +
+                `Over a week ${w.warmNodeHoursPerWeek} warm node-hours, ${usd(w.usdPerWeek)}/week with no jobs running (the last active policy wins; an emptied node stays until Cluster Autoscaler's scale-down-unneeded-time). ` +
+                `A job that lands on warm room starts about ${w.coldStartSavedSeconds} s sooner (autoscaler scan interval + node provisioning; its image is pulled either way).`,
+            "",
+            table(
+                format,
+                ["policy", "periods", "time zone", "pause pods", "warm nodes", "hours/week it wins"],
+                w.policies.map((p) => [
+                    p.index < 0 ? "none active" : `#${p.index}`,
+                    // Periods are cron text: a code span keeps Markdown from reading the asterisks.
+                    p.index < 0 ? "—" : p.periods.map((x) => (format === "markdown" ? `\`${x}\`` : x)).join(", "),
+                    p.index < 0 ? "—" : p.timezone,
+                    p.pausePods,
+                    p.warmNodes,
+                    p.hoursPerWeek,
+                ]),
+            ),
+        );
+    }
     if (c.pools.length > 0) {
         out.push(
             "",

@@ -199,7 +199,7 @@ describe("job identity and isolation (config)", () => {
     it("service_account and automount_service_account_token exist in every runner version a chart ships", () => {
         const config = parseStackConfig(runnerDoc("network", { allowClusterApi: true }), REGION);
         for (const chart of CHART_VERSIONS) {
-            const runner = { ...config.runners[0], chart: { ...config.runners[0].chart, version: chart } };
+            const runner = { ...config.runners[0], chart: { ...runnerChart(chart), version: chart } };
             const toml = renderRunnerToml({
                 runner,
                 group: config.nodeGroups.jobs[0],

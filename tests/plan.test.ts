@@ -57,6 +57,10 @@ describe("offline plan (npm run plan)", () => {
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
         assert.equal((md.match(/^```toml$/gm) ?? []).length, runners);
         assert.match(md, /^# Offline plan: stack prod$/m);
+        // Warm capacity: its policy table, cron text in code spans (asterisks are not emphasis), the weekly cost.
+        // 2 nodes × (5 days × 13 h + 5 × 19 min until the autoscaler removes an emptied node) = 133.17 h.
+        assert.match(md, /^\| #1 \| `\* 5-17 \* \* mon-fri` \| UTC \| 30 \| 2 \| 65 \|$/m);
+        assert.match(md, /Over a week 133\.17 warm node-hours, \$120\/week with no jobs running/);
     });
 
     describe("prod is proven on paper", () => {

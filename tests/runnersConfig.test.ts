@@ -37,7 +37,9 @@ describe("runner config", () => {
             (defaultOf("maxJobTimeoutMinutes") as number) * 60 + TERMINATION_GRACE_MARGIN_SECONDS,
         );
         assert.deepEqual(r.manager, RESOURCE_DEFAULTS.manager);
-        assert.deepEqual(r.chart, { version: "0.86.0", runnerVersion: "18.9.0", podDisruptionBudget: false });
+        // The default chart is 0.92.0 ↔ GitLab Runner 19.3.0 (chart release notes, tests/fixtures/upstream/gitlab-runner-chart-versions.tsv).
+        assert.deepEqual(r.chart, { version: "0.92.0", runnerVersion: "19.3.0", podDisruptionBudget: true });
+        assert.equal(r.warmCapacity, undefined, "warm capacity is off unless configured");
         assert.deepEqual(r.token, { source: "config" });
         assert.deepEqual(r.names, {
             release: "gitlab-runner-amd64",

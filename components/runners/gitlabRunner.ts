@@ -97,6 +97,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 rules: executorRoleRules({
                     podDisruptionBudget: runner.chart.podDisruptionBudget,
                     jobServiceAccount: names.jobServiceAccount,
+                    warmCapacity: runner.warmCapacity !== undefined,
                 }),
             },
             k8sOpts,
