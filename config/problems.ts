@@ -56,8 +56,15 @@ export function joinPath(...segments: ReadonlyArray<string | number | symbol>): 
     return out;
 }
 
+/** A path that is already written (`runners.amd64`) extended by raw segments, quoted as joinPath quotes them. */
+export function extendPath(prefix: string, ...segments: ReadonlyArray<string | number | symbol>): string {
+    const rest = joinPath(...segments);
+    if (prefix === "" || rest === "") return prefix + rest;
+    return rest.startsWith("[") ? prefix + rest : `${prefix}.${rest}`;
+}
+
 /**
- * Converts zod issues into problems under `prefix`; an unknown key becomes one problem per key at its own path, with
+ * Converts zod issues into problems under `prefix` (a path as written); an unknown key becomes one problem per key at its own path, with
  * the closest allowed key. `input` is the value that was parsed: a key absent from it reads "is required", and a
  * value of the wrong type is quoted next to what was expected (config/issueMessages.ts).
  */
@@ -66,14 +73,14 @@ export function problemsFromZod(prefix: string, issues: readonly z.core.$ZodIssu
     for (const issue of issues) {
         if (issue.code === "invalid_key") {
             // A bad map key: report the key's own reasons, not zod's generic "Invalid key in record".
-            const path = joinPath(prefix, ...issue.path);
+            const path = extendPath(prefix, ...issue.path);
             for (const p of problemsFromZod(path, issue.issues)) out.push({ ...p, path });
         } else if (issue.code === "unrecognized_keys") {
             for (const key of issue.keys)
-                out.push({ path: joinPath(prefix, ...issue.path, key), message: withSuggestion(key, issue.message) });
+                out.push({ path: extendPath(prefix, ...issue.path, key), message: withSuggestion(key, issue.message) });
         } else {
             out.push({
-                path: joinPath(prefix, ...issue.path) || prefix,
+                path: extendPath(prefix, ...issue.path),
                 message: issueMessage(issue, lookup(input, issue.path)),
             });
         }

@@ -1,10 +1,16 @@
+import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { jobIdentityProblems } from "./jobIdentity";
+import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobQuota, resolveJobQuota } from "./jobQuota";
 import { joinPath, Problem, pushAll } from "./problems";
 import { closest } from "./suggest";
 import { parseMemoryMiB } from "./quantities";
-import { ChartVersion, runnerChart } from "./runnerCharts";
-import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
+import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
+import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
+import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "./runnerRegistration";
+import { warmCapacityProblems } from "./warmCapacity";
 import {
     ContainerResourcesInput,
     containerResourcesShape,
@@ -19,8 +25,9 @@ import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. */
-export type RunnerTokenSource = { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string };
+/** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
+export type RunnerTokenSource =
+    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
 
 /** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
 export interface RunnerNames {
@@ -29,6 +36,8 @@ export interface RunnerNames {
     readonly serviceAccount: string;
     readonly tokenSecret: string;
     readonly jobNamespace: string;
+    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
+    readonly jobServiceAccount: string;
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
@@ -38,7 +47,10 @@ type ResolvedAway =
     | "services"
     | "terminationGracePeriodSeconds"
     | "chartVersion"
-    | "tokenSsmParameter";
+    | "tokenSsmParameter"
+    | "registration"
+    | "network"
+    | "quota";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -50,7 +62,13 @@ export type RunnerConfig = Readonly<
         readonly resources: RunnerResources;
         readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
         readonly token: RunnerTokenSource;
+        /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
+        readonly registration?: RunnerRegistration;
         readonly names: RunnerNames;
+        /** Where job pods may connect (config/jobNetwork.ts). */
+        readonly network: JobNetwork;
+        /** The job namespace's ResourceQuota (config/jobQuota.ts). */
+        readonly quota: JobQuota;
     }
 >;
 
@@ -58,6 +76,10 @@ export type RunnerConfig = Readonly<
 export interface RunnerContext extends StackContext {
     /** Undefined when `runnerTokens` itself was invalid (its problems are already reported). */
     readonly runnerTokens?: RunnerTokenPresence;
+    /** Where the GitLab API token that creates registered runners comes from (presence only). */
+    readonly apiToken: ApiTokenSources;
+    /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
+    readonly vpcCidrs?: readonly string[];
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
@@ -70,6 +92,7 @@ export function runnerNames(name: string): RunnerNames {
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
+        jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
@@ -145,7 +168,14 @@ export function resolveRunners(
         }
 
         const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
-        if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
+        if (r.registration) {
+            problems.push(
+                ...registrationProblems(
+                    { name, tags: r.tags, tokenSsmParameter: r.tokenSsmParameter !== undefined, configToken: hasConfigToken },
+                    ctx.apiToken,
+                ),
+            );
+        } else if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
             problems.push({
                 path: at("tokenSsmParameter"),
                 message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
@@ -162,23 +192,58 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         pushAll(problems, resolved.problems);
 
+        // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
+        if (r.jobIdentity)
+            pushAll(problems, jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+        const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
+        pushAll(problems, network.problems);
+        const quota = jobsGroup
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  jobsGroup,
+                  ctx.containerInsights,
+              )
+            : undefined;
+        if (quota) pushAll(problems, quota.problems);
+
         const {
             helper: _helper,
             services: _services,
             terminationGracePeriodSeconds: _grace,
             chartVersion,
             tokenSsmParameter,
+            registration,
+            network: _network,
+            quota: _quota,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
+        for (const { key, since } of versionedOptions()) {
+            if (r[key] === undefined || runnerAtLeast(chart.runnerVersion, since)) continue;
+            const fits = chartsWithRunner(since).map((v) => (v === DEFAULT_CHART_VERSION ? `${v} (the default)` : v));
+            problems.push({
+                path: at(key),
+                message: `needs GitLab Runner ${since} or later, but chartVersion ${chartVersion} ships ${chart.runnerVersion}; use chartVersion ${fits.join(" or ")}, or drop ${key}`,
+            });
+        }
+        if (r.warmCapacity) pushAll(problems, warmCapacityProblems(name, r.warmCapacity, r.concurrent));
         out.push({
             ...passThrough,
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
+            token: registration
+                ? { source: "registration" }
+                : tokenSsmParameter
+                  ? { source: "ssm", parameter: tokenSsmParameter }
+                  : { source: "config" },
+            ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
+            network: network.network,
+            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     pushAll(problems, tagOverlapProblems(tagged));

@@ -5,15 +5,18 @@ import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./
 import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
-import { GitlabConfig, gitlabSchema } from "./gitlab";
-import { NetworkConfig, networkSchema } from "./network";
+import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
+import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
 import { quotaProblems } from "./quotas";
+import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { closest } from "./suggest";
 import { tagProblems } from "./tags";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { warmAutoscaler } from "./addons/clusterAutoscaler";
+import { planWarmCapacity } from "./warmPlan";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -41,10 +44,21 @@ const SECTIONS = {
     cache: cacheSchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
+    /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
+    [GITLAB_API_TOKEN_KEY]: gitlabApiTokenSchema,
 } as const;
+/** The top-level keys of a stack's `eks-gitlab-runners:` config (besides `aws:region`). */
+export const SECTION_KEYS: readonly string[] = Object.keys(SECTIONS);
+
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** What the engine knows about the document beyond its values. */
+export interface ParseOptions {
+    /** The top-level keys set with `--secret`; undefined when unknown (a document tested on its own). */
+    readonly secretKeys?: ReadonlySet<string>;
+}
 
 /**
  * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
@@ -53,7 +67,11 @@ const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
  * ConfigError leaves it: an unexpected exception inside one step becomes a problem of that section that says it is
  * a bug (the exception, with its stack, is the ConfigError's `cause`), and the other sections are still checked.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
+export function parseStackConfig(
+    raw: Readonly<Record<string, unknown>>,
+    region: string | undefined,
+    options: ParseOptions = {},
+): StackConfig {
     const problems: Problem[] = [];
     let bug: unknown;
     const guard = <T>(section: string, step: () => T): T | undefined => {
@@ -135,13 +153,28 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         addons = resolved?.addons;
         if (resolved) pushAll(problems, resolved.problems);
     }
+    // The API token's sources by presence (raw, so an invalid parameter name is not also reported as missing).
+    const rawGitlab = raw.gitlab as Record<string, unknown> | undefined;
+    const apiToken: ApiTokenSources = {
+        ssmParameter: typeof rawGitlab === "object" && rawGitlab !== null && rawGitlab.apiTokenSsmParameter !== undefined,
+        secretConfig: raw[GITLAB_API_TOKEN_KEY] !== undefined,
+        secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
+    };
+    pushAll(problems, apiTokenProblems(apiToken));
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
         const input = parsed.runners;
         const tokens =
             parsed.runnerTokens && guard("runnerTokens", () => checkRunnerTokens(parsed.runnerTokens!, Object.keys(input)));
         if (tokens) pushAll(problems, tokens.problems);
-        const resolved = guard("runners", () => resolveRunners(input, { ...context, runnerTokens: tokens?.presence }));
+        const resolved = guard("runners", () =>
+            resolveRunners(input, {
+                ...context,
+                runnerTokens: tokens?.presence,
+                apiToken,
+                vpcCidrs: network && knownVpcCidrs(network),
+            }),
+        );
         runners = resolved?.runners ?? [];
         if (resolved) pushAll(problems, resolved.problems);
     }
@@ -149,7 +182,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (problems.length > 0) throw fail();
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = guard("capacity", () =>
+    const jobs = guard("capacity", () =>
         planCapacity({
             region: region!,
             nodeGroups: nodeGroups as NodeGroups,
@@ -160,7 +193,13 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
             managementPods: managementPods(addons!, runners),
         }),
     );
-    if (!capacity) throw fail();
+    if (!jobs) throw fail();
+    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
+    const warm = guard("capacity", () =>
+        planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) }),
+    );
+    if (!warm) throw fail();
+    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 

@@ -72,6 +72,8 @@ export interface RunOptions {
      * leak report. The resources and inputs recorded are the same but for the providers' serialized text.
      */
     mode?: "faithful" | "plan";
+    /** Values of SSM SecureString parameters by name (stand-ins; others are answered as runner tokens). */
+    secureParameters?: Readonly<Record<string, string>>;
 }
 
 export class Run {
@@ -145,7 +147,7 @@ export async function runProgram(options: RunOptions): Promise<Run> {
             },
             call(args) {
                 calls.push({ token: args.token, inputs: args.inputs });
-                return mockCall(args.token, args.inputs, region);
+                return mockCall(args.token, args.inputs, region, options.secureParameters);
             },
         },
         PROJECT,
@@ -248,4 +250,10 @@ function planMode(): () => void {
         [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
     };
 }
-export { RUNNER_TOKENS_KEY, standInRunnerTokens, withoutEncryptedValues } from "./standIns";
+export {
+    GITLAB_API_TOKEN_CONFIG_KEY,
+    RUNNER_TOKENS_KEY,
+    standInGitlabApiToken,
+    standInRunnerTokens,
+    withoutEncryptedValues,
+} from "./standIns";

@@ -8,12 +8,23 @@ import * as path from "path";
 import type { StackConfig } from "../config";
 import { tokenHowTo } from "../config/runnerTokens";
 import type { Finding } from "../config/capacity";
-import { ProgramError, programIn, Recorded, ROOT, runProgram, standInRunnerTokens, withoutEncryptedValues } from "./engine";
+import {
+    ProgramError,
+    programIn,
+    Recorded,
+    ROOT,
+    runProgram,
+    standInGitlabApiToken,
+    standInRunnerTokens,
+    withoutEncryptedValues,
+} from "./engine";
 import { buildPlan, PlanData } from "./planData";
 import { readStackFile } from "./stackFile";
 
 /** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
 export const STAND_IN = "glrt-offline-plan-stand-in";
+/** What the GitLab API token of registered runners becomes offline (read from SSM or config at deploy time). */
+const API_TOKEN_STAND_IN = "gitlab-api-token-offline-plan-stand-in";
 
 export interface Evaluation {
     readonly plan: PlanData;
@@ -52,8 +63,16 @@ export async function evaluateStack(args: EvaluateArgs): Promise<Evaluation> {
         subject: `runnerTokens.${r}`,
         message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
     }));
-    const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config)])];
-    const config = { ...decoded.config, ...tokens.config };
+    const api = standInGitlabApiToken(decoded.config, API_TOKEN_STAND_IN);
+    if (api.missing) {
+        notes.push({
+            severity: "warning",
+            subject: "gitlabApiToken",
+            message: `not in ${path.basename(file)} and gitlab.apiTokenSsmParameter is not set; \`pulumi up\` fails until the registered runners have a GitLab API token (docs/runner-registration.md)`,
+        });
+    }
+    const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config), ...Object.keys(api.config)])];
+    const config = { ...decoded.config, ...tokens.config, ...api.config };
     // The config layer of the checkout that is evaluated: another checkout's StackConfig is read the same way.
     const configLayer = require(root === ROOT ? "../config" : path.join(root, "config")) as {
         loadStackConfig(): StackConfig;
@@ -63,6 +82,7 @@ export async function evaluateStack(args: EvaluateArgs): Promise<Evaluation> {
             stack: args.stack,
             config,
             secretKeys,
+            secureParameters: api.secureParameters,
             program: root === ROOT ? undefined : programIn(root),
             mode: "plan",
         });

@@ -21,14 +21,41 @@ export function standInRunnerTokens(
     const runners = config[`${PROJECT}:runners`];
     const existing = config[RUNNER_TOKENS_KEY] ?? {};
     if (!isMap(runners) || !isMap(existing)) return { config: {}, runners: [] };
+    // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)
-        .filter(([name, r]) => !(isMap(r) && r.tokenSsmParameter) && !Object.prototype.hasOwnProperty.call(existing, name))
+        .filter(
+            ([name, r]) =>
+                !(isMap(r) && (r.tokenSsmParameter || r.registration !== undefined)) &&
+                !Object.prototype.hasOwnProperty.call(existing, name),
+        )
         .map(([name]) => name);
     if (missing.length === 0) return { config: {}, runners: [] };
     return {
         config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } },
         runners: missing,
     };
+}
+
+/** The secret config key of the GitLab API token (`pulumi config set --secret gitlabApiToken …`). */
+export const GITLAB_API_TOKEN_CONFIG_KEY = `${PROJECT}:gitlabApiToken`;
+
+/**
+ * A stand-in GitLab API token for a stack whose runners are registered through the API, so that it evaluates
+ * offline: the answer to the SSM lookup of `gitlab.apiTokenSsmParameter`, or a secret `gitlabApiToken` when the file
+ * names neither source (`missing` then says so). Nothing for a stack without registered runners. Any shape is read.
+ */
+export function standInGitlabApiToken(
+    config: ConfigMap,
+    token: string,
+): { config: ConfigMap; secureParameters: Record<string, string>; missing: boolean } {
+    const none = { config: {}, secureParameters: {}, missing: false };
+    const runners = config[`${PROJECT}:runners`];
+    if (!isMap(runners) || !Object.values(runners).some((r) => isMap(r) && r.registration !== undefined)) return none;
+    const gitlab = config[`${PROJECT}:gitlab`];
+    const parameter = isMap(gitlab) ? gitlab.apiTokenSsmParameter : undefined;
+    if (typeof parameter === "string") return { ...none, secureParameters: { [parameter]: token } };
+    if (GITLAB_API_TOKEN_CONFIG_KEY in config) return none;
+    return { config: { [GITLAB_API_TOKEN_CONFIG_KEY]: token }, secureParameters: {}, missing: true };
 }
 
 /**

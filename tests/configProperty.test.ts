@@ -1,13 +1,19 @@
 // Property: whatever a stack file holds, validation answers with a ConfigError whose every problem names a path in
 // the document, never with another exception (and never with the guard's "bug" problem, which would only hide one).
-// Random mutations of both shipped stack files: deleted keys, values of every type, unknown keys, repeated list
-// items, renamed keys. Validation only: no program is evaluated, so 2,000 runs take a few seconds.
+// Random mutations of both shipped stack files and of every example stack (so every config section the project has,
+// runner registration, warm capacity, job identity and the rest, is mutated): deleted keys, values of every type,
+// unknown keys, repeated list items, renamed keys. Validation only: no program is evaluated. Bounded so it cannot
+// outgrow the suite's time: a fixed seed (the same 2,000 documents every run), at most 4 mutations of bounded size
+// each, and a time limit that fails the test rather than letting it run on.
 import { strict as assert } from "assert";
 import fc from "fast-check";
+import * as fs from "fs";
+import * as path from "path";
 import { ConfigError, parseStackConfig } from "../config";
+import { SECTION_KEYS } from "../config/stack";
 import { projectKeys } from "../plan/stackFile";
 import { stackFileConfig, standInRunnerTokens, withoutEncryptedValues } from "../plan/engine";
-import { SHIPPED_STACKS } from "./support/harness";
+import { ROOT, SHIPPED_STACKS } from "./support/harness";
 
 type Json = unknown;
 type Path = (string | number)[];
@@ -101,24 +107,27 @@ function mutate(doc: Record<string, Json>, m: Mutation): void {
 }
 
 describe("validation of any stack document (property)", () => {
-    const bases = SHIPPED_STACKS.map((stack) => {
-        const doc = projectKeys(stackFileConfig(stack));
-        doc.runnerTokens = Object.fromEntries(Object.keys(doc.runners as object).map((r) => [r, "glrt-property"]));
-        return doc;
-    });
-    const sections = new Set([
-        "aws:region",
-        "gitlab",
-        "cluster",
-        "network",
-        "nodeGroups",
-        "runners",
-        "addons",
-        "cache",
-        "runnerTokens",
-    ]);
+    const examples = fs
+        .readdirSync(path.join(ROOT, "examples"))
+        .filter((f) => /^Pulumi\..+\.yaml$/.test(f))
+        .map((f) => path.join(ROOT, "examples", f));
+    const files = [...SHIPPED_STACKS.map((stack) => path.join(ROOT, `Pulumi.${stack}.yaml`)), ...examples];
+    const bases = files.map((file) => projectKeys(stackFileConfig("property", file)));
+    const sections = new Set(["aws:region", ...SECTION_KEYS]);
+    /** Wall-clock bound of the 2,000 runs: about 10× what they take on an idle 2-core machine. */
+    const TIME_LIMIT_MS = 40_000;
 
-    it("answers 2,000 random mutations of both stack files with a ConfigError naming a path, or accepts them", () => {
+    it("starts from every stack file the project ships, each valid as written", () => {
+        assert.ok(files.length >= 3, files.join(", "));
+        for (const [i, doc] of bases.entries()) {
+            const config = Object.fromEntries(Object.entries(doc).map(([k, v]) => [`eks-gitlab-runners:${k}`, v]));
+            const tokens = standInRunnerTokens(config, () => "glrt-stand-in").config;
+            assert.doesNotThrow(() => parseStackConfig(projectKeys({ ...config, ...tokens }), "eu-west-1"), files[i]);
+        }
+    });
+
+    it("answers 2,000 random mutations of every stack file with a ConfigError naming a path, or accepts them", function () {
+        this.timeout(TIME_LIMIT_MS + 5_000);
         let rejected = 0;
         fc.assert(
             fc.property(
@@ -157,7 +166,7 @@ describe("validation of any stack document (property)", () => {
                     }
                 },
             ),
-            { numRuns: 2000, seed: 19 },
+            { numRuns: 2000, seed: 19, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: true },
         );
         assert.ok(rejected > 1000, `most mutations should be rejected (${rejected})`);
     });

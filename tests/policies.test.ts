@@ -60,6 +60,8 @@ const MUST_APPLY = [
     "job-nodegroup-azrebalance-suspended",
     "prod-cluster-protected",
     "runner-token-not-plaintext",
+    "job-namespace-default-deny",
+    "job-sa-token-not-mounted",
 ];
 
 describe("policy rules", () => {
@@ -96,6 +98,9 @@ describe("policy rules", () => {
                     "job-nodegroup-azrebalance-suspended",
                     "prod-cluster-protected",
                     "runner-rbac-namespace-scoped",
+                    "job-role-no-full-wildcard",
+                    "job-namespace-default-deny",
+                    "job-sa-token-not-mounted",
                 ],
             );
         });
@@ -448,7 +453,7 @@ describe("policy rules", () => {
         it("fires when a real token Secret's data is no longer a Pulumi secret", () => {
             const leaked = mutate(
                 stacks.prod,
-                (r) => r.type === TYPES.secret,
+                (r) => r.type === TYPES.secret && r.name === "gitlab-amd64-token",
                 (r) => ({ ...r, inputs: { ...r.inputs, stringData: (r.inputs.stringData as { value: unknown }).value } }),
             );
             const v = run1("runner-token-not-plaintext", leaked, ctx("prod"));
