@@ -7,6 +7,7 @@
 import type { DiffResult } from "@pulumi/pulumi/dynamic";
 import { suspensionDiff } from "../components/nodegroups/azRebalance";
 import { scalingDiff } from "../components/nodegroups/lifecycle/nodeGroupScaling";
+import { GitlabRunnerState, runnerDiff } from "../components/runners/registration/lifecycle";
 
 export interface ImmutableInputs {
     /** Pulumi input paths (camelCase, dotted) whose change replaces the resource. */
@@ -51,6 +52,18 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
         paths: ["autoscalingGroupName", "tag.key"],
         source: `${TF} internal/service/autoscaling/group_tag.go (ForceNew; the value updates in place; commit 050ac11)`,
     },
+    "aws:eks/addon:Addon": {
+        paths: ["addonName", "clusterName"],
+        source: `${TF} internal/service/eks/addon.go (ForceNew; addon_version and configuration_values update in place; commit 00a3530)`,
+    },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+        paths: ["role", "policyArn"],
+        source: `${TF} internal/service/iam/role_policy_attachment.go (ForceNew; commit 04c7984)`,
+    },
+    "aws:cloudwatch/logGroup:LogGroup": {
+        paths: ["name", "namePrefix", "logGroupClass"],
+        source: `${TF} internal/service/logs/group.go (ForceNew; retention and KMS key update in place; commit 0073593)`,
+    },
     // A new bucket name is a new bucket: the old one is deleted (or, with retainOnDelete, left behind) with its cache.
     "aws:s3/bucket:Bucket": {
         paths: ["bucket", "bucketPrefix"],
@@ -88,8 +101,10 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
 
 /** Kubernetes kinds whose only immutable inputs are the name and namespace (same source). */
 for (const type of [
+    "kubernetes:core/v1:LimitRange",
     "kubernetes:core/v1:Namespace",
     "kubernetes:core/v1:ServiceAccount",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     "kubernetes:rbac.authorization.k8s.io/v1:Role",
     "kubernetes:policy/v1:PodDisruptionBudget",
     "kubernetes:scheduling.k8s.io/v1:PriorityClass",
@@ -104,6 +119,10 @@ for (const type of [
 const DYNAMIC_DIFFS: Readonly<Record<string, (olds: never, news: never) => DiffResult>> = {
     "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension": suspensionDiff,
     "pulumi-nodejs:dynamic/eks-gitlab-runners:NodeGroupScaling": scalingDiff,
+    // Its state also holds the runner's ID in GitLab; from inputs alone, the runner an earlier adoption took over is
+    // the one in state (a new adoptRunnerId names another runner: a replacement, as in the provider).
+    "pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration": (olds: Record<string, unknown>, news: never) =>
+        runnerDiff({ ...olds, runnerId: olds.adoptRunnerId } as unknown as GitlabRunnerState, news),
 };
 
 /** Whether `changed` is `path` or inside it, or contains it (a whole object replaced). */

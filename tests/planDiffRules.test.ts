@@ -54,7 +54,8 @@ describe("IAM documents", () => {
 // ForceNew / RequiresReplace in each resource's schema — internal/service/eks/node_group.go (commit 012e0a3:
 // instance_types, disk_size, subnet_ids, …; labels, scaling_config, release_version and version update in place),
 // internal/service/autoscaling/group_tag.go (commit 050ac11: autoscaling_group_name and tag.key, not tag.value),
-// internal/service/s3/bucket.go (commit 4c72bcc: bucket, bucket_prefix); pulumi/pulumi-kubernetes
+// internal/service/s3/bucket.go (commit 4c72bcc: bucket, bucket_prefix), internal/service/eks/addon.go (commit
+// 00a3530: addon_name, cluster_name; addon_version updates in place); pulumi/pulumi-kubernetes
 // provider/pkg/provider/diff.go (commit cafe8c4) lists .metadata.name/.namespace for every kind, .roleRef of a
 // RoleBinding, .spec.scopes of a ResourceQuota, and .type/.stringData/.data of a Secret unless the provider enables
 // enableSecretMutable (this program's provider does not).
@@ -74,6 +75,13 @@ describe("replacement rules", () => {
         assert.deepEqual(replacementReasons("kubernetes:core/v1:Secret", ["metadata.labels.team"], [], {}, {}), []);
         assert.equal(replacementReasons("aws:s3/bucket:Bucket", ["bucket"], [], {}, {}).length, 1);
         assert.deepEqual(replacementReasons("aws:s3/bucket:Bucket", ["tags.team"], [], {}, {}), []);
+        assert.equal(replacementReasons("aws:eks/addon:Addon", ["addonName"], [], {}, {}).length, 1);
+        assert.deepEqual(replacementReasons("aws:eks/addon:Addon", ["addonVersion"], [], {}, {}), []);
+        assert.deepEqual(
+            replacementReasons("kubernetes:networking.k8s.io/v1:NetworkPolicy", ["spec.egress"], [], {}, {}),
+            [],
+            "a NetworkPolicy's rules update in place (no kind entry in diff.go)",
+        );
         assert.equal(replacementReasons("kubernetes:core/v1:ResourceQuota", ["spec.scopes"], [], {}, {}).length, 1);
         assert.deepEqual(replacementReasons("kubernetes:core/v1:ResourceQuota", ["spec.hard.pods"], [], {}, {}), []);
         assert.equal(
@@ -103,6 +111,17 @@ describe("replacement rules", () => {
             }).length,
             1,
         );
+        // A registered runner: a new group (or owner, or GitLab) is another runner; its settings update in place
+        // (components/runners/registration/lifecycle.ts runnerDiff, asked through the plan's adapter).
+        const REGISTRATION = "pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration";
+        const runner = { gitlabUrl: "https://gitlab.example.com", runnerType: "group_type", groupId: 1, tagList: ["a"] };
+        assert.deepEqual(replacementReasons(REGISTRATION, ["groupId"], [], runner, { ...runner, groupId: 2 }), [
+            "groupId (the provider's own diff, RunnerRegistration)",
+        ]);
+        assert.deepEqual(replacementReasons(REGISTRATION, ["tagList"], [], runner, { ...runner, tagList: ["b"] }), []);
+        const adopted = { ...runner, adoptRunnerId: 9170 };
+        assert.deepEqual(replacementReasons(REGISTRATION, [], [], adopted, adopted), [], "an adoption already made");
+        assert.equal(replacementReasons(REGISTRATION, ["adoptRunnerId"], [], runner, adopted).length, 1, "a new adoption");
         for (const [type, entry] of Object.entries(IMMUTABLE_INPUTS))
             assert.ok(entry.source.length > 20 && entry.paths.length > 0, type);
     });
