@@ -71,8 +71,9 @@ export = () => {
     // must not depend on timing).
     const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes, coreDns] });
 
-    // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
-    // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
+    // GitLab runners (docs/runners.md): the shared S3 cache, one gitlab-runner Helm release per runner, and per VM
+    // runner an Auto Scaling group with its manager. Managers need the management nodes and the add-ons'
+    // PriorityClasses; job pods reach their groups through the autoscaler.
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
@@ -87,5 +88,6 @@ export = () => {
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,
+        vmRunners: fleet.vmSummary,
     };
 };

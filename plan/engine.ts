@@ -199,7 +199,7 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
 
 /**
- * Stand-in tokens for the runners of `config` that have none in it and do not read theirs from SSM, so that a
+ * Stand-in tokens for the runners and VM runners of `config` that have none in it and do not read theirs from SSM, so that a
  * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
  * that got a stand-in.
  */
@@ -207,7 +207,11 @@ export function standInRunnerTokens(
     config: ConfigMap,
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>;
+    // Runners and VM runners both need a token (config/runnerTokens.ts).
+    const runners = {
+        ...((config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>),
+        ...((config[`${PROJECT}:vmRunners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>),
+    };
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
     const missing = Object.entries(runners)
         .filter(([name, r]) => !r?.tokenSsmParameter && !(name in existing))

@@ -51,8 +51,9 @@ describe("offline plan (npm run plan)", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
         assert.ok(assertTablesWellFormed(md) >= 6);
-        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
-        assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
+        // Three runners and the VM runner.
+        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 4);
+        assert.equal((md.match(/^```toml$/gm) ?? []).length, 4);
         assert.match(md, /^# Offline plan: stack prod$/m);
     });
 

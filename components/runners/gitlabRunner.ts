@@ -1,14 +1,12 @@
 import { RUNNER_LABELS, jobPodLabels } from "../../model/labels";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
-import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
 
 import { renderRunnerToml } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { executorRoleRules } from "./rbac";
-import { runnerTokenOutput } from "./token";
+import { managerIdentity, managerRelease } from "./runnerManager";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
@@ -73,13 +71,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            {
-                metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
-            },
-            k8sOpts,
-        );
+        const { serviceAccount, tokenSecret, podIdentity } = managerIdentity(this, name, {
+            runner,
+            labels,
+            managerNamespace: args.managerNamespace,
+            cluster,
+            role: { arn: args.cache.roleArn, associationSuffix: "cache-access" },
+            tags: args.tags,
+        });
 
         const role = new k8s.rbac.v1.Role(
             `${name}-executor`,
@@ -101,20 +100,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
-        const tokenSecret = new k8s.core.v1.Secret(
-            `${name}-token`,
-            {
-                metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
-                type: "Opaque",
-                stringData: {
-                    "runner-token": runnerTokenOutput(runner, { parent: this }),
-                    "runner-registration-token": "",
-                },
-            },
-            k8sOpts,
-        );
-
         // The fix that kept jobs alive in production (seed 000): no voluntary eviction of a running job pod, so
         // Cluster Autoscaler never drains a node under it. Node-group upgrades wait for jobs up to 15 minutes.
         new k8s.policy.v1.PodDisruptionBudget(
@@ -127,18 +112,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 },
             },
             k8sOpts,
-        );
-
-        const cacheAccess = new aws.eks.PodIdentityAssociation(
-            `${name}-cache-access`,
-            {
-                clusterName: cluster.clusterName,
-                namespace: names.managerNamespace,
-                serviceAccount: names.serviceAccount,
-                roleArn: args.cache.roleArn,
-                tags: args.tags,
-            },
-            { parent: this, dependsOn: [cluster.podIdentityAgent] },
         );
 
         this.configToml = pulumi
@@ -156,27 +129,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
             }),
         );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: names.release,
-                chart: RUNNER_CHART_NAME,
-                version: runner.chart.version,
-                repositoryOpts: { repo: RUNNER_CHART_REPO },
-                namespace: args.managerNamespace.metadata.name,
-                createNamespace: false,
-                values,
-                // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
-                atomic: true,
-                timeout: 600,
-                maxHistory: 10,
-            },
-            {
-                ...k8sOpts,
-                // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
-            },
-        );
+        this.release = managerRelease(this, name, {
+            names,
+            chartVersion: runner.chart.version,
+            managerNamespace: args.managerNamespace,
+            provider: cluster.provider,
+            values,
+            dependsOn: [tokenSecret, roleBinding, podIdentity, serviceAccount],
+        });
 
         this.registerOutputs({
             releaseName: this.release.name,
