@@ -90,6 +90,36 @@ describe("offline plan (npm run plan)", () => {
             );
         });
 
+        it("shows the VM runner: its group as registered, the idle schedule of a week and the cost", () => {
+            const [v] = plan().vmRunners;
+            assert.deepEqual(
+                [
+                    v.name,
+                    v.autoScalingGroup,
+                    v.minSize,
+                    v.maxSize,
+                    v.protectFromScaleIn,
+                    v.suspendedProcesses,
+                    v.capacityRebalance,
+                ],
+                ["docker-vm", "ci-runners-prod-vm-docker-vm", 0, 10, true, ["AZRebalance"], false],
+            );
+            assert.deepEqual([v.scalingPolicies, v.plugin, v.deploymentStrategy], [0, "aws:1.1.0", "Recreate"]);
+            const [c] = plan().capacity.vmRunners;
+            assert.deepEqual(
+                c.idle.map((p) => [p.timezone, p.idleInstances, p.hoursPerWeek]),
+                [
+                    ["UTC", 0, 108],
+                    ["Europe/Berlin", 2, 60],
+                ],
+            );
+            const md = results.prodMarkdown.stdout;
+            assert.match(md, /^## VM runners$/m);
+            assert.match(md, /^### docker-vm \(docker-autoscaler\) → ci-runners-prod-vm-docker-vm$/m);
+            assert.match(md, /^\| 2 \| \* 7-18 \* \* mon-fri \| Europe\/Berlin \| 2 \| 2 \| 60 \| \$230 \|$/m);
+            assert.match(md, /^Idle floor \$230\/month; every VM running \$3,216\/month\.$/m);
+        });
+
         it("has no warnings or errors", () => {
             assert.deepEqual(
                 plan().findings.filter((f) => !f.subject.startsWith("runnerTokens.")),
