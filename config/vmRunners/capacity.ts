@@ -7,7 +7,7 @@
 // to a month of HOURS_PER_MONTH. Minutes no policy covers keep no idle VM (an assumption: the docs do not say).
 // This is the floor: VMs also linger idle for `idleTime` after the jobs they ran.
 import type { Finding } from "../problems";
-import { HOURS_PER_MONTH, instanceFacts, onDemandPrice } from "../instanceTypes";
+import { HOURS_PER_MONTH, onDemandPrice } from "../instanceTypes";
 import { CronMoment, cronMatches, CronSchedule, parseCron } from "./cron";
 import type { VmPolicy } from "./options";
 import type { VmRunnerConfig } from "./resolve";
@@ -167,10 +167,4 @@ export function vmRunnerCapacity(vm: VmRunnerConfig, region: string): { capacity
         },
         findings,
     };
-}
-
-/** The type whose facts every VM of the runner is sure to have (for docs and plan: vCPU and memory per VM). */
-export function vmShape(vm: Pick<VmRunnerConfig, "instanceTypes">): { vcpu: number; memoryMiB: number } {
-    const facts = vm.instanceTypes.map((t) => instanceFacts(t)!);
-    return { vcpu: Math.min(...facts.map((f) => f.vcpu)), memoryMiB: Math.min(...facts.map((f) => f.memoryMiB)) };
 }
