@@ -26,7 +26,7 @@ export = () => {
     // (docs/runbook/upgrades.md). It knows today's bounds too, for a group whose runners' timeouts just went up.
     const boundOf = (name: string) => {
         const group = allNodeGroups(config.nodeGroups).find((g) => g.name === name);
-        return group && drainBoundSeconds(group, config.runners);
+        return group && drainBoundSeconds(group, [...config.runners, ...config.vmRunners]);
     };
     const hook = drainHook(cluster.eks.kubeconfigJson, { currentBoundSeconds: boundOf });
     const nodeGroups = allNodeGroups(config.nodeGroups).map(

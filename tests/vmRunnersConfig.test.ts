@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
+import { DRAIN_MARGIN_SECONDS, drainBoundSeconds } from "../config/patching";
 import { TERMINATION_GRACE_MARGIN_SECONDS } from "../config/runnerOptions";
 import { RESOURCE_DEFAULTS } from "../config/runnerResources";
 import { MINUTES_PER_WEEK, policyByMinute, REFERENCE_WEEK_START_UTC } from "../config/vmRunners/capacity";
@@ -212,6 +213,17 @@ describe("VM runner config", () => {
         assert.equal(pool(withRunner) - pool(without), 10);
         assert.equal(withRunner.management!.demand.pods - without.management!.demand.pods, 1);
         assert.equal(withRunner.management!.demand.cpuMillis - without.management!.demand.cpuMillis, 200);
+    });
+
+    it("a VM runner's manager, like any other, bounds the management group's drain; job groups are not its", () => {
+        const cfg = parseStackConfig(withVm({ ...DOCKER_VM, maxJobTimeoutMinutes: 240 }), REGION);
+        const all = [...cfg.runners, ...cfg.vmRunners];
+        assert.equal(
+            drainBoundSeconds(cfg.nodeGroups.management, all),
+            240 * 60 + TERMINATION_GRACE_MARGIN_SECONDS + DRAIN_MARGIN_SECONDS,
+        );
+        const amd64 = cfg.nodeGroups.jobs.find((g) => g.name === "amd64")!;
+        assert.equal(drainBoundSeconds(amd64, all), drainBoundSeconds(amd64, cfg.runners));
     });
 
     it("warns that an unlimited maxUseCount lets a busy VM live on the AMI it booted with", () => {

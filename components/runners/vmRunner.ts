@@ -9,7 +9,7 @@ import { vmRunnerHelmValues } from "./helmValues";
 import { managerIdentity, managerRelease } from "./runnerManager";
 import { renderVmRunnerToml } from "./vmConfigToml";
 import { vmManagerPolicy, vmManagerTrustPolicy, vmRunnerTagValue } from "./vmPolicies";
-import { VM_GROUP_OPTIONS, vmAmiParameter, vmGroupArgs, vmLaunchTemplateArgs, vmSecurityRules } from "./vmSpec";
+import { VM_GROUP_OPTIONS, vmAmiParameter, vmAsgName, vmGroupArgs, vmLaunchTemplateArgs, vmSecurityRules } from "./vmSpec";
 
 export interface VmRunnerArgs {
     readonly vm: VmRunnerConfig;
@@ -61,7 +61,7 @@ export class VmRunner extends pulumi.ComponentResource {
             {
                 vpcId: args.network.vpcId,
                 description: `VMs of ${args.clusterName} VM runner ${vm.name}: SSH from the cluster only`,
-                tags: { ...tags, Name: `${args.clusterName}-vm-${vm.name}` },
+                tags: { ...tags, Name: vmAsgName(args.clusterName, vm.name) },
             },
             parent,
         );
