@@ -2,7 +2,9 @@
 // at chart 0.71.0 and in the GitLab Runner docs for 18.9 / 19.3: gitlabUrl, concurrent, checkInterval,
 // unregisterRunners, terminationGracePeriodSeconds, rbac, serviceAccount, metrics, runners.{config,secret,name,
 // executor}, podLabels, priorityClassName, nodeSelector, tolerations, resources, podSecurityContext,
-// securityContext, deploymentLifecycle). Pure: the component passes the rendered TOML in.
+// securityContext, deploymentLifecycle; for VM runners also preEntrypointScript, envVars and strategy, read in chart
+// 0.86.0's templates/configmap.yaml, _env_vars.tpl and deployment.yaml). Every value set is checked against the
+// chart's value paths in the tests. Pure: the component passes the rendered TOML in.
 import { RUNNER_LABELS, RUNNER_METRICS_PORT } from "../../model/labels";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
 import type { ManagerNames } from "../../config/runners";
