@@ -139,7 +139,7 @@ describe("VM runners (prod stack under mocks)", () => {
             [association.inputs.namespace, association.inputs.serviceAccount, association.inputs.roleArn],
             ["gitlab-runner", "gitlab-runner-docker-vm", `arn:aws:iam::${ACCOUNT}:role/${role.name}`],
         );
-        // The shared cache role stays with the Kubernetes runners' managers: one Pod Identity role per service account.
+        // The shared cache role stays with the Kubernetes runners' managers: the VM manager's own role has the cache access.
         const cacheTrust = JSON.parse(run.one(T.role, "gitlab-cache-role").inputs.assumeRolePolicy);
         assert.ok(
             !cacheTrust.Statement[0].Condition.StringEquals["aws:RequestTag/kubernetes-service-account"].includes(

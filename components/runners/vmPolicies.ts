@@ -1,6 +1,7 @@
 // IAM of a VM runner's manager, as plain data (tested directly). One role per VM runner, reached through EKS Pod
-// Identity by its manager's service account only. A service account has one Pod Identity association and so one
-// role: this one carries the shared cache's permissions too.
+// Identity by its manager's service account only. The manager pod has one set of AWS credentials for everything it
+// does (the plugin and the cache), so this role carries the shared cache's permissions too; the cache role of the
+// Kubernetes runners is not associated with it.
 //
 // Compared with the fleeting AWS plugin's "Recommended IAM Policy" (README at v0.4.0, as imported in
 // hetznercloud/fleeting-plugin-hetzner 5c71bcde) and cattle-ops/terraform-aws-gitlab-runner's
@@ -9,8 +10,9 @@
 //     group's own tag must match too (the policy pack's rule for capacity writes).
 //   - DescribeAutoScalingGroups / DescribeInstances on "*": both (they have no resource-level permissions). cattle-ops'
 //     DescribeSpotInstanceRequests, DescribeTags, CompleteLifecycleAction and DescribeLifecycleHooks serve its own
-//     scripts, not the plugin (provider.go calls DescribeAutoScalingGroups, DescribeInstances, SetDesiredCapacity,
-//     TerminateInstanceInAutoScalingGroup and SendSSHPublicKey only): left out.
+//     scripts, not the plugin (its provider.go at v0.4.0 calls DescribeAutoScalingGroups, DescribeInstances,
+//     SetDesiredCapacity, TerminateInstanceInAutoScalingGroup, SendSSHPublicKey and, for Windows, GetPasswordData;
+//     the pinned 1.1.0's source was not readable here): left out.
 //   - SendSSHPublicKey on instances tagged `aws:autoscaling:groupName` = the group: both; here also only for the VMs'
 //     OS user (`ec2:osuser`, the action's condition key in the Service Authorization Reference for EC2 Instance
 //     Connect). ec2:GetPasswordData is for Windows VMs only: left out.
