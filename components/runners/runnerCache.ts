@@ -8,7 +8,10 @@ export interface RunnerCacheArgs {
     /** EKS cluster name (config value, so the trust policy is plain data). */
     readonly clusterName: string;
     readonly region: string;
-    /** Namespace and service accounts of the runner managers that may use the cache. */
+    /**
+     * Namespace and service accounts of the runner managers that use the cache role (Kubernetes runners; a VM runner's
+     * manager has a role of its own with the same access). None: no role.
+     */
     readonly managerNamespace: string;
     readonly serviceAccounts: readonly string[];
     readonly tags: Record<string, string>;
@@ -23,8 +26,10 @@ export interface RunnerCacheArgs {
 export class RunnerCache extends pulumi.ComponentResource {
     public readonly bucket: aws.s3.Bucket;
     public readonly bucketName: pulumi.Output<string>;
-    public readonly role: aws.iam.Role;
-    public readonly roleArn: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    /** Undefined when no manager uses it (a trust policy needs a principal). */
+    public readonly role?: aws.iam.Role;
+    public readonly roleArn?: pulumi.Output<string>;
     public readonly region: string;
     /** Where the cache bucket's S3 server access logs go (undefined when `cache.accessLogs.enabled` is false). */
     public readonly accessLogs?: { readonly bucketName: pulumi.Input<string>; readonly prefix: string };
@@ -113,32 +118,35 @@ export class RunnerCache extends pulumi.ComponentResource {
 
         this.accessLogs = this.accessLogging(name, keep, tags);
 
-        this.role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
-                assumeRolePolicy: JSON.stringify(
-                    cacheRoleTrustPolicy({
-                        clusterName: args.clusterName,
-                        namespace: args.managerNamespace,
-                        serviceAccounts: args.serviceAccounts,
-                    }),
-                ),
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-access`,
-            {
-                role: this.role.id,
-                policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
-            },
-            { parent: this },
-        );
+        if (args.serviceAccounts.length > 0) {
+            this.role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
+                    assumeRolePolicy: JSON.stringify(
+                        cacheRoleTrustPolicy({
+                            clusterName: args.clusterName,
+                            namespace: args.managerNamespace,
+                            serviceAccounts: args.serviceAccounts,
+                        }),
+                    ),
+                    tags,
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(
+                `${name}-access`,
+                {
+                    role: this.role.id,
+                    policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
+                },
+                { parent: this },
+            );
+            this.roleArn = this.role.arn;
+        }
 
         this.bucketName = this.bucket.bucket;
-        this.roleArn = this.role.arn;
+        this.bucketArn = this.bucket.arn;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucket.arn,
