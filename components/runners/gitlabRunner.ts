@@ -11,6 +11,7 @@ import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "
 import { RunnerRegistration } from "./registration/resource";
 import { managerIdentity, managerRelease } from "./runnerManager";
 import { runnerTokenOutput } from "./token";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
@@ -21,14 +22,7 @@ export interface GitlabRunnerArgs {
     readonly gitlabUrl: string;
     /** EKS cluster name from config (the runner's local name is derived from it). */
     readonly clusterName: string;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        /** Associations only work once the agent runs on the nodes. */
-        readonly podIdentityAgent: pulumi.Resource;
-        /** The cluster's service CIDR (the `kubernetes` Service's address, for runners that may reach the API). */
-        readonly serviceCidr: pulumi.Input<string>;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent" | "serviceCidr">;
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
     readonly cache: {

@@ -93,18 +93,7 @@ export class RunnerCache extends pulumi.ComponentResource {
         );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
-            {
-                bucket: bucketId,
-                rules: [
-                    {
-                        id: "expire-cache",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days: settings.expirationDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                    },
-                ],
-            },
+            expiringObjects(bucketId, "expire-cache", settings.expirationDays),
             keep,
         );
         new aws.s3.BucketPolicy(
@@ -203,18 +192,7 @@ export class RunnerCache extends pulumi.ComponentResource {
             );
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-logs-lifecycle`,
-                {
-                    bucket: bucket.bucket,
-                    rules: [
-                        {
-                            id: "expire-access-logs",
-                            status: "Enabled",
-                            filter: { prefix: "" },
-                            expiration: { days: logs.expirationDays },
-                            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                        },
-                    ],
-                },
+                expiringObjects(bucket.bucket, "expire-access-logs", logs.expirationDays),
                 keep,
             );
             const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -243,4 +221,20 @@ export class RunnerCache extends pulumi.ComponentResource {
         );
         return { bucketName: target, prefix: logs.prefix };
     }
+}
+
+/** Lifecycle rules of a bucket whose every object expires after `days`, and whose unfinished uploads after a day. */
+function expiringObjects(bucket: pulumi.Input<string>, id: string, days: number): aws.s3.BucketLifecycleConfigurationArgs {
+    return {
+        bucket,
+        rules: [
+            {
+                id,
+                status: "Enabled",
+                filter: { prefix: "" },
+                expiration: { days },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
+        ],
+    };
 }

@@ -10,21 +10,14 @@ import { defaultDenyPolicy, gitlabPort, managersPolicy } from "./networkPolicies
 import { gitlabApiTokenOutput } from "./registration/apiToken";
 import { RunnerCache } from "./runnerCache";
 import { VmRunner } from "./vmRunner";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface RunnerFleetArgs {
     readonly config: Pick<
         StackConfig,
         "region" | "gitlab" | "cluster" | "network" | "nodeGroups" | "runners" | "vmRunners" | "cache"
     >;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        readonly podIdentityAgent: pulumi.Resource;
-        /** The cluster's service CIDR (network policies of runners that may reach the API). */
-        readonly serviceCidr: pulumi.Input<string>;
-        /** VM runners admit SSH from it only. */
-        readonly clusterSecurityGroupId: pulumi.Input<string>;
-    };
+    readonly cluster: ClusterHandles;
     readonly tags: Record<string, string>;
 }
 

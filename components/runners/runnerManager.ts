@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RunnerConfig } from "../../config";
 import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
 import type { ManagerNames } from "../../config/runners";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface ManagerIdentityArgs {
     readonly runner: Pick<RunnerConfig, "name"> & { readonly names: ManagerNames };
@@ -14,12 +15,7 @@ export interface ManagerIdentityArgs {
     readonly token: pulumi.Output<string>;
     readonly labels: Record<string, string>;
     readonly managerNamespace: k8s.core.v1.Namespace;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        /** Associations only work once the agent runs on the nodes. */
-        readonly podIdentityAgent: pulumi.Resource;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent">;
     /** The AWS role the manager gets, and the name suffix of its association (a stable key: renaming replaces it). */
     readonly role: { readonly arn: pulumi.Input<string>; readonly associationSuffix: string };
     readonly tags: Record<string, string>;

@@ -11,6 +11,7 @@ import { runnerTokenOutput } from "./token";
 import { renderVmRunnerToml } from "./vmConfigToml";
 import { vmManagerPolicy, vmManagerTrustPolicy, vmRunnerTagValue } from "./vmPolicies";
 import { VM_GROUP_OPTIONS, vmAmiParameter, vmAsgName, vmGroupArgs, vmLaunchTemplateArgs, vmSecurityRules } from "./vmSpec";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface VmRunnerArgs {
     readonly vm: VmRunnerConfig;
@@ -21,13 +22,7 @@ export interface VmRunnerArgs {
     readonly clusterName: string;
     readonly region: string;
     readonly scope: pulumi.Output<AwsScope>;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        readonly podIdentityAgent: pulumi.Resource;
-        /** Every node's and pod's security group: the only source SSH is admitted from. */
-        readonly clusterSecurityGroupId: pulumi.Input<string>;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent" | "clusterSecurityGroupId">;
     /** The existing VPC and its private subnets (network.subnetIds), routed through the NAT. */
     readonly network: { readonly vpcId: string; readonly subnetIds: readonly string[] };
     readonly managerNamespace: k8s.core.v1.Namespace;
