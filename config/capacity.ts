@@ -1,5 +1,5 @@
 import { parseCidr, usableSubnetAddresses } from "./cidr";
-import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
+import { HOURS_PER_MONTH, instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
 import type { NetworkConfig } from "./network";
 import { PodResources } from "./nodeAllocatable";
 import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
@@ -10,6 +10,8 @@ import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./manageme
 import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
 import type { WarmCapacityPlan } from "./warmPlan";
+import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
+import type { VmRunnerConfig } from "./vmRunners/resolve";
 
 export type { Finding } from "./problems";
 
@@ -33,7 +35,7 @@ export type { Finding } from "./problems";
  * - **Cost**: on-demand price per hour × 730 h; Spot shown at the Spot Advisor's saving for the type and region.
  *   The EKS control plane costs 0.10 USD/h in standard support.
  */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** Pods per management node that take a VPC address, for its IP estimate. */
 export const MANAGEMENT_PODS_PER_NODE = 10;
@@ -90,6 +92,8 @@ export interface SubnetPool {
 export interface CapacityReport {
     readonly groups: readonly GroupCapacity[];
     readonly runners: readonly RunnerCapacity[];
+    /** VM runners: concurrency, idle schedule and cost (config/vmRunners/capacity.ts); not in `cost` below. */
+    readonly vmRunners: readonly VmRunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
     /** Runners with `warmCapacity`: pause pods and warm nodes per policy, weekly cost (config/warmPlan.ts). */
@@ -120,6 +124,8 @@ export interface CapacityInput {
     readonly clusterSubnetFreeIps?: number;
     /** Pods that must fit on the management group (platform pods and runner managers); none: not checked. */
     readonly managementPods?: readonly PlatformPod[];
+    /** VM runners: their VMs take one address each in `network.subnetIds`. */
+    readonly vmRunners?: readonly VmRunnerConfig[];
 }
 
 /** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
@@ -275,11 +281,18 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     });
 
     const subnetsOf = new Map(allNodeGroups(input.nodeGroups).map((g) => [g.name, g.subnets]));
+    const vmRunners = (input.vmRunners ?? []).map((vm) => {
+        const checked = vmRunnerCapacity(vm, input.region);
+        for (const f of checked.findings) findings.push(f);
+        return checked.capacity;
+    });
     const pools: SubnetPool[] = (["cluster", "pod"] as const)
         .map((name) => ({
             name,
             freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-            ipsAtFullScale: groups.filter((g) => subnetsOf.get(g.name) === name).reduce((s, g) => s + g.ipsAtFullScale, 0),
+            ipsAtFullScale:
+                groups.filter((g) => subnetsOf.get(g.name) === name).reduce((s, g) => s + g.ipsAtFullScale, 0) +
+                (name === "cluster" ? vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0) : 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
@@ -335,6 +348,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     return {
         groups,
         runners,
+        vmRunners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
         management,

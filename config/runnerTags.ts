@@ -6,16 +6,23 @@
 //   - a shared tag between runners whose job nodes differ in CPU architecture (an amd64 image on arm64 fails with
 //     "exec format error") or in capacity type (a job that never opted into Spot could be interrupted).
 // Overlap between runners on equivalent nodes (same arch and capacity type) is allowed: both places are fine.
+// A VM runner (`vmRunners`) runs its jobs on VMs of its own, unlike any other runner, so any tag it shares with
+// another runner is refused: a job tagged only with it could land on a VM or in a pod.
 import type { NodeGroupConfig } from "./nodeGroups";
 import { joinPath, Problem } from "./problems";
 
 export interface TaggedRunner {
     readonly name: string;
+    /** The stack section it is declared in: `runners` (default) or `vmRunners`. */
+    readonly section?: "runners" | "vmRunners";
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
-    /** The runner's job node group, when it resolved. */
-    readonly group?: Pick<NodeGroupConfig, "name" | "arch" | "capacityType">;
+    /** Where its jobs run, when that resolved: a Kubernetes runner's job node group, or a VM runner's own VMs. */
+    readonly group?: Pick<NodeGroupConfig, "name" | "arch" | "capacityType"> | { readonly vm: string; readonly arch: string };
 }
+
+const pathOf = (r: TaggedRunner, ...rest: (string | number)[]) => joinPath(r.section ?? "runners", r.name, ...rest);
+const refOf = (r: TaggedRunner) => `${r.section ?? "runners"}.${r.name}`;
 
 /** GitLab tags are comma-separated on the wire: a comma inside one would split it. */
 const TAG = /^[^,\s](?:[^,]{0,253}[^,\s])?$/;
@@ -27,15 +34,15 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
     r.tags.forEach((t, i) => {
         if (!TAG.test(t))
             problems.push({
-                path: joinPath("runners", r.name, "tags", i),
+                path: pathOf(r, "tags", i),
                 message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)`,
             });
-        else if (seen.has(t)) problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
+        else if (seen.has(t)) problems.push({ path: pathOf(r, "tags", i), message: `"${t}" is listed twice` });
         seen.add(t);
     });
     if (r.tags.length === 0 && !r.runUntagged) {
         problems.push({
-            path: joinPath("runners", r.name, "tags"),
+            path: pathOf(r, "tags"),
             message:
                 "no tags and runUntagged is false: this runner could never pick up a job; list its tags or set runUntagged: true",
         });
@@ -43,7 +50,8 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
     return problems;
 }
 
-const describe = (g: TaggedRunner["group"]) => (g ? `${g.capacityType} ${g.arch}` : "unknown");
+const describe = (g: TaggedRunner["group"]) =>
+    !g ? "unknown nodes" : "vm" in g ? `VMs of its own (${g.arch})` : `${g.capacityType} ${g.arch} nodes`;
 const list = (tags: Iterable<string>) => `[${[...tags].join(", ")}]`;
 
 /**
@@ -64,14 +72,14 @@ export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] 
         const twin = tags.size > 0 ? bySet.get(key) : undefined;
         if (twin) {
             problems.push({
-                path: joinPath("runners", b.name, "tags"),
-                message: `same tags as runners.${twin.name} (${list(twin.tags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
+                path: pathOf(b, "tags"),
+                message: `same tags as ${refOf(twin)} (${list(twin.tags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
             });
         }
         if (b.runUntagged && untagged && untagged !== twin) {
             problems.push({
-                path: joinPath("runners", b.name, "runUntagged"),
-                message: `runners.${untagged.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
+                path: pathOf(b, "runUntagged"),
+                message: `${refOf(untagged)} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
             });
         }
         const kind = kindOf(b.group);
@@ -88,8 +96,8 @@ export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] 
         }
         for (const [a, shared] of others) {
             problems.push({
-                path: joinPath("runners", b.name, "tags"),
-                message: `shares ${list(shared)} with runners.${a.name}, whose jobs run on ${describe(a.group)} nodes while these run on ${describe(b.group)} nodes: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
+                path: pathOf(b, "tags"),
+                message: `shares ${list(shared)} with ${refOf(a)}, whose jobs run on ${describe(a.group)} while these run on ${describe(b.group)}: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
             });
         }
         if (!bySet.has(key)) bySet.set(key, b);
@@ -104,5 +112,8 @@ export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] 
     return problems;
 }
 
-/** Runners whose jobs run on the same kind of node (arch and capacity type) may share tags. */
-const kindOf = (g: TaggedRunner["group"]) => (g ? `${g.arch}/${g.capacityType}` : undefined);
+/**
+ * Runners whose jobs run on the same kind of node (arch and capacity type) may share tags; a VM runner's VMs are a
+ * kind of their own, so a tag it shares with any other runner is reported.
+ */
+const kindOf = (g: TaggedRunner["group"]) => (!g ? undefined : "vm" in g ? `vm/${g.vm}` : `${g.arch}/${g.capacityType}`);

@@ -14,9 +14,11 @@ import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { closest } from "./suggest";
 import { tagProblems } from "./tags";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
 import { warmAutoscaler } from "./addons/clusterAutoscaler";
 import { planWarmCapacity } from "./warmPlan";
+import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -27,6 +29,8 @@ export interface StackConfig {
     readonly network: NetworkConfig;
     readonly nodeGroups: NodeGroups;
     readonly runners: readonly RunnerConfig[];
+    /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
+    readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
@@ -40,6 +44,7 @@ const SECTIONS = {
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
     runners: z.record(z.string(), runnerSchema).default({}),
+    vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
@@ -161,12 +166,32 @@ export function parseStackConfig(
         secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
     };
     pushAll(problems, apiTokenProblems(apiToken));
+    // Runners and VM runners share one name space: tokens, Helm releases and job tags.
+    const runnerKeys = Object.keys(parsed.runners ?? {});
+    const vmKeys = Object.keys(parsed.vmRunners ?? {});
+    // Which token belongs to which runner is only known once both sections (and the groups runners need) parsed.
+    const tokens =
+        parsed.runnerTokens && parsed.runners && parsed.vmRunners && parsed.nodeGroups
+            ? guard("runnerTokens", () => checkRunnerTokens(parsed.runnerTokens!, [...runnerKeys, ...vmKeys]))
+            : undefined;
+    if (tokens) pushAll(problems, tokens.problems);
+    let vmTagged: readonly TaggedRunner[] = [];
+    let vmRunners: VmRunnerConfig[] = [];
+    if (parsed.vmRunners) {
+        const input = parsed.vmRunners;
+        const resolved = guard("vmRunners", () =>
+            resolveVmRunners(input, { runnerTokens: tokens?.presence, runnerNames: runnerKeys }),
+        );
+        if (resolved) {
+            vmRunners = resolved.vmRunners;
+            pushAll(problems, resolved.problems);
+            vmTagged = resolved.tagged;
+        }
+    }
     let runners: RunnerConfig[] = [];
+    let runnerTagged: readonly TaggedRunner[] = [];
     if (parsed.runners && parsed.nodeGroups) {
         const input = parsed.runners;
-        const tokens =
-            parsed.runnerTokens && guard("runnerTokens", () => checkRunnerTokens(parsed.runnerTokens!, Object.keys(input)));
-        if (tokens) pushAll(problems, tokens.problems);
         const resolved = guard("runners", () =>
             resolveRunners(input, {
                 ...context,
@@ -175,9 +200,14 @@ export function parseStackConfig(
                 vpcCidrs: network && knownVpcCidrs(network),
             }),
         );
-        runners = resolved?.runners ?? [];
-        if (resolved) pushAll(problems, resolved.problems);
+        if (resolved) {
+            runners = resolved.runners;
+            pushAll(problems, resolved.problems);
+            runnerTagged = resolved.tagged;
+        }
     }
+    // Runners first: a conflict is reported on the later of two, in the order of the sections.
+    guard("runners", () => pushAll(problems, tagOverlapProblems([...runnerTagged, ...vmTagged])));
 
     if (problems.length > 0) throw fail();
 
@@ -190,7 +220,8 @@ export function parseStackConfig(
             containerInsights: context.containerInsights,
             podSubnetFreeIps: podSubnetFreeIps(network!),
             clusterSubnetFreeIps: network!.freeIpAddresses,
-            managementPods: managementPods(addons!, runners),
+            managementPods: managementPods(addons!, [...runners, ...vmRunners]),
+            vmRunners,
         }),
     );
     if (!jobs) throw fail();
@@ -210,6 +241,7 @@ export function parseStackConfig(
         network: parsed.network!,
         nodeGroups: nodeGroups as NodeGroups,
         runners,
+        vmRunners,
         addons: addons!,
         cache: parsed.cache!,
         capacity,

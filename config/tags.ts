@@ -19,7 +19,9 @@ export const AWS_TAG_LIMITS = { perResource: 50, keyLength: 128, valueLength: 25
  * node groups (`eks-gitlab-runners/stack`, `managed-by`, `eks-gitlab-runners/nodegroup` and the drain bound) and pod
  * subnets (`eks-gitlab-runners/stack`, `managed-by`, `Name`, `kubernetes.io/cluster/<name>`) add 4; the EKS cluster
  * adds 3 (`Name` from @pulumi/eks, pulumi/pulumi-eks nodejs/eks/cluster.ts: `{ Name: `${name}-eksCluster`, ...tags }`).
- * tests/tags.test.ts counts the recorded tags of both shipped stacks against this number.
+ * A VM runner's Auto Scaling group, launch template and instances stay within it. tests/configLimits.test.ts counts
+ * the recorded tags of every resource of both shipped stacks (tag maps, tag lists and tag specifications) against
+ * this number.
  */
 export const PROGRAM_TAGS_PER_RESOURCE = 4;
 

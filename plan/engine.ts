@@ -130,6 +130,19 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
  * registers. Each call starts a fresh mock engine, so one process can evaluate several stacks.
  */
 export async function runProgram(options: RunOptions): Promise<Run> {
+    // The Pulumi runtime captures a stack trace for every resource and promise; offline nobody reads them, and under
+    // ts-node every one is source-mapped: most of an evaluation's time. Off while the program runs (PLAN_DEBUG keeps
+    // them, as in plan/run.js), restored afterwards so a failing test still shows where it failed.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PLAN_DEBUG) Error.stackTraceLimit = 0;
+    try {
+        return await evaluateProgram(options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function evaluateProgram(options: RunOptions): Promise<Run> {
     const resources: Recorded[] = [];
     const calls: { token: string; inputs: any }[] = [];
     const region = String(options.config["aws:region"] ?? "eu-west-1");

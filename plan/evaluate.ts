@@ -5,7 +5,7 @@
  * with this checkout's packages), in the same process.
  */
 import * as path from "path";
-import type { StackConfig } from "../config";
+import { PROJECT, type StackConfig } from "../config";
 import { tokenHowTo } from "../config/runnerTokens";
 import type { Finding } from "../config/capacity";
 import {
@@ -19,7 +19,7 @@ import {
     withoutEncryptedValues,
 } from "./engine";
 import { buildPlan, PlanData } from "./planData";
-import { readStackFile } from "./stackFile";
+import { isMap, readStackFile } from "./stackFile";
 
 /** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
 export const STAND_IN = "glrt-offline-plan-stand-in";
@@ -58,10 +58,12 @@ export async function evaluateStack(args: EvaluateArgs): Promise<Evaluation> {
     // Stack files hold no usable secrets offline: encrypted values and missing runner tokens get stand-ins, noted below.
     const decoded = withoutEncryptedValues(readStackFile(file), () => STAND_IN);
     const tokens = standInRunnerTokens(decoded.config, () => STAND_IN);
+    const vmSection = decoded.config[`${PROJECT}:vmRunners`];
+    const vmRunners = isMap(vmSection) ? Object.keys(vmSection) : [];
     const notes: Finding[] = tokens.runners.map((r) => ({
         severity: "warning",
         subject: `runnerTokens.${r}`,
-        message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
+        message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r, vmRunners.includes(r) ? "vmRunners" : "runners")}`,
     }));
     const api = standInGitlabApiToken(decoded.config, API_TOKEN_STAND_IN);
     if (api.missing) {

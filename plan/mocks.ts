@@ -42,6 +42,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name: inputs.name ?? name };
         case "aws:iam/policy:Policy":
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name: inputs.name ?? name };
+        case "aws:autoscaling/group:Group":
+            return {
+                ...inputs,
+                arn: arn(
+                    "autoscaling",
+                    `autoScalingGroup:6d3f2a90-1c2b-4e5f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${inputs.name ?? name}`,
+                ),
+            };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) };
         case "aws:s3/bucket:Bucket":
@@ -81,11 +89,14 @@ export function mockCall(
                     type: "SecureString",
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
-            // The recommended AMI release for a cluster version, as the public SSM parameter returns it: of the minor
-            // the parameter is for, so a version upgrade changes every group's release as it does on AWS.
+            // The newest Amazon Linux 2023 AMI (a VM runner's image), or the recommended AMI release for a cluster
+            // version, as the public SSM parameters return them: of the minor the parameter is for, so a version
+            // upgrade changes every group's release as it does on AWS.
             return {
                 ...inputs,
-                value: `${/\b(1\.\d+)\b/.exec(String(inputs.name))?.[1] ?? "1.34"}.2-20251112`,
+                value: String(inputs.name).startsWith("/aws/service/ami-amazon-linux-latest/")
+                    ? "ami-0a1b2c3d4e5f60718"
+                    : `${/\b(1\.\d+)\b/.exec(String(inputs.name))?.[1] ?? "1.34"}.2-20251112`,
                 type: "String",
                 arn: `arn:aws:ssm:${region}::parameter${inputs.name}`,
             };

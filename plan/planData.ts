@@ -1,3 +1,4 @@
+import { parse as parseToml } from "smol-toml";
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
@@ -27,6 +28,7 @@ export interface PlanData {
     readonly runners: readonly RunnerPlan[];
     /** Access entries, API endpoint exposure, IAM documents, workload identities, chart and add-on versions. */
     readonly security: SecurityView;
+    readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: CapacityReport;
     readonly findings: readonly Finding[];
 }
@@ -105,7 +107,35 @@ function registrationOf(recordedInputs: Record<string, any> | undefined): OrMiss
     };
 }
 
+/** A VM runner's Auto Scaling group and manager as registered (its capacity and idle cost are in `capacity.vmRunners`). */
+export interface VmRunnerPlan {
+    readonly name: string;
+    readonly executor: string;
+    readonly tags: readonly string[];
+    readonly autoScalingGroup: OrMissing<string>;
+    readonly instanceTypes: OrMissing<readonly string[]>;
+    readonly minSize: OrMissing<number>;
+    readonly maxSize: OrMissing<number>;
+    /** The plugin's requirements (vmSpec.ts), read back from the group's inputs. */
+    readonly protectFromScaleIn: OrMissing<boolean>;
+    readonly suspendedProcesses: OrMissing<readonly string[]>;
+    readonly capacityRebalance: OrMissing<boolean>;
+    /** Whether its job containers run privileged (docker-in-docker on single-use VMs; config/vmRunners/resolve.ts). */
+    readonly privileged: boolean;
+    /** Its launch template's instance metadata settings (`metadataOptions`), as registered. */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
+    /** Scaling policies registered on the group: must be 0 (the runner alone decides its capacity). */
+    readonly scalingPolicies: number;
+    readonly chartVersion: OrMissing<string>;
+    /** `[runners.autoscaler] plugin` as rendered. */
+    readonly plugin: OrMissing<string>;
+    readonly deploymentStrategy: OrMissing<string>;
+    readonly configToml: OrMissing<string>;
+}
+
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
+const ASG = "aws:autoscaling/group:Group";
+const SCALING_POLICY = "aws:autoscaling/policy:Policy";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -124,6 +154,12 @@ function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string
                 ? MISSING
                 : create + Math.ceil(bound / 60) + remove,
     };
+}
+
+/** `[runners.autoscaler] plugin` of a rendered `[[runners]]` template. */
+function pluginOf(toml: string): string | undefined {
+    const doc = parseToml(toml) as { runners?: { autoscaler?: { plugin?: string } }[] };
+    return doc.runners?.[0]?.autoscaler?.plugin;
 }
 
 /** A recorded input, or MISSING when it was not registered. */
@@ -207,6 +243,38 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
+    // `?? []`: a diff's base may be a commit whose config layer predates VM runners.
+    const vmRunners = (config.vmRunners ?? []).map((v): VmRunnerPlan => {
+        const component = `gitlab-vm-${v.name}`;
+        const [group] = childrenOf(component, ASG);
+        const [release] = childrenOf(component, RELEASE);
+        const [template] = childrenOf(component, LAUNCH_TEMPLATE);
+        const toml = release?.inputs.values?.runners?.config;
+        return {
+            name: v.name,
+            executor: v.executor,
+            tags: v.tags,
+            autoScalingGroup: recorded(group?.inputs.name),
+            instanceTypes: recorded(
+                group?.inputs.mixedInstancesPolicy?.launchTemplate?.overrides?.map(
+                    (o: { instanceType: string }) => o.instanceType,
+                ),
+            ),
+            minSize: recorded(group?.inputs.minSize),
+            maxSize: recorded(group?.inputs.maxSize),
+            protectFromScaleIn: recorded(group?.inputs.protectFromScaleIn),
+            suspendedProcesses: recorded(group?.inputs.suspendedProcesses),
+            capacityRebalance: recorded(group?.inputs.capacityRebalance),
+            privileged: v.privileged,
+            metadataOptions: recorded(template?.inputs.metadataOptions),
+            scalingPolicies: run.resources.filter((r) => r.type === SCALING_POLICY).length,
+            chartVersion: recorded(release?.inputs.version),
+            plugin: recorded(typeof toml === "string" ? pluginOf(toml) : undefined),
+            deploymentStrategy: recorded(release?.inputs.values?.strategy?.type),
+            configToml: recorded(toml),
+        };
+    });
+
     return {
         stack,
         region: config.region,
@@ -221,6 +289,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         nodeGroups,
         runners,
         security: readSecurity(run.resources),
+        vmRunners,
         capacity: config.capacity,
         findings: [...config.capacity.findings, ...notes],
     };

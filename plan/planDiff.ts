@@ -6,7 +6,7 @@
 import { createTwoFilesPatch } from "diff";
 import type { Finding } from "../config/capacity";
 import type { Evaluation } from "./evaluate";
-import type { PlanData, RunnerPlan } from "./planData";
+import type { PlanData, RunnerPlan, VmRunnerPlan } from "./planData";
 import { diffResources, ResourceChange } from "./resourceDiff";
 import { SecurityItem, securityReview } from "./securityReview";
 
@@ -62,14 +62,41 @@ function runnerSettings(r: RunnerPlan): Record<string, string> {
     return flat;
 }
 
-function compareRunners(before: readonly RunnerPlan[], after: readonly RunnerPlan[]): PlanDiff["runners"] {
+/** A VM runner's compared fields: its executor, tags, group and manager. */
+function vmRunnerSettings(v: VmRunnerPlan): Record<string, string> {
+    return {
+        executor: v.executor,
+        tags: text(v.tags),
+        instanceTypes: text(v.instanceTypes),
+        minSize: text(v.minSize),
+        maxSize: text(v.maxSize),
+        chartVersion: text(v.chartVersion),
+        plugin: text(v.plugin),
+        privileged: text(v.privileged),
+    };
+}
+
+/** A runner or VM runner as the diff compares it (the two share one name space). */
+interface Compared {
+    readonly name: string;
+    readonly settings: Record<string, string>;
+    readonly configToml: string;
+}
+
+const comparedRunners = (plan: PlanData | undefined): Compared[] => [
+    ...(plan?.runners ?? []).map((r) => ({ name: r.name, settings: runnerSettings(r), configToml: r.configToml })),
+    // A base from before VM runners existed has none.
+    ...(plan?.vmRunners ?? []).map((v) => ({ name: v.name, settings: vmRunnerSettings(v), configToml: v.configToml })),
+];
+
+function compareRunners(before: readonly Compared[], after: readonly Compared[]): PlanDiff["runners"] {
     const old = new Map(before.map((r) => [r.name, r]));
     const now = new Set(after.map((r) => r.name));
     const settings: SettingChange[] = [];
     const configToml: { runner: string; patch: string }[] = [];
     for (const r of after) {
         const was = old.get(r.name);
-        const [b, a] = [was ? runnerSettings(was) : {}, runnerSettings(r)];
+        const [b, a] = [was?.settings ?? {}, r.settings];
         for (const key of new Set([...Object.keys(b), ...Object.keys(a)]))
             if (b[key] !== a[key]) settings.push({ runner: r.name, setting: key, before: b[key] ?? "—", after: a[key] ?? "—" });
         const [bt, at] = [was?.configToml ?? "", r.configToml];
@@ -111,6 +138,16 @@ function compareCapacity(before: PlanData | undefined, after: PlanData): PlanDif
     const pools = new Map((bc?.pools ?? []).map((p) => [p.name, p]));
     for (const p of ac.pools)
         row(`${p.name} subnets: addresses at full scale`, text(pools.get(p.name)?.ipsAtFullScale), text(p.ipsAtFullScale));
+    const vms = new Map((bc?.vmRunners ?? []).map((v) => [v.name, v]));
+    for (const v of ac.vmRunners ?? []) {
+        const was = vms.get(v.name);
+        row(`${v.name}: jobs at full scale (VMs)`, text(was?.concurrency), text(v.concurrency));
+        row(`${v.name}: idle VMs`, money(was?.idleUsdPerMonth), money(v.idleUsdPerMonth));
+        row(`${v.name}: every VM running`, money(was?.fullScaleUsdPerMonth), money(v.fullScaleUsdPerMonth));
+    }
+    for (const v of bc?.vmRunners ?? [])
+        if (!(ac.vmRunners ?? []).some((x) => x.name === v.name))
+            row(`${v.name}: jobs at full scale (VMs)`, text(v.concurrency), "—");
     return rows;
 }
 
@@ -123,7 +160,7 @@ export function buildDiff(stack: string, baseState: BaseState, base: Evaluation 
         base: baseState,
         resources: diffResources(base?.resources ?? [], head.resources),
         security: securityReview(base, head),
-        runners: compareRunners(base?.plan.runners ?? [], head.plan.runners),
+        runners: compareRunners(comparedRunners(base?.plan), comparedRunners(head.plan)),
         capacity: compareCapacity(base?.plan, head.plan),
         findings: {
             added: head.plan.findings.filter((f) => !bf.has(key(f))),

@@ -6,6 +6,7 @@
 import type { Recorded } from "./engine";
 import { policyStatements, StatementSummary } from "./iamDocuments";
 
+const CLUSTER_COMPONENT = "eks-gitlab-runners:index:RunnerCluster";
 export const TYPES = {
     cluster: "eks:index:Cluster",
     ingress: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
@@ -73,6 +74,15 @@ const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 const bool = (v: unknown): boolean | "missing" => (typeof v === "boolean" ? v : "missing");
 
 /** Reads the security view out of the recorded resources. */
+/**
+ * The ingress rules that open the private API endpoint: those of the cluster component (components/cluster), not
+ * the ones other components put on security groups of their own (a VM runner's SSH from the cluster).
+ */
+export function apiIngress(resources: readonly Recorded[]): Recorded[] {
+    const clusters = new Set(resources.filter((r) => r.type === CLUSTER_COMPONENT).map((r) => r.name));
+    return resources.filter((r) => r.type === TYPES.ingress && r.parent !== undefined && clusters.has(r.parent));
+}
+
 export function readSecurity(resources: readonly Recorded[]): SecurityView {
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     const cluster = ofType(TYPES.cluster)[0]?.inputs ?? {};
@@ -92,7 +102,7 @@ export function readSecurity(resources: readonly Recorded[]): SecurityView {
         privateAccess: bool(cluster.endpointPrivateAccess),
         publicAccess: bool(cluster.endpointPublicAccess),
         publicAccessCidrs: Array.isArray(cluster.publicAccessCidrs) ? cluster.publicAccessCidrs.map(String) : [],
-        ingress: ofType(TYPES.ingress).map((r) => ({
+        ingress: apiIngress(resources).map((r) => ({
             source: str(r.inputs.cidrIpv4) ?? str(r.inputs.referencedSecurityGroupId) ?? str(r.inputs.cidrIpv6) ?? "missing",
             ports:
                 r.inputs.fromPort === r.inputs.toPort

@@ -7,7 +7,7 @@
 import { compareDocuments, describeStatement } from "./iamDocuments";
 import type { Evaluation } from "./evaluate";
 import type { Recorded } from "./engine";
-import type { IamDocumentView } from "./planSecurity";
+import { apiIngress, type IamDocumentView } from "./planSecurity";
 import { sameValue } from "./resourceDiff";
 
 export interface SecurityItem {
@@ -32,7 +32,7 @@ const PSS = "pod-security.kubernetes.io/enforce";
 const PSS_RANK: Record<string, number> = { restricted: 0, baseline: 1, privileged: 2 };
 const RBAC = /^kubernetes:rbac\.authorization\.k8s\.io\/v1:(Cluster)?Role(Binding)?$/;
 const NETWORK =
-    /^(kubernetes:networking\.k8s\.io\/v1:NetworkPolicy|aws:ec2\/securityGroup(Rule)?:|aws:vpc\/securityGroupEgressRule:)/;
+    /^(kubernetes:networking\.k8s\.io\/v1:NetworkPolicy|aws:ec2\/securityGroup(Rule)?:|aws:vpc\/securityGroup(Egress|Ingress)Rule:)/;
 const PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 
 /** Security-relevant changes from `base` (undefined: the stack is new) to `head`. */
@@ -132,17 +132,16 @@ export function securityReview(base: Evaluation | undefined, head: Evaluation): 
     for (const [sa, role] of bi) if (!ai.has(sa)) add("workload identity", sa, `no longer gets role ${role}`, false);
 
     // Privileged jobs: the runner option and the Pod Security level of the namespaces.
-    const runners = new Map((base?.plan.runners ?? []).map((r) => [r.name, r.privileged]));
-    for (const r of head.plan.runners) {
-        const was = runners.get(r.name);
+    const privileged = (plan: Evaluation["plan"] | undefined) => [
+        ...(plan?.runners ?? []).map((r) => ({ key: `runners.${r.name}`, privileged: r.privileged })),
+        ...(plan?.vmRunners ?? []).map((v) => ({ key: `vmRunners.${v.name}`, privileged: v.privileged })),
+    ];
+    const runners = new Map(privileged(base?.plan).map((r) => [r.key, r.privileged]));
+    for (const r of privileged(head.plan)) {
+        const was = runners.get(r.key);
         if (r.privileged && was !== true)
-            add(
-                "privileged jobs",
-                `runners.${r.name}`,
-                was === undefined ? "new privileged runner" : "privileged: false → true",
-                true,
-            );
-        else if (!r.privileged && was === true) add("privileged jobs", `runners.${r.name}`, "privileged: true → false", false);
+            add("privileged jobs", r.key, was === undefined ? "new privileged runner" : "privileged: false → true", true);
+        else if (!r.privileged && was === true) add("privileged jobs", r.key, "privileged: true → false", false);
     }
     compareResources(
         base?.resources ?? [],
@@ -175,10 +174,12 @@ export function securityReview(base: Evaluation | undefined, head: Evaluation): 
                 h !== undefined,
             ),
     );
+    // The endpoint's own ingress rules are reviewed above, as "API endpoint".
+    const endpointRules = new Set([...apiIngress(base?.resources ?? []), ...apiIngress(head.resources)]);
     compareResources(
         base?.resources ?? [],
         head.resources,
-        (r) => NETWORK.test(r.type),
+        (r) => NETWORK.test(r.type) && !endpointRules.has(r),
         (name, b, h) => add("network", `${(h ?? b)!.type.split(":").pop()} ${name}`, change(b, h), h !== undefined),
     );
     compareResources(
@@ -192,19 +193,19 @@ export function securityReview(base: Evaluation | undefined, head: Evaluation): 
         },
     );
 
-    // Instance metadata of every node group's nodes.
-    const imds = new Map((base?.plan.nodeGroups ?? []).map((g) => [g.name, g.metadataOptions]));
-    for (const g of head.plan.nodeGroups) {
-        const [was, is] = [imds.get(g.name), g.metadataOptions];
+    // Instance metadata of every node group's nodes and every VM runner's VMs.
+    const machines = (plan: Evaluation["plan"] | undefined) => [
+        ...(plan?.nodeGroups ?? []).map((g) => ({ key: `nodeGroups.${g.name}`, metadataOptions: g.metadataOptions })),
+        // A base from before VM runners existed has no such list.
+        ...(plan?.vmRunners ?? []).map((v) => ({ key: `vmRunners.${v.name}`, metadataOptions: v.metadataOptions })),
+    ];
+    const imds = new Map(machines(base?.plan).map((g) => [g.key, g.metadataOptions]));
+    for (const g of machines(head.plan)) {
+        const [was, is] = [imds.get(g.key), g.metadataOptions];
         if (typeof is === "string" || (was !== undefined && sameValue(was, is))) continue;
         const weak = is.httpTokens !== "required" || Number(is.httpPutResponseHopLimit ?? 2) > 1;
         if (was === undefined && !weak) continue;
-        add(
-            "node metadata (IMDS)",
-            `nodeGroups.${g.name}`,
-            `${was === undefined ? "new group" : JSON.stringify(was)} → ${JSON.stringify(is)}`,
-            weak,
-        );
+        add("node metadata (IMDS)", g.key, `${was === undefined ? "new" : JSON.stringify(was)} → ${JSON.stringify(is)}`, weak);
     }
     return items.sort((x, y) => Number(y.widens) - Number(x.widens));
 }

@@ -9,7 +9,7 @@ import { ConfigMap, isMap } from "./stackFile";
 export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
 
 /**
- * Stand-in tokens for the runners of `config` that have none in it and do not read theirs from SSM, so that a
+ * Stand-in tokens for the runners and VM runners of `config` that have none in it and do not read theirs from SSM, so that a
  * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
  * that got a stand-in.
  */
@@ -18,9 +18,11 @@ export function standInRunnerTokens(
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
     // Read before validation: whatever shape the sections have, validation reports it; this only adds what is missing.
-    const runners = config[`${PROJECT}:runners`];
+    // Runners and VM runners both need a token (config/runnerTokens.ts).
+    const sections = [config[`${PROJECT}:runners`] ?? {}, config[`${PROJECT}:vmRunners`] ?? {}];
     const existing = config[RUNNER_TOKENS_KEY] ?? {};
-    if (!isMap(runners) || !isMap(existing)) return { config: {}, runners: [] };
+    if (!sections.every(isMap) || !isMap(existing)) return { config: {}, runners: [] };
+    const runners = Object.assign({}, ...sections) as Record<string, unknown>;
     // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)
         .filter(

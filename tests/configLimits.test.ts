@@ -58,8 +58,10 @@ describe("AWS limits", () => {
                             r.inputs.tags,
                             ...((r.inputs.tagSpecifications ?? []) as { tags?: unknown }[]).map((t) => t.tags),
                         ];
-                        for (const m of maps.filter((x): x is Record<string, string> => !!x && typeof x === "object")) {
-                            const added = Object.keys(m).filter((k) => !stackTags.has(k));
+                        for (const m of maps.filter((x): x is object => !!x && typeof x === "object")) {
+                            // An Auto Scaling group (a VM runner's) lists its tags as { key, value, propagateAtLaunch }.
+                            const keys = Array.isArray(m) ? m.map((t: { key: string }) => t.key) : Object.keys(m);
+                            const added = keys.filter((k) => !stackTags.has(k));
                             assert.ok(
                                 added.length <= PROGRAM_TAGS_PER_RESOURCE,
                                 `${stack} ${r.type} ${r.name}: ${added.join(", ")}`,

@@ -198,3 +198,75 @@ describe("plan diff (--base)", () => {
         assert.ok(!fs.existsSync(checkout.root));
     });
 });
+
+describe("plan diff: VM runners (prod's, edited on paper)", () => {
+    let prod: Evaluation;
+    before(async function () {
+        this.timeout(60_000);
+        prod = await evaluationOf("prod"); // shared with the other plan suites
+    });
+    const state = { ref: "main", commit: "0", state: "evaluated" as const, lockfileDiffers: false };
+
+    it("a VM runner that appears shows its group, launch template, security group and role as added", () => {
+        assert.ok(prod.plan.vmRunners.length > 0, "prod ships a VM runner");
+        const vm = prod.resources.filter((r) => r.parent?.startsWith("gitlab-vm-") || r.name.startsWith("gitlab-vm-"));
+        const base: Evaluation = {
+            plan: { ...prod.plan, vmRunners: [] },
+            resources: prod.resources.filter((r) => !vm.includes(r)),
+        };
+        const diff = buildDiff("prod", state, base, prod);
+        const added = diff.resources.filter((r) => r.kind === "add").map((r) => r.type);
+        // Its SSH rule is a network change to review, not a new way into the API endpoint.
+        assert.ok(
+            diff.security.some((s) => s.area === "network" && /^SecurityGroupIngressRule /.test(s.subject) && s.widens),
+            JSON.stringify(diff.security, null, 1),
+        );
+        assert.ok(!diff.security.some((s) => s.area === "API endpoint"));
+        for (const type of [
+            "aws:autoscaling/group:Group",
+            "aws:ec2/launchTemplate:LaunchTemplate",
+            "aws:ec2/securityGroup:SecurityGroup",
+            "aws:iam/role:Role",
+        ])
+            assert.ok(added.includes(type), `${type} in ${added.join(", ")}`);
+    });
+
+    it("flags a VM runner turning privileged and its VMs' instance metadata opened to IMDSv1", () => {
+        const head: Evaluation = {
+            ...prod,
+            plan: {
+                ...prod.plan,
+                vmRunners: prod.plan.vmRunners.map((v) => ({
+                    ...v,
+                    privileged: true,
+                    metadataOptions: { ...(v.metadataOptions as object), httpTokens: "optional" },
+                })),
+            },
+        };
+        const base: Evaluation = {
+            ...prod,
+            plan: { ...prod.plan, vmRunners: prod.plan.vmRunners.map((v) => ({ ...v, privileged: false })) },
+        };
+        const diff = buildDiff("prod", state, base, head);
+        const security = diff.security;
+        for (const v of prod.plan.vmRunners)
+            assert.deepEqual(
+                diff.runners.settings.filter((s) => s.runner === v.name),
+                [{ runner: v.name, setting: "privileged", before: "false", after: "true" }],
+            );
+        for (const v of prod.plan.vmRunners) {
+            const at = (area: string) => security.find((s) => s.area === area && s.subject === `vmRunners.${v.name}`);
+            assert.deepEqual(at("privileged jobs"), {
+                area: "privileged jobs",
+                subject: `vmRunners.${v.name}`,
+                change: "privileged: false → true",
+                widens: true,
+            });
+            assert.ok(at("node metadata (IMDS)")?.widens, JSON.stringify(security, null, 1));
+        }
+        assert.ok(
+            security.every((s) => s.widens),
+            "nothing else changed",
+        );
+    });
+});
