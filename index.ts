@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
 import { PlatformAddon } from "./components/addons/platformAddon";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
+import { KarpenterInterruption } from "./components/karpenter/interruption";
+import { KarpenterNodePools } from "./components/karpenter/nodePools";
+import { KarpenterNodeRole } from "./components/karpenter/nodeRole";
 import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
@@ -9,6 +12,7 @@ import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
 import { coreDnsAddon } from "./config/addons";
 import { drainBoundSeconds } from "./config/patching";
+import { karpenterDiscoveryTags } from "./model/karpenter";
 
 /**
  * The whole fleet for one stack. Exported as a function: Pulumi calls it, and tests and the offline plan call it
@@ -19,7 +23,19 @@ export = () => {
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
     const management = config.nodeGroups.management;
 
-    const cluster = new RunnerCluster("runners", { config, tags });
+    // Karpenter (addons.nodeAutoscaler: karpenter, docs/addons.md): its node role exists before the cluster, whose
+    // EC2_LINUX access entry lets those nodes join; its nodes find their subnets and security group by a tag.
+    const karpenter = config.addons.nodeAutoscaler === "karpenter";
+    const karpenterNodeRole = karpenter
+        ? new KarpenterNodeRole("karpenter-nodes", { clusterName: config.cluster.name, tags })
+        : undefined;
+    const podSubnetsForKarpenter = karpenter && config.network.podSubnets !== undefined;
+    const cluster = new RunnerCluster("runners", {
+        config,
+        tags,
+        ...(karpenterNodeRole ? { nodeRoleArns: { karpenter: karpenterNodeRole.role.arn } } : {}),
+        ...(podSubnetsForKarpenter ? { podSubnetTags: karpenterDiscoveryTags(config.cluster.name) } : {}),
+    });
 
     const nodeRole = new NodeRole("nodes", { tags });
     // Node groups are replaced blue/green when their nodes roll; this one hook drains an old group before it goes
@@ -69,14 +85,40 @@ export = () => {
     );
     // Helm waits for Ready pods, and pods that resolve names need CoreDNS: every release waits for it (a first deploy
     // must not depend on timing).
-    const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes, coreDns] });
+    const interruption = karpenter
+        ? new KarpenterInterruption("karpenter-interruption", { clusterName: config.cluster.name, tags })
+        : undefined;
+    const addons = new ClusterAddons("addons", {
+        config,
+        cluster,
+        management,
+        tags,
+        dependsOn: [managementNodes, coreDns],
+        ...(interruption ? { addonDependsOn: { karpenter: [interruption, karpenterNodeRole!] } } : {}),
+    });
+    // Karpenter's NodePools and EC2NodeClasses, once its chart (and so its CRDs) is in.
+    const nodePools = karpenter
+        ? new KarpenterNodePools(
+              "karpenter-pools",
+              {
+                  pools: config.nodePools,
+                  clusterName: config.cluster.name,
+                  kubernetesVersion: config.cluster.version,
+                  clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+                  subnetIdsToTag: podSubnetsForKarpenter ? [] : config.network.subnetIds,
+                  provider: cluster.provider,
+                  tags,
+              },
+              { dependsOn: [addons.addons.karpenter!, karpenterNodeRole!] },
+          )
+        : undefined;
 
     // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
     // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
-        { dependsOn: [managementNodes, coreDns, addons.priorityClasses] },
+        { dependsOn: [managementNodes, coreDns, addons.priorityClasses, ...(nodePools ? [nodePools] : [])] },
     );
 
     return {
@@ -84,6 +126,7 @@ export = () => {
         kubernetesVersion: cluster.version,
         oidcProviderArn: cluster.oidcProviderArn,
         nodeGroups: pulumi.output(Object.fromEntries(nodeGroups.map((g) => [g.config.name, g.nodeGroup.nodeGroupName]))),
+        ...(karpenter ? { nodePools: config.nodePools.map((p) => p.name) } : {}),
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,

@@ -9,6 +9,8 @@ import type { RunnerConfig } from "./runners";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
 import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
+import type { NodePoolConfig } from "./nodePools";
+import { PoolCapacity, planPools } from "./poolCapacity";
 
 export type { Finding } from "./problems";
 
@@ -39,10 +41,11 @@ export const MANAGEMENT_PODS_PER_NODE = 10;
 /** Below this share of free addresses left at full scale, the plan warns. */
 export const MIN_IP_HEADROOM = 0.2;
 
-/** What one runner asks of its node group. */
+/** What one runner asks of its node group or node pool. */
 export interface RunnerDemand {
     readonly name: string;
-    readonly nodeGroup: string;
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly concurrent: number;
     /** Requests of one job pod at the runner's defaults (build + helper containers). */
     readonly jobPod: { readonly cpuMillis: number; readonly memoryMiB: number };
@@ -65,7 +68,9 @@ export interface GroupCapacity {
 
 export interface RunnerCapacity {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** Where its jobs run: a jobs node group, or a node pool (capacity at the pool's limit; poolCapacity.ts). */
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly jobsPerNode: number;
     readonly concurrent: number;
     readonly maxConcurrentJobs: number;
@@ -88,6 +93,8 @@ export interface SubnetPool {
 
 export interface CapacityReport {
     readonly groups: readonly GroupCapacity[];
+    /** Karpenter node pools at their cpuLimit (empty with Cluster Autoscaler). */
+    readonly nodePools: readonly PoolCapacity[];
     readonly runners: readonly RunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
@@ -95,10 +102,14 @@ export interface CapacityReport {
     readonly management?: ManagementCapacity;
     readonly cost: {
         readonly idleUsdPerMonth?: number;
-        /** Every group at maxSize: the ceiling (rollouts and patch runs can reach it for a while). */
+        /** Every group at maxSize and every pool at its limit (dearest allowed shape): the ceiling. */
         readonly fullScaleUsdPerMonth?: number;
-        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is). */
+        /** The same with every pool on its cheapest allowed shape and capacity type (only when there are pools). */
+        readonly fullScaleLowUsdPerMonth?: number;
+        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is; pools: dearest). */
         readonly fullLoadUsdPerMonth?: number;
+        /** The same with pools at their cheapest (only when there are pools). */
+        readonly fullLoadLowUsdPerMonth?: number;
         readonly pricesAsOf?: string;
         readonly region: string;
     };
@@ -109,6 +120,8 @@ export interface CapacityInput {
     readonly region: string;
     /** The management group may be left out (its room is then not checked). */
     readonly nodeGroups: { readonly management?: NodeGroupConfig; readonly jobs: readonly NodeGroupConfig[] };
+    /** Karpenter node pools (none with Cluster Autoscaler). */
+    readonly nodePools?: readonly NodePoolConfig[];
     readonly runners: readonly RunnerDemand[];
     readonly containerInsights: boolean;
     /** Usable addresses of the pod subnets (from their CIDRs), if configured. */
@@ -132,11 +145,13 @@ export function groupRoom(
 }
 
 /** Requests of one job pod at a runner's defaults: build + helper containers (services only when a job adds them). */
-export function runnerDemand(r: Pick<RunnerConfig, "name" | "nodeGroup" | "concurrent" | "resources">): RunnerDemand {
+export function runnerDemand(
+    r: Pick<RunnerConfig, "name" | "nodeGroup" | "nodePool" | "concurrent" | "resources">,
+): RunnerDemand {
     const { build, helper } = r.resources;
     return {
         name: r.name,
-        nodeGroup: r.nodeGroup,
+        ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
         concurrent: r.concurrent,
         jobPod: {
             cpuMillis: parseCpuMillis(build.cpuRequest)! + parseCpuMillis(helper.cpuRequest)!,
@@ -259,13 +274,27 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         };
     });
 
+    const nodePools = planPools(input.nodePools ?? [], input.runners, {
+        jobsPerNode,
+        ipsPerNode,
+        extraPods,
+        containerInsights: input.containerInsights,
+        region: input.region,
+        rolloutManagers: ROLLOUT_MANAGERS,
+        hoursPerMonth: HOURS_PER_MONTH,
+    });
+    runners.push(...nodePools.runners);
+    findings.push(...nodePools.findings);
+
     const pools: SubnetPool[] = (["cluster", "pod"] as const)
         .map((name) => ({
             name,
             freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-            ipsAtFullScale: groups
-                .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
-                .reduce((s, g) => s + g.ipsAtFullScale, 0),
+            ipsAtFullScale:
+                groups
+                    .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
+                    .reduce((s, g) => s + g.ipsAtFullScale, 0) +
+                nodePools.pools.filter((p) => p.subnets === name).reduce((s, p) => s + p.ipsAtLimit, 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
@@ -305,28 +334,52 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         findings.push(...checked.findings);
     }
 
-    const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
+    const priced =
+        groups.every((g) => g.usdPerHourPerNode !== undefined) &&
+        nodePools.pools.every((p) => p.usdPerMonthAtLimit !== undefined);
     if (!priced)
         findings.push({
             severity: "warning",
             subject: "cost",
             message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})`,
         });
-    const monthly = (size: (g: GroupCapacity) => number) =>
+    const monthly = (size: (g: GroupCapacity) => number, poolsUsd: (p: PoolCapacity) => number = () => 0) =>
         priced
-            ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
+            ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0)) +
+              nodePools.pools.reduce((s, p) => s + poolsUsd(p), 0)
             : undefined;
+    const withPools = nodePools.pools.length > 0;
 
     return {
         groups,
+        nodePools: nodePools.pools,
         runners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
         management,
         cost: {
+            // A pool with no job running has no node: the idle floor is the node groups' minimum alone.
             idleUsdPerMonth: monthly((g) => g.minSize),
-            fullScaleUsdPerMonth: monthly((g) => g.maxSize),
-            fullLoadUsdPerMonth: monthly((g) => nodesAtFullLoad(g, runners)),
+            fullScaleUsdPerMonth: monthly(
+                (g) => g.maxSize,
+                (p) => p.usdPerMonthAtLimit!.high,
+            ),
+            ...(withPools
+                ? {
+                      fullScaleLowUsdPerMonth: monthly(
+                          (g) => g.maxSize,
+                          (p) => p.usdPerMonthAtLimit!.low,
+                      ),
+                      fullLoadLowUsdPerMonth: monthly(
+                          (g) => nodesAtFullLoad(g, runners),
+                          (p) => p.usdPerMonthAtFullLoad?.low ?? 0,
+                      ),
+                  }
+                : {}),
+            fullLoadUsdPerMonth: monthly(
+                (g) => nodesAtFullLoad(g, runners),
+                (p) => p.usdPerMonthAtFullLoad?.high ?? 0,
+            ),
             pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],
             region: input.region,
         },

@@ -104,11 +104,15 @@ const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: strin
 
 export const RUNNER_OPTIONS = {
     nodeGroup: {
-        schema: z
-            .string({ error: (iss) => (iss.input === undefined ? "is required" : "must be the name of a jobs node group") })
-            .min(1),
+        schema: z.string({ error: "must be the name of a jobs node group" }).min(1).optional(),
         target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`" },
-        doc: "the `jobs` node group the job pods run on: its labels (and `kubernetes.io/arch`) are selected, its taints tolerated",
+        doc: "the `jobs` node group the job pods run on (Cluster Autoscaler): its labels (and `kubernetes.io/arch`) are selected, its taints tolerated; this or `nodePool`",
+        summary: true,
+    },
+    nodePool: {
+        schema: z.string({ error: "must be the name of a node pool" }).min(1).optional(),
+        target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`, `pod_annotations`" },
+        doc: 'the node pool the job pods run on (Karpenter): selected and tolerated like a node group, and every job pod is annotated `karpenter.sh/do-not-disrupt: "true"`; this or `nodeGroup`',
         summary: true,
     },
     tags: {

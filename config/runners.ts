@@ -1,5 +1,7 @@
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import type { NodeGroupConfig } from "./nodeGroups";
+import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { ChartVersion, runnerChart } from "./runnerCharts";
@@ -80,7 +82,6 @@ export function resolveRunners(
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
-    const groups = ctx.nodeGroups;
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         if (!RUNNER_NAME.test(name)) {
@@ -89,19 +90,15 @@ export function resolveRunners(
                 message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
             });
         }
-        const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
-        if (!jobsGroup) {
-            const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
-            problems.push({
-                path: at("nodeGroup"),
-                message:
-                    groups.management?.name === r.nodeGroup
-                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
-                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
-            });
-        }
+        const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx);
+        problems.push(...placement);
 
-        const entry: TaggedRunner = { name, tags: r.tags, runUntagged: r.runUntagged, group: jobsGroup };
+        const entry: TaggedRunner = {
+            name,
+            tags: r.tags,
+            runUntagged: r.runUntagged,
+            group: jobsGroup ?? (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }),
+        };
         tagged.push(entry);
         problems.push(...tagListProblems(entry));
 
@@ -152,7 +149,13 @@ export function resolveRunners(
             });
         }
 
-        const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
+        // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
+        // launches a shape that fits the pending job).
+        const node = jobsGroup
+            ? smallestNode(jobsGroup, ctx.containerInsights)
+            : pool
+              ? largestNode(pool, ctx.containerInsights)
+              : undefined;
         const { build, rest } = splitResources(r);
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
@@ -178,6 +181,71 @@ export function resolveRunners(
     }
     problems.push(...tagOverlapProblems(tagged));
     return { runners: out, problems };
+}
+
+/**
+ * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler) or `nodePool`
+ * (Karpenter), and it must exist.
+ */
+function jobCapacityOf(
+    name: string,
+    r: Pick<RunnerInput, "nodeGroup" | "nodePool">,
+    ctx: RunnerContext,
+): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; problems: Problem[] } {
+    const at = (field: string) => joinPath("runners", name, field);
+    const groups = ctx.nodeGroups;
+    const karpenter = ctx.nodeAutoscaler === "karpenter";
+    const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
+    const pools = ctx.nodePools ?? [];
+    const poolNames = pools.map((p) => p.name).join(", ") || "none declared";
+    if (r.nodeGroup !== undefined && r.nodePool !== undefined)
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: `set either nodeGroup or nodePool, not both: job pods run on one kind of node (${karpenter ? "this stack's engine is Karpenter: keep nodePool" : "this stack's engine is Cluster Autoscaler: keep nodeGroup"})`,
+                },
+            ],
+        };
+    if (r.nodeGroup === undefined && r.nodePool === undefined)
+        return {
+            problems: [
+                karpenter
+                    ? { path: at("nodePool"), message: `is required: name the node pool its jobs run on (pools: ${poolNames})` }
+                    : {
+                          path: at("nodeGroup"),
+                          message: `is required: name the jobs node group its jobs run on (jobs groups: ${jobNames})`,
+                      },
+            ],
+        };
+    if (r.nodePool !== undefined) {
+        const pool = pools.find((p) => p.name === r.nodePool);
+        if (pool) return { pool, problems: [] };
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: karpenter
+                        ? `"${r.nodePool}" is not a node pool (pools: ${poolNames})`
+                        : `"${r.nodePool}": node pools need addons.nodeAutoscaler: karpenter; with Cluster Autoscaler name a jobs node group in nodeGroup (${jobNames})`,
+                },
+            ],
+        };
+    }
+    const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
+    if (jobsGroup) return { jobsGroup, problems: [] };
+    return {
+        problems: [
+            {
+                path: at("nodeGroup"),
+                message: karpenter
+                    ? `with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool (pools: ${poolNames})`
+                    : groups.management?.name === r.nodeGroup
+                      ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
+                      : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
+            },
+        ],
+    };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

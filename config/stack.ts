@@ -8,6 +8,9 @@ import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
 import { NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { nodeAutoscalerProblems } from "./nodeAutoscaler";
+import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
+import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
@@ -20,6 +23,8 @@ export interface StackConfig {
     readonly cluster: ClusterConfig;
     readonly network: NetworkConfig;
     readonly nodeGroups: NodeGroups;
+    /** Karpenter's job capacity (`addons.nodeAutoscaler: karpenter`); empty with Cluster Autoscaler. */
+    readonly nodePools: readonly NodePoolConfig[];
     readonly runners: readonly RunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
@@ -33,6 +38,7 @@ const SECTIONS = {
     cluster: clusterSchema,
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
+    nodePools: z.record(z.string(), nodePoolSchema).default({}),
     runners: z.record(z.string(), runnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
@@ -81,16 +87,32 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
             }
         });
     }
+    // The job-capacity engine decides which sections may hold job capacity (config/nodeAutoscaler.ts).
+    const engine = parsed.addons?.nodeAutoscaler ?? "clusterAutoscaler";
+    problems.push(...nodeAutoscalerProblems(raw, engine));
     let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
-        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version);
+        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version, engine);
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
+    }
+    let pools: ReturnType<typeof resolveNodePools>["pools"] = [];
+    if (parsed.nodePools) {
+        const resolved = resolveNodePools(parsed.nodePools, {
+            hasPodSubnets: network?.podSubnets !== undefined,
+            nodeGroupNames: Object.keys(parsed.nodeGroups ?? {}),
+        });
+        pools = resolved.pools;
+        problems.push(...resolved.problems);
+        if (engine === "karpenter" && pools.length === 0)
+            problems.push({ path: "nodePools", message: "declare at least one node pool, or no CI job can run" });
     }
     const context: StackContext = {
         region,
         cluster: parsed.cluster,
         nodeGroups,
+        nodePools: pools,
+        nodeAutoscaler: engine,
         containerInsights: containerInsightsEnabled(parsed.addons),
     };
     let addons: AddonsConfig | undefined;
@@ -107,6 +129,10 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }
+    // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
+    const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
+    const nodePools = graced.pools;
+    problems.push(...graced.problems);
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -114,6 +140,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     const capacity = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
+        nodePools,
         runners: runners.map(runnerDemand),
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
@@ -129,6 +156,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         cluster: parsed.cluster!,
         network: parsed.network!,
         nodeGroups: nodeGroups as NodeGroups,
+        nodePools,
         runners,
         addons: addons!,
         cache: parsed.cache!,

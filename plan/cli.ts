@@ -17,7 +17,7 @@ import { Format, FORMATS, renderPlan } from "./render";
 /** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
 const STAND_IN = "glrt-offline-plan-stand-in";
 
-const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")})`;
+const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")}; with --stack-file Pulumi.<stack>.yaml the stack name may be left out)`;
 
 function listStacks(): string[] {
     return fs
@@ -63,6 +63,8 @@ export function parseArgs(argv: readonly string[]): PlanArgs | { error: string }
             return { error: `one stack at a time (got ${stack} and ${arg})` };
         }
     }
+    // A stack file alone names its stack: `Pulumi.<stack>.yaml`.
+    stack ??= stackFile === undefined ? undefined : /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(stackFile))?.[1];
     return stack === undefined ? { error: "name a stack" } : { stack, format, stackFile };
 }
 

@@ -53,7 +53,9 @@ export interface NodeGroupPlan {
 
 export interface RunnerPlan {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -137,7 +139,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         const chartVersion = recorded<string>(release?.inputs.version);
         return {
             name: r.name,
-            nodeGroup: r.nodeGroup,
+            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,

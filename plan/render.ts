@@ -107,7 +107,14 @@ export function renderPlan(plan: PlanData, format: Format): string {
         table(
             format,
             ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
-            c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs, r.rolloutPeakJobs]),
+            c.runners.map((r) => [
+                r.name,
+                r.nodeGroup ?? `pool ${r.nodePool}`,
+                r.jobsPerNode,
+                r.concurrent,
+                r.maxConcurrentJobs,
+                r.rolloutPeakJobs,
+            ]),
         ),
     );
     if (c.pools.length > 0) {
@@ -178,7 +185,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
 
     section("Runners");
     for (const r of plan.runners) {
-        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup}`), "");
+        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",

@@ -5,15 +5,15 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
 import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
 
-import { renderRunnerToml } from "./configToml";
+import { renderRunnerToml, RunnerTomlInput } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { executorRoleRules } from "./rbac";
 import { runnerTokenOutput } from "./token";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
-    /** The runner's jobs node group. */
-    readonly group: NodeGroupConfig;
+    /** The runner's jobs node group or node pool (what its job pods select and tolerate). */
+    readonly group: RunnerTomlInput["group"];
     /** The management group (manager pod placement). */
     readonly management: NodeGroupConfig;
     readonly gitlabUrl: string;

@@ -7,7 +7,7 @@ import { GitlabRunner } from "./gitlabRunner";
 import { RunnerCache } from "./runnerCache";
 
 export interface RunnerFleetArgs {
-    readonly config: Pick<StackConfig, "region" | "gitlab" | "cluster" | "nodeGroups" | "runners" | "cache">;
+    readonly config: Pick<StackConfig, "region" | "gitlab" | "cluster" | "nodeGroups" | "nodePools" | "runners" | "cache">;
     readonly cluster: {
         readonly clusterName: pulumi.Input<string>;
         readonly provider: k8s.Provider;
@@ -21,7 +21,10 @@ export interface RunnerSummary {
     readonly release: string;
     readonly chartVersion: string;
     readonly runnerVersion: string;
-    readonly nodeGroup: string;
+    /** The jobs node group its job pods run on (Cluster Autoscaler stacks). */
+    readonly nodeGroup?: string;
+    /** The node pool its job pods run on (Karpenter stacks). */
+    readonly nodePool?: string;
     readonly jobNamespace: string;
     readonly configToml: pulumi.Output<string>;
 }
@@ -82,7 +85,10 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     `${name}-${runner.name}`,
                     {
                         runner,
-                        group: config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
+                        group:
+                            runner.nodePool !== undefined
+                                ? config.nodePools.find((p) => p.name === runner.nodePool)!
+                                : config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
                         management,
                         gitlabUrl: config.gitlab.url,
                         clusterName: config.cluster.name,
@@ -102,7 +108,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     release: runner.names.release,
                     chartVersion: runner.chart.version,
                     runnerVersion: runner.chart.runnerVersion,
-                    nodeGroup: runner.nodeGroup,
+                    ...(runner.nodePool !== undefined ? { nodePool: runner.nodePool } : { nodeGroup: runner.nodeGroup }),
                     jobNamespace: runner.names.jobNamespace,
                     configToml: this.runners[i].configToml,
                 },
