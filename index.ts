@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
 import { PlatformAddon } from "./components/addons/platformAddon";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
+import { discoveryTargets } from "./components/karpenter/discovery";
 import { KarpenterInterruption } from "./components/karpenter/interruption";
 import { KarpenterNodePools } from "./components/karpenter/nodePools";
 import { KarpenterNodeRole } from "./components/karpenter/nodeRole";
@@ -12,7 +13,6 @@ import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
 import { coreDnsAddon } from "./config/addons";
 import { drainBoundSeconds } from "./config/patching";
-import { karpenterDiscoveryTags } from "./model/karpenter";
 
 /**
  * The whole fleet for one stack. Exported as a function: Pulumi calls it, and tests and the offline plan call it
@@ -23,19 +23,17 @@ export = () => {
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
     const management = config.nodeGroups.management;
 
-    // Karpenter (addons.nodeAutoscaler: karpenter, docs/addons.md): its node role exists before the cluster, whose
-    // EC2_LINUX access entry lets those nodes join; its nodes find their subnets and security group by a tag.
+    // Karpenter (addons.nodeAutoscaler: karpenter, docs/addons.md) finds its nodes' subnets and security group by a tag.
     const karpenter = config.addons.nodeAutoscaler === "karpenter";
-    const karpenterNodeRole = karpenter
-        ? new KarpenterNodeRole("karpenter-nodes", { clusterName: config.cluster.name, tags })
-        : undefined;
-    const podSubnetsForKarpenter = karpenter && config.network.podSubnets !== undefined;
+    const discovery = discoveryTargets(config);
     const cluster = new RunnerCluster("runners", {
         config,
         tags,
-        ...(karpenterNodeRole ? { nodeRoleArns: { karpenter: karpenterNodeRole.role.arn } } : {}),
-        ...(podSubnetsForKarpenter ? { podSubnetTags: karpenterDiscoveryTags(config.cluster.name) } : {}),
+        ...(discovery.podSubnetTags ? { podSubnetTags: discovery.podSubnetTags } : {}),
     });
+    const karpenterNodeRole = karpenter
+        ? new KarpenterNodeRole("karpenter-nodes", { clusterName: config.cluster.name, cluster: cluster.clusterName, tags })
+        : undefined;
 
     const nodeRole = new NodeRole("nodes", { tags });
     // Node groups are replaced blue/green when their nodes roll; this one hook drains an old group before it goes
@@ -94,23 +92,22 @@ export = () => {
         management,
         tags,
         dependsOn: [managementNodes, coreDns],
-        ...(interruption ? { addonDependsOn: { karpenter: [interruption, karpenterNodeRole!] } } : {}),
+        ...(interruption ? { addonDependsOn: { karpenter: [interruption.queue] } } : {}),
     });
-    // Karpenter's NodePools and EC2NodeClasses, once its chart (and so its CRDs) is in.
+    // Karpenter's NodePools and EC2NodeClasses, once its chart (and so its CRDs) is in and its nodes can join. They
+    // depend on those resources themselves (not their components), so leaving Karpenter deletes them first: their
+    // deletion waits for Karpenter to drain its nodes (components/karpenter/nodePools.ts).
     const nodePools = karpenter
-        ? new KarpenterNodePools(
-              "karpenter-pools",
-              {
-                  pools: config.nodePools,
-                  clusterName: config.cluster.name,
-                  kubernetesVersion: config.cluster.version,
-                  clusterSecurityGroupId: cluster.clusterSecurityGroupId,
-                  subnetIdsToTag: podSubnetsForKarpenter ? [] : config.network.subnetIds,
-                  provider: cluster.provider,
-                  tags,
-              },
-              { dependsOn: [addons.addons.karpenter!, karpenterNodeRole!] },
-          )
+        ? new KarpenterNodePools("karpenter-pools", {
+              pools: config.nodePools,
+              clusterName: config.cluster.name,
+              kubernetesVersion: config.cluster.version,
+              clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+              subnetIdsToTag: discovery.subnetIdsToTag,
+              provider: cluster.provider,
+              tags,
+              after: [addons.addons.karpenter!.release!, ...karpenterNodeRole!.joinPrerequisites],
+          })
         : undefined;
 
     // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers

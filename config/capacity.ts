@@ -309,7 +309,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             findings.push({
                 severity: "error",
                 subject: where,
-                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower maxSize`,
+                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower ${nodePools.pools.some((x) => x.subnets === p.name) ? "maxSize or cpuLimit" : "maxSize"}`,
             });
         } else if (p.freeIps - p.ipsAtFullScale < MIN_IP_HEADROOM * p.freeIps) {
             findings.push({

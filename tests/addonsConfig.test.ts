@@ -309,6 +309,7 @@ describe("addons config", () => {
             ...Object.entries(CLUSTER_AUTOSCALER_IMAGES).map(([version, tag]) => `| ${version} | \`${tag}\` |`),
             `chart **${CLUSTER_AUTOSCALER.chart.version}**`,
             `chart\n**${METRICS_SERVER.chart.version}**`,
+            `version **${KARPENTER.chart.version}**`,
             `| \`logRetentionDays\` | \`${addonsSchema.parse({}).containerInsights.logRetentionDays}\` |`,
             LOG_RETENTION_DAYS.join(", "),
             ...Object.values(RESERVED_VALUES).flatMap((paths) => Object.keys(paths).map((p) => `\`${p}\``)),

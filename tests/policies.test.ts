@@ -96,6 +96,9 @@ describe("policy rules", () => {
                     "job-nodegroup-azrebalance-suspended",
                     "prod-cluster-protected",
                     "runner-rbac-namespace-scoped",
+                    "karpenter-controller-iam-scoped",
+                    "karpenter-spot-pool-diversified",
+                    "karpenter-jobs-not-disrupted",
                 ],
             );
         });

@@ -3,15 +3,13 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../../config";
-import { accessEntries, NodeRoleArns } from "./accessEntries";
+import { accessEntries } from "./accessEntries";
 import { createPodSubnets } from "./podSubnets";
 
 export interface RunnerClusterArgs {
     config: Pick<StackConfig, "cluster" | "network">;
     /** Tags for every AWS resource of the stack. */
     tags: Record<string, string>;
-    /** Roles of nodes that are not a managed node group's, each given an EC2_LINUX access entry (accessEntries.ts). */
-    nodeRoleArns?: NodeRoleArns;
     /** Extra tags on the pod subnets (Karpenter's discovery tag, when its nodes live there). */
     podSubnetTags?: Record<string, string>;
 }
@@ -78,7 +76,7 @@ export class RunnerCluster extends pulumi.ComponentResource {
                 // Managed node groups get the EKS-created cluster security group; the component's extra groups would go unused.
                 skipDefaultSecurityGroups: true,
                 authenticationMode: eks.AuthenticationMode.Api,
-                accessEntries: accessEntries(cluster, args.nodeRoleArns),
+                accessEntries: accessEntries(cluster),
                 upgradePolicy: { supportType: "STANDARD" }, // the API default, EXTENDED, costs 6× per hour once a minor ages out
                 createOidcProvider: true,
                 enabledClusterLogTypes: [...cluster.logTypes],

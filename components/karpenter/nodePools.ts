@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { NodePoolConfig } from "../../config/nodePools";
+import { durationSeconds, NodePoolConfig } from "../../config/nodePools";
 import { al2023Alias, al2023ReleaseParameter } from "../../model/amis";
 import { karpenterDiscoveryTags, karpenterNames } from "../../model/karpenter";
 import { EC2_NODE_CLASS_API, ec2NodeClassObject, nodePoolObject } from "./nodePoolSpec";
@@ -20,6 +20,23 @@ export interface KarpenterNodePoolsArgs {
     readonly subnetIdsToTag: readonly string[];
     readonly provider: k8s.Provider;
     readonly tags: Record<string, string>;
+    /**
+     * What each NodePool and EC2NodeClass depends on itself: the controller's release (its CRDs) and what a node needs
+     * to join. Named on the objects, not only on this component, so a deletion orders them before these.
+     */
+    readonly after: pulumi.Resource[];
+}
+
+/**
+ * How long Pulumi waits for a pool's objects to go. Deleting a NodePool deletes its NodeClaims, and Karpenter drains
+ * each node first, keeping a do-not-disrupt job until it ends or the pool's terminationGracePeriod runs out
+ * (disruption.md, "NodePool Deletion", "TerminationGracePeriod"); an EC2NodeClass keeps its finalizer while any NodeClaim
+ * still uses it and looks again every 10 minutes (pkg/controllers/nodeclass/controller.go finalize @v1.14.1). The
+ * Kubernetes provider waits for a deleted object to be gone, within this timeout (pulumi/pulumi-kubernetes#802,
+ * #3012). 15 minutes on top: the re-check and the instance termination.
+ */
+export function deleteTimeout(pool: Pick<NodePoolConfig, "terminationGracePeriod">): string {
+    return `${Math.ceil(durationSeconds(pool.terminationGracePeriod)! / 60) + 15}m`;
 }
 
 /**
@@ -61,7 +78,11 @@ export class KarpenterNodePools extends pulumi.ComponentResource {
             return aliases.get(arch)!;
         };
 
-        const k8sOpts = { parent: this, provider: args.provider };
+        const k8sOpts = (pool: NodePoolConfig) => ({
+            parent: this,
+            provider: args.provider,
+            customTimeouts: { delete: deleteTimeout(pool) },
+        });
         const nodeClasses: k8s.apiextensions.CustomResource[] = [];
         this.nodePools = args.pools.map((pool) => {
             const nodeClass = aliasFor(pool.arch).apply((amiAlias) =>
@@ -80,13 +101,13 @@ export class KarpenterNodePools extends pulumi.ComponentResource {
                     spec: nodeClass.spec,
                 },
                 // A node class finds nothing to launch into until the discovery tags exist.
-                { ...k8sOpts, dependsOn: discovery },
+                { ...k8sOpts(pool), dependsOn: [...args.after, ...discovery] },
             );
             nodeClasses.push(ec2NodeClass);
             const nodePool = nodePoolObject(pool);
             return new k8s.apiextensions.CustomResource(`${name}-${pool.name}-nodepool`, nodePool, {
-                ...k8sOpts,
-                dependsOn: [ec2NodeClass],
+                ...k8sOpts(pool),
+                dependsOn: [...args.after, ec2NodeClass],
             });
         });
         this.nodeClasses = nodeClasses;

@@ -1,0 +1,111 @@
+import { strict as assert } from "assert";
+import { parseStackConfig, StackConfig } from "../config";
+import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, ipsPerNode, jobsPerNode } from "../config/capacity";
+import { instanceFacts, onDemandPrice, spotSavings } from "../config/instanceTypes";
+import { nodeAllocatable } from "../config/nodeAllocatable";
+import { karpenterDocument, withValue } from "./support/fixtures";
+
+// The capacity model of node pools (config/poolCapacity.ts): the figures worked out by hand from the instance facts.
+const JOB = { cpuMillis: 1100, memoryMiB: 2048 + 128 }; // build 1 CPU / 2Gi + helper 100m / 128Mi
+const room = (type: string) => nodeAllocatable(instanceFacts(type)!, { containerInsights: true });
+const per = (type: string) => jobsPerNode(room(type), JOB);
+
+describe("capacity of Karpenter node pools", () => {
+    let config: StackConfig;
+    before(() => {
+        config = parseStackConfig(karpenterDocument(), "eu-west-1");
+    });
+    const pool = (name: string) => config.capacity.nodePools.find((p) => p.name === name)!;
+
+    it("jobs per node for the smallest and the largest allowed shape, nodes at the cpuLimit", () => {
+        const spot = pool("amd64-spot"); // m6i/m7a/m7i × 2xlarge/4xlarge, cpuLimit 400
+        assert.equal(spot.smallest.vcpu, 8);
+        assert.equal(spot.largest.vcpu, 16);
+        assert.equal(spot.smallest.jobsPerNode, per("m6i.2xlarge"));
+        assert.equal(spot.largest.jobsPerNode, per("m7i.4xlarge"));
+        assert.deepEqual(
+            [spot.smallest.jobsPerNode, spot.largest.jobsPerNode],
+            [6, 14],
+            "as the shipped prod stack's comments say",
+        );
+        assert.equal(spot.smallest.nodesAtLimit, 50);
+        assert.equal(spot.largest.nodesAtLimit, 25);
+    });
+
+    it("promises the jobs of the shape that holds fewest at the limit, and checks runners against it", () => {
+        const spot = pool("amd64-spot");
+        assert.equal(spot.jobsAtLimit, 50 * 6, "300 on 2xlarge nodes, against 350 on 4xlarge ones");
+        assert.match(spot.boundBy, /\.2xlarge$/);
+        const runner = config.capacity.runners.find((r) => r.name === "amd64")!;
+        assert.deepEqual(
+            { pool: runner.nodePool, group: runner.nodeGroup, perNode: runner.jobsPerNode, max: runner.maxConcurrentJobs },
+            { pool: "amd64-spot", group: undefined, perNode: 6, max: 20 },
+        );
+        assert.equal(runner.rolloutPeakJobs, 40);
+    });
+
+    it("pod IPs at the limit: the shape whose nodes take the most addresses", () => {
+        const spot = pool("amd64-spot");
+        const ips = (type: string, nodes: number, jobs: number) => nodes * ipsPerNode(instanceFacts(type)!, jobs + 2); // + agent, Fluent Bit
+        assert.equal(spot.ipsAtLimit, Math.max(ips("m6i.2xlarge", 50, 6), ips("m7i.4xlarge", 25, 14)));
+        const podSubnets = config.capacity.pools.find((p) => p.name === "pod")!;
+        assert.equal(podSubnets.ipsAtFullScale, spot.ipsAtLimit + pool("arm64").ipsAtLimit, "both pools live in the pod subnets");
+    });
+
+    it("cost: nothing when idle; at the limit from the cheapest shape and capacity type to the dearest", () => {
+        const management = onDemandPrice("m7i.xlarge", "eu-west-1")!;
+        assert.equal(config.capacity.cost.idleUsdPerMonth, HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + 2 * management));
+        // arm64: one on-demand shape, so the range is one number.
+        const arm = pool("arm64");
+        const armMonthly = 10 * onDemandPrice("m7g.2xlarge", "eu-west-1")! * HOURS_PER_MONTH;
+        assert.deepEqual(arm.usdPerMonthAtLimit, { low: armMonthly, high: armMonthly });
+        // amd64-spot: Spot at the Advisor's saving is the low end, on-demand the high end.
+        const spot = pool("amd64-spot");
+        const types = ["m6i", "m7a", "m7i"].flatMap((f) => [`${f}.2xlarge`, `${f}.4xlarge`]);
+        const nodes = (t: string) => 400 / instanceFacts(t)!.vcpu;
+        const spotPrice = (t: string) => onDemandPrice(t, "eu-west-1")! * (1 - spotSavings(t, "eu-west-1")!.savingsPct / 100);
+        const close = (a: number, b: number) => assert.ok(Math.abs(a - b) < 1e-6, `${a} ≠ ${b}`);
+        close(spot.usdPerMonthAtLimit!.low, Math.min(...types.map((t) => nodes(t) * spotPrice(t) * HOURS_PER_MONTH)));
+        close(
+            spot.usdPerMonthAtLimit!.high,
+            Math.max(...types.map((t) => nodes(t) * onDemandPrice(t, "eu-west-1")! * HOURS_PER_MONTH)),
+        );
+        const ceiling = HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + 2 * management);
+        close(config.capacity.cost.fullScaleUsdPerMonth!, ceiling + spot.usdPerMonthAtLimit!.high + arm.usdPerMonthAtLimit!.high);
+        close(
+            config.capacity.cost.fullScaleLowUsdPerMonth!,
+            ceiling + spot.usdPerMonthAtLimit!.low + arm.usdPerMonthAtLimit!.low,
+        );
+    });
+
+    it("totals the pools' runners with the groups' and warns about a pool no runner uses", () => {
+        assert.equal(config.capacity.totalConcurrentJobs, 30);
+        const spare = parseStackConfig(
+            withValue(karpenterDocument(), ["nodePools", "spare"], {
+                arch: "amd64",
+                instanceFamilies: ["c7i"],
+                instanceSizes: ["xlarge"],
+                cpuLimit: 8,
+            }),
+            "eu-west-1",
+        );
+        assert.deepEqual(
+            spare.capacity.findings.filter((f) => f.subject === "nodePools.spare").map((f) => [f.severity, f.message]),
+            [["warning", "no runner uses this pool"]],
+        );
+        assert.equal(spare.nodePools.find((p) => p.name === "spare")!.terminationGracePeriod, "5m", "only the margin");
+    });
+
+    it("warns when runners sharing a pool cannot all start their jobs at once", () => {
+        const doc = karpenterDocument();
+        doc.runners.arm64.nodePool = "amd64-spot";
+        doc.runners.extra = { nodePool: "amd64-spot", tags: ["extra"], concurrent: 140 };
+        doc.runnerTokens.extra = "glrt-fixture-extra";
+        for (const r of ["amd64", "arm64"]) doc.runners[r].concurrent = 140;
+        const findings = parseStackConfig(doc, "eu-west-1").capacity.findings.filter((f) => f.subject === "nodePools.amd64-spot");
+        assert.deepEqual(
+            findings.map((f) => f.message),
+            ["its runners may start 420 jobs together but it holds 300 at its cpuLimit; at peak they wait for each other"],
+        );
+    });
+});
