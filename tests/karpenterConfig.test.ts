@@ -14,6 +14,10 @@ function rejects(doc: Record<string, unknown>, expected: string): void {
     );
 }
 
+// The rules' upstream facts: durations as the NodePool CRD of v1.14.1 accepts them (pkg/apis/crds/karpenter.sh_nodepools.yaml
+// patterns); `spec.limits.cpu` counts node capacity (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go
+// updateNodePoolResources @v1.14.1), so a limit below one node of the largest shape can never launch it; the node role's
+// name must fit IAM's 64 characters.
 describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)", () => {
     it("accepts the document and fills every default", () => {
         const config = parseStackConfig(karpenterDocument(), "eu-west-1");

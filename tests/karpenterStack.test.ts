@@ -58,6 +58,10 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         assert.equal(run.ofType(T.asgTag).filter((t) => t.inputs.tag.key === JOBS_DISCOVERY_TAG).length, 0);
     });
 
+    // Chart and CRD chart: aws/karpenter-provider-aws website/content/en/v1.14/getting-started/getting-started-with-karpenter/
+    // scripts/step08-apply-helm-chart.sh (oci://public.ecr.aws/karpenter/karpenter) and upgrading/upgrade-guide.md "CRD
+    // Upgrades" (Helm never upgrades a chart's crds/; the karpenter-crd chart does). AWS_REGION: pkg/operator/operator.go
+    // @v1.14.1 asks instance metadata for the region when it is unset, which pods cannot reach with hop limit 1.
     it("installs the pinned chart from its OCI registry, its CRDs from karpenter-crd first", () => {
         const crds = release("addons-karpenter-crds");
         assert.equal(crds.inputs.chart, KARPENTER.chart.crdChart);
@@ -81,6 +85,7 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         assert.deepEqual(v.serviceAccount, { create: true, name: "karpenter" });
     });
 
+    // The chart's own default affinity keeps it off nodes carrying karpenter.sh/nodepool (charts/karpenter/values.yaml @v1.14.1).
     it("runs the controller on the management nodes only, never on a node it launched", () => {
         const v = controller().inputs.values;
         const management = run.one(T.nodeGroup).inputs;
@@ -140,6 +145,7 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         }
     });
 
+    // disruption.md (v1.14), "TerminationGracePeriod": pods still running when it elapses are deleted, do-not-disrupt or not.
     it("bounds draining by the longest job of each pool, with the margin", () => {
         for (const np of run.ofType(T.nodePool)) {
             const own = config.runners.filter((r) => r.nodePool === np.inputs.metadata.name);
@@ -149,6 +155,8 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         }
     });
 
+    // nodeclasses.md (v1.14): metadataOptions, the AL2023 root device /dev/xvda, `alias: al2023@v<date>`; the subnet and
+    // security-group tag of getting-started/migrating-from-cas/scripts/step05-tag-subnets.sh and step06-tag-security-groups.sh.
     it("node classes: IMDSv2 with hop limit 1, encrypted gp3, the AMI release read at this deploy, tagged subnets and security group", () => {
         for (const nc of run.ofType(T.nodeClass)) {
             const spec = nc.inputs.spec;
@@ -181,6 +189,8 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         );
     });
 
+    // disruption.md (v1.14), "Pod-Level Controls": `karpenter.sh/do-not-disrupt: "true"` keeps the pod's node from voluntary
+    // disruption and the pod from eviction while its node drains.
     it("every job pod's selector, tolerations, labels and annotation agree with its pool", () => {
         for (const r of config.runners) {
             const text = release(`gitlab-${r.name}-release`).inputs.values.runners.config;
