@@ -11,7 +11,7 @@ import {
     imageMinor,
 } from "../config/addons/clusterAutoscaler";
 import { LOG_RETENTION_DAYS } from "../config/addons/containerInsights";
-import { KARPENTER } from "../config/addons/karpenter";
+import { KARPENTER, KARPENTER_MIN_VERSION } from "../config/addons/karpenter";
 import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS } from "../model/priorityClasses";
 import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
@@ -310,6 +310,7 @@ describe("addons config", () => {
             `chart **${CLUSTER_AUTOSCALER.chart.version}**`,
             `chart\n**${METRICS_SERVER.chart.version}**`,
             `version **${KARPENTER.chart.version}**`,
+            ...Object.entries(KARPENTER_MIN_VERSION).map(([version, minimum]) => `| ${version} | ${minimum} |`),
             `| \`logRetentionDays\` | \`${addonsSchema.parse({}).containerInsights.logRetentionDays}\` |`,
             LOG_RETENTION_DAYS.join(", "),
             ...Object.values(RESERVED_VALUES).flatMap((paths) => Object.keys(paths).map((p) => `\`${p}\``)),

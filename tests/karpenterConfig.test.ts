@@ -1,6 +1,9 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
+import { KARPENTER_MIN_VERSION } from "../config/addons/karpenter";
 import { NODE_POOL_DEFAULTS } from "../config/nodePools";
+import { EKS_VERSIONS } from "../config/versions";
+import { KARPENTER_VERSION } from "../model/karpenter";
 import { SUPPORTED_FAMILIES, SUPPORTED_SIZES } from "../config/instanceTypes";
 import { roleLabels, roleTaint } from "../model/labels";
 import { karpenterDocument, problemsOf, validDocument, withValue } from "./support/fixtures";
@@ -62,6 +65,14 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
             tooBig,
             'runners.amd64.cpuRequestMax: 20 exceeds the allocatable CPU of m6i.4xlarge (≈ 15.44) in node pool "amd64-spot" (its largest shape) less the helper container\'s request (100m)',
         );
+    });
+
+    it("pins a release that supports every cluster version this program does", () => {
+        assert.deepEqual(Object.keys(KARPENTER_MIN_VERSION).sort(), [...EKS_VERSIONS]);
+        for (const version of EKS_VERSIONS) {
+            const doc = withValue(karpenterDocument(), ["cluster", "version"], version);
+            assert.equal(parseStackConfig(doc, "eu-west-1").addons.karpenter.chartVersion, KARPENTER_VERSION, version);
+        }
     });
 
     it("keeps stacks without the switch on Cluster Autoscaler", () => {
@@ -157,6 +168,11 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
                 name: "an unknown engine",
                 doc: () => withValue(karpenterDocument(), ["addons", "nodeAutoscaler"], "keda"),
                 expect: "addons.nodeAutoscaler: Invalid option",
+            },
+            {
+                name: "a Karpenter release too old for the cluster version",
+                doc: () => withValue(karpenterDocument(), ["addons", "karpenter"], { chartVersion: "1.5.2" }),
+                expect: "addons.karpenter.chartVersion: Karpenter 1.5.2 does not support Kubernetes 1.34 (it needs 1.6.0 or newer)",
             },
             {
                 name: "a reserved Karpenter chart value",

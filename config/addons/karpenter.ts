@@ -9,6 +9,7 @@ import { placementOn, PlacementTarget } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
 import { strictObject } from "../problems";
+import type { EksVersion } from "../versions";
 import { karpenterControllerPolicy } from "./karpenterIam";
 import { AddonSpec, chartVersionField, valuesExcept } from "./spec";
 import { deepMerge, spreadAcrossZonesAndNodes } from "./values";
@@ -34,6 +35,27 @@ export const KARPENTER = {
         version: KARPENTER_VERSION,
     },
 } as const;
+
+/**
+ * The oldest Karpenter release that supports each cluster minor (website/content/en/v1.14/upgrading/compatibility.md,
+ * "Compatibility Matrix"; 1.14 itself supports 1.30 to 1.36). Typed on EksVersion: adding a minor to EKS_VERSIONS does
+ * not compile until it has a row here. A `chartVersion` override older than the row is rejected.
+ */
+export const KARPENTER_MIN_VERSION = {
+    "1.30": "0.37.0",
+    "1.31": "1.0.5",
+    "1.32": "1.2.0",
+    "1.33": "1.5.0",
+    "1.34": "1.6.0",
+    "1.35": "1.9.0",
+} as const satisfies Readonly<Record<EksVersion, string>>;
+
+/** Whether version a is older than b (both `x.y.z`). */
+const older = (a: string, b: string) => {
+    const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] < y[i];
+    return false;
+};
 
 const RESERVED_VALUES = {
     "settings.clusterName": "it is cluster.name",
@@ -109,7 +131,20 @@ export const karpenterAddon: AddonSpec<KarpenterInput, KarpenterConfig> = {
     platformPods: [PLATFORM_DEPLOYMENTS.karpenter],
     reservedValues: RESERVED_VALUES,
     schema: () => schema,
-    resolve: (input, ctx) => ({ config: { ...input, enabled: ctx.nodeAutoscaler === "karpenter" }, problems: [] }),
+    resolve(input, ctx) {
+        const enabled = ctx.nodeAutoscaler === "karpenter";
+        const minimum = (KARPENTER_MIN_VERSION as Record<string, string>)[ctx.kubernetesVersion ?? ""];
+        const problems =
+            enabled && minimum && older(input.chartVersion, minimum)
+                ? [
+                      {
+                          path: "addons.karpenter.chartVersion",
+                          message: `Karpenter ${input.chartVersion} does not support Kubernetes ${ctx.kubernetesVersion} (it needs ${minimum} or newer); remove chartVersion to run the pinned ${KARPENTER.chart.version}`,
+                      },
+                  ]
+                : [];
+        return { config: { ...input, enabled }, problems };
+    },
     values: (config, ctx) => karpenterValues(config, ctx),
     chartVersion: (config) => config.chartVersion,
 };
