@@ -5,8 +5,8 @@
 import { z } from "zod";
 import { NodeRole, roleLabels, roleTaint, Taint } from "../model/labels";
 import { CAPACITY_TYPES, CapacityType } from "../model/karpenter";
-import { Arch, familyArch, instanceFacts, SUPPORTED_FAMILIES, SUPPORTED_SIZES, typesOf } from "./instanceTypes";
-import { nodeAllocatable } from "./nodeAllocatable";
+import { Arch, familyArch, instanceFacts, InstanceFacts, SUPPORTED_FAMILIES, SUPPORTED_SIZES, typesOf } from "./instanceTypes";
+import { nodeAllocatable, PodResources } from "./nodeAllocatable";
 import { joinPath, Problem, strictObject } from "./problems";
 import type { SmallestNode } from "./runnerResources";
 
@@ -244,6 +244,26 @@ export function poolCapacityKind(pool: Pick<NodePoolConfig, "capacityTypes">): "
 }
 
 /**
+ * The share of memory Karpenter assumes the hypervisor keeps (chart values.yaml @v1.14.1 `settings.vmMemoryOverheadPercent:
+ * 0.075`; reserved in config/addons/karpenter.ts so the controller and this plan agree).
+ */
+export const KARPENTER_VM_MEMORY_OVERHEAD = 0.075;
+
+/**
+ * A node's room as Karpenter sees it when it decides what to launch: the kubelet's room (nodeAllocatable.ts: Karpenter
+ * sets the same kube-reserved and eviction threshold) with memory counted from what Karpenter believes the instance has —
+ * its nominal memory, less 64 MiB on Graviton, less the VM overhead share (aws/karpenter-provider-aws
+ * pkg/providers/instancetype/types.go `memory()` @v1.14.1). A job pod that fits only the larger, real room would get no
+ * node from Karpenter, so pools are planned, and their job ceilings set, on this one.
+ */
+export function karpenterRoom(facts: InstanceFacts, containerInsights: boolean): PodResources {
+    const kubelet = nodeAllocatable(facts, { containerInsights });
+    const seen = facts.memoryMiB - (facts.arch === "arm64" ? 64 : 0);
+    const believed = seen - Math.ceil(seen * KARPENTER_VM_MEMORY_OVERHEAD);
+    return { ...kubelet, memoryMiB: Math.max(0, kubelet.memoryMiB - (facts.memoryMiB - believed)) };
+}
+
+/**
  * The largest shape a Karpenter node pool may launch: the allowed type with the most vCPUs (then memory). Karpenter
  * picks an instance type that fits the pending pod, so a job may ask for up to what this one type can give — CPU and
  * memory of the same type, which every ceiling then fits at once.
@@ -257,7 +277,7 @@ export function largestNode(
         .filter((f) => f !== undefined)
         .sort((a, b) => b.vcpu - a.vcpu || b.memoryMiB - a.memoryMiB)[0];
     if (!facts) return undefined;
-    const a = nodeAllocatable(facts, { containerInsights });
+    const a = karpenterRoom(facts, containerInsights);
     return {
         group: pool.name,
         where: `node pool "${pool.name}" (its largest shape)`,

@@ -8,13 +8,18 @@
 // - jobs per node        = as for node groups (capacity.ts jobsPerNode), per runner
 // - jobs at the limit    = nodes at the limit × jobs per node
 //
+// A node's room is the node groups' (nodeAllocatable.ts) — Karpenter configures the kubelet with the same kube-reserved
+// (CPU bands 6/1/0.5/0.25 %, memory 11 MiB × max pods + 255 MiB), 100 Mi eviction threshold and ENI-limited max pods
+// (aws/karpenter-provider-aws pkg/providers/instancetype/types.go @v1.14.1: kubeReservedResources, evictionThreshold,
+// ENILimitedPods) — with memory as Karpenter believes it (nodePools.ts karpenterRoom): what it launches for.
+//
 // Which shapes Karpenter picks depends on prices and the pending pods, so the plan takes, per runner, the shape that
 // holds the fewest of its jobs (among those a job fits at all): the pool is promised no more than that. Pod IPs take
 // the shape that needs the most addresses at the limit; cost is a range from the cheapest allowed shape and capacity
 // type to the dearest. With no job running the pool has no node: its idle cost is zero.
 import { instanceFacts, onDemandPrice, spotSavings } from "./instanceTypes";
-import { nodeAllocatable, PodResources } from "./nodeAllocatable";
-import type { NodePoolConfig } from "./nodePools";
+import type { PodResources } from "./nodeAllocatable";
+import { karpenterRoom, NodePoolConfig } from "./nodePools";
 import type { Finding } from "./problems";
 
 /** One shape a pool may launch, at the pool's CPU limit. */
@@ -105,7 +110,7 @@ export function planPools(
         const own = runners.filter((r) => r.nodePool === pool.name);
         const shapes = pool.instanceTypes.map((type) => {
             const facts = instanceFacts(type)!;
-            const room = nodeAllocatable(facts, { containerInsights: model.containerInsights });
+            const room = karpenterRoom(facts, model.containerInsights);
             const nodesAtLimit = Math.floor(pool.cpuLimit / facts.vcpu);
             const perRunner = own.map((r) => model.jobsPerNode(room, r.jobPod));
             const jobsPerNode = perRunner.length === 0 ? 0 : Math.min(...perRunner);

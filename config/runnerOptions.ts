@@ -68,9 +68,9 @@ const RESOURCE_DEFAULT_TEXT: Partial<Record<keyof typeof RESOURCE_ROWS, string>>
     cpuRequest: `\`${RESOURCE_DEFAULTS.build.cpuRequest}\``,
     memoryRequest: `\`${RESOURCE_DEFAULTS.build.memoryRequest}\``,
     memoryLimit: `\`${RESOURCE_DEFAULTS.build.memoryLimit}\``,
-    cpuRequestMax: "smallest node's room",
-    memoryRequestMax: "smallest node's room",
-    memoryLimitMax: "smallest node's allocatable memory",
+    cpuRequestMax: "smallest node's room (pool: largest shape's)",
+    memoryRequestMax: "smallest node's room (pool: largest shape's)",
+    memoryLimitMax: "smallest node's allocatable memory (pool: largest shape's)",
     cpuLimitMax: "node's CPU if `cpuLimit` is set, else none",
 };
 

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
 import { KARPENTER_MIN_VERSION } from "../config/addons/karpenter";
-import { NODE_POOL_DEFAULTS } from "../config/nodePools";
+import { instanceFacts } from "../config/instanceTypes";
+import { karpenterRoom, NODE_POOL_DEFAULTS } from "../config/nodePools";
 import { EKS_VERSIONS } from "../config/versions";
 import { KARPENTER_VERSION } from "../model/karpenter";
 import { SUPPORTED_FAMILIES, SUPPORTED_SIZES } from "../config/instanceTypes";
@@ -60,6 +61,9 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
         const amd64 = config.runners.find((r) => r.name === "amd64")!;
         // m7i.4xlarge (16 vCPU, 64 GiB) less kube-reserved and the DaemonSets, less the helper's 100m.
         assert.equal(amd64.resources.build.cpuRequestMax, "15340m");
+        // Memory as Karpenter counts it (less the VM overhead): a job asking more would get no node from it.
+        const largest = karpenterRoom(instanceFacts("m6i.4xlarge")!, true);
+        assert.equal(amd64.resources.build.memoryLimitMax, `${largest.memoryMiB}Mi`);
         const tooBig = withValue(karpenterDocument(), ["runners", "amd64", "cpuRequestMax"], "20");
         rejects(
             tooBig,

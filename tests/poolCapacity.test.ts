@@ -3,14 +3,32 @@ import { parseStackConfig, StackConfig } from "../config";
 import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, ipsPerNode, jobsPerNode } from "../config/capacity";
 import { instanceFacts, onDemandPrice, spotSavings } from "../config/instanceTypes";
 import { nodeAllocatable } from "../config/nodeAllocatable";
+import { KARPENTER_VM_MEMORY_OVERHEAD, karpenterRoom } from "../config/nodePools";
 import { karpenterDocument, withValue } from "./support/fixtures";
 
 // The capacity model of node pools (config/poolCapacity.ts): the figures worked out by hand from the instance facts.
 const JOB = { cpuMillis: 1100, memoryMiB: 2048 + 128 }; // build 1 CPU / 2Gi + helper 100m / 128Mi
-const room = (type: string) => nodeAllocatable(instanceFacts(type)!, { containerInsights: true });
+const room = (type: string) => karpenterRoom(instanceFacts(type)!, true);
 const per = (type: string) => jobsPerNode(room(type), JOB);
 
 describe("capacity of Karpenter node pools", () => {
+    it("counts memory as Karpenter does: less 7.5 % for the VM, less 64 MiB on Graviton", () => {
+        for (const [type, graviton] of [
+            ["m7i.4xlarge", 0],
+            ["m7g.2xlarge", 64],
+        ] as const) {
+            const facts = instanceFacts(type)!;
+            const seen = facts.memoryMiB - graviton;
+            const kubelet = nodeAllocatable(facts, { containerInsights: true });
+            assert.equal(
+                karpenterRoom(facts, true).memoryMiB,
+                kubelet.memoryMiB - graviton - Math.ceil(seen * KARPENTER_VM_MEMORY_OVERHEAD),
+                type,
+            );
+            assert.equal(karpenterRoom(facts, true).cpuMillis, kubelet.cpuMillis);
+        }
+    });
+
     let config: StackConfig;
     before(() => {
         config = parseStackConfig(karpenterDocument(), "eu-west-1");

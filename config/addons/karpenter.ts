@@ -65,6 +65,8 @@ const RESERVED_VALUES = {
     tolerations: "Karpenter runs on the management nodes, which it does not manage",
     affinity: "Karpenter must never run on a node it launched (it could remove its own node)",
     "controller.env": "AWS_REGION is set here: pods cannot reach instance metadata (IMDSv2, hop limit 1)",
+    "settings.vmMemoryOverheadPercent":
+        "the capacity plan and the job memory ceilings of node pools count memory as Karpenter does with its default (config/nodePools.ts)",
 };
 
 const schema = strictObject({
