@@ -71,6 +71,26 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
         );
     });
 
+    // NodePool spec.limits.cpu counts node capacity (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go
+    // updateNodePoolResources @v1.14.1): cpuLimit vCPUs of nodes, whatever the mix of shapes, is all a pool can hold.
+    it("a pool's runner gets a job-namespace quota bounded by what cpuLimit vCPUs of its shapes can hold", () => {
+        const config = parseStackConfig(karpenterDocument(), "eu-west-1");
+        const [amd64, arm64] = config.runners;
+        // arm64: 2 × concurrent 10 = 20 pods, each at its ceilings a whole m7g.2xlarge (7460m, 31622Mi with Container
+        // Insights); the pool's 80 vCPUs are 10 such nodes, the smaller term.
+        assert.deepEqual(
+            { pods: arm64.quota.pods, cpu: arm64.quota.cpu, memory: arm64.quota.memory },
+            { pods: 20, cpu: `${10 * 7460}m`, memory: `${10 * 31622}Mi` },
+        );
+        // amd64-spot mixes 2xlarge and 4xlarge: 400 vCPUs at the best room per vCPU of either, CPU from a 4xlarge
+        // (15440m / 16) and memory from a 2xlarge (31622Mi / 8), a bound for any mix.
+        assert.deepEqual(
+            { pods: amd64.quota.pods, cpu: amd64.quota.cpu, memory: amd64.quota.memory },
+            { pods: 40, cpu: String((400 * 15440) / 16 / 1000), memory: `${(400 * 31622) / 8}Mi` },
+        );
+        assert.deepEqual(amd64.quota.derived, ["pods", "cpu", "memory"]);
+    });
+
     it("pins a release that supports every cluster version this program does", () => {
         assert.deepEqual(Object.keys(KARPENTER_MIN_VERSION).sort(), [...EKS_VERSIONS]);
         for (const version of EKS_VERSIONS) {
@@ -149,6 +169,15 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
                         "management",
                     ),
                 expect: "runners.arm64.nodeGroup: with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool",
+            },
+            {
+                name: "warm capacity on a pool's runner (its pause pods would take cpuLimit the plan does not count)",
+                doc: () =>
+                    withValue(karpenterDocument(), ["runners", "arm64", "warmCapacity"], {
+                        maxPausePods: 2,
+                        policies: [{ periods: ["* * * * *"], idleCount: 2 }],
+                    }),
+                expect: 'runners.arm64.warmCapacity: is planned for runners on node groups (Cluster Autoscaler) only: on node pool "arm64"',
             },
             {
                 name: "Cluster Autoscaler extraArgs under Karpenter",
