@@ -20,22 +20,24 @@ import {
     RunnerResources,
     smallestNode,
 } from "./runnerResources";
-import { tagListProblems, tagOverlapProblems, TaggedRunner } from "./runnerTags";
-import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
+import { tagListProblems, TaggedRunner } from "./runnerTags";
+import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "./runnerTokens";
 
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
-export type RunnerTokenSource =
-    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
+export type { RunnerTokenSource } from "./runnerTokens";
 
-/** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
-export interface RunnerNames {
+/** Kubernetes and Helm names of a runner manager, derived from its stable key (renaming them replaces the objects). */
+export interface ManagerNames {
     readonly release: string;
     readonly managerNamespace: string;
     readonly serviceAccount: string;
     readonly tokenSecret: string;
+}
+
+/** A Kubernetes runner's names: its manager's and its job namespace. */
+export interface RunnerNames extends ManagerNames {
     readonly jobNamespace: string;
     /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
     readonly jobServiceAccount: string;
@@ -86,33 +88,48 @@ export interface RunnerContext extends StackContext {
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
 const RUNNER_NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
 
-export function runnerNames(name: string): RunnerNames {
+/** Problems of a runner key (`section` is `runners` or `vmRunners`: they share one name space). */
+export function runnerNameProblems(section: string, name: string): Problem[] {
+    if (RUNNER_NAME.test(name)) return [];
+    return [
+        {
+            path: joinPath(section, name),
+            message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
+        },
+    ];
+}
+
+export function managerNames(name: string): ManagerNames {
     return {
         release: `gitlab-runner-${name}`,
         managerNamespace: RUNNER_NAMESPACES.managers,
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
+    };
+}
+
+export function runnerNames(name: string): RunnerNames {
+    return {
+        ...managerNames(name),
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
         jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
-/** Cross-field and cross-section rules of `runners`; returns the defaulted runners and every problem found. */
+/**
+ * Cross-field and cross-section rules of `runners`; returns the defaulted runners, every problem found and the runners'
+ * tags for the overlap rules (runnerTags.ts), which the caller applies across `runners` and `vmRunners`.
+ */
 export function resolveRunners(
     runners: Record<string, RunnerInput>,
     ctx: RunnerContext,
-): { runners: RunnerConfig[]; problems: Problem[] } {
+): { runners: RunnerConfig[]; problems: Problem[]; tagged: TaggedRunner[] } {
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
-        if (!RUNNER_NAME.test(name)) {
-            problems.push({
-                path: at(),
-                message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
-            });
-        }
+        problems.push(...runnerNameProblems("runners", name));
         const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx);
         problems.push(...placement);
 
@@ -159,24 +176,20 @@ export function resolveRunners(
             });
         }
 
-        const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
         if (r.registration) {
             problems.push(
                 ...registrationProblems(
-                    { name, tags: r.tags, tokenSsmParameter: r.tokenSsmParameter !== undefined, configToken: hasConfigToken },
+                    {
+                        name,
+                        tags: r.tags,
+                        tokenSsmParameter: r.tokenSsmParameter !== undefined,
+                        configToken: ctx.runnerTokens?.names.has(name) ?? false,
+                    },
                     ctx.apiToken,
                 ),
             );
-        } else if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
-            problems.push({
-                path: at("tokenSsmParameter"),
-                message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
-            });
-        } else if (ctx.runnerTokens && !hasConfigToken && !r.tokenSsmParameter) {
-            problems.push({
-                path: joinPath("runnerTokens", name),
-                message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name)}`,
-            });
+        } else {
+            problems.push(...tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
         // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
@@ -241,11 +254,7 @@ export function resolveRunners(
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: registration
-                ? { source: "registration" }
-                : tokenSsmParameter
-                  ? { source: "ssm", parameter: tokenSsmParameter }
-                  : { source: "config" },
+            token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
             network: network.network,
@@ -253,8 +262,8 @@ export function resolveRunners(
             quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
-    problems.push(...tagOverlapProblems(tagged));
-    return { runners: out, problems };
+    // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
+    return { runners: out, problems, tagged };
 }
 
 /**
