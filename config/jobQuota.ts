@@ -9,9 +9,10 @@
 //   memory = requests.memory = likewise. "One job at its ceilings" is the build, helper and one service container
 //            each at its request ceiling (`*RequestMax`), but never more than one node can give: a pod larger than a
 //            node never schedules. The group term is what the node group can hold at all; for a Karpenter node pool
-//            it is what nodes of at most `cpuLimit` vCPUs can hold (NodePool `spec.limits.cpu` counts node capacity,
-//            kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1), at the
-//            allowed shape with the most room per vCPU, since Karpenter may mix shapes.
+//            it is what twice `cpuLimit` vCPUs of nodes can hold, at the allowed shape with the most room per vCPU
+//            (Karpenter may mix shapes). NodePool `spec.limits.cpu` counts node capacity, but not of nodes marked for
+//            deletion (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1):
+//            while drifted or expired nodes drain their running jobs, their replacements may fill the limit again.
 // Both terms bound what can really run, so the default never refuses a pod that could have been scheduled.
 // The floor (an explicit quota below it is an error): what 2 × concurrent jobs at their default requests need. Below
 // it the API server's ResourceQuota admission rejects job pods while the runner still takes jobs, and they fail.
@@ -50,13 +51,16 @@ export interface JobQuota {
     readonly derived: readonly ("pods" | "cpu" | "memory")[];
 }
 
+/** A pool's nodes at once while drifted or expired ones drain: those (outside the limit) and their replacements. */
+export const POOL_GENERATIONS = 2;
+
 /** Where a runner's jobs run, as the quota sees it: a jobs node group (up to maxSize) or a node pool (up to cpuLimit). */
 export type QuotaTarget = Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | Pick<NodePoolConfig, "instanceTypes" | "cpuLimit">;
 
 /**
  * The most CPU and memory one node can give job pods (the largest instance type's room), and all nodes together: a
- * group's at maxSize of that node; a pool's at cpuLimit vCPUs of the shape with the most room per vCPU (a bound for
- * any mix of shapes, since every node's vCPUs count against the limit).
+ * group's at maxSize of that node; a pool's at 2 × cpuLimit vCPUs (draining nodes plus their replacements) of the shape
+ * with the most room per vCPU, a bound for any mix of shapes.
  */
 function targetRoom(target: QuotaTarget, containerInsights: boolean) {
     let cpuMillis = 0;
@@ -75,7 +79,10 @@ function targetRoom(target: QuotaTarget, containerInsights: boolean) {
     const total =
         "maxSize" in target
             ? { cpuMillis: target.maxSize * cpuMillis, memoryMiB: target.maxSize * memoryMiB }
-            : { cpuMillis: target.cpuLimit * cpuPerVcpu, memoryMiB: target.cpuLimit * memoryPerVcpu };
+            : {
+                  cpuMillis: POOL_GENERATIONS * target.cpuLimit * cpuPerVcpu,
+                  memoryMiB: POOL_GENERATIONS * target.cpuLimit * memoryPerVcpu,
+              };
     return { node: { cpuMillis, memoryMiB }, total };
 }
 

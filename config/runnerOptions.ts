@@ -281,7 +281,7 @@ export const RUNNER_OPTIONS = {
         target: { derived: "ResourceQuota `pods`, `requests.cpu`, `requests.memory` of the job namespace" },
         doc: "caps on the job namespace: `pods`, `cpu`, `memory`; never below what 2 × `concurrent` default jobs need",
         defaultText:
-            "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize` (a pool at `cpuLimit`)",
+            "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize` (a pool at twice `cpuLimit`)",
     },
 } satisfies Record<string, RunnerOption>;
 

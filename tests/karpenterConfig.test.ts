@@ -71,22 +71,25 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
         );
     });
 
-    // NodePool spec.limits.cpu counts node capacity (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go
-    // updateNodePoolResources @v1.14.1): cpuLimit vCPUs of nodes, whatever the mix of shapes, is all a pool can hold.
-    it("a pool's runner gets a job-namespace quota bounded by what cpuLimit vCPUs of its shapes can hold", () => {
-        const config = parseStackConfig(karpenterDocument(), "eu-west-1");
-        const [amd64, arm64] = config.runners;
+    // NodePool spec.limits.cpu counts node capacity, but not that of nodes marked for deletion (kubernetes-sigs/karpenter
+    // pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1): while drifted nodes drain, replacements may
+    // fill the limit again, so a pool holds at most twice cpuLimit vCPUs of nodes, whatever the mix of shapes.
+    it("a pool's runner gets a job-namespace quota bounded by what twice cpuLimit vCPUs of its shapes can hold", () => {
         // arm64: 2 × concurrent 10 = 20 pods, each at its ceilings a whole m7g.2xlarge (7460m, 31622Mi with Container
-        // Insights); the pool's 80 vCPUs are 10 such nodes, the smaller term.
+        // Insights): 20 nodes' worth, as much as 2 × 80 vCPUs hold.
+        const arm64 = parseStackConfig(karpenterDocument(), "eu-west-1").runners[1];
         assert.deepEqual(
             { pods: arm64.quota.pods, cpu: arm64.quota.cpu, memory: arm64.quota.memory },
-            { pods: 20, cpu: `${10 * 7460}m`, memory: `${10 * 31622}Mi` },
+            { pods: 20, cpu: `${20 * 7460}m`, memory: `${20 * 31622}Mi` },
         );
-        // amd64-spot mixes 2xlarge and 4xlarge: 400 vCPUs at the best room per vCPU of either, CPU from a 4xlarge
-        // (15440m / 16) and memory from a 2xlarge (31622Mi / 8), a bound for any mix.
+        // amd64-spot mixes 2xlarge and 4xlarge; at concurrent 100 (200 pods at their ceilings, a 4xlarge each) the pool
+        // term binds: 2 × 400 vCPUs at the best room per vCPU of either shape, CPU from a 4xlarge (15440m / 16) and
+        // memory from a 2xlarge (31622Mi / 8).
+        const doc = withValue(karpenterDocument(), ["runners", "amd64", "concurrent"], 100);
+        const amd64 = parseStackConfig(doc, "eu-west-1").runners[0];
         assert.deepEqual(
             { pods: amd64.quota.pods, cpu: amd64.quota.cpu, memory: amd64.quota.memory },
-            { pods: 40, cpu: String((400 * 15440) / 16 / 1000), memory: `${(400 * 31622) / 8}Mi` },
+            { pods: 200, cpu: String((2 * 400 * 15440) / 16 / 1000), memory: `${(2 * 400 * 31622) / 8}Mi` },
         );
         assert.deepEqual(amd64.quota.derived, ["pods", "cpu", "memory"]);
     });

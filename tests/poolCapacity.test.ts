@@ -7,6 +7,10 @@ import { KARPENTER_VM_MEMORY_OVERHEAD, karpenterRoom } from "../config/nodePools
 import { karpenterDocument, withValue } from "./support/fixtures";
 
 // The capacity model of node pools (config/poolCapacity.ts): the figures worked out by hand from the instance facts.
+// Upstream facts it encodes (aws/karpenter-provider-aws @v1.14.1): the memory Karpenter believes an instance has,
+// pkg/providers/instancetype/types.go memory() (64 MiB less on arm64, then less ceil(vmMemoryOverheadPercent ×
+// memory)), with charts/karpenter/values.yaml `settings.vmMemoryOverheadPercent: 0.075`; the limit counts node
+// capacity, kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1.
 const JOB = { cpuMillis: 1100, memoryMiB: 2048 + 128 }; // build 1 CPU / 2Gi + helper 100m / 128Mi
 const room = (type: string) => karpenterRoom(instanceFacts(type)!, true);
 const per = (type: string) => jobsPerNode(room(type), JOB);
