@@ -336,7 +336,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             findings.push({
                 severity: "warning",
                 subject: where,
-                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs): at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
+                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
             });
         }
     }
