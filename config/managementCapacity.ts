@@ -15,11 +15,12 @@ export interface PlatformPod {
 
 /** Everything the management nodes must hold: the enabled platform Deployments (model/platformWorkloads.ts) plus one manager pod per runner. */
 export function managementPods(
-    addons: Pick<AddonsConfig, "clusterAutoscaler" | "metricsServer" | "containerInsights">,
+    addons: Pick<AddonsConfig, "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights">,
     runners: readonly Pick<RunnerConfig, "name" | "manager">[],
 ): PlatformPod[] {
     const on = {
         clusterAutoscaler: addons.clusterAutoscaler.enabled,
+        karpenter: addons.karpenter.enabled,
         metricsServer: addons.metricsServer.enabled,
         containerInsights: addons.containerInsights.enabled,
     };

@@ -6,7 +6,7 @@
 // quota was raised states the applied value in `cluster.quotas` (`aws service-quotas list-service-quotas
 // --service-code eks` shows it).
 import { z } from "zod";
-import { PATCH_GENERATIONS } from "./capacity";
+import { NODE_GENERATIONS } from "./patching";
 import type { StackContext } from "./context";
 import { allNodeGroups } from "./nodeGroups";
 import { joinPath, Problem, strictObject } from "./problems";
@@ -35,7 +35,7 @@ export function quotaProblems(groups: StackContext["nodeGroups"], quotas: Quotas
         }
     }
     // A patch run replaces every group blue/green and deletes the old ones last, so both generations exist at once.
-    const peak = PATCH_GENERATIONS * all.length;
+    const peak = NODE_GENERATIONS * all.length;
     if (peak > quotas.nodeGroupsPerCluster) {
         problems.push({
             path: "nodeGroups",

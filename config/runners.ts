@@ -4,6 +4,8 @@ import type { StackContext } from "./context";
 import { jobIdentityProblems } from "./jobIdentity";
 import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
+import type { NodeGroupConfig } from "./nodeGroups";
+import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
 import { joinPath, Problem, pushAll } from "./problems";
 import { closest } from "./suggest";
 import { parseMemoryMiB } from "./quantities";
@@ -126,27 +128,19 @@ export function resolveRunners(
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
-    const groups = ctx.nodeGroups;
-    const jobGroups = new Map(groups.jobs.map((g) => [g.name, g]));
-    const jobNames = groups.jobs.map((g) => g.name);
+    const places = placesOf(ctx);
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         pushAll(problems, runnerNameProblems("runners", name));
-        const jobsGroup = jobGroups.get(r.nodeGroup);
-        if (!jobsGroup) {
-            const listed =
-                jobNames.length === 0 ? "none declared" : jobNames.slice(0, 10).join(", ") + (jobNames.length > 10 ? ", …" : "");
-            const hint = closest(r.nodeGroup, jobNames);
-            problems.push({
-                path: at("nodeGroup"),
-                message:
-                    groups.management?.name === r.nodeGroup
-                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${listed})`
-                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${listed})${hint ? `; did you mean "${hint}"?` : ""}`,
-            });
-        }
+        const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx, places);
+        pushAll(problems, placement);
 
-        const entry: TaggedRunner = { name, tags: r.tags, runUntagged: r.runUntagged, group: jobsGroup };
+        const entry: TaggedRunner = {
+            name,
+            tags: r.tags,
+            runUntagged: r.runUntagged,
+            group: jobsGroup ?? (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }),
+        };
         tagged.push(entry);
         pushAll(problems, tagListProblems(entry));
 
@@ -200,7 +194,13 @@ export function resolveRunners(
             pushAll(problems, tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
-        const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
+        // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
+        // launches a shape that fits the pending job).
+        const node = jobsGroup
+            ? smallestNode(jobsGroup, ctx.containerInsights)
+            : pool
+              ? largestNode(pool, ctx.containerInsights)
+              : undefined;
         const { build, rest } = splitResources(r);
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         pushAll(problems, resolved.problems);
@@ -210,11 +210,12 @@ export function resolveRunners(
             pushAll(problems, jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
         pushAll(problems, network.problems);
-        const quota = jobsGroup
+        const target = jobsGroup ?? pool;
+        const quota = target
             ? resolveJobQuota(
                   r.quota,
                   { name, concurrent: r.concurrent, resources: resolved.resources },
-                  jobsGroup,
+                  target,
                   ctx.containerInsights,
               )
             : undefined;
@@ -241,6 +242,14 @@ export function resolveRunners(
             });
         }
         if (r.warmCapacity) pushAll(problems, warmCapacityProblems(name, r.warmCapacity, r.concurrent));
+        // The warm-capacity plan (config/warmPlan.ts) is Cluster Autoscaler's: pause pods on a group bounded by maxSize,
+        // CA's scan interval and scale-down delay. On a pool the pause pods would take part of cpuLimit the capacity plan
+        // does not count, so jobs could find the limit reached: not offered until pools are planned with it.
+        if (r.warmCapacity && pool)
+            problems.push({
+                path: at("warmCapacity"),
+                message: `is planned for runners on node groups (Cluster Autoscaler) only: on node pool "${pool.name}" its pause pods would hold part of cpuLimit that the capacity plan does not count; remove warmCapacity`,
+            });
         out.push({
             ...passThrough,
             name,
@@ -251,12 +260,103 @@ export function resolveRunners(
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
             network: network.network,
-            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            // Without its group or pool the runner is already rejected; the placeholder never leaves this function.
             quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
     return { runners: out, problems, tagged };
+}
+
+/**
+ * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler) or `nodePool`
+ * (Karpenter), and it must exist.
+ */
+/** Where a runner's jobs can run, indexed once per stack (a lookup per runner, not a scan). */
+interface Places {
+    readonly groups: ReadonlyMap<string, NodeGroupConfig>;
+    readonly pools: ReadonlyMap<string, NodePoolConfig>;
+    readonly groupNames: readonly string[];
+    readonly poolNames: readonly string[];
+}
+
+function placesOf(ctx: RunnerContext): Places {
+    const pools = ctx.nodePools ?? [];
+    return {
+        groups: new Map(ctx.nodeGroups.jobs.map((g) => [g.name, g])),
+        pools: new Map(pools.map((p) => [p.name, p])),
+        groupNames: ctx.nodeGroups.jobs.map((g) => g.name),
+        poolNames: pools.map((p) => p.name),
+    };
+}
+
+/** Names for a message: the first ten, then "…". */
+const listed = (names: readonly string[]) =>
+    names.length === 0 ? "none declared" : names.slice(0, 10).join(", ") + (names.length > 10 ? ", …" : "");
+const didYouMean = (name: string, names: readonly string[]) => {
+    const hint = closest(name, names);
+    return hint ? `; did you mean "${hint}"?` : "";
+};
+
+function jobCapacityOf(
+    name: string,
+    r: Pick<RunnerInput, "nodeGroup" | "nodePool">,
+    ctx: RunnerContext,
+    places: Places,
+): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; problems: Problem[] } {
+    const at = (field: string) => joinPath("runners", name, field);
+    const groups = ctx.nodeGroups;
+    const karpenter = ctx.nodeAutoscaler === "karpenter";
+    const jobNames = listed(places.groupNames);
+    const poolNames = listed(places.poolNames);
+    if (r.nodeGroup !== undefined && r.nodePool !== undefined)
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: `set either nodeGroup or nodePool, not both: job pods run on one kind of node (${karpenter ? "this stack's engine is Karpenter: keep nodePool" : "this stack's engine is Cluster Autoscaler: keep nodeGroup"})`,
+                },
+            ],
+        };
+    if (r.nodeGroup === undefined && r.nodePool === undefined)
+        return {
+            problems: [
+                karpenter
+                    ? { path: at("nodePool"), message: `is required: name the node pool its jobs run on (pools: ${poolNames})` }
+                    : {
+                          path: at("nodeGroup"),
+                          message: `is required: name the jobs node group its jobs run on (jobs groups: ${jobNames})`,
+                      },
+            ],
+        };
+    if (r.nodePool !== undefined) {
+        const pool = places.pools.get(r.nodePool);
+        if (pool) return { pool, problems: [] };
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: karpenter
+                        ? `"${r.nodePool}" is not a node pool (pools: ${poolNames})${didYouMean(r.nodePool, places.poolNames)}`
+                        : `"${r.nodePool}": node pools need addons.nodeAutoscaler: karpenter; with Cluster Autoscaler name a jobs node group in nodeGroup (${jobNames})`,
+                },
+            ],
+        };
+    }
+    const jobsGroup = places.groups.get(r.nodeGroup!);
+    if (jobsGroup) return { jobsGroup, problems: [] };
+    return {
+        problems: [
+            {
+                path: at("nodeGroup"),
+                message: karpenter
+                    ? `with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool (pools: ${poolNames})`
+                    : groups.management?.name === r.nodeGroup
+                      ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
+                      : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})${didYouMean(r.nodeGroup!, places.groupNames)}`,
+            },
+        ],
+    };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

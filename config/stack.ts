@@ -8,6 +8,9 @@ import { ClusterConfig, clusterSchema } from "./cluster";
 import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
 import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { nodeAutoscalerProblems } from "./nodeAutoscaler";
+import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
+import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
 import { quotaProblems } from "./quotas";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
@@ -28,6 +31,8 @@ export interface StackConfig {
     readonly cluster: ClusterConfig;
     readonly network: NetworkConfig;
     readonly nodeGroups: NodeGroups;
+    /** Karpenter's job capacity (`addons.nodeAutoscaler: karpenter`); empty with Cluster Autoscaler. */
+    readonly nodePools: readonly NodePoolConfig[];
     readonly runners: readonly RunnerConfig[];
     /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
     readonly vmRunners: readonly VmRunnerConfig[];
@@ -43,6 +48,7 @@ const SECTIONS = {
     cluster: clusterSchema,
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
+    nodePools: z.record(z.string(), nodePoolSchema).default({}),
     runners: z.record(z.string(), runnerSchema).default({}),
     vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
@@ -129,11 +135,14 @@ export function parseStackConfig(
             }
         });
     }
+    // The job-capacity engine decides which sections may hold job capacity (config/nodeAutoscaler.ts).
+    const engine = parsed.addons?.nodeAutoscaler ?? "clusterAutoscaler";
+    guard("addons", () => pushAll(problems, nodeAutoscalerProblems(raw, engine)));
     let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
         const groups = parsed.nodeGroups;
         const resolved = guard("nodeGroups", () =>
-            resolveNodeGroups(groups, network?.podSubnets !== undefined, parsed.cluster?.version),
+            resolveNodeGroups(groups, network?.podSubnets !== undefined, parsed.cluster?.version, engine),
         );
         if (resolved) {
             nodeGroups = resolved.groups;
@@ -145,10 +154,26 @@ export function parseStackConfig(
         guard("cluster", () => pushAll(problems, tagProblems(cluster.tags)));
         guard("nodeGroups", () => pushAll(problems, quotaProblems(nodeGroups, cluster.quotas)));
     }
+    let pools: ReturnType<typeof resolveNodePools>["pools"] = [];
+    if (parsed.nodePools) {
+        const input = parsed.nodePools;
+        const resolved = guard("nodePools", () =>
+            resolveNodePools(input, {
+                hasPodSubnets: network?.podSubnets !== undefined,
+                nodeGroupNames: Object.keys(parsed.nodeGroups ?? {}),
+            }),
+        );
+        pools = resolved?.pools ?? [];
+        if (resolved) pushAll(problems, resolved.problems);
+        if (engine === "karpenter" && pools.length === 0)
+            problems.push({ path: "nodePools", message: "declare at least one node pool, or no CI job can run" });
+    }
     const context: StackContext = {
         region,
         cluster: parsed.cluster,
         nodeGroups,
+        nodePools: pools,
+        nodeAutoscaler: engine,
         containerInsights: containerInsightsEnabled(parsed.addons),
     };
     let addons: AddonsConfig | undefined;
@@ -206,6 +231,10 @@ export function parseStackConfig(
             runnerTagged = resolved.tagged;
         }
     }
+    // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
+    const graced = guard("nodePools", () => resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS));
+    const nodePools = graced?.pools ?? [];
+    if (graced) pushAll(problems, graced.problems);
     // Runners first: a conflict is reported on the later of two, in the order of the sections.
     guard("runners", () => pushAll(problems, tagOverlapProblems([...runnerTagged, ...vmTagged])));
 
@@ -216,6 +245,7 @@ export function parseStackConfig(
         planCapacity({
             region: region!,
             nodeGroups: nodeGroups as NodeGroups,
+            nodePools,
             runners: runners.map(runnerDemand),
             containerInsights: context.containerInsights,
             podSubnetFreeIps: podSubnetFreeIps(network!),
@@ -240,6 +270,7 @@ export function parseStackConfig(
         cluster: parsed.cluster!,
         network: parsed.network!,
         nodeGroups: nodeGroups as NodeGroups,
+        nodePools,
         runners,
         vmRunners,
         addons: addons!,

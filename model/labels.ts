@@ -33,9 +33,16 @@ export const RUNNER_LABELS = {
     component: `${LABEL_PREFIX}component`,
 } as const;
 
-/** Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. */
-export function jobPodLabels(runner: { readonly name: string; readonly nodeGroup: string }): Record<string, string> {
-    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup };
+/**
+ * Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. The
+ * second names where the job runs, a node group or a Karpenter node pool (whose nodes carry the same label key).
+ */
+export function jobPodLabels(runner: {
+    readonly name: string;
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
+}): Record<string, string> {
+    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? "" };
 }
 
 /** Where runners run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */

@@ -1,4 +1,5 @@
 // The command line of `npm run plan`.
+import * as path from "path";
 import { Format, FORMATS } from "./format";
 
 export interface PlanArgs {
@@ -11,7 +12,7 @@ export interface PlanArgs {
 }
 
 export const usage = (stacks: readonly string[]) =>
-    `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>] [--base <git-ref>]   (stacks: ${stacks.join(", ")})`;
+    `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>] [--base <git-ref>]   (stacks: ${stacks.join(", ")}; with --stack-file Pulumi.<stack>.yaml the stack name may be left out)`;
 
 export function parseArgs(argv: readonly string[]): PlanArgs | { error: string } {
     let stack: string | undefined;
@@ -40,5 +41,8 @@ export function parseArgs(argv: readonly string[]): PlanArgs | { error: string }
             return { error: `one stack at a time (got ${stack} and ${arg})` };
         }
     }
-    return stack === undefined ? { error: "name a stack" } : { stack, format, stackFile, base };
+    // A stack file alone names its stack: `Pulumi.<stack>.yaml`.
+    stack ??= stackFile === undefined ? undefined : /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(stackFile))?.[1];
+    if (stack === undefined) return { error: "name a stack" };
+    return base === undefined ? { stack, format, stackFile } : { stack, format, stackFile, base };
 }

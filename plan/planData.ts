@@ -25,6 +25,8 @@ export interface PlanData {
         }[];
     };
     readonly nodeGroups: readonly NodeGroupPlan[];
+    /** Karpenter node pools (empty with Cluster Autoscaler). */
+    readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
     /** Access entries, API endpoint exposure, IAM documents, workload identities, chart and add-on versions. */
     readonly security: SecurityView;
@@ -60,9 +62,29 @@ export interface NodeGroupPlan {
     readonly patch: { readonly drainBoundSeconds: OrMissing<number>; readonly maxMinutes: OrMissing<number> };
 }
 
+/** A Karpenter node pool as its NodePool and EC2NodeClass were registered. */
+export interface NodePoolPlan {
+    readonly name: string;
+    /** The NodePool's requirements as `key In [values]`. */
+    readonly requirements: OrMissing<readonly string[]>;
+    readonly cpuLimit: OrMissing<string>;
+    readonly labels: Record<string, string>;
+    readonly taints: readonly string[];
+    /** `WhenEmpty after 10m`, and the budgets. */
+    readonly disruption: OrMissing<string>;
+    readonly expireAfter: OrMissing<string>;
+    readonly terminationGracePeriod: OrMissing<string>;
+    /** The AMI the node class selects (the alias of the release resolved at this deploy). */
+    readonly ami: OrMissing<string>;
+    /** The node class's instance metadata settings (`spec.metadataOptions`), as registered. */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
+}
+
 export interface RunnerPlan {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -140,6 +162,8 @@ const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
 /** A patch run's drain bound and longest duration, from the recorded drain tag and node-group timeouts. */
 function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string } | undefined): NodeGroupPlan["patch"] {
@@ -221,6 +245,39 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
+    // `?? []`: a diff's base may be a commit whose config layer predates node pools.
+    const nodePools = (config.nodePools ?? []).map((p): NodePoolPlan => {
+        const pool = run.resources.find((r) => r.type === NODE_POOL && r.inputs.metadata?.name === p.name)?.inputs.spec;
+        const nodeClass = run.resources.find((r) => r.type === NODE_CLASS && r.inputs.metadata?.name === p.name)?.inputs.spec;
+        const template = pool?.template;
+        const disruption = pool?.disruption;
+        return {
+            name: p.name,
+            requirements: recorded(
+                template?.spec?.requirements?.map(
+                    (r: { key: string; operator: string; values?: string[] }) =>
+                        `${r.key} ${r.operator} [${(r.values ?? []).join(", ")}]`,
+                ),
+            ),
+            cpuLimit: recorded(pool?.limits?.cpu),
+            labels: template?.metadata?.labels ?? {},
+            taints: (template?.spec?.taints ?? []).map(
+                (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
+            ),
+            disruption: disruption
+                ? `${disruption.consolidationPolicy} after ${disruption.consolidateAfter}; budgets ${(disruption.budgets ?? [])
+                      .map(
+                          (b: { nodes: string; reasons?: string[] }) => `${b.nodes}${b.reasons ? ` ${b.reasons.join("/")}` : ""}`,
+                      )
+                      .join(", ")}`
+                : MISSING,
+            expireAfter: recorded(template?.spec?.expireAfter),
+            terminationGracePeriod: recorded(template?.spec?.terminationGracePeriod),
+            ami: recorded(nodeClass?.amiSelectorTerms?.[0]?.alias),
+            metadataOptions: recorded(nodeClass?.metadataOptions),
+        };
+    });
+
     const runners = config.runners.map((r): RunnerPlan => {
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
         const release = releases.get(`gitlab-${r.name}-release`);
@@ -230,7 +287,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         );
         return {
             name: r.name,
-            nodeGroup: r.nodeGroup,
+            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,
@@ -287,6 +344,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             components,
         },
         nodeGroups,
+        nodePools,
         runners,
         security: readSecurity(run.resources),
         vmRunners,

@@ -49,7 +49,8 @@ const text = (v: unknown) => (v === undefined ? "—" : Array.isArray(v) ? v.joi
 /** The runner fields compared, flattened: resources as `build.cpuRequest` … */
 function runnerSettings(r: RunnerPlan): Record<string, string> {
     const flat: Record<string, string> = {
-        nodeGroup: r.nodeGroup,
+        nodeGroup: text(r.nodeGroup),
+        nodePool: text(r.nodePool),
         tags: text(r.tags),
         runUntagged: text(r.runUntagged),
         concurrent: text(r.concurrent),

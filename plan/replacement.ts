@@ -101,6 +101,9 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
 
 /** Kubernetes kinds whose only immutable inputs are the name and namespace (same source). */
 for (const type of [
+    // Custom resources: diff.go has no kind entry for them, so only their identity replaces them.
+    "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+    "kubernetes:karpenter.sh/v1:NodePool",
     "kubernetes:core/v1:LimitRange",
     "kubernetes:core/v1:Namespace",
     "kubernetes:core/v1:ServiceAccount",

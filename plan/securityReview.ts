@@ -193,11 +193,12 @@ export function securityReview(base: Evaluation | undefined, head: Evaluation): 
         },
     );
 
-    // Instance metadata of every node group's nodes and every VM runner's VMs.
+    // Instance metadata of every node group's nodes, every VM runner's VMs and every node pool's nodes.
     const machines = (plan: Evaluation["plan"] | undefined) => [
         ...(plan?.nodeGroups ?? []).map((g) => ({ key: `nodeGroups.${g.name}`, metadataOptions: g.metadataOptions })),
-        // A base from before VM runners existed has no such list.
+        // A base from before VM runners or node pools existed has no such list.
         ...(plan?.vmRunners ?? []).map((v) => ({ key: `vmRunners.${v.name}`, metadataOptions: v.metadataOptions })),
+        ...(plan?.nodePools ?? []).map((p) => ({ key: `nodePools.${p.name}`, metadataOptions: p.metadataOptions })),
     ];
     const imds = new Map(machines(base?.plan).map((g) => [g.key, g.metadataOptions]));
     for (const g of machines(head.plan)) {

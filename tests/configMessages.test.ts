@@ -75,7 +75,7 @@ describe("validation messages", () => {
         const cases: [Path, string][] = [
             [
                 ["clustr"],
-                'clustr: unknown top-level key (allowed: gitlab, cluster, network, nodeGroups, runners, vmRunners, addons, cache, runnerTokens, gitlabApiToken); did you mean "cluster"?',
+                'clustr: unknown top-level key (allowed: gitlab, cluster, network, nodeGroups, nodePools, runners, vmRunners, addons, cache, runnerTokens, gitlabApiToken); did you mean "cluster"?',
             ],
             [["cluster", "verison"], 'did you mean "version"?'],
             [["runners", "amd64", "concurent"], 'did you mean "concurrent"?'],

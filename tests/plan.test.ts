@@ -243,7 +243,12 @@ describe("offline plan (npm run plan)", () => {
                 stack: "prod",
                 format: "markdown",
                 stackFile: undefined,
-                base: undefined,
+            });
+            assert.deepEqual(parseArgs(["prod", "--base=main"]), {
+                stack: "prod",
+                format: "text",
+                stackFile: undefined,
+                base: "main",
             });
         });
     });

@@ -269,4 +269,25 @@ describe("plan diff: VM runners (prod's, edited on paper)", () => {
             "nothing else changed",
         );
     });
+
+    it("flags a Karpenter node class whose nodes' metadata hop limit rises (pods could reach the node's role)", () => {
+        const pool = (hops: number) => ({
+            name: "spot",
+            requirements: [],
+            cpuLimit: "160",
+            labels: {},
+            taints: [],
+            disruption: "WhenEmpty after 10m",
+            expireAfter: "720h",
+            terminationGracePeriod: "3h",
+            ami: "al2023@v20251112",
+            metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: hops },
+        });
+        const withPool = (hops: number): Evaluation => ({ ...prod, plan: { ...prod.plan, nodePools: [pool(hops)] } });
+        const security = buildDiff("prod", state, withPool(1), withPool(2)).security;
+        assert.deepEqual(
+            security.map((s) => [s.area, s.subject, s.widens]),
+            [["node metadata (IMDS)", "nodePools.spot", true]],
+        );
+    });
 });
