@@ -15,6 +15,8 @@ function write(text: string): string {
 }
 
 describe("plan output and exit codes", () => {
+    // Node writes stdout to a pipe asynchronously on POSIX, and process.exit drops what is still queued (Node.js API
+    // docs, process, "A note on process I/O"): the reader, slower than the writer, must still get every byte.
     it("writes more than 1 MiB through a pipe completely before it exits (the exit path of `npm run plan`)", async function () {
         this.timeout(30_000);
         const size = 3 * 1024 * 1024;
