@@ -5,6 +5,7 @@ import { RunnerCluster } from "./components/cluster/runnerCluster";
 import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
+import { FleetObservability } from "./components/observability/fleetObservability";
 import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
 import { coreDnsAddon } from "./config/addons";
@@ -79,6 +80,18 @@ export = () => {
         { dependsOn: [managementNodes, coreDns, addons.priorityClasses] },
     );
 
+    // The fleet's dashboard and alarms (docs/runbook/monitoring.md); Container Insights' agent collects the metrics.
+    const observability = config.observability.enabled
+        ? new FleetObservability("observability", {
+              config,
+              asgNames: Object.fromEntries(
+                  nodeGroups.filter((g) => g.config.role === "jobs").map((g) => [g.config.name, g.asgName]),
+              ),
+              tags,
+              dependsOn: [addons],
+          })
+        : undefined;
+
     return {
         clusterName: cluster.clusterName,
         kubernetesVersion: cluster.version,
@@ -87,5 +100,7 @@ export = () => {
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,
+        dashboardName: observability?.dashboardName,
+        alarmTopicArn: observability?.topicArn,
     };
 };

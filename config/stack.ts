@@ -8,6 +8,7 @@ import { ClusterConfig, clusterSchema } from "./cluster";
 import { GitlabConfig, gitlabSchema } from "./gitlab";
 import { NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
@@ -23,6 +24,8 @@ export interface StackConfig {
     readonly runners: readonly RunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
+    /** Fleet metrics, dashboard and alarms (docs/runbook/monitoring.md). */
+    readonly observability: ObservabilityConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
     readonly capacity: CapacityReport;
 }
@@ -36,6 +39,7 @@ const SECTIONS = {
     runners: z.record(z.string(), runnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
+    observability: observabilitySchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
 } as const;
@@ -108,6 +112,18 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         problems.push(...resolved.problems);
     }
 
+    let observability: ObservabilityConfig | undefined;
+    if (parsed.observability) {
+        const resolved = resolveObservability(parsed.observability, {
+            containerInsights: context.containerInsights,
+            containerInsightsVersion: parsed.addons?.containerInsights.version,
+            clusterAutoscaler: parsed.addons?.clusterAutoscaler.enabled,
+            runners: parsed.runners && parsed.nodeGroups ? runners : undefined,
+        });
+        observability = resolved.config;
+        problems.push(...resolved.problems);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
@@ -118,7 +134,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
         clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, runners),
+        managementPods: managementPods(addons!, runners, { fleetMetrics: observability!.collection !== undefined }),
     });
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
@@ -132,6 +148,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         runners,
         addons: addons!,
         cache: parsed.cache!,
+        observability: observability!,
         capacity,
     });
 }
