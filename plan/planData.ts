@@ -89,7 +89,11 @@ const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspensio
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
-const COMPARISON: Record<string, string> = { GreaterThanThreshold: ">", GreaterThanOrEqualToThreshold: "≥" };
+const COMPARISON: Record<string, string> = {
+    GreaterThanThreshold: ">",
+    GreaterThanOrEqualToThreshold: "≥",
+    LessThanThreshold: "<",
+};
 
 /** The observability section, read back from the registered alarms and dashboard plus the metric catalogue. */
 function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | undefined {

@@ -6,6 +6,7 @@ import { parse, stringify } from "yaml";
 import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "../config/capacity";
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
+import { COLLECTED_METRICS } from "../config/observability";
 import { buildPlan, MISSING, PlanData } from "../plan/planData";
 import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
 
@@ -54,6 +55,29 @@ describe("offline plan (npm run plan)", () => {
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
         assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
         assert.match(md, /^# Offline plan: stack prod$/m);
+    });
+
+    it("lists every alarm with its condition, every scraped metric, and the metrics' count and monthly cost", () => {
+        const data = JSON.parse(results.prodJson.stdout) as PlanData;
+        const o = data.observability!;
+        const md = results.prodMarkdown.stdout;
+        assert.match(md, /^## Observability$/m);
+        assert.equal(o.alarms.length, 27, "3 runners × 6, autoscaler 3, node groups 3, nodes, managers, Spot");
+        for (const a of o.alarms) {
+            assert.ok(md.includes(`| ${a.name} | ${a.condition.replace(/\|/g, "\\|")} | ${a.window} |`), a.name);
+            assert.match(a.condition, / (>|≥|<) \d/);
+        }
+        for (const m of COLLECTED_METRICS) assert.ok(md.includes(`| ${m.name} |`), m.name);
+        // 3 runners × (6 scraped + 1 killed-jobs) + 4 cluster-wide autoscaler metrics + 1 per job group (3).
+        assert.equal(o.cost.metrics, 28);
+        assert.ok(Math.abs(o.cost.usdPerMonth - (28 * 0.3 + (27 - 3) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
+        assert.equal(o.cost.insightsAlarms, 3, "the pending-pods alarms, one per runner");
+        assert.match(md, /Custom metrics: 28 — each of the 11 scraped metrics below/);
+        assert.match(
+            results.testText.stdout,
+            /^Observability\n-+\n\nDashboard ci-runners-test\. 12 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
+        );
+        assert.match(results.testText.stdout, /Custom metrics: 12 /);
     });
 
     describe("prod is proven on paper", () => {

@@ -1,80 +1,16 @@
 // The alarm catalogue: every alarm the stack creates, as plain specs (the component turns each into an
-// aws.cloudwatch.MetricAlarm). Three groups: per runner, per scaling engine (ENGINE_ALARMS: another engine such as
-// Karpenter is one more entry), and the fleet's (Spot). Each spec names its metric exactly as collected
+// aws.cloudwatch.MetricAlarm). Three groups: per runner, per scaling engine (engineAlarms.ts: another engine such as
+// Karpenter is one more entry), and the fleet's (managers, nodes, Spot). Each spec names its metric exactly as collected
 // (config/observability/metrics.ts) or as Container Insights / EventBridge publish it, and its runbook section.
 // Pure; generic in the type of values only known at deploy time (ASG and rule names), so tests pass strings.
-import type { ClusterThresholds, RunnerThresholds } from "../../config/observability/schema";
-import {
-    collectedMetric,
-    DIMENSION,
-    FLEET_METRIC_NAMESPACE,
-    KILLED_JOBS_METRIC,
-    ScalingEngine,
-} from "../../config/observability/metrics";
+import { DIMENSION, KILLED_JOBS_METRIC } from "../../config/observability/metrics";
 import { RUNNER_NAMESPACES } from "../../model/labels";
+import { AlarmInput, AlarmRunner, AlarmSpec, fleet, minute } from "./alarmSpec";
+import { ENGINE_ALARMS } from "./engineAlarms";
 import { RUNBOOK, runbookLink } from "./runbook";
 
-/** One CloudWatch metric with a statistic. */
-export interface MetricStat<N> {
-    readonly namespace: string;
-    readonly metricName: string;
-    readonly dimensions: Readonly<Record<string, string | N>>;
-    readonly statistic: "Sum" | "Maximum";
-    readonly period: number;
-}
-
-/** A CloudWatch Metrics Insights query (alarms on them: CloudWatch user guide, Create_Metrics_Insights_Alarm). */
-export interface InsightsQuery {
-    readonly query: string;
-    readonly period: number;
-}
-
-export interface AlarmSpec<N = string> {
-    /** Stable key: the alarm's name is `<cluster>-<key>` and its resource name derives from it. */
-    readonly key: string;
-    readonly summary: string;
-    readonly description: string;
-    readonly metric: MetricStat<N> | InsightsQuery;
-    readonly comparison: "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold";
-    readonly threshold: number;
-    readonly evaluationPeriods: number;
-    readonly datapointsToAlarm: number;
-    readonly treatMissingData: "notBreaching" | "breaching";
-}
-
-export interface AlarmRunner {
-    readonly name: string;
-    readonly concurrent: number;
-    readonly pollTimeout: number;
-    readonly jobQueueThresholdSeconds: number;
-    readonly thresholds: RunnerThresholds;
-}
-
-export interface AlarmInput<N> {
-    readonly clusterName: string;
-    readonly runbookUrl: string;
-    /** Runners whose alarms are enabled. */
-    readonly runners: readonly AlarmRunner[];
-    readonly cluster: ClusterThresholds;
-    readonly engines: readonly ScalingEngine[];
-    /** Autoscaled job groups (minSize < maxSize) with their ASG names. */
-    readonly autoscaledGroups: readonly { readonly name: string; readonly maxSize: number; readonly asgName: N }[];
-    /** The EventBridge rule counting Spot interruption warnings, when a Spot group exists. */
-    readonly spotRuleName?: N;
-}
-
-const minute = 60;
-
-/** A collected fleet metric of a runner (or the cluster), with the statistic the catalogue says combines its series. */
-function fleet<N>(name: string, dims: Record<string, string | N>, period: number): MetricStat<N> {
-    return {
-        namespace: FLEET_METRIC_NAMESPACE,
-        metricName: name,
-        dimensions: dims,
-        statistic: collectedMetric(name).statistic,
-        period,
-    };
-}
+export type { AlarmInput, AlarmRunner, AlarmSpec, InsightsQuery, MetricStat } from "./alarmSpec";
+export { ENGINE_ALARMS } from "./engineAlarms";
 
 /** Minutes a job pod may be Pending before its alarm: a share of the runner's pollTimeout, at least one. */
 export function pendingMinutes(r: Pick<AlarmRunner, "pollTimeout" | "thresholds">): number {
@@ -170,75 +106,54 @@ function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
     ];
 }
 
-/** Alarms of a scaling engine, one entry per engine: they exist only while that engine scales the job groups. */
-export const ENGINE_ALARMS: { readonly [E in ScalingEngine]: <N>(input: AlarmInput<N>) => AlarmSpec<N>[] } = {
-    clusterAutoscaler<N>(input: AlarmInput<N>): AlarmSpec<N>[] {
-        const dims = { [DIMENSION.cluster]: input.clusterName };
-        const c = input.cluster;
-        const link = (section: keyof typeof RUNBOOK) => runbookLink(input.runbookUrl, section);
-        return [
-            {
-                key: "autoscaler-unschedulable",
-                summary: `unschedulable pods (or no autoscaler metrics) for ${c.unschedulableMinutes} min`,
-                description: `Cluster Autoscaler has seen unschedulable pods for ${c.unschedulableMinutes} minutes, or has reported nothing (not running, or not scraped). Read its status: kubectl -n kube-system get configmap cluster-autoscaler-status -o jsonpath='{.data.status}'. ${link("unschedulable")}`,
-                metric: fleet<N>("cluster_autoscaler_unschedulable_pods_count", dims, minute),
-                comparison: "GreaterThanThreshold",
-                threshold: 0,
-                evaluationPeriods: c.unschedulableMinutes,
-                datapointsToAlarm: c.unschedulableMinutes,
-                // The leader reports this gauge every loop, so silence means the autoscaler or its scraping is down.
-                treatMissingData: "breaching",
-            },
-            {
-                key: "autoscaler-failed-scale-ups",
-                summary: `≥ ${c.failedScaleUps} failed scale-ups within 15 min`,
-                description: `Cluster Autoscaler failed ${c.failedScaleUps} or more scale-ups within 15 minutes (no capacity for the instance types, a quota, an ASG error). Look at the ASG's activity history and the autoscaler's log. ${link("failedScaleUps")}`,
-                metric: fleet<N>("cluster_autoscaler_failed_scale_ups_total", dims, 15 * minute),
-                comparison: "GreaterThanOrEqualToThreshold",
-                threshold: c.failedScaleUps,
-                evaluationPeriods: 1,
-                datapointsToAlarm: 1,
-                treatMissingData: "notBreaching",
-            },
-            {
-                key: "autoscaler-backoff",
-                summary: `a node group in scale-up backoff for ${c.backoffMinutes} min`,
-                description: `A job node group has been in Cluster Autoscaler's scale-up backoff for ${c.backoffMinutes} minutes: its last scale-ups failed, so pending jobs for it wait. Find the group in the autoscaler status and fix the cause (capacity, quota, launch template). ${link("backoff")}`,
-                metric: fleet<N>("cluster_autoscaler_node_group_backoff_status", dims, minute),
-                comparison: "GreaterThanThreshold",
-                threshold: 0,
-                evaluationPeriods: c.backoffMinutes,
-                datapointsToAlarm: c.backoffMinutes,
-                treatMissingData: "notBreaching",
-            },
-            ...input.autoscaledGroups.map((g): AlarmSpec<N> => ({
-                key: `nodegroup-${g.name}-at-max`,
-                summary: `${g.name} at maxSize ${g.maxSize} for ${c.atMaxSizeMinutes} min`,
-                description: `Node group ${g.name} has been at its maxSize (${g.maxSize}) for ${c.atMaxSizeMinutes} minutes: jobs that need it wait until others finish. Raise nodeGroups.${g.name}.maxSize (check the plan's IP and cost figures) or lower its runners' concurrent. ${link("atMax")}`,
-                metric: fleet<N>(
-                    "cluster_autoscaler_node_group_target_count",
-                    { ...dims, [DIMENSION.nodeGroup]: g.asgName },
-                    minute,
-                ),
-                comparison: "GreaterThanOrEqualToThreshold",
-                threshold: g.maxSize,
-                evaluationPeriods: c.atMaxSizeMinutes,
-                datapointsToAlarm: c.atMaxSizeMinutes,
-                treatMissingData: "notBreaching",
-            })),
-        ];
-    },
-};
-
-/** The fleet's own alarms: Spot interruption warnings, when the stack has Spot groups. */
+/** The fleet's own alarms: runner managers and nodes (Container Insights), Spot interruption warnings with Spot groups. */
 function fleetAlarms<N>(input: AlarmInput<N>): AlarmSpec<N>[] {
-    if (input.spotRuleName === undefined) return [];
     const c = input.cluster;
-    return [
+    const link = (section: keyof typeof RUNBOOK) => runbookLink(input.runbookUrl, section);
+    const cluster = { [DIMENSION.cluster]: input.clusterName };
+    const alarms: AlarmSpec<N>[] = [
         {
+            key: "failed-nodes",
+            summary: `a node not Ready for ${c.failedNodeMinutes} min`,
+            description: `A node of cluster ${input.clusterName} has not been Ready for ${c.failedNodeMinutes} minutes: its pods are stuck or lost. kubectl get nodes; describe the NotReady one; a job node the autoscaler cannot remove may need its instance terminated. ${link("failedNodes")}`,
+            metric: {
+                namespace: "ContainerInsights",
+                metricName: "cluster_failed_node_count",
+                dimensions: cluster,
+                statistic: "Maximum",
+                period: minute,
+            },
+            comparison: "GreaterThanThreshold",
+            threshold: 0,
+            evaluationPeriods: c.failedNodeMinutes,
+            datapointsToAlarm: c.failedNodeMinutes,
+            treatMissingData: "notBreaching",
+        },
+    ];
+    if (input.managers > 0)
+        alarms.push({
+            key: "runner-managers-down",
+            summary: `fewer than ${input.managers} runner managers running for ${c.managersDownMinutes} min`,
+            description: `Fewer runner-manager pods than runners (${input.managers}) have been running for ${c.managersDownMinutes} minutes: some tags get no jobs. kubectl -n ${RUNNER_NAMESPACES.managers} get pods; a Pending one points at the management nodes, a crash-looping one at its token or config. ${link("managersDown")}`,
+            metric: {
+                namespace: "ContainerInsights",
+                metricName: "namespace_number_of_running_pods",
+                dimensions: { ...cluster, Namespace: RUNNER_NAMESPACES.managers },
+                statistic: "Minimum",
+                period: minute,
+            },
+            comparison: "LessThanThreshold",
+            threshold: input.managers,
+            evaluationPeriods: c.managersDownMinutes,
+            datapointsToAlarm: c.managersDownMinutes,
+            // Container Insights reports the namespace while any pod runs in it: silence means none does.
+            treatMissingData: "breaching",
+        });
+    if (input.spotRuleName !== undefined)
+        alarms.push({
             key: "spot-interruptions",
             summary: `≥ ${c.spotInterruptionsPerHour} Spot interruption warnings within 1 h`,
-            description: `EC2 sent ${c.spotInterruptionsPerHour} or more Spot interruption warnings in this region within an hour (every instance of the account, not only this cluster's): jobs on Spot nodes are being killed. Add instance types of equal size to the Spot groups, or move busy jobs to on-demand runners for a while. ${runbookLink(input.runbookUrl, "spot")}`,
+            description: `EC2 sent ${c.spotInterruptionsPerHour} or more Spot interruption warnings in this region within an hour (every instance of the account, not only this cluster's): jobs on Spot nodes are being killed. Add instance types of equal size to the Spot groups, or move busy jobs to on-demand runners for a while. ${link("spot")}`,
             // AWS/Events MatchedEvents per RuleName (EventBridge user guide, eb-monitoring: "Metrics that specify only
             // the RuleName dimension refer to the default event bus").
             metric: {
@@ -253,8 +168,8 @@ function fleetAlarms<N>(input: AlarmInput<N>): AlarmSpec<N>[] {
             evaluationPeriods: 1,
             datapointsToAlarm: 1,
             treatMissingData: "notBreaching",
-        },
-    ];
+        });
+    return alarms;
 }
 
 /** Every alarm of the stack, in a stable order: runners (by config order), engines, fleet. */

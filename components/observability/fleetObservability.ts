@@ -3,9 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { containerInsightsLogGroupName } from "../../config/addons/containerInsights";
 import { KILLED_JOBS_METRIC } from "../../config/observability/metrics";
-import { DEFAULT_RUNBOOK } from "../../config/observability/schema";
 import { AlarmSpec, alarmSpecs } from "./alarms";
 import { dashboardBody } from "./dashboard";
+import { alarmInput, dashboardInput, hasSpotGroup } from "./inputs";
 import { alarmTopicPolicy, endpointKey, SPOT_INTERRUPTION_PATTERN } from "./notifications";
 
 export interface FleetObservabilityArgs {
@@ -34,9 +34,8 @@ export class FleetObservability extends pulumi.ComponentResource {
         const o = config.observability;
         const cluster = config.cluster.name;
         const jobGroups = config.nodeGroups.jobs;
-        const hasSpot = jobGroups.some((g) => g.capacityType === "SPOT");
 
-        const spotRule = hasSpot
+        const spotRule = hasSpotGroup(config)
             ? new aws.cloudwatch.EventRule(
                   `${name}-spot-interruptions`,
                   {
@@ -68,7 +67,6 @@ export class FleetObservability extends pulumi.ComponentResource {
             );
         }
 
-        const runnerByName = new Map(config.runners.map((r) => [r.name, r]));
         let actions: pulumi.Input<string>[] = [];
         if (o.alarms) {
             const topic = new aws.sns.Topic(`${name}-alarms`, { name: `${cluster}-alarms`, tags }, { parent: this });
@@ -101,51 +99,17 @@ export class FleetObservability extends pulumi.ComponentResource {
             actions = [topic.arn, ...o.alarms.notify.topicArns];
         }
 
-        const specs: AlarmSpec<pulumi.Input<string>>[] = o.alarms
-            ? alarmSpecs<pulumi.Input<string>>({
-                  clusterName: cluster,
-                  runbookUrl: o.alarms.runbookUrl,
-                  runners: Object.entries(o.alarms.runners)
-                      .filter(([, settings]) => settings.enabled)
-                      .map(([runnerName, settings]) => ({ ...runnerByName.get(runnerName)!, thresholds: settings.thresholds })),
-                  cluster: o.alarms.cluster,
-                  engines: o.engines,
-                  autoscaledGroups: jobGroups
-                      .filter((g) => g.minSize < g.maxSize)
-                      .map((g) => ({ name: g.name, maxSize: g.maxSize, asgName: args.asgNames[g.name] })),
-                  spotRuleName: spotRule?.name,
-              })
-            : [];
-        this.alarms = specs.map((spec) => this.alarm(name, cluster, spec, actions, tags));
+        const input = alarmInput<pulumi.Input<string>>(config, args.asgNames, spotRule?.name);
+        this.alarms = (input ? alarmSpecs(input) : []).map((spec) => this.alarm(name, cluster, spec, actions, tags));
 
-        const groupCapacity = new Map(config.capacity.groups.map((g) => [g.name, g]));
-        const runnerCapacity = new Map(config.capacity.runners.map((r) => [r.name, r]));
         const asgs = pulumi.all(Object.fromEntries(jobGroups.map((g) => [g.name, args.asgNames[g.name]])));
         const dashboard = new aws.cloudwatch.Dashboard(
             `${name}-dashboard`,
             {
                 dashboardName: cluster,
-                dashboardBody: pulumi.all([asgs, spotRule?.name]).apply(([names, ruleName]) =>
-                    JSON.stringify(
-                        dashboardBody({
-                            clusterName: cluster,
-                            region: config.region,
-                            runbookUrl: o.alarms?.runbookUrl ?? DEFAULT_RUNBOOK,
-                            runners: config.runners.map((r) => ({
-                                ...r,
-                                jobsPerNode: runnerCapacity.get(r.name)?.jobsPerNode ?? 0,
-                            })),
-                            engines: o.engines,
-                            groups: jobGroups.map((g) => ({
-                                name: g.name,
-                                asgName: names[g.name],
-                                usdPerHourPerNode: groupCapacity.get(g.name)?.usdPerHourPerNode,
-                            })),
-                            spotRuleName: ruleName,
-                            pricesAsOf: config.capacity.cost.pricesAsOf,
-                        }),
-                    ),
-                ),
+                dashboardBody: pulumi
+                    .all([asgs, spotRule?.name])
+                    .apply(([names, ruleName]) => JSON.stringify(dashboardBody(dashboardInput(config, names, ruleName)))),
             },
             { parent: this },
         );

@@ -14,6 +14,8 @@ export const RUNBOOK = {
     backoff: "Node group in backoff",
     atMax: "Node group at maxSize",
     spot: "Spot interruptions",
+    managersDown: "Runner managers down",
+    failedNodes: "Nodes not Ready",
 } as const;
 
 /** The anchor GitLab and GitHub give a Markdown heading: lower case, punctuation dropped, spaces to dashes. */

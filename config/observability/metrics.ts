@@ -200,6 +200,18 @@ export const OTHER_METRICS: readonly OtherMetric[] = [
     },
     {
         namespace: "ContainerInsights",
+        name: "cluster_failed_node_count",
+        dimensions: ["ClusterName"],
+        source: "Container Insights (getClusterMetricDeclarations)",
+    },
+    {
+        namespace: "ContainerInsights",
+        name: "namespace_number_of_running_pods",
+        dimensions: ["ClusterName", "Namespace"],
+        source: "Container Insights (getNamespaceMetricDeclarations)",
+    },
+    {
+        namespace: "ContainerInsights",
         name: "pod_status_pending",
         dimensions: ["ClusterName", "FullPodName", "Namespace", "PodName"],
         source: "Container Insights with enhanced observability (getPodMetricDeclarations)",

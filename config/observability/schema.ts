@@ -57,6 +57,13 @@ export const CLUSTER_THRESHOLDS = {
         max: 180,
         doc: "minutes in a row an autoscaled job group's target is its `maxSize`",
     },
+    managersDownMinutes: {
+        default: 10,
+        min: 1,
+        max: 60,
+        doc: "minutes in a row with fewer running runner-manager pods than runners",
+    },
+    failedNodeMinutes: { default: 15, min: 1, max: 120, doc: "minutes in a row with a node not Ready" },
     spotInterruptionsPerHour: {
         default: 10,
         min: 1,
