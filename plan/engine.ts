@@ -115,6 +115,21 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
  * registers. Each call starts a fresh mock engine, so one process can evaluate several stacks.
  */
 export async function runProgram(options: RunOptions): Promise<Run> {
+    // @pulumi/pulumi takes a stack trace for every promise and resource it creates (runtime/debuggable.js,
+    // Resource.stackTrace); under ts-node, source-map-support maps each one through the source maps, which took about
+    // half of a program run's CPU here. Nothing under mocks reads those traces, so V8's plain formatting is used while
+    // the program runs; an error it throws is formatted (and source-mapped) when read, after this.
+    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
+    const mapped = errors.prepareStackTrace;
+    errors.prepareStackTrace = undefined;
+    try {
+        return await evaluateProgram(options);
+    } finally {
+        errors.prepareStackTrace = mapped;
+    }
+}
+
+async function evaluateProgram(options: RunOptions): Promise<Run> {
     const resources: Recorded[] = [];
     const calls: { token: string; inputs: any }[] = [];
     const region = String(options.config["aws:region"] ?? "eu-west-1");
