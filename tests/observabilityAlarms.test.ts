@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { COLLECTED_METRICS, FLEET_METRIC_NAMESPACE, KILLED_JOBS_METRIC, OTHER_METRICS } from "../config/observability";
+import { COLLECTED_METRICS, FLEET_METRIC_NAMESPACE, LOG_METRIC, LOG_METRICS, OTHER_METRICS } from "../config/observability";
 import { AlarmSpec, alarmSpecs, pendingMinutes } from "../components/observability/alarms";
 import { alarmInput, hasSpotGroup } from "../components/observability/inputs";
 import { alarmTopicPolicy, SPOT_INTERRUPTION_PATTERN } from "../components/observability/notifications";
@@ -30,8 +30,8 @@ const byKey = (specs: AlarmSpec[], key: string) => specs.find((s) => s.key === k
 function known(namespace: string, name: string, dims: string[]): boolean {
     const same = (a: readonly string[]) => [...a].sort().join() === [...dims].sort().join();
     if (namespace === FLEET_METRIC_NAMESPACE) return COLLECTED_METRICS.some((m) => m.name === name && same(m.dimensions));
-    if (namespace === KILLED_JOBS_METRIC.namespace)
-        return name === KILLED_JOBS_METRIC.name && same([KILLED_JOBS_METRIC.dimension]);
+    if (namespace === LOG_METRIC.namespace)
+        return Object.values(LOG_METRICS).some((m) => m.name === name) && same([LOG_METRIC.dimension]);
     return OTHER_METRICS.some((m) => m.namespace === namespace && m.name === name && same(m.dimensions));
 }
 
@@ -83,6 +83,16 @@ describe("alarms", () => {
                     "GreaterThanOrEqualToThreshold",
                     3,
                     3600,
+                    1,
+                ],
+                [
+                    "pod-start-timeouts",
+                    "PodStartTimeouts",
+                    { RunnerName: "ci-runners-prod-amd64" },
+                    "Sum",
+                    "GreaterThanOrEqualToThreshold",
+                    1,
+                    900,
                     1,
                 ],
             ];
@@ -256,12 +266,20 @@ describe("alarms", () => {
             assert.equal(runs.test.ofType(T.rule).length, 0);
         });
 
-        it("killed jobs are counted from the managers' log, per runner, once the log group exists", () => {
-            const f = runs.prod.one(T.filter);
-            assert.equal(f.inputs.logGroupName, "/aws/containerinsights/ci-runners-prod/application");
-            assert.equal(f.inputs.pattern, KILLED_JOBS_METRIC.filterPattern);
-            assert.deepEqual(f.inputs.metricTransformation.dimensions, { RunnerName: "$.log_processed.runner_name" });
-            assert.ok((f.opts?.dependsOn as unknown[]).length > 0, "after the add-ons");
+        it("killed jobs and pod-start timeouts are counted from the managers' log, per runner, once the log group exists", () => {
+            const filters = runs.prod.ofType(T.filter);
+            assert.deepEqual(
+                filters.map((f) => [f.name, f.inputs.metricTransformation.name, f.inputs.pattern]),
+                [
+                    ["observability-killed-jobs", "KilledJobs", LOG_METRICS.killedJobs.filterPattern],
+                    ["observability-pod-start-timeouts", "PodStartTimeouts", LOG_METRICS.podStartTimeouts.filterPattern],
+                ],
+            );
+            for (const f of filters) {
+                assert.equal(f.inputs.logGroupName, "/aws/containerinsights/ci-runners-prod/application");
+                assert.deepEqual(f.inputs.metricTransformation.dimensions, { RunnerName: "$.log_processed.runner_name" });
+                assert.ok((f.opts?.dependsOn as unknown[]).length > 0, "after the add-ons");
+            }
         });
     });
 });

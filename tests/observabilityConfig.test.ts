@@ -80,7 +80,7 @@ describe("observability config", () => {
             'observability.alarms.notify.httpsEndpoints[0]: "http://insecure.example.com" is not an https:// URL (SNS delivers only to HTTPS here)',
             'observability.alarms.notify.topicArns[0]: "arn:aws:sqs:eu-west-1:1:q" is not an SNS topic ARN',
             'observability.alarms.runbookUrl: "wiki/monitoring" is not an https:// URL',
-            "observability.alarms.runners.amd64.unschedulableMinutes: unknown key (allowed: enabled, jobPodPendingPercentOfPollTimeout, saturationPercent, queueExceededJobs, runnerErrors, gitlabServerErrors, killedJobs)",
+            "observability.alarms.runners.amd64.unschedulableMinutes: unknown key (allowed: enabled, jobPodPendingPercentOfPollTimeout, saturationPercent, queueExceededJobs, runnerErrors, gitlabServerErrors, killedJobs, podStartTimeouts)",
             "observability.alarms.thresholds.failedScaleUps: must be a whole number from 1 to 1000",
             "observability.alarms.thresholds.jobPodPendingPercentOfPollTimeout: must be below 100: at pollTimeout the runner has already failed the job",
             "observability.alarms.thresholds.saturationPercent: must be at least 1",
@@ -121,6 +121,7 @@ describe("observability config", () => {
                 "runner-amd64-errors",
                 "runner-amd64-gitlab-5xx",
                 "runner-amd64-killed-jobs",
+                "runner-amd64-pod-start-timeouts",
                 "autoscaler-unschedulable",
                 "autoscaler-failed-scale-ups",
                 "autoscaler-backoff",
@@ -156,7 +157,7 @@ describe("observability config", () => {
             );
         });
 
-        it("a silenced runner loses its six alarms only; alarms off or observability off leave none", () => {
+        it("a silenced runner loses its seven alarms only; alarms off or observability off leave none", () => {
             const silenced = keysOf(parse(withObservability({ alarms: { runners: { amd64: { enabled: false } } } })));
             assert.deepEqual(
                 all.filter((k) => !silenced.includes(k)),

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { COLLECTED_METRICS, FLEET_METRIC_NAMESPACE, KILLED_JOBS_METRIC, OTHER_METRICS } from "../config/observability";
+import { COLLECTED_METRICS, FLEET_METRIC_NAMESPACE, LOG_METRIC, LOG_METRICS, OTHER_METRICS } from "../config/observability";
 import { dashboardBody, DashboardInput } from "../components/observability/dashboard";
 import { dashboardInput, hasSpotGroup } from "../components/observability/inputs";
 import { Run, runShippedStacks, stackConfigOf } from "./support/harness";
@@ -32,8 +32,8 @@ function referenced(entry: Entry): { namespace: string; name: string; dimensions
 function exists(m: { namespace: string; name: string; dimensions: string[] }): boolean {
     const same = (a: readonly string[]) => [...a].sort().join() === [...m.dimensions].sort().join();
     if (m.namespace === FLEET_METRIC_NAMESPACE) return COLLECTED_METRICS.some((c) => c.name === m.name && same(c.dimensions));
-    if (m.namespace === KILLED_JOBS_METRIC.namespace)
-        return m.name === KILLED_JOBS_METRIC.name && same([KILLED_JOBS_METRIC.dimension]);
+    if (m.namespace === LOG_METRIC.namespace)
+        return Object.values(LOG_METRICS).some((l) => l.name === m.name) && same([LOG_METRIC.dimension]);
     return OTHER_METRICS.some((o) => o.namespace === m.namespace && o.name === m.name && same(o.dimensions));
 }
 
@@ -81,7 +81,7 @@ describe("dashboard", () => {
         for (const title of [
             "Queue time",
             "Pending job pods",
-            "Jobs killed",
+            "Jobs lost",
             "Runner health",
             "Nodes per job group",
             "Autoscaler health",

@@ -62,22 +62,22 @@ describe("offline plan (npm run plan)", () => {
         const o = data.observability!;
         const md = results.prodMarkdown.stdout;
         assert.match(md, /^## Observability$/m);
-        assert.equal(o.alarms.length, 27, "3 runners × 6, autoscaler 3, node groups 3, nodes, managers, Spot");
+        assert.equal(o.alarms.length, 30, "3 runners × 7, autoscaler 3, node groups 3, nodes, managers, Spot");
         for (const a of o.alarms) {
             assert.ok(md.includes(`| ${a.name} | ${a.condition.replace(/\|/g, "\\|")} | ${a.window} |`), a.name);
             assert.match(a.condition, / (>|≥|<) \d/);
         }
         for (const m of COLLECTED_METRICS) assert.ok(md.includes(`| ${m.name} |`), m.name);
-        // 3 runners × (6 scraped + 1 killed-jobs) + 4 cluster-wide autoscaler metrics + 1 per job group (3).
-        assert.equal(o.cost.metrics, 28);
-        assert.ok(Math.abs(o.cost.usdPerMonth - (28 * 0.3 + (27 - 3) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
+        // 3 runners × (6 scraped + 2 from the managers' log) + 4 cluster-wide autoscaler metrics + 1 per job group (3).
+        assert.equal(o.cost.metrics, 31);
+        assert.ok(Math.abs(o.cost.usdPerMonth - (31 * 0.3 + (30 - 3) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
         assert.equal(o.cost.insightsAlarms, 3, "the pending-pods alarms, one per runner");
-        assert.match(md, /Custom metrics: 28 — each of the 11 scraped metrics below/);
+        assert.match(md, /Custom metrics: 31 — each of the 11 scraped metrics below/);
         assert.match(
             results.testText.stdout,
-            /^Observability\n-+\n\nDashboard ci-runners-test\. 12 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
+            /^Observability\n-+\n\nDashboard ci-runners-test\. 13 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
         );
-        assert.match(results.testText.stdout, /Custom metrics: 12 /);
+        assert.match(results.testText.stdout, /Custom metrics: 13 /);
     });
 
     describe("prod is proven on paper", () => {

@@ -3,9 +3,9 @@
 // Karpenter is one more entry), and the fleet's (managers, nodes, Spot). Each spec names its metric exactly as collected
 // (config/observability/metrics.ts) or as Container Insights / EventBridge publish it, and its runbook section.
 // Pure; generic in the type of values only known at deploy time (ASG and rule names), so tests pass strings.
-import { DIMENSION, KILLED_JOBS_METRIC } from "../../config/observability/metrics";
+import { DIMENSION, LOG_METRIC, LOG_METRICS, LogMetricKey } from "../../config/observability/metrics";
 import { RUNNER_NAMESPACES } from "../../model/labels";
-import { AlarmInput, AlarmRunner, AlarmSpec, fleet, minute } from "./alarmSpec";
+import { AlarmInput, AlarmRunner, AlarmSpec, fleet, MetricStat, minute } from "./alarmSpec";
 import { ENGINE_ALARMS } from "./engineAlarms";
 import { RUNBOOK, runbookLink } from "./runbook";
 
@@ -30,8 +30,10 @@ function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
             summary: `a job pod of ${r.name} Pending ≥ ${pending} min (pollTimeout ${r.pollTimeout} s)`,
             description: `A job pod of runner ${r.name} has been Pending for ${pending} minutes; at ${r.pollTimeout} s the runner fails the job. Check the autoscaler (unschedulable pods, backoff, maxSize) and the pod's events: kubectl -n ${namespace} get pods --field-selector=status.phase=Pending. ${link("pending")}`,
             // Container Insights publishes pod_status_pending per pod (FullPodName, PodName, Namespace, ClusterName;
-            // amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go, enhanced observability):
-            // grouped by pod, each pod is a contributor that alarms on its own.
+            // amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go; FullPodName with
+            // enhanced observability, receiver/awscontainerinsight/translator.go): grouped by pod, each pod is a
+            // contributor that alarms on its own. Only pods a node has accepted are seen (the agent lists the kubelet's
+            // pods); a pod waiting for a node shows in the pod-start-timeouts alarm and the autoscaler's.
             metric: {
                 query: `SELECT MAX(pod_status_pending) FROM SCHEMA("ContainerInsights", ClusterName, FullPodName, Namespace, PodName) WHERE ClusterName = '${input.clusterName}' AND Namespace = '${namespace}' GROUP BY FullPodName ORDER BY MAX() DESC LIMIT 100`,
                 period: minute,
@@ -90,20 +92,36 @@ function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
             key: `runner-${r.name}-killed-jobs`,
             summary: `≥ ${t.killedJobs} jobs of ${r.name} killed (exit 137 / OOMKilled) within 1 h`,
             description: `${t.killedJobs} or more jobs of runner ${r.name} lost their build container within an hour (exit code 137 or OOMKilled): almost always the memory limit. Find the projects with the Logs Insights query in the runbook and point them to docs/ci-users-oomkilled.md; raise the runner's memoryLimit if many projects are hit. ${link("killed")}`,
-            metric: {
-                namespace: KILLED_JOBS_METRIC.namespace,
-                metricName: KILLED_JOBS_METRIC.name,
-                dimensions: { [KILLED_JOBS_METRIC.dimension]: `${input.clusterName}-${r.name}` },
-                statistic: "Sum",
-                period: 60 * minute,
-            },
+            metric: fromLog<N>("killedJobs", input.clusterName, r.name, 60 * minute),
             comparison: "GreaterThanOrEqualToThreshold",
             threshold: t.killedJobs,
             evaluationPeriods: 1,
             datapointsToAlarm: 1,
             treatMissingData: "notBreaching",
         },
+        {
+            key: `runner-${r.name}-pod-start-timeouts`,
+            summary: `≥ ${t.podStartTimeouts} jobs of ${r.name} failed waiting ${r.pollTimeout} s for their pod within 15 min`,
+            description: `${t.podStartTimeouts} or more jobs of runner ${r.name} failed within 15 minutes because their pod did not run within pollTimeout (${r.pollTimeout} s): no node came up for them (autoscaler alarms, the group's maxSize) or the pod could not start (image, volume). ${link("pending")}`,
+            metric: fromLog<N>("podStartTimeouts", input.clusterName, r.name, 15 * minute),
+            comparison: "GreaterThanOrEqualToThreshold",
+            threshold: t.podStartTimeouts,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            treatMissingData: "notBreaching",
+        },
     ];
+}
+
+/** A metric of the stack's Logs metric filters, for one runner. */
+function fromLog<N>(key: LogMetricKey, clusterName: string, runner: string, period: number): MetricStat<N> {
+    return {
+        namespace: LOG_METRIC.namespace,
+        metricName: LOG_METRICS[key].name,
+        dimensions: { [LOG_METRIC.dimension]: `${clusterName}-${runner}` },
+        statistic: "Sum",
+        period,
+    };
 }
 
 /** The fleet's own alarms: runner managers and nodes (Container Insights), Spot interruption warnings with Spot groups. */

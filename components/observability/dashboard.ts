@@ -6,7 +6,8 @@ import {
     collectedMetric,
     DIMENSION,
     FLEET_METRIC_NAMESPACE,
-    KILLED_JOBS_METRIC,
+    LOG_METRIC,
+    LOG_METRICS,
     ScalingEngine,
 } from "../../config/observability/metrics";
 import { RUNNER_NAMESPACES } from "../../model/labels";
@@ -98,13 +99,22 @@ function runnerWidgets(input: DashboardInput): Widget[] {
         ),
         graph(
             input,
-            "Jobs killed: exit 137 / OOMKilled (per hour)",
-            input.runners.map((r) => [
-                KILLED_JOBS_METRIC.namespace,
-                KILLED_JOBS_METRIC.name,
-                KILLED_JOBS_METRIC.dimension,
-                `${c}-${r.name}`,
-                { stat: "Sum", period: 3600, label: r.name },
+            "Jobs lost: build container killed (exit 137 / OOMKilled), pod not started within pollTimeout (per hour)",
+            input.runners.flatMap((r) => [
+                [
+                    LOG_METRIC.namespace,
+                    LOG_METRICS.killedJobs.name,
+                    LOG_METRIC.dimension,
+                    `${c}-${r.name}`,
+                    { stat: "Sum", period: 3600, label: `${r.name} killed` },
+                ],
+                [
+                    LOG_METRIC.namespace,
+                    LOG_METRICS.podStartTimeouts.name,
+                    LOG_METRIC.dimension,
+                    `${c}-${r.name}`,
+                    { stat: "Sum", period: 3600, label: `${r.name} pod timeouts` },
+                ],
             ]),
         ),
         graph(

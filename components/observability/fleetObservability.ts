@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 import { containerInsightsLogGroupName } from "../../config/addons/containerInsights";
-import { KILLED_JOBS_METRIC } from "../../config/observability/metrics";
+import { LOG_METRIC, LOG_METRICS } from "../../config/observability/metrics";
 import { AlarmSpec, alarmSpecs } from "./alarms";
 import { dashboardBody } from "./dashboard";
 import { alarmInput, dashboardInput, hasSpotGroup } from "./inputs";
@@ -49,22 +49,24 @@ export class FleetObservability extends pulumi.ComponentResource {
             : undefined;
 
         if (o.collection?.sources.includes("runner")) {
-            new aws.cloudwatch.LogMetricFilter(
-                `${name}-killed-jobs`,
-                {
-                    name: `${cluster}-killed-jobs`,
-                    logGroupName: containerInsightsLogGroupName(cluster, "application"),
-                    pattern: KILLED_JOBS_METRIC.filterPattern,
-                    metricTransformation: {
-                        namespace: KILLED_JOBS_METRIC.namespace,
-                        name: KILLED_JOBS_METRIC.name,
-                        value: "1",
-                        unit: "Count",
-                        dimensions: { [KILLED_JOBS_METRIC.dimension]: "$.log_processed.runner_name" },
+            for (const [key, metric] of Object.entries(LOG_METRICS)) {
+                new aws.cloudwatch.LogMetricFilter(
+                    `${name}-${kebab(key)}`,
+                    {
+                        name: `${cluster}-${kebab(key)}`,
+                        logGroupName: containerInsightsLogGroupName(cluster, "application"),
+                        pattern: metric.filterPattern,
+                        metricTransformation: {
+                            namespace: LOG_METRIC.namespace,
+                            name: metric.name,
+                            value: "1",
+                            unit: "Count",
+                            dimensions: { [LOG_METRIC.dimension]: LOG_METRIC.dimensionField },
+                        },
                     },
-                },
-                { parent: this, dependsOn: args.dependsOn },
-            );
+                    { parent: this, dependsOn: args.dependsOn },
+                );
+            }
         }
 
         let actions: pulumi.Input<string>[] = [];
@@ -155,3 +157,6 @@ export class FleetObservability extends pulumi.ComponentResource {
         );
     }
 }
+
+/** `podStartTimeouts` → `pod-start-timeouts` (stable resource names from the table's keys). */
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);

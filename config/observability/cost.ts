@@ -1,5 +1,5 @@
 // What the fleet metrics cost: how many CloudWatch custom metrics the stack publishes, and their monthly price.
-import { DIMENSION, metricsOf, MetricSource } from "./metrics";
+import { DIMENSION, LOG_METRICS, metricsOf, MetricSource } from "./metrics";
 
 /**
  * CloudWatch list prices, us-east-1, from https://aws.amazon.com/cloudwatch/pricing/ (paid tier): custom metrics
@@ -27,7 +27,7 @@ export interface MetricCountInput {
 
 /**
  * Custom metrics published at steady state: each collected metric once per dimension value set (a runner, a job
- * group, or the cluster), plus the killed-jobs metric of each runner (a Logs metric filter). A blue/green node-group
+ * group, or the cluster), plus each Logs metric filter's metric per runner. A blue/green node-group
  * replacement briefly adds one `node_group` metric per replaced group.
  */
 export function fleetMetricCount(input: MetricCountInput): number {
@@ -36,8 +36,8 @@ export function fleetMetricCount(input: MetricCountInput): number {
         if (m.dimensions.includes(DIMENSION.nodeGroup)) return sum + input.jobGroups;
         return sum + 1;
     }, 0);
-    const killedJobs = input.sources.includes("runner") ? input.runners : 0;
-    return collected + killedJobs;
+    const fromLogs = input.sources.includes("runner") ? Object.keys(LOG_METRICS).length * input.runners : 0;
+    return collected + fromLogs;
 }
 
 export interface MonitoringCost {

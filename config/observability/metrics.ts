@@ -2,7 +2,7 @@
 // the CloudWatch dimensions they are published under and how series combine. The scrape configuration
 // (config/observability/scrape.ts), the alarms and the dashboard (components/observability/) read only this table,
 // so nothing can alarm on or draw a metric that is not collected. Every name and label is checked against the
-// upstream source of every pinned version (tests/fixtures/upstream/*-metrics.*.tsv, tests/observabilityMetrics.test.ts).
+// upstream source of every pinned version (tests/fixtures/upstream/*-metrics.*.tsv, tests/observabilityScrape.test.ts).
 //
 // How the CloudWatch agent turns Prometheus samples into metrics (CloudWatch user guide, "Prometheus metric type
 // conversion by the CloudWatch agent", ContainerInsights-Prometheus-metrics-conversion.html): gauges as scraped;
@@ -224,25 +224,45 @@ export const OTHER_METRICS: readonly OtherMetric[] = [
     },
 ];
 
-/**
- * The metric a CloudWatch Logs metric filter makes from the runner managers' own log (components/observability):
- * jobs whose build container was killed (exit code 137, or the runner's "reason: 'OOMKilled'"). Container Insights
- * cannot count these: its `pod_container_status_terminated_reason_oom_killed` counts only containers that restarted
- * after an OOM kill (awscontainerinsightreceiver podstore.go reads LastTerminationState), and job pods never restart.
- */
-export const KILLED_JOBS_METRIC = {
+/** Namespace and dimension of the metrics the stack's Logs metric filters make from the runner managers' own log. */
+export const LOG_METRIC = {
     namespace: "EKSGitLabRunners",
-    name: "KilledJobs",
     /** From the manager's JSON log field `runner_name` (`<cluster>-<runner>`, chart value `runners.name`). */
     dimension: "RunnerName",
-    /**
-     * Filter pattern on the Container Insights application log group. Fluent Bit ships every container's log with
-     * `kubernetes.namespace_name` and, the manager logging JSON (chart `logFormat: json`), its fields merged under
-     * `log_processed` (add-on 6.4.0 values.yaml application-log.conf: Merge_Log On, Merge_Log_Key log_processed).
-     * GitLab Runner logs a failed job as "Job failed: …" with fields `exit_code` and `error` (common/build.go
-     * setTraceStatus, v18.9.0): exit code 137 when the build command died of SIGKILL, or — when the pod watcher saw
-     * it first — the error "Error in container build: exit code: 137, reason: 'OOMKilled'" (executors/kubernetes
-     * podContainerError). JSON and regex (%…%) patterns: CloudWatch Logs user guide, "Filter pattern syntax".
-     */
-    filterPattern: `{ $.kubernetes.namespace_name = "${RUNNER_NAMESPACES.managers}" && ($.log_processed.exit_code = 137 || $.log_processed.error = %OOMKilled%) }`,
+    dimensionField: "$.log_processed.runner_name",
 } as const;
+
+/** A failed job as the manager logs it, on the Container Insights application log group, matching `condition`. */
+const failedJob = (condition: string) => `{ $.kubernetes.namespace_name = "${RUNNER_NAMESPACES.managers}" && ${condition} }`;
+
+/**
+ * The Logs metric filters (components/observability creates one per key). Fluent Bit ships every container's log with
+ * `kubernetes.namespace_name` and, the manager logging JSON (chart `logFormat: json`), its fields merged under
+ * `log_processed` (add-on 6.4.0 values.yaml application-log.conf: Merge_Log On, Merge_Log_Key log_processed). GitLab
+ * Runner logs a failed job as "Job failed: …" with fields `error` and, for build errors, `exit_code` (common/build.go
+ * setTraceStatus, v18.9.0). JSON and regex (%…%) patterns: CloudWatch Logs user guide, "Filter pattern syntax".
+ */
+export const LOG_METRICS = {
+    /**
+     * Jobs whose build container was killed: exit code 137 (SIGKILL) or, when the pod watcher saw it first, the error
+     * "Error in container build: exit code: 137, reason: 'OOMKilled'" (executors/kubernetes podContainerError).
+     * Container Insights cannot count these: `pod_container_status_terminated_reason_oom_killed` counts only containers
+     * that restarted after an OOM kill (awscontainerinsightreceiver podstore.go reads LastTerminationState), and job
+     * pods never restart.
+     */
+    killedJobs: {
+        name: "KilledJobs",
+        filterPattern: failedJob(`($.log_processed.exit_code = 137 || $.log_processed.error = %OOMKilled%)`),
+    },
+    /**
+     * Jobs failed because their pod did not run within `pollTimeout`: "timed out waiting for pod to start"
+     * (executors/kubernetes/util.go, v18.9.0; v19.3.0 appends the last phase). Container Insights sees only pods a node
+     * has accepted (its pod store lists the kubelet's pods), so a pod waiting for a node shows nowhere per runner
+     * before this.
+     */
+    podStartTimeouts: {
+        name: "PodStartTimeouts",
+        filterPattern: failedJob(`$.log_processed.error = %timed out waiting for pod to start%`),
+    },
+} as const;
+export type LogMetricKey = keyof typeof LOG_METRICS;

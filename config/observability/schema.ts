@@ -39,6 +39,12 @@ export const RUNNER_THRESHOLDS = {
         max: 100000,
         doc: "jobs whose build container was killed (exit 137 / OOMKilled), within 1 hour",
     },
+    podStartTimeouts: {
+        default: 1,
+        min: 1,
+        max: 100000,
+        doc: "jobs failed because their pod did not run within `pollTimeout`, within 15 minutes",
+    },
 } as const satisfies Record<string, Threshold>;
 
 /** Thresholds of the cluster-wide alarms. */
