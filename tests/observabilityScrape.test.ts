@@ -8,7 +8,7 @@ import {
     clusterAutoscalerValues,
     ownedClusterAutoscalerArgs,
 } from "../config/addons/clusterAutoscaler";
-import { containerInsightsConfiguration } from "../config/addons/containerInsights";
+import { CONTAINER_INSIGHTS, containerInsightsConfiguration } from "../config/addons/containerInsights";
 import {
     CHART_DEFAULT_AGENTS,
     COLLECTED_METRICS,
@@ -261,6 +261,10 @@ describe("fleet metrics: collection", () => {
             [PLATFORM_DEPLOYMENTS.fleetMetricsAgent.name, "deployment", 1, false, placement.nodeSelector, placement.tolerations],
         );
         assert.deepEqual(scraper.resources.requests, { cpu: "100m", memory: "128Mi" });
+        // Runs as the chart's agent service account (custom-resource template default, chart 6.4.0): the one the
+        // add-on's Pod Identity association and the agent ClusterRole (pods list/watch) name.
+        assert.equal(scraper.serviceAccount, undefined);
+        assert.equal(CONTAINER_INSIGHTS.serviceAccount, "cloudwatch-agent");
         assert.equal(scraper.config.agent.region, "eu-west-1", "the chart adds no region to a config without Container Insights");
         assert.deepEqual(scraper.prometheus.config, prometheusScrapeConfig(collection));
         const without = containerInsightsConfiguration(cfg.addons.containerInsights, cfg.nodeGroups.management);

@@ -6,7 +6,8 @@ import type { AwsScope, PolicyDocument } from "../../model/iam";
  * service principal to them: CloudWatch user guide, "Amazon SNS topic policy for CloudWatch alarms"), and nothing
  * may reach the topic without TLS. Account principals keep what their IAM policies grant (same-account access).
  * Not KMS-encrypted: CloudWatch cannot publish to a topic under the AWS-managed aws/sns key, and alarm notifications
- * carry no secrets.
+ * carry no secrets. Action names: SNS Developer Guide, "Valid Amazon SNS policy actions"
+ * (tests/fixtures/upstream/sns-topic-policy-actions.tsv).
  */
 export function alarmTopicPolicy(topicArn: string, scope: AwsScope): PolicyDocument {
     return {
@@ -44,7 +45,10 @@ export function endpointKey(endpoint: string): string {
         .slice(0, 60);
 }
 
-/** Spot interruption warnings (EC2 user guide, "Spot Instance interruption notices": source aws.ec2). */
+/**
+ * Spot interruption warnings: the example event of EC2 user guide "Spot Instance interruption notices", section "EC2 Spot
+ * Instance Interruption Warning event" (tests/fixtures/upstream/aws-event-metrics.tsv).
+ */
 export const SPOT_INTERRUPTION_PATTERN = {
     source: ["aws.ec2"],
     "detail-type": ["EC2 Spot Instance Interruption Warning"],

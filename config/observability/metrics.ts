@@ -188,8 +188,10 @@ export interface OtherMetric {
 /**
  * Every other metric alarms and widgets may use. Container Insights' come with the add-on (its agent, enhanced
  * observability on by default: chart 6.4.0 _helpers.tpl build-default-config `enhanced_container_insights: true`);
- * their dimension sets are those of amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go
- * (v1.300071.0).
+ * their dimension sets are those of amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go at
+ * v1.300070.0, the agent image of chart 6.4.0 (tests/fixtures/upstream/container-insights-metric-dimensions.*.tsv).
+ * EventBridge's per-rule metric: tests/fixtures/upstream/aws-event-metrics.tsv. Both checked by
+ * tests/observabilitySources.test.ts.
  */
 export const OTHER_METRICS: readonly OtherMetric[] = [
     {
@@ -240,7 +242,8 @@ const failedJob = (condition: string) => `{ $.kubernetes.namespace_name = "${RUN
  * `kubernetes.namespace_name` and, the manager logging JSON (chart `logFormat: json`), its fields merged under
  * `log_processed` (add-on 6.4.0 values.yaml application-log.conf: Merge_Log On, Merge_Log_Key log_processed). GitLab
  * Runner logs a failed job as "Job failed: …" with fields `error` and, for build errors, `exit_code` (common/build.go
- * setTraceStatus, v18.9.0). JSON and regex (%…%) patterns: CloudWatch Logs user guide, "Filter pattern syntax".
+ * setTraceStatus, v18.9.0 and v19.3.0). JSON and regex (%…%) patterns: CloudWatch Logs user guide, "Filter pattern
+ * syntax". The fields and texts are held to tests/fixtures/upstream/runner-job-log.tsv (tests/observabilitySources.test.ts).
  */
 export const LOG_METRICS = {
     /**

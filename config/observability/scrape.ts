@@ -156,6 +156,14 @@ export const FLEET_METRICS_AGENT = PLATFORM_DEPLOYMENTS.fleetMetricsAgent.name;
 /**
  * The add-on values that add the fleet-metrics agent: a Deployment (one scraper, not one per node: a DaemonSet would
  * scrape every target once per node) on the management nodes, without host networking (it reaches pod IPs).
+ *
+ * No `serviceAccount`: the entry then runs as the chart's agent service account `cloudwatch-agent`
+ * (templates/linux/cloudwatch-agent-custom-resource.yaml `$agent.serviceAccount.name | default` _helpers.tpl
+ * cloudwatch-agent.serviceAccountName, 6.4.0). That account is what the add-on's Pod Identity association names
+ * (CONTAINER_INSIGHTS.serviceAccount), so the scraper writes with the add-on's CloudWatchAgentServerPolicy
+ * (logs:CreateLogStream, logs:PutLogEvents, logs:DescribeLogStreams among its actions — AWS managed policy reference,
+ * not re-read for this program); and its ClusterRole (templates/cloudwatch-agent-clusterrole.yaml) may list and watch
+ * pods, which kubernetes_sd_configs role pod needs.
  */
 export function fleetMetricsAgentValues(
     collection: FleetMetricCollection,
