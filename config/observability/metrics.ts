@@ -71,6 +71,7 @@ export const PLATFORM_FAILURE_REASONS = [
  * `[[runners.monitoring.job_queuing_durations]] threshold` (runner option `jobQueueThresholdSeconds`).
  */
 export const COLLECTED_METRICS: readonly CollectedMetric[] = [
+    // gitlab-runner v18.9.0 and v19.3.0 commands/builds_helper.go: series per state, stage and executor_stage, summed.
     {
         source: "runner",
         name: "gitlab_runner_jobs",
@@ -79,6 +80,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "runner saturation alarm; jobs vs concurrent; idle cost",
     },
+    // gitlab-runner v18.9.0 and v19.3.0 commands/multi.go: one unlabelled series per manager process.
     {
         source: "runner",
         name: "gitlab_runner_concurrent",
@@ -87,6 +89,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Maximum",
         usedBy: "jobs vs concurrent",
     },
+    // gitlab-runner v18.9.0 and v19.3.0 commands/builds_helper.go.
     {
         source: "runner",
         name: "gitlab_runner_acceptable_job_queuing_duration_exceeded_total",
@@ -95,6 +98,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "queue alarm; queue time",
     },
+    // gitlab-runner v18.9.0 and v19.3.0 helpers/prometheus/log_hook.go: label `level` only (one manager pod = one runner).
     {
         source: "runner",
         name: "gitlab_runner_errors_total",
@@ -104,6 +108,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "runner errors alarm; runner health",
     },
+    // gitlab-runner v18.9.0 and v19.3.0 network/api_requests_collector.go: label `status`, the HTTP code.
     {
         source: "runner",
         name: "gitlab_runner_api_request_statuses_total",
@@ -113,6 +118,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "GitLab API 5xx alarm; runner health",
     },
+    // gitlab-runner v18.9.0 and v19.3.0 helpers/prometheus/failures_collector.go: label `failure_reason`.
     {
         source: "runner",
         name: "gitlab_runner_failed_jobs_total",
@@ -122,6 +128,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "runner health (job failures that are the platform's)",
     },
+    // kubernetes/autoscaler cluster-autoscaler-1.30.7 … 1.35.2 cluster-autoscaler/metrics/metrics.go: label `type`.
     {
         source: "clusterAutoscaler",
         name: "cluster_autoscaler_unschedulable_pods_count",
@@ -131,6 +138,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Maximum",
         usedBy: "unschedulable pods alarm; autoscaler health",
     },
+    // kubernetes/autoscaler cluster-autoscaler-1.30.7 … 1.35.2 cluster-autoscaler/metrics/metrics.go: label `reason`.
     {
         source: "clusterAutoscaler",
         name: "cluster_autoscaler_failed_scale_ups_total",
@@ -139,6 +147,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "failed scale-ups alarm; autoscaler health",
     },
+    // kubernetes/autoscaler cluster-autoscaler-1.30.7 … 1.35.2 cluster-autoscaler/metrics/metrics.go: labels `node_group`, `reason`.
     {
         source: "clusterAutoscaler",
         name: "cluster_autoscaler_node_group_backoff_status",
@@ -147,6 +156,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Maximum",
         usedBy: "backed-off group alarm; autoscaler health",
     },
+    // kubernetes/autoscaler cluster-autoscaler-1.30.7 … 1.35.2 cluster-autoscaler/metrics/metrics.go: label `type`.
     {
         source: "clusterAutoscaler",
         name: "cluster_autoscaler_errors_total",
@@ -155,6 +165,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Sum",
         usedBy: "autoscaler health",
     },
+    // kubernetes/autoscaler cluster-autoscaler-1.30.7 … 1.35.2 cluster-autoscaler/metrics/metrics.go: label `node_group`, the ASG name.
     {
         source: "clusterAutoscaler",
         name: "cluster_autoscaler_node_group_target_count",
