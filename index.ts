@@ -27,7 +27,7 @@ export = () => {
     // (docs/runbook/upgrades.md). It knows today's bounds too, for a group whose runners' timeouts just went up.
     const boundOf = (name: string) => {
         const group = allNodeGroups(config.nodeGroups).find((g) => g.name === name);
-        return group && drainBoundSeconds(group, config.runners);
+        return group && drainBoundSeconds(group, [...config.runners, ...config.vmRunners]);
     };
     const hook = drainHook(cluster.eks.kubeconfigJson, { currentBoundSeconds: boundOf });
     const nodeGroups = allNodeGroups(config.nodeGroups).map(
@@ -72,8 +72,9 @@ export = () => {
     // must not depend on timing).
     const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes, coreDns] });
 
-    // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
-    // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
+    // GitLab runners (docs/runners.md): the shared S3 cache, one gitlab-runner Helm release per runner, and per VM
+    // runner an Auto Scaling group with its manager. Managers need the management nodes and the add-ons'
+    // PriorityClasses; job pods reach their groups through the autoscaler.
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
@@ -100,6 +101,7 @@ export = () => {
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,
+        vmRunners: fleet.vmSummary,
         dashboardName: observability?.dashboardName,
         alarmTopicArn: observability?.topicArn,
     };

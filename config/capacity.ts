@@ -1,5 +1,5 @@
 import { parseCidr, usableSubnetAddresses } from "./cidr";
-import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
+import { HOURS_PER_MONTH, instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
 import type { NetworkConfig } from "./network";
 import { PodResources } from "./nodeAllocatable";
 import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
@@ -9,6 +9,9 @@ import type { RunnerConfig } from "./runners";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
 import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
+import type { WarmCapacityPlan } from "./warmPlan";
+import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
+import type { VmRunnerConfig } from "./vmRunners/resolve";
 
 export type { Finding } from "./problems";
 
@@ -32,7 +35,7 @@ export type { Finding } from "./problems";
  * - **Cost**: on-demand price per hour × 730 h; Spot shown at the Spot Advisor's saving for the type and region.
  *   The EKS control plane costs 0.10 USD/h in standard support.
  */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** Pods per management node that take a VPC address, for its IP estimate. */
 export const MANAGEMENT_PODS_PER_NODE = 10;
@@ -89,8 +92,12 @@ export interface SubnetPool {
 export interface CapacityReport {
     readonly groups: readonly GroupCapacity[];
     readonly runners: readonly RunnerCapacity[];
+    /** VM runners: concurrency, idle schedule and cost (config/vmRunners/capacity.ts); not in `cost` below. */
+    readonly vmRunners: readonly VmRunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
+    /** Runners with `warmCapacity`: pause pods and warm nodes per policy, weekly cost (config/warmPlan.ts). */
+    readonly warm?: readonly WarmCapacityPlan[];
     /** Demand on the management group against its room (when managementPods were given). */
     readonly management?: ManagementCapacity;
     readonly cost: {
@@ -117,6 +124,8 @@ export interface CapacityInput {
     readonly clusterSubnetFreeIps?: number;
     /** Pods that must fit on the management group (platform pods and runner managers); none: not checked. */
     readonly managementPods?: readonly PlatformPod[];
+    /** VM runners: their VMs take one address each in `network.subnetIds`. */
+    readonly vmRunners?: readonly VmRunnerConfig[];
 }
 
 /** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
@@ -259,13 +268,20 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         };
     });
 
+    const vmRunners = (input.vmRunners ?? []).map((vm) => {
+        const checked = vmRunnerCapacity(vm, input.region);
+        findings.push(...checked.findings);
+        return checked.capacity;
+    });
     const pools: SubnetPool[] = (["cluster", "pod"] as const)
         .map((name) => ({
             name,
             freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-            ipsAtFullScale: groups
-                .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
-                .reduce((s, g) => s + g.ipsAtFullScale, 0),
+            ipsAtFullScale:
+                groups
+                    .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
+                    .reduce((s, g) => s + g.ipsAtFullScale, 0) +
+                (name === "cluster" ? vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0) : 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
@@ -320,6 +336,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     return {
         groups,
         runners,
+        vmRunners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
         management,

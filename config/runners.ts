@@ -1,9 +1,15 @@
+import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { jobIdentityProblems } from "./jobIdentity";
+import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobQuota, resolveJobQuota } from "./jobQuota";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
-import { ChartVersion, runnerChart } from "./runnerCharts";
-import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
+import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
+import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
+import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "./runnerRegistration";
+import { warmCapacityProblems } from "./warmCapacity";
 import {
     ContainerResourcesInput,
     containerResourcesShape,
@@ -12,22 +18,27 @@ import {
     RunnerResources,
     smallestNode,
 } from "./runnerResources";
-import { tagListProblems, tagOverlapProblems, TaggedRunner } from "./runnerTags";
-import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
+import { tagListProblems, TaggedRunner } from "./runnerTags";
+import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "./runnerTokens";
 
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. */
-export type RunnerTokenSource = { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string };
+export type { RunnerTokenSource } from "./runnerTokens";
 
-/** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
-export interface RunnerNames {
+/** Kubernetes and Helm names of a runner manager, derived from its stable key (renaming them replaces the objects). */
+export interface ManagerNames {
     readonly release: string;
     readonly managerNamespace: string;
     readonly serviceAccount: string;
     readonly tokenSecret: string;
+}
+
+/** A Kubernetes runner's names: its manager's and its job namespace. */
+export interface RunnerNames extends ManagerNames {
     readonly jobNamespace: string;
+    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
+    readonly jobServiceAccount: string;
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
@@ -37,7 +48,10 @@ type ResolvedAway =
     | "services"
     | "terminationGracePeriodSeconds"
     | "chartVersion"
-    | "tokenSsmParameter";
+    | "tokenSsmParameter"
+    | "registration"
+    | "network"
+    | "quota";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -49,7 +63,13 @@ export type RunnerConfig = Readonly<
         readonly resources: RunnerResources;
         readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
         readonly token: RunnerTokenSource;
+        /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
+        readonly registration?: RunnerRegistration;
         readonly names: RunnerNames;
+        /** Where job pods may connect (config/jobNetwork.ts). */
+        readonly network: JobNetwork;
+        /** The job namespace's ResourceQuota (config/jobQuota.ts). */
+        readonly quota: JobQuota;
     }
 >;
 
@@ -57,38 +77,58 @@ export type RunnerConfig = Readonly<
 export interface RunnerContext extends StackContext {
     /** Undefined when `runnerTokens` itself was invalid (its problems are already reported). */
     readonly runnerTokens?: RunnerTokenPresence;
+    /** Where the GitLab API token that creates registered runners comes from (presence only). */
+    readonly apiToken: ApiTokenSources;
+    /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
+    readonly vpcCidrs?: readonly string[];
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
 const RUNNER_NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
 
-export function runnerNames(name: string): RunnerNames {
+/** Problems of a runner key (`section` is `runners` or `vmRunners`: they share one name space). */
+export function runnerNameProblems(section: string, name: string): Problem[] {
+    if (RUNNER_NAME.test(name)) return [];
+    return [
+        {
+            path: joinPath(section, name),
+            message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
+        },
+    ];
+}
+
+export function managerNames(name: string): ManagerNames {
     return {
         release: `gitlab-runner-${name}`,
         managerNamespace: RUNNER_NAMESPACES.managers,
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
-        jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
     };
 }
 
-/** Cross-field and cross-section rules of `runners`; returns the defaulted runners and every problem found. */
+export function runnerNames(name: string): RunnerNames {
+    return {
+        ...managerNames(name),
+        jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
+        jobServiceAccount: `gitlab-job-${name}`,
+    };
+}
+
+/**
+ * Cross-field and cross-section rules of `runners`; returns the defaulted runners, every problem found and the runners'
+ * tags for the overlap rules (runnerTags.ts), which the caller applies across `runners` and `vmRunners`.
+ */
 export function resolveRunners(
     runners: Record<string, RunnerInput>,
     ctx: RunnerContext,
-): { runners: RunnerConfig[]; problems: Problem[] } {
+): { runners: RunnerConfig[]; problems: Problem[]; tagged: TaggedRunner[] } {
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
     const groups = ctx.nodeGroups;
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
-        if (!RUNNER_NAME.test(name)) {
-            problems.push({
-                path: at(),
-                message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
-            });
-        }
+        problems.push(...runnerNameProblems("runners", name));
         const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
         if (!jobsGroup) {
             const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
@@ -139,17 +179,20 @@ export function resolveRunners(
             });
         }
 
-        const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
-        if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
-            problems.push({
-                path: at("tokenSsmParameter"),
-                message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
-            });
-        } else if (ctx.runnerTokens && !hasConfigToken && !r.tokenSsmParameter) {
-            problems.push({
-                path: joinPath("runnerTokens", name),
-                message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name)}`,
-            });
+        if (r.registration) {
+            problems.push(
+                ...registrationProblems(
+                    {
+                        name,
+                        tags: r.tags,
+                        tokenSsmParameter: r.tokenSsmParameter !== undefined,
+                        configToken: ctx.runnerTokens?.names.has(name) ?? false,
+                    },
+                    ctx.apiToken,
+                ),
+            );
+        } else {
+            problems.push(...tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
         const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
@@ -157,27 +200,58 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
+        // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
+        if (r.jobIdentity)
+            problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+        const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
+        problems.push(...network.problems);
+        const quota = jobsGroup
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  jobsGroup,
+                  ctx.containerInsights,
+              )
+            : undefined;
+        if (quota) problems.push(...quota.problems);
+
         const {
             helper: _helper,
             services: _services,
             terminationGracePeriodSeconds: _grace,
             chartVersion,
             tokenSsmParameter,
+            registration,
+            network: _network,
+            quota: _quota,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
+        for (const { key, since } of versionedOptions()) {
+            if (r[key] === undefined || runnerAtLeast(chart.runnerVersion, since)) continue;
+            const fits = chartsWithRunner(since).map((v) => (v === DEFAULT_CHART_VERSION ? `${v} (the default)` : v));
+            problems.push({
+                path: at(key),
+                message: `needs GitLab Runner ${since} or later, but chartVersion ${chartVersion} ships ${chart.runnerVersion}; use chartVersion ${fits.join(" or ")}, or drop ${key}`,
+            });
+        }
+        if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
         out.push({
             ...passThrough,
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
+            token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
+            ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
+            network: network.network,
+            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
-    problems.push(...tagOverlapProblems(tagged));
-    return { runners: out, problems };
+    // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
+    return { runners: out, problems, tagged };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

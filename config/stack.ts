@@ -5,13 +5,18 @@ import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./
 import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
-import { GitlabConfig, gitlabSchema } from "./gitlab";
-import { NetworkConfig, networkSchema } from "./network";
+import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
+import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
+import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { warmAutoscaler } from "./addons/clusterAutoscaler";
+import { planWarmCapacity } from "./warmPlan";
+import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -22,6 +27,8 @@ export interface StackConfig {
     readonly network: NetworkConfig;
     readonly nodeGroups: NodeGroups;
     readonly runners: readonly RunnerConfig[];
+    /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
+    readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
     /** Fleet metrics, dashboard and alarms (docs/runbook/monitoring.md). */
@@ -37,22 +44,35 @@ const SECTIONS = {
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
     runners: z.record(z.string(), runnerSchema).default({}),
+    vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
     observability: observabilitySchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
+    /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
+    [GITLAB_API_TOKEN_KEY]: gitlabApiTokenSchema,
 } as const;
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** What the engine knows about the document beyond its values. */
+export interface ParseOptions {
+    /** The top-level keys set with `--secret`; undefined when unknown (a document tested on its own). */
+    readonly secretKeys?: ReadonlySet<string>;
+}
 
 /**
  * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
  * from YAML/JSON) and returns it defaulted and frozen, or throws one ConfigError listing every problem.
  * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
+export function parseStackConfig(
+    raw: Readonly<Record<string, unknown>>,
+    region: string | undefined,
+    options: ParseOptions = {},
+): StackConfig {
     const problems: Problem[] = [];
     if (region === undefined)
         problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
@@ -103,14 +123,44 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         addons = resolved.addons;
         problems.push(...resolved.problems);
     }
+    // The API token's sources by presence (raw, so an invalid parameter name is not also reported as missing).
+    const rawGitlab = raw.gitlab as Record<string, unknown> | undefined;
+    const apiToken: ApiTokenSources = {
+        ssmParameter: typeof rawGitlab === "object" && rawGitlab !== null && rawGitlab.apiTokenSsmParameter !== undefined,
+        secretConfig: raw[GITLAB_API_TOKEN_KEY] !== undefined,
+        secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
+    };
+    problems.push(...apiTokenProblems(apiToken));
+    // Runners and VM runners share one name space: tokens, Helm releases and job tags.
+    const runnerKeys = Object.keys(parsed.runners ?? {});
+    const vmKeys = Object.keys(parsed.vmRunners ?? {});
+    // Which token belongs to which runner is only known once both sections (and the groups runners need) parsed.
+    const tokens =
+        parsed.runnerTokens && parsed.runners && parsed.vmRunners && parsed.nodeGroups
+            ? checkRunnerTokens(parsed.runnerTokens, [...runnerKeys, ...vmKeys])
+            : undefined;
+    if (tokens) problems.push(...tokens.problems);
+    const tagged: TaggedRunner[] = [];
+    let vmRunners: VmRunnerConfig[] = [];
+    if (parsed.vmRunners) {
+        const resolved = resolveVmRunners(parsed.vmRunners, { runnerTokens: tokens?.presence, runnerNames: runnerKeys });
+        vmRunners = resolved.vmRunners;
+        problems.push(...resolved.problems);
+        tagged.push(...resolved.tagged);
+    }
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
-        if (tokens) problems.push(...tokens.problems);
-        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence });
+        const resolved = resolveRunners(parsed.runners, {
+            ...context,
+            runnerTokens: tokens?.presence,
+            apiToken,
+            vpcCidrs: network && knownVpcCidrs(network),
+        });
         runners = resolved.runners;
         problems.push(...resolved.problems);
+        tagged.unshift(...resolved.tagged);
     }
+    problems.push(...tagOverlapProblems(tagged));
 
     let observability: ObservabilityConfig | undefined;
     if (parsed.observability) {
@@ -118,7 +168,8 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
             containerInsights: context.containerInsights,
             containerInsightsVersion: parsed.addons?.containerInsights.version,
             clusterAutoscaler: parsed.addons?.clusterAutoscaler.enabled,
-            runners: parsed.runners && parsed.nodeGroups ? runners : undefined,
+            // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
+            runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
         });
         observability = resolved.config;
         problems.push(...resolved.problems);
@@ -127,15 +178,21 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = planCapacity({
+    const jobs = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
         runners: runners.map(runnerDemand),
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
         clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, runners, { fleetMetrics: observability!.collection !== undefined }),
+        managementPods: managementPods(addons!, [...runners, ...vmRunners], {
+            fleetMetrics: observability!.collection !== undefined,
+        }),
+        vmRunners,
     });
+    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
+    const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
+    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 
@@ -146,6 +203,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         network: parsed.network!,
         nodeGroups: nodeGroups as NodeGroups,
         runners,
+        vmRunners,
         addons: addons!,
         cache: parsed.cache!,
         observability: observability!,

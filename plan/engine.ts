@@ -59,6 +59,8 @@ export interface RunOptions {
     secretKeys?: string[];
     /** Whether to simulate `pulumi preview` (unknown outputs) rather than `pulumi up`. */
     preview?: boolean;
+    /** Values of SSM SecureString parameters by name (stand-ins; others are answered as runner tokens). */
+    secureParameters?: Readonly<Record<string, string>>;
 }
 
 export class Run {
@@ -115,17 +117,15 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
  * registers. Each call starts a fresh mock engine, so one process can evaluate several stacks.
  */
 export async function runProgram(options: RunOptions): Promise<Run> {
-    // @pulumi/pulumi takes a stack trace for every promise and resource it creates (runtime/debuggable.js,
-    // Resource.stackTrace); under ts-node, source-map-support maps each one through the source maps, which took about
-    // half of a program run's CPU here. Nothing under mocks reads those traces, so V8's plain formatting is used while
-    // the program runs; an error it throws is formatted (and source-mapped) when read, after this.
-    const errors = Error as { prepareStackTrace?: ErrorConstructor["prepareStackTrace"] };
-    const mapped = errors.prepareStackTrace;
-    errors.prepareStackTrace = undefined;
+    // The Pulumi runtime captures a stack trace for every resource and promise; offline nobody reads them, and under
+    // ts-node every one is source-mapped: most of an evaluation's time. Off while the program runs (PLAN_DEBUG keeps
+    // them, as in plan/run.js), restored afterwards so a failing test still shows where it failed.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PLAN_DEBUG) Error.stackTraceLimit = 0;
     try {
         return await evaluateProgram(options);
     } finally {
-        errors.prepareStackTrace = mapped;
+        Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
@@ -147,7 +147,7 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
             },
             call(args) {
                 calls.push({ token: args.token, inputs: args.inputs });
-                return mockCall(args.token, args.inputs, region);
+                return mockCall(args.token, args.inputs, region, options.secureParameters);
             },
         },
         PROJECT,
@@ -214,7 +214,7 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
 export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
 
 /**
- * Stand-in tokens for the runners of `config` that have none in it and do not read theirs from SSM, so that a
+ * Stand-in tokens for the runners and VM runners of `config` that have none in it and do not read theirs from SSM, so that a
  * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
  * that got a stand-in.
  */
@@ -222,16 +222,43 @@ export function standInRunnerTokens(
     config: ConfigMap,
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>;
+    // Runners and VM runners both need a token (config/runnerTokens.ts).
+    type TokenFields = { tokenSsmParameter?: string; registration?: unknown };
+    const runners = {
+        ...((config[`${PROJECT}:runners`] ?? {}) as Record<string, TokenFields>),
+        ...((config[`${PROJECT}:vmRunners`] ?? {}) as Record<string, TokenFields>),
+    };
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
+    // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)
-        .filter(([name, r]) => !r?.tokenSsmParameter && !(name in existing))
+        .filter(([name, r]) => !r?.tokenSsmParameter && !r?.registration && !(name in existing))
         .map(([name]) => name);
     if (missing.length === 0) return { config: {}, runners: [] };
     return {
         config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } },
         runners: missing,
     };
+}
+
+/** The secret config key of the GitLab API token (`pulumi config set --secret gitlabApiToken …`). */
+export const GITLAB_API_TOKEN_CONFIG_KEY = `${PROJECT}:gitlabApiToken`;
+
+/**
+ * A stand-in GitLab API token for a stack whose runners are registered through the API, so that it evaluates
+ * offline: the answer to the SSM lookup of `gitlab.apiTokenSsmParameter`, or a secret `gitlabApiToken` when the file
+ * names neither source (`missing` then says so). Nothing for a stack without registered runners.
+ */
+export function standInGitlabApiToken(
+    config: ConfigMap,
+    token: string,
+): { config: ConfigMap; secureParameters: Record<string, string>; missing: boolean } {
+    const none = { config: {}, secureParameters: {}, missing: false };
+    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { registration?: unknown } | undefined>;
+    if (!Object.values(runners).some((r) => r?.registration !== undefined)) return none;
+    const parameter = (config[`${PROJECT}:gitlab`] as { apiTokenSsmParameter?: unknown } | undefined)?.apiTokenSsmParameter;
+    if (typeof parameter === "string") return { ...none, secureParameters: { [parameter]: token } };
+    if (GITLAB_API_TOKEN_CONFIG_KEY in config) return none;
+    return { config: { [GITLAB_API_TOKEN_CONFIG_KEY]: token }, secureParameters: {}, missing: true };
 }
 
 /**

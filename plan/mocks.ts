@@ -21,6 +21,8 @@ export function mockState(type: string, name: string, inputs: Record<string, any
                     version: inputs.version,
                     endpoint: `https://EXAMPLE.gr7.${region}.eks.amazonaws.com`,
                     vpcConfig: { clusterSecurityGroupId: "sg-0c1a55e7c1a55e7c1" },
+                    // EKS picks 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (EKS API reference, KubernetesNetworkConfigRequest).
+                    kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" },
                     identities: [{ oidcs: [{ issuer }] }],
                 },
                 kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
@@ -40,6 +42,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name: inputs.name ?? name };
         case "aws:iam/policy:Policy":
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name: inputs.name ?? name };
+        case "aws:autoscaling/group:Group":
+            return {
+                ...inputs,
+                arn: arn(
+                    "autoscaling",
+                    `autoScalingGroup:6d3f2a90-1c2b-4e5f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${inputs.name ?? name}`,
+                ),
+            };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) };
         case "aws:s3/bucket:Bucket":
@@ -57,12 +67,24 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         }
         case "aws:ec2/subnet:Subnet":
             return { ...inputs, arn: arn("ec2", `subnet/${name}`) };
+        case REGISTRATION_RESOURCE:
+            // A runner registered through the GitLab API: GitLab's id and the glrt- token it issues (a recognisable fake).
+            return { ...inputs, runnerId: mockRunnerId(name), token: registeredRunnerToken(name), tokenExpiresAt: null };
         default:
             return { ...inputs };
     }
 }
 
-export function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+/**
+ * Invoke results. `secureParameters` answers decrypted SSM lookups by parameter name (e.g. the GitLab API token's
+ * parameter); any other SecureString is taken for a runner token.
+ */
+export function mockCall(
+    token: string,
+    inputs: Record<string, any>,
+    region: string,
+    secureParameters: Readonly<Record<string, string>> = {},
+): Record<string, any> {
     switch (token) {
         case "aws:eks/getAddonVersion:getAddonVersion":
             return { ...inputs, version: `v1.0.0-eksbuild.1` };
@@ -71,12 +93,20 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
             if (inputs.withDecryption)
                 return {
                     ...inputs,
-                    value: ssmRunnerToken(inputs.name),
+                    value: secureParameters[inputs.name] ?? ssmRunnerToken(inputs.name),
                     type: "SecureString",
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
-            // The recommended AMI release for a cluster version, as the public SSM parameter returns it.
-            return { ...inputs, value: "1.34.2-20251112", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+            // The newest Amazon Linux 2023 AMI (a VM runner's image), or the recommended AMI release for a cluster
+            // version, as the public SSM parameters return them.
+            return {
+                ...inputs,
+                value: String(inputs.name).startsWith("/aws/service/ami-amazon-linux-latest/")
+                    ? "ami-0a1b2c3d4e5f60718"
+                    : "1.34.2-20251112",
+                type: "String",
+                arn: `arn:aws:ssm:${region}::parameter${inputs.name}`,
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "AIDEXAMPLE" };
         case "aws:index/getPartition:getPartition":
@@ -89,6 +119,19 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
 }
 
 export type { pulumi };
+
+/** The type of the registration resource (components/runners/registration/resource.ts) in URNs. */
+export const REGISTRATION_RESOURCE = "pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration";
+
+/** The fake token GitLab "issues" to a registered runner under mocks, by the registration resource's name. */
+export const registeredRunnerToken = (resource: string) => `glrt-registered-${resource}`;
+
+/** A stable fake GitLab runner id per registration resource name. */
+export function mockRunnerId(resource: string): number {
+    let h = 0;
+    for (const c of resource) h = (h * 31 + c.charCodeAt(0)) % 90_000;
+    return 10_000 + h;
+}
 
 /** The fake token the SSM mock returns for a SecureString parameter name. */
 export const ssmRunnerToken = (parameter: string) => `glrt-ssm-${parameter.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;

@@ -1,6 +1,9 @@
+import { parse as parseToml } from "smol-toml";
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
+import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration/api";
+import { REGISTRATION_RESOURCE } from "./mocks";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { CapacityReport, Finding } from "../config/capacity";
@@ -24,6 +27,7 @@ export interface PlanData {
     };
     readonly nodeGroups: readonly NodeGroupPlan[];
     readonly runners: readonly RunnerPlan[];
+    readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: CapacityReport;
     /** Fleet metrics, dashboard and alarms; undefined when `observability` is off. */
     readonly observability?: ObservabilityPlan;
@@ -81,9 +85,66 @@ export interface RunnerPlan {
     /** Per container kind: requests, limits and the ceilings CI jobs may raise them to. */
     readonly resources: StackConfig["runners"][number]["resources"];
     readonly configToml: OrMissing<string>;
+    /** How the runner gets its token: "manual" (runnerTokens / SSM), or its registration through the GitLab API. */
+    readonly registration: "manual" | OrMissing<RegistrationPlan>;
+}
+
+/** A registered runner as the program declared it to GitLab: read from the registration resource's inputs. */
+export interface RegistrationPlan {
+    /** `instance`, `group <id>` or `project <id>`. */
+    readonly scope: string;
+    /** Every setting the deployment puts (back) on the runner in GitLab, by GitLab's field name. */
+    readonly enforces: Record<string, unknown>;
+    /** The rotation label ("" before the first one). */
+    readonly rotation: string;
+    readonly adoptRunnerId?: number;
+}
+
+/** The scope and enforced settings of a recorded registration resource (or MISSING without one). */
+function registrationOf(recordedInputs: Record<string, any> | undefined): OrMissing<RegistrationPlan> {
+    if (!recordedInputs) return MISSING;
+    const i = recordedInputs;
+    const scope =
+        i.runnerType === "group_type"
+            ? `group ${i.groupId}`
+            : i.runnerType === "project_type"
+              ? `project ${i.projectId}`
+              : i.runnerType === "instance_type"
+                ? "instance"
+                : MISSING;
+    return {
+        scope,
+        enforces: Object.fromEntries(SETTING_KEYS.map((k) => [SETTING_FIELDS[k], i[k] ?? MISSING])),
+        rotation: typeof i.rotation === "string" ? i.rotation : MISSING,
+        ...(typeof i.adoptRunnerId === "number" ? { adoptRunnerId: i.adoptRunnerId } : {}),
+    };
+}
+
+/** A VM runner's Auto Scaling group and manager as registered (its capacity and idle cost are in `capacity.vmRunners`). */
+export interface VmRunnerPlan {
+    readonly name: string;
+    readonly executor: string;
+    readonly tags: readonly string[];
+    readonly autoScalingGroup: OrMissing<string>;
+    readonly instanceTypes: OrMissing<readonly string[]>;
+    readonly minSize: OrMissing<number>;
+    readonly maxSize: OrMissing<number>;
+    /** The plugin's requirements (vmSpec.ts), read back from the group's inputs. */
+    readonly protectFromScaleIn: OrMissing<boolean>;
+    readonly suspendedProcesses: OrMissing<readonly string[]>;
+    readonly capacityRebalance: OrMissing<boolean>;
+    /** Scaling policies registered on the group: must be 0 (the runner alone decides its capacity). */
+    readonly scalingPolicies: number;
+    readonly chartVersion: OrMissing<string>;
+    /** `[runners.autoscaler] plugin` as rendered. */
+    readonly plugin: OrMissing<string>;
+    readonly deploymentStrategy: OrMissing<string>;
+    readonly configToml: OrMissing<string>;
 }
 
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
+const ASG = "aws:autoscaling/group:Group";
+const SCALING_POLICY = "aws:autoscaling/policy:Policy";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -114,7 +175,12 @@ function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | und
         };
     });
     const sources = o.collection?.sources ?? [];
-    const metrics = fleetMetricCount({ sources, runners: config.runners.length, jobGroups: config.nodeGroups.jobs.length });
+    const metrics = fleetMetricCount({
+        sources,
+        runners: config.runners.length + config.vmRunners.length,
+        podRunners: config.runners.length,
+        jobGroups: config.nodeGroups.jobs.length,
+    });
     const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
     const [dashboard] = run.ofType(DASHBOARD);
     return {
@@ -142,6 +208,12 @@ function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string
                 ? MISSING
                 : create + Math.ceil(bound / 60) + remove,
     };
+}
+
+/** `[runners.autoscaler] plugin` of a rendered `[[runners]]` template. */
+function pluginOf(toml: string): string | undefined {
+    const doc = parseToml(toml) as { runners?: { autoscaler?: { plugin?: string } }[] };
+    return doc.runners?.[0]?.autoscaler?.plugin;
 }
 
 /** A recorded input, or MISSING when it was not registered. */
@@ -194,6 +266,9 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
         const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
         const chartVersion = recorded<string>(release?.inputs.version);
+        const [registration] = run.resources.filter(
+            (x) => x.type === REGISTRATION_RESOURCE && x.name === `gitlab-${r.name}-registration`,
+        );
         return {
             name: r.name,
             nodeGroup: r.nodeGroup,
@@ -205,6 +280,35 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             privileged: r.privileged,
             resources: r.resources,
             configToml: recorded<string>(release?.inputs.values?.runners?.config),
+            registration: r.registration ? registrationOf(registration?.inputs) : "manual",
+        };
+    });
+
+    const vmRunners = config.vmRunners.map((v): VmRunnerPlan => {
+        const component = `gitlab-vm-${v.name}`;
+        const [group] = childrenOf(run, component, ASG);
+        const [release] = childrenOf(run, component, RELEASE);
+        const toml = release?.inputs.values?.runners?.config;
+        return {
+            name: v.name,
+            executor: v.executor,
+            tags: v.tags,
+            autoScalingGroup: recorded(group?.inputs.name),
+            instanceTypes: recorded(
+                group?.inputs.mixedInstancesPolicy?.launchTemplate?.overrides?.map(
+                    (o: { instanceType: string }) => o.instanceType,
+                ),
+            ),
+            minSize: recorded(group?.inputs.minSize),
+            maxSize: recorded(group?.inputs.maxSize),
+            protectFromScaleIn: recorded(group?.inputs.protectFromScaleIn),
+            suspendedProcesses: recorded(group?.inputs.suspendedProcesses),
+            capacityRebalance: recorded(group?.inputs.capacityRebalance),
+            scalingPolicies: run.resources.filter((r) => r.type === SCALING_POLICY).length,
+            chartVersion: recorded(release?.inputs.version),
+            plugin: recorded(typeof toml === "string" ? pluginOf(toml) : undefined),
+            deploymentStrategy: recorded(release?.inputs.values?.strategy?.type),
+            configToml: recorded(toml),
         };
     });
 
@@ -221,6 +325,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         },
         nodeGroups,
         runners,
+        vmRunners,
         capacity: config.capacity,
         observability: observabilityOf(config, run),
         findings: [...config.capacity.findings, ...config.observability.findings, ...notes],

@@ -11,6 +11,24 @@ const list = (items: readonly string[] | "missing") =>
     typeof items === "string" ? items : items.length === 0 ? "—" : items.join(", ");
 const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
 
+/** How a runner gets its token, and for a registered one what the deployment enforces in GitLab. */
+function registrationLine(reg: PlanData["runners"][number]["registration"]): string {
+    if (reg === "manual")
+        return "Token: set by hand (runnerTokens or tokenSsmParameter); GitLab's settings of this runner are not managed.";
+    if (reg === "missing") return "Registration: missing (no registration resource was recorded).";
+    const shown = Object.entries(reg.enforces)
+        .filter(([field]) => field !== "maintenance_note")
+        .map(
+            ([field, v]) =>
+                `${field} ${Array.isArray(v) ? `[${v.join(", ")}]` : field === "description" ? JSON.stringify(v) : String(v)}`,
+        );
+    const adopt = reg.adoptRunnerId !== undefined ? `, adopting runner ${reg.adoptRunnerId}` : "";
+    return (
+        `Registration: ${reg.scope} runner created through the GitLab API${adopt}; its token goes straight into the manager's Secret ` +
+        `(rotation ${reg.rotation === "" ? "none yet" : JSON.stringify(reg.rotation)}). Every deployment sets in GitLab: ${shown.join(", ")} (maximum_timeout in seconds).`
+    );
+}
+
 /** Renders the plan for a terminal, for a merge request (Markdown) or for machines (JSON). */
 export function renderPlan(plan: PlanData, format: Format): string {
     if (format === "json") return JSON.stringify(plan, null, 2);
@@ -86,6 +104,28 @@ export function renderPlan(plan: PlanData, format: Format): string {
             c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs, r.rolloutPeakJobs]),
         ),
     );
+    for (const w of c.warm ?? []) {
+        out.push(
+            "",
+            `Warm capacity of runner ${w.runner} on "${w.nodeGroup}": pause pods of ${formatCpuMillis(w.pausePod.cpuMillis)} CPU / ${formatMiB(w.pausePod.memoryMiB)} (the build request), ${w.pausePodsPerNode} per node, at most ${w.maxPausePods}. ` +
+                `Over a week ${w.warmNodeHoursPerWeek} warm node-hours, ${usd(w.usdPerWeek)}/week with no jobs running (the last active policy wins; an emptied node stays until Cluster Autoscaler's scale-down-unneeded-time). ` +
+                `A job that lands on warm room starts about ${w.coldStartSavedSeconds} s sooner (autoscaler scan interval + node provisioning; its image is pulled either way).`,
+            "",
+            table(
+                format,
+                ["policy", "periods", "time zone", "pause pods", "warm nodes", "hours/week it wins"],
+                w.policies.map((p) => [
+                    p.index < 0 ? "none active" : `#${p.index}`,
+                    // Periods are cron text: a code span keeps Markdown from reading the asterisks.
+                    p.index < 0 ? "—" : p.periods.map((x) => (format === "markdown" ? `\`${x}\`` : x)).join(", "),
+                    p.index < 0 ? "—" : p.timezone,
+                    p.pausePods,
+                    p.warmNodes,
+                    p.hoursPerWeek,
+                ]),
+            ),
+        );
+    }
     if (c.pools.length > 0) {
         out.push(
             "",
@@ -158,6 +198,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",
+            registrationLine(r.registration),
+            "",
         );
         out.push(
             table(
@@ -195,6 +237,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
         out.push("");
     }
 
+    if (plan.vmRunners.length > 0) renderVmRunners(plan, format, out, code);
+
     out.push(...observabilityLines(plan.observability, format));
 
     section("Resources");
@@ -218,4 +262,64 @@ export function renderPlan(plan: PlanData, format: Format): string {
         ),
     );
     return out.join("\n").trimEnd() + "\n";
+}
+
+const hours = (h: number) => (Number.isInteger(h) ? `${h}` : h.toFixed(1));
+const recordedFlag = (v: boolean | "missing", on: string, off: string) => (v === "missing" ? v : v ? on : off);
+
+/** VM runners: their Auto Scaling groups as registered, the idle schedule a week of policies gives, and the cost. */
+function renderVmRunners(plan: PlanData, format: Format, out: string[], code: (lang: string, body: string) => string): void {
+    out.push("", heading(format, 2, "VM runners"), "");
+    out.push(
+        "Each VM runner's manager runs on the management nodes and scales an Auto Scaling group of its own through the fleeting AWS plugin. " +
+            "Idle VMs follow the policies (the last matching period wins; idle counts are jobs, ⌈idle jobs / jobs per VM⌉ VMs wait); the cost is that floor over a reference week, scaled to a month, and every VM running all month at full scale. " +
+            "Neither is in the node-group figures above.",
+        "",
+    );
+    for (const v of plan.vmRunners) {
+        const c = plan.capacity.vmRunners.find((x) => x.name === v.name)!;
+        out.push(heading(format, 3, `${v.name} (${v.executor}) → ${v.autoScalingGroup}`), "");
+        out.push(
+            `Tags ${list(v.tags)} (never untagged jobs); up to ${c.maxInstances} VMs × ${c.capacityPerInstance} jobs = ${c.concurrency} jobs at once on ${list(v.instanceTypes)} ` +
+                `(${c.usdPerHourPerInstance === undefined ? "price n/a" : `$${c.usdPerHourPerInstance.toFixed(4)}/h per VM`}); plugin ${v.plugin}; chart ${v.chartVersion}; manager rollout ${v.deploymentStrategy}.`,
+            "",
+        );
+        out.push(
+            table(
+                format,
+                ["min–max", "scale-in protection", "suspended processes", "capacity rebalance", "scaling policies"],
+                [
+                    [
+                        `${v.minSize}–${v.maxSize}`,
+                        recordedFlag(v.protectFromScaleIn, "on", "OFF"),
+                        list(v.suspendedProcesses),
+                        recordedFlag(v.capacityRebalance, "ON", "off"),
+                        v.scalingPolicies,
+                    ],
+                ],
+            ),
+            "",
+        );
+        const rows: (string | number)[][] = c.idle.map((p) => [
+            p.policy + 1,
+            list(p.periods),
+            p.timezone,
+            p.idleCount,
+            p.idleInstances,
+            hours(p.hoursPerWeek),
+            usd(p.usdPerMonth),
+        ]);
+        if (c.uncoveredHoursPerWeek > 0) rows.push(["none", "—", "—", 0, 0, hours(c.uncoveredHoursPerWeek), usd(0)]);
+        out.push(
+            table(format, ["policy", "periods", "time zone", "idle jobs", "idle VMs", "hours/week", "$/month"], rows),
+            "",
+            `Idle floor ${usd(c.idleUsdPerMonth)}/month; every VM running ${usd(c.fullScaleUsdPerMonth)}/month.`,
+            "",
+        );
+        if (format === "markdown") out.push("<details><summary>config.toml</summary>", "");
+        else out.push("config.toml:");
+        out.push(code("toml", v.configToml));
+        if (format === "markdown") out.push("", "</details>");
+        out.push("");
+    }
 }

@@ -2,6 +2,7 @@
 // list backs the mocha suite (tests/policies.test.ts, both shipped stacks) and the CrossGuard pack (policy-pack/).
 import { prodClusterProtected } from "./cluster";
 import { iamNoWildcardWrites } from "./iam";
+import { jobNamespaceDefaultDeny, jobRoleNoFullWildcard, jobTokenNotMounted } from "./isolation";
 import { DEFAULT_PRODUCTION_STACKS, resourceLabel, PolicyResource, Rule, RuleContext, stackOfUrn, Violation } from "./model";
 import { imdsV2HopLimit1, jobNodeGroupAzRebalanceSuspended, managementNodeGroupIsolated } from "./nodes";
 import { noPrivilegedRunnerUnlessOptedIn, runnerRbacNamespaceScoped, runnerTokensNotPlaintext } from "./runners";
@@ -19,6 +20,9 @@ export const RULES: readonly Rule[] = [
     jobNodeGroupAzRebalanceSuspended,
     prodClusterProtected,
     runnerRbacNamespaceScoped,
+    jobRoleNoFullWildcard,
+    jobNamespaceDefaultDeny,
+    jobTokenNotMounted,
 ];
 
 /** A context for a stack's resources: the stack name comes from their URNs unless given. */

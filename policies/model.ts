@@ -194,4 +194,7 @@ export const TYPES = {
     roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;

@@ -133,6 +133,19 @@ describe("alarms", () => {
             assert.deepEqual([at(600, 50), at(600, 90), at(900, 50), at(120, 50), at(30, 50)], [5, 9, 7, 1, 1]);
         });
 
+        it("a VM runner has its manager's four alarms only: its jobs run on its own VMs, never in a pod", () => {
+            const vm = cfg.vmRunners[0];
+            const keys = specs.filter((s) => s.key.startsWith(`runner-${vm.name}-`)).map((s) => s.key);
+            assert.deepEqual(
+                keys,
+                ["saturated", "queue", "errors", "gitlab-5xx"].map((k) => `runner-${vm.name}-${k}`),
+            );
+            const saturated = byKey(specs, `runner-${vm.name}-saturated`);
+            assert.equal(saturated.threshold, vm.concurrent * 0.9);
+            assert.match(saturated.description, new RegExp(`Raise vmRunners\\.${vm.name}\\.maxInstances`));
+            assert.match(byKey(specs, `runner-${vm.name}-queue`).summary, new RegExp(`> ${vm.jobQueueThresholdSeconds} s`));
+        });
+
         it("autoscaler, node-group and fleet alarms", () => {
             const ca = { ClusterName: "ci-runners-prod" };
             const table: [string, string, Record<string, string>, string, number, number, string][] = [
@@ -154,7 +167,7 @@ describe("alarms", () => {
                     "namespace_number_of_running_pods",
                     { ...ca, Namespace: "gitlab-runner" },
                     "Minimum",
-                    3,
+                    cfg.runners.length + cfg.vmRunners.length,
                     10,
                     "breaching",
                 ],
@@ -191,8 +204,9 @@ describe("alarms", () => {
                     /Runbook: docs\/runbook\/monitoring\.md#([a-z0-9-]+)$/.exec(s.description) ?? assert.fail(s.description);
                 assert.ok(headings.has(anchor), `${s.key} links #${anchor}`);
                 // docs/runbook/monitoring.md's map: the alarm's key (runner and group names as placeholders) → that section.
+                const runnerNames = [...cfg.runners, ...cfg.vmRunners].map((r) => r.name).sort((a, b) => b.length - a.length);
                 const generic = s.key
-                    .replace(/^runner-(amd64-spot|amd64|arm64)-/, "runner-<runner>-")
+                    .replace(new RegExp(`^runner-(${runnerNames.join("|")})-`), "runner-<runner>-")
                     .replace(/^nodegroup-.+-at-max$/, "nodegroup-<group>-at-max");
                 assert.match(
                     MONITORING,

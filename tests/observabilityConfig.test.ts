@@ -182,7 +182,12 @@ describe("observability config", () => {
             const count = (stack: string) => {
                 const cfg = stackConfigOf(stack);
                 const sources = cfg.observability.collection!.sources;
-                return fleetMetricCount({ sources, runners: cfg.runners.length, jobGroups: cfg.nodeGroups.jobs.length });
+                return fleetMetricCount({
+                    sources,
+                    runners: cfg.runners.length + cfg.vmRunners.length,
+                    podRunners: cfg.runners.length,
+                    jobGroups: cfg.nodeGroups.jobs.length,
+                });
             };
             assert.ok(doc.includes(`**Cost**: ${count("test")} custom metrics in the test stack and ${count("prod")} in prod`));
         });

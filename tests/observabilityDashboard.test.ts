@@ -76,7 +76,7 @@ describe("dashboard", () => {
 
     it("shows per runner jobs vs concurrent, queue time, pending pods, killed jobs; nodes, autoscaler, Spot, idle cost", () => {
         const titles = metricWidgets(dashboardBody(inputOf("prod"))).map((w) => w.title);
-        for (const runner of ["amd64", "amd64-spot", "arm64"])
+        for (const runner of ["amd64", "amd64-spot", "arm64", "deploy", "docker-vm"])
             assert.ok(titles.includes(`${runner}: jobs running vs concurrent`), runner);
         for (const title of [
             "Queue time",
@@ -121,7 +121,25 @@ describe("dashboard", () => {
         const value = Function("n0", "j0_0", `return ${idle0}`)(nodeMinutes, jobMinutes) as number;
         const expected = (40 - 300 / runner.jobsPerNode) * 24 * amd64.usdPerHourPerNode!;
         assert.ok(Math.abs(value - expected) < 0.01 * expected, `${value} vs ${expected}`);
-        assert.equal(exprs.find((e) => e.id === "idleTotal")!.expression, "idle0 + idle1 + idle2");
+        const groups = input.groups.map((_, i) => `idle${i}`).join(" + ");
+        assert.equal(exprs.find((e) => e.id === "idleTotal")!.expression, groups);
+        assert.equal(input.groups.length, 4, "every prod job group is priced");
+    });
+
+    it("a VM runner: jobs vs concurrent, queue and health like any runner; no pod widgets, not in the job-node idle cost", () => {
+        const input = inputOf("prod");
+        const vm = stackConfigOf("prod").vmRunners[0].name;
+        const widgets = metricWidgets(dashboardBody(input));
+        const names = (title: string) =>
+            JSON.stringify(widgets.find((w) => w.title.startsWith(title))!.metrics).includes(`"${vm}`);
+        assert.ok(widgets.some((w) => w.title === `${vm}: jobs running vs concurrent`));
+        assert.deepEqual(["Queue time", "Runner health", "Pending job pods", "Jobs lost", "Idle job-node cost"].map(names), [
+            true,
+            true,
+            false,
+            false,
+            false,
+        ]);
     });
 });
 

@@ -7,7 +7,7 @@ import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "..
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
 import { COLLECTED_METRICS } from "../config/observability";
-import { buildPlan, MISSING, PlanData } from "../plan/planData";
+import { buildPlan, MISSING, PlanData, RegistrationPlan } from "../plan/planData";
 import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
 
 /** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
@@ -46,15 +46,22 @@ describe("offline plan (npm run plan)", () => {
             "offline stand-in tokens are called out",
         );
         assert.doesNotMatch(r.stdout, /glrt-[A-Za-z0-9]/, "no token, not even a stand-in, is printed");
+        assert.match(r.stdout, /^Token: set by hand \(runnerTokens or tokenSsmParameter\)/m);
     });
 
     it("renders Markdown with well-formed tables and the TOML in a collapsible block", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
         assert.ok(assertTablesWellFormed(md) >= 6);
-        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
-        assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
+        // One config.toml per prod runner and VM runner.
+        const runners = stackConfigOf("prod").runners.length + stackConfigOf("prod").vmRunners.length;
+        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
+        assert.equal((md.match(/^```toml$/gm) ?? []).length, runners);
         assert.match(md, /^# Offline plan: stack prod$/m);
+        // Warm capacity: its policy table, cron text in code spans (asterisks are not emphasis), the weekly cost.
+        // 2 nodes × (5 days × 13 h + 5 × 19 min until the autoscaler removes an emptied node) = 133.17 h.
+        assert.match(md, /^\| #1 \| `\* 5-17 \* \* mon-fri` \| UTC \| 30 \| 2 \| 65 \|$/m);
+        assert.match(md, /Over a week 133\.17 warm node-hours, \$120\/week with no jobs running/);
     });
 
     it("lists every alarm with its condition, every scraped metric, and the metrics' count and monthly cost", () => {
@@ -62,17 +69,18 @@ describe("offline plan (npm run plan)", () => {
         const o = data.observability!;
         const md = results.prodMarkdown.stdout;
         assert.match(md, /^## Observability$/m);
-        assert.equal(o.alarms.length, 30, "3 runners × 7, autoscaler 3, node groups 3, nodes, managers, Spot");
+        assert.equal(o.alarms.length, 42, "4 runners × 7, 1 VM runner × 4, autoscaler 3, node groups 4, nodes, managers, Spot");
         for (const a of o.alarms) {
             assert.ok(md.includes(`| ${a.name} | ${a.condition.replace(/\|/g, "\\|")} | ${a.window} |`), a.name);
             assert.match(a.condition, / (>|≥|<) \d/);
         }
         for (const m of COLLECTED_METRICS) assert.ok(md.includes(`| ${m.name} |`), m.name);
-        // 3 runners × (6 scraped + 2 from the managers' log) + 4 cluster-wide autoscaler metrics + 1 per job group (3).
-        assert.equal(o.cost.metrics, 31);
-        assert.ok(Math.abs(o.cost.usdPerMonth - (31 * 0.3 + (30 - 3) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
-        assert.equal(o.cost.insightsAlarms, 3, "the pending-pods alarms, one per runner");
-        assert.match(md, /Custom metrics: 31 — each of the 11 scraped metrics below/);
+        // 4 runners × (6 scraped + 2 from the managers' log) + the VM runner's 6 scraped + 4 cluster-wide autoscaler
+        // metrics + 1 per job group (4).
+        assert.equal(o.cost.metrics, 46);
+        assert.ok(Math.abs(o.cost.usdPerMonth - (46 * 0.3 + (42 - 4) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
+        assert.equal(o.cost.insightsAlarms, 4, "the pending-pods alarms, one per Kubernetes runner");
+        assert.match(md, /Custom metrics: 46 — each of the 11 scraped metrics below/);
         assert.match(
             results.testText.stdout,
             /^Observability\n-+\n\nDashboard ci-runners-test\. 13 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
@@ -111,6 +119,56 @@ describe("offline plan (npm run plan)", () => {
                 Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01,
                 `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`,
             );
+        });
+
+        it("shows each runner's registration scope and the GitLab settings the deployment enforces", () => {
+            const config = stackConfigOf("prod");
+            for (const r of plan().runners) {
+                const runner = config.runners.find((x) => x.name === r.name)!;
+                assert.ok(r.registration !== "manual" && r.registration !== MISSING, r.name);
+                const reg = r.registration as RegistrationPlan;
+                assert.equal(reg.scope, `group ${runner.registration!.groupId}`);
+                assert.deepEqual(
+                    [reg.enforces.tag_list, reg.enforces.run_untagged, reg.enforces.maximum_timeout, reg.enforces.access_level],
+                    [runner.tags, runner.runUntagged, runner.maxJobTimeoutMinutes * 60, "not_protected"],
+                );
+            }
+            assert.match(
+                results.prodMarkdown.stdout,
+                /^Registration: group 1234 runner created through the GitLab API; .* Every deployment sets in GitLab: description "ci-runners-prod amd64", paused false, locked true, run_untagged true, tag_list \[eks, amd64\], access_level not_protected, maximum_timeout 3600 \(maximum_timeout in seconds\)\.$/m,
+            );
+            assert.doesNotMatch(results.prodMarkdown.stdout, /glpat-|api-token-offline-plan-stand-in/, "no API token is printed");
+        });
+
+        it("shows the VM runner: its group as registered, the idle schedule of a week and the cost", () => {
+            const [v] = plan().vmRunners;
+            assert.deepEqual(
+                [
+                    v.name,
+                    v.autoScalingGroup,
+                    v.minSize,
+                    v.maxSize,
+                    v.protectFromScaleIn,
+                    v.suspendedProcesses,
+                    v.capacityRebalance,
+                ],
+                ["docker-vm", "ci-runners-prod-vm-docker-vm", 0, 10, true, ["AZRebalance"], false],
+            );
+            assert.deepEqual([v.scalingPolicies, v.plugin, v.deploymentStrategy], [0, "aws:1.1.0", "Recreate"]);
+            const [c] = plan().capacity.vmRunners;
+            assert.deepEqual(
+                c.idle.map((p) => [p.timezone, p.idleInstances, p.hoursPerWeek]),
+                [
+                    ["UTC", 0, 103],
+                    ["UTC", 2, 65], // 13 hours (05:00–17:59) × 5 weekdays
+                ],
+            );
+            const md = results.prodMarkdown.stdout;
+            assert.match(md, /^## VM runners$/m);
+            assert.match(md, /^### docker-vm \(docker-autoscaler\) → ci-runners-prod-vm-docker-vm$/m);
+            // 2 VMs × 65 h/week × 730/168 weeks/month × $0.4405/h (c7a.2xlarge) ≈ $249.
+            assert.match(md, /^\| 2 \| \* 5-17 \* \* mon-fri \| UTC \| 2 \| 2 \| 65 \| \$249 \|$/m);
+            assert.match(md, /^Idle floor \$249\/month; every VM running \$3,216\/month\.$/m);
         });
 
         it("has no warnings or errors", () => {
@@ -191,5 +249,19 @@ describe("plan data reads only what the program registered", () => {
         }
         for (const r of data.runners)
             assert.deepEqual([r.chartVersion, r.runnerVersion, r.configToml], [MISSING, MISSING, MISSING], r.name);
+    });
+
+    it("a registered runner without a recorded registration resource shows its registration as missing", async () => {
+        const run = await runStackFile("prod");
+        const pruned = new Run(
+            run.resources.filter((r) => !r.type.endsWith(":RunnerRegistration")),
+            run.outputs,
+            run.calls,
+        );
+        const data = buildPlan("prod", stackConfigOf("prod"), pruned);
+        assert.deepEqual(
+            data.runners.map((r) => r.registration),
+            data.runners.map(() => MISSING),
+        );
     });
 });

@@ -33,7 +33,11 @@ export interface AlarmSpec<N = string> {
 export interface AlarmRunner {
     readonly name: string;
     readonly concurrent: number;
-    readonly pollTimeout: number;
+    /**
+     * Seconds a job waits for its pod: Kubernetes runners only. A VM runner's jobs run on its own EC2 VMs, never in a
+     * pod, so it has no pod alarms (pending pods, killed build containers, pod-start timeouts), only its manager's.
+     */
+    readonly pollTimeout?: number;
     readonly jobQueueThresholdSeconds: number;
     readonly thresholds: RunnerThresholds;
 }
@@ -47,7 +51,7 @@ export interface AlarmInput<N> {
     readonly engines: readonly ScalingEngine[];
     /** Autoscaled job groups (minSize < maxSize) with their ASG names. */
     readonly autoscaledGroups: readonly { readonly name: string; readonly maxSize: number; readonly asgName: N }[];
-    /** Runner-manager pods that should run (one per runner, whether or not its alarms are enabled). */
+    /** Runner-manager pods that should run (one per runner and VM runner, whether or not its alarms are enabled). */
     readonly managers: number;
     /** The EventBridge rule counting Spot interruption warnings, when a Spot group exists. */
     readonly spotRuleName?: N;

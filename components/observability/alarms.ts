@@ -13,22 +13,27 @@ export type { AlarmInput, AlarmRunner, AlarmSpec, InsightsQuery, MetricStat } fr
 export { ENGINE_ALARMS } from "./engineAlarms";
 
 /** Minutes a job pod may be Pending before its alarm: a share of the runner's pollTimeout, at least one. */
-export function pendingMinutes(r: Pick<AlarmRunner, "pollTimeout" | "thresholds">): number {
+export function pendingMinutes(r: { readonly pollTimeout: number; readonly thresholds: AlarmRunner["thresholds"] }): number {
     return Math.max(1, Math.floor((r.pollTimeout * r.thresholds.jobPodPendingPercentOfPollTimeout) / 100 / minute));
 }
 
+/** A runner's alarms: its manager's (every runner), then its job pods' (Kubernetes runners only). */
 function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
-    const dims = { [DIMENSION.cluster]: input.clusterName, [DIMENSION.runner]: r.name };
+    const [pending, ...afterPending] = r.pollTimeout === undefined ? [] : podAlarms(input, r, r.pollTimeout);
+    return [...(pending ? [pending] : []), ...managerAlarms(input, r), ...afterPending];
+}
+
+/** Jobs of a Kubernetes runner whose pod waits, is killed, or never starts. */
+function podAlarms<N>(input: AlarmInput<N>, r: AlarmRunner, pollTimeout: number): AlarmSpec<N>[] {
     const link = (section: keyof typeof RUNBOOK) => runbookLink(input.runbookUrl, section);
     const t = r.thresholds;
-    const pending = pendingMinutes(r);
+    const pending = pendingMinutes({ pollTimeout, thresholds: t });
     const namespace = `${RUNNER_NAMESPACES.jobsPrefix}${r.name}`;
-    const saturated = (r.concurrent * t.saturationPercent) / 100;
     return [
         {
             key: `runner-${r.name}-pods-pending`,
-            summary: `a job pod of ${r.name} Pending ≥ ${pending} min (pollTimeout ${r.pollTimeout} s)`,
-            description: `A job pod of runner ${r.name} has been Pending for ${pending} minutes; at ${r.pollTimeout} s the runner fails the job. Check the autoscaler (unschedulable pods, backoff, maxSize) and the pod's events: kubectl -n ${namespace} get pods --field-selector=status.phase=Pending. ${link("pending")}`,
+            summary: `a job pod of ${r.name} Pending ≥ ${pending} min (pollTimeout ${pollTimeout} s)`,
+            description: `A job pod of runner ${r.name} has been Pending for ${pending} minutes; at ${pollTimeout} s the runner fails the job. Check the autoscaler (unschedulable pods, backoff, maxSize) and the pod's events: kubectl -n ${namespace} get pods --field-selector=status.phase=Pending. ${link("pending")}`,
             // Container Insights publishes pod_status_pending per pod (FullPodName, PodName, Namespace, ClusterName;
             // amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go; FullPodName with
             // enhanced observability, receiver/awscontainerinsight/translator.go): grouped by pod, each pod is a
@@ -45,9 +50,45 @@ function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
             treatMissingData: "notBreaching",
         },
         {
+            key: `runner-${r.name}-killed-jobs`,
+            summary: `≥ ${t.killedJobs} jobs of ${r.name} killed (exit 137 / OOMKilled) within 1 h`,
+            description: `${t.killedJobs} or more jobs of runner ${r.name} lost their build container within an hour (exit code 137 or OOMKilled): almost always the memory limit. Find the projects with the Logs Insights query in the runbook and point them to docs/ci-users-oomkilled.md; raise the runner's memoryLimit if many projects are hit. ${link("killed")}`,
+            metric: fromLog<N>("killedJobs", input.clusterName, r.name, 60 * minute),
+            comparison: "GreaterThanOrEqualToThreshold",
+            threshold: t.killedJobs,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            treatMissingData: "notBreaching",
+        },
+        {
+            key: `runner-${r.name}-pod-start-timeouts`,
+            summary: `≥ ${t.podStartTimeouts} jobs of ${r.name} failed waiting ${pollTimeout} s for their pod within 15 min`,
+            description: `${t.podStartTimeouts} or more jobs of runner ${r.name} failed within 15 minutes because their pod did not run within pollTimeout (${pollTimeout} s): no node came up for them (autoscaler alarms, the group's maxSize) or the pod could not start (image, volume). ${link("pending")}`,
+            metric: fromLog<N>("podStartTimeouts", input.clusterName, r.name, 15 * minute),
+            comparison: "GreaterThanOrEqualToThreshold",
+            threshold: t.podStartTimeouts,
+            evaluationPeriods: 1,
+            datapointsToAlarm: 1,
+            treatMissingData: "notBreaching",
+        },
+    ];
+}
+
+/** What a runner manager reports about itself and GitLab (every runner, Kubernetes or VM). */
+function managerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
+    const dims = { [DIMENSION.cluster]: input.clusterName, [DIMENSION.runner]: r.name };
+    const link = (section: keyof typeof RUNBOOK) => runbookLink(input.runbookUrl, section);
+    const t = r.thresholds;
+    const saturated = (r.concurrent * t.saturationPercent) / 100;
+    const raise =
+        r.pollTimeout === undefined
+            ? `Raise vmRunners.${r.name}.maxInstances (concurrent is maxInstances × capacityPerInstance)`
+            : `Raise runners.${r.name}.concurrent together with its node group's maxSize (the capacity check tells how far)`;
+    return [
+        {
             key: `runner-${r.name}-saturated`,
             summary: `${r.name} runs > ${t.saturationPercent} % of concurrent ${r.concurrent} for 10 min`,
-            description: `Runner ${r.name} has run more than ${t.saturationPercent} % of its concurrent (${r.concurrent}) jobs for 10 minutes: new jobs wait in GitLab's queue. Raise runners.${r.name}.concurrent together with its node group's maxSize (the capacity check tells how far), or move jobs to another runner. ${link("saturated")}`,
+            description: `Runner ${r.name} has run more than ${t.saturationPercent} % of its concurrent (${r.concurrent}) jobs for 10 minutes: new jobs wait in GitLab's queue. ${raise}, or move jobs to another runner. ${link("saturated")}`,
             metric: fleet<N>("gitlab_runner_jobs", dims, minute),
             comparison: "GreaterThanThreshold",
             threshold: saturated,
@@ -84,28 +125,6 @@ function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {
             metric: fleet<N>("gitlab_runner_api_request_statuses_total", dims, 5 * minute),
             comparison: "GreaterThanOrEqualToThreshold",
             threshold: t.gitlabServerErrors,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            treatMissingData: "notBreaching",
-        },
-        {
-            key: `runner-${r.name}-killed-jobs`,
-            summary: `≥ ${t.killedJobs} jobs of ${r.name} killed (exit 137 / OOMKilled) within 1 h`,
-            description: `${t.killedJobs} or more jobs of runner ${r.name} lost their build container within an hour (exit code 137 or OOMKilled): almost always the memory limit. Find the projects with the Logs Insights query in the runbook and point them to docs/ci-users-oomkilled.md; raise the runner's memoryLimit if many projects are hit. ${link("killed")}`,
-            metric: fromLog<N>("killedJobs", input.clusterName, r.name, 60 * minute),
-            comparison: "GreaterThanOrEqualToThreshold",
-            threshold: t.killedJobs,
-            evaluationPeriods: 1,
-            datapointsToAlarm: 1,
-            treatMissingData: "notBreaching",
-        },
-        {
-            key: `runner-${r.name}-pod-start-timeouts`,
-            summary: `≥ ${t.podStartTimeouts} jobs of ${r.name} failed waiting ${r.pollTimeout} s for their pod within 15 min`,
-            description: `${t.podStartTimeouts} or more jobs of runner ${r.name} failed within 15 minutes because their pod did not run within pollTimeout (${r.pollTimeout} s): no node came up for them (autoscaler alarms, the group's maxSize) or the pod could not start (image, volume). ${link("pending")}`,
-            metric: fromLog<N>("podStartTimeouts", input.clusterName, r.name, 15 * minute),
-            comparison: "GreaterThanOrEqualToThreshold",
-            threshold: t.podStartTimeouts,
             evaluationPeriods: 1,
             datapointsToAlarm: 1,
             treatMissingData: "notBreaching",

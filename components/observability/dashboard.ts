@@ -14,7 +14,8 @@ import { RUNNER_NAMESPACES } from "../../model/labels";
 
 export interface DashboardRunner {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** The job node group of a Kubernetes runner; absent for a VM runner (no job pods, its own VMs). */
+    readonly nodeGroup?: string;
     readonly concurrent: number;
     /** Jobs per node at the runner's default requests (capacity model); 0 if none fit. */
     readonly jobsPerNode: number;
@@ -67,6 +68,8 @@ function text(markdown: string, height = 2): Widget {
 function runnerWidgets(input: DashboardInput): Widget[] {
     const c = input.clusterName;
     const dims = (r: DashboardRunner) => ({ [DIMENSION.cluster]: c, [DIMENSION.runner]: r.name });
+    // Pending pods and lost jobs exist only for runners whose jobs run in pods.
+    const podRunners = input.runners.filter((r) => r.nodeGroup !== undefined);
     return [
         ...input.runners.map((r) =>
             graph(input, `${r.name}: jobs running vs concurrent`, [
@@ -88,7 +91,7 @@ function runnerWidgets(input: DashboardInput): Widget[] {
             input,
             "Pending job pods per runner",
             // Container Insights has pod_status_pending per pod only; Metrics Insights sums a runner's job namespace.
-            input.runners.map((r, i) => [
+            podRunners.map((r, i) => [
                 {
                     expression: `SELECT SUM(pod_status_pending) FROM SCHEMA("ContainerInsights", ClusterName, FullPodName, Namespace, PodName) WHERE ClusterName = '${c}' AND Namespace = '${RUNNER_NAMESPACES.jobsPrefix}${r.name}'`,
                     id: `pending${i}`,
@@ -100,7 +103,7 @@ function runnerWidgets(input: DashboardInput): Widget[] {
         graph(
             input,
             "Jobs lost: build container killed (exit 137 / OOMKilled), pod not started within pollTimeout (per hour)",
-            input.runners.flatMap((r) => [
+            podRunners.flatMap((r) => [
                 [
                     LOG_METRIC.namespace,
                     LOG_METRICS.killedJobs.name,

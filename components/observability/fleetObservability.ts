@@ -9,7 +9,10 @@ import { alarmInput, dashboardInput, hasSpotGroup } from "./inputs";
 import { alarmTopicPolicy, endpointKey, SPOT_INTERRUPTION_PATTERN } from "./notifications";
 
 export interface FleetObservabilityArgs {
-    readonly config: Pick<StackConfig, "cluster" | "region" | "observability" | "runners" | "nodeGroups" | "capacity">;
+    readonly config: Pick<
+        StackConfig,
+        "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "capacity"
+    >;
     /** The ASG of each job node group (NodeGroup.asgName): Cluster Autoscaler's `node_group` label. */
     readonly asgNames: Readonly<Record<string, pulumi.Input<string>>>;
     readonly tags: Record<string, string>;
@@ -48,7 +51,8 @@ export class FleetObservability extends pulumi.ComponentResource {
               )
             : undefined;
 
-        if (o.collection?.sources.includes("runner")) {
+        // The Logs metric filters count jobs of Kubernetes runners (their pods); VM runners' jobs have none.
+        if (o.collection?.sources.includes("runner") && config.runners.length > 0) {
             for (const [key, metric] of Object.entries(LOG_METRICS)) {
                 new aws.cloudwatch.LogMetricFilter(
                     `${name}-${kebab(key)}`,

@@ -5,7 +5,7 @@ import { DEFAULT_RUNBOOK } from "../../config/observability/schema";
 import type { AlarmInput } from "./alarms";
 import type { DashboardInput } from "./dashboard";
 
-type Config = Pick<StackConfig, "cluster" | "region" | "observability" | "runners" | "nodeGroups" | "capacity">;
+type Config = Pick<StackConfig, "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "capacity">;
 
 /** Whether the stack has a Spot job group (then a rule counts Spot interruption warnings). */
 export const hasSpotGroup = (config: Pick<StackConfig, "nodeGroups">) =>
@@ -19,7 +19,13 @@ export function alarmInput<N>(
 ): AlarmInput<N> | undefined {
     const o = config.observability;
     if (!o.alarms) return undefined;
-    const byName = new Map(config.runners.map((r) => [r.name, r]));
+    // Kubernetes runners with the seconds their jobs wait for a pod; VM runners have no job pods.
+    const byName = new Map<string, { concurrent: number; jobQueueThresholdSeconds: number; pollTimeout?: number }>([
+        ...config.runners.map((r) => [r.name, r] as const),
+        ...config.vmRunners.map(
+            (v) => [v.name, { concurrent: v.concurrent, jobQueueThresholdSeconds: v.jobQueueThresholdSeconds }] as const,
+        ),
+    ]);
     return {
         clusterName: config.cluster.name,
         runbookUrl: o.alarms.runbookUrl,
@@ -41,7 +47,7 @@ export function alarmInput<N>(
         autoscaledGroups: config.nodeGroups.jobs
             .filter((g) => g.minSize < g.maxSize)
             .map((g) => ({ name: g.name, maxSize: g.maxSize, asgName: asgNames[g.name] })),
-        managers: config.runners.length,
+        managers: config.runners.length + config.vmRunners.length,
         spotRuleName,
     };
 }
@@ -58,13 +64,22 @@ export function dashboardInput(
         clusterName: config.cluster.name,
         region: config.region,
         runbookUrl: config.observability.alarms?.runbookUrl ?? DEFAULT_RUNBOOK,
-        runners: config.runners.map((r) => ({
-            name: r.name,
-            nodeGroup: r.nodeGroup,
-            concurrent: r.concurrent,
-            jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
-            jobsPerNode: runners.get(r.name)?.jobsPerNode ?? 0,
-        })),
+        runners: [
+            ...config.runners.map((r) => ({
+                name: r.name,
+                nodeGroup: r.nodeGroup,
+                concurrent: r.concurrent,
+                jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
+                jobsPerNode: runners.get(r.name)?.jobsPerNode ?? 0,
+            })),
+            // A VM runner's jobs run on its own VMs: no node group, no job pods, not in the job-node idle cost.
+            ...config.vmRunners.map((v) => ({
+                name: v.name,
+                concurrent: v.concurrent,
+                jobQueueThresholdSeconds: v.jobQueueThresholdSeconds,
+                jobsPerNode: 0,
+            })),
+        ],
         engines: config.observability.engines,
         groups: config.nodeGroups.jobs.map((g) => ({
             name: g.name,

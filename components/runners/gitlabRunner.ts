@@ -1,14 +1,17 @@
 import { RUNNER_LABELS, jobPodLabels } from "../../model/labels";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
-import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
 
 import { renderRunnerToml } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
+import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
+import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
+import { RunnerRegistration } from "./registration/resource";
+import { managerIdentity, managerRelease } from "./runnerManager";
 import { runnerTokenOutput } from "./token";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
@@ -19,12 +22,7 @@ export interface GitlabRunnerArgs {
     readonly gitlabUrl: string;
     /** EKS cluster name from config (the runner's local name is derived from it). */
     readonly clusterName: string;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        /** Associations only work once the agent runs on the nodes. */
-        readonly podIdentityAgent: pulumi.Resource;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent" | "serviceCidr">;
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
     readonly cache: {
@@ -33,6 +31,8 @@ export interface GitlabRunnerArgs {
         readonly roleArn: pulumi.Input<string>;
     };
     readonly tags: Record<string, string>;
+    /** The GitLab API token (a secret), for a runner with `registration`. */
+    readonly gitlabApiToken?: pulumi.Output<string>;
 }
 
 /**
@@ -46,6 +46,8 @@ export class GitlabRunner extends pulumi.ComponentResource {
     /** The rendered `runners.config` (config.toml `[[runners]]` template): shown in the offline plan, no secrets in it. */
     public readonly configToml: pulumi.Output<string>;
     public readonly jobNamespace: string;
+    /** The runner in GitLab, for a runner with `registration` (docs/runner-registration.md). */
+    public readonly registration?: RunnerRegistration;
 
     constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:GitlabRunner", name, {}, opts);
@@ -73,19 +75,46 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            {
-                metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
-            },
-            k8sOpts,
-        );
+        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
+        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
+        const registered = runner.registration;
+        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
+        this.registration =
+            registered &&
+            new RunnerRegistration(
+                `${name}-registration`,
+                registrationArgs(
+                    { ...runner, registration: registered },
+                    {
+                        gitlabUrl: args.gitlabUrl,
+                        apiToken: args.gitlabApiToken!,
+                        project: pulumi.getProject(),
+                        stack: pulumi.getStack(),
+                    },
+                ),
+                { parent: this },
+            );
+        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
+
+        const { serviceAccount, tokenSecret, podIdentity } = managerIdentity(this, name, {
+            runner,
+            token,
+            labels,
+            managerNamespace: args.managerNamespace,
+            cluster,
+            role: { arn: args.cache.roleArn, associationSuffix: "cache-access" },
+            tags: args.tags,
+        });
 
         const role = new k8s.rbac.v1.Role(
             `${name}-executor`,
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-                rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+                rules: executorRoleRules({
+                    podDisruptionBudget: runner.chart.podDisruptionBudget,
+                    jobServiceAccount: names.jobServiceAccount,
+                    warmCapacity: runner.warmCapacity !== undefined,
+                }),
             },
             k8sOpts,
         );
@@ -97,20 +126,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 subjects: [
                     { kind: "ServiceAccount", name: serviceAccount.metadata.name, namespace: serviceAccount.metadata.namespace },
                 ],
-            },
-            k8sOpts,
-        );
-
-        // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
-        const tokenSecret = new k8s.core.v1.Secret(
-            `${name}-token`,
-            {
-                metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
-                type: "Opaque",
-                stringData: {
-                    "runner-token": runnerTokenOutput(runner, { parent: this }),
-                    "runner-registration-token": "",
-                },
             },
             k8sOpts,
         );
@@ -129,16 +144,12 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const cacheAccess = new aws.eks.PodIdentityAssociation(
-            `${name}-cache-access`,
-            {
-                clusterName: cluster.clusterName,
-                namespace: names.managerNamespace,
-                serviceAccount: names.serviceAccount,
-                roleArn: args.cache.roleArn,
-                tags: args.tags,
-            },
-            { parent: this, dependsOn: [cluster.podIdentityAgent] },
+        // Job service account, network policies, quota and (optionally) the jobs' AWS role: all in place before the
+        // manager takes its first job (docs/runners.md#job-identity-and-isolation).
+        const isolation = createJobIsolation(
+            name,
+            { runner, clusterName: args.clusterName, cluster, jobNamespace, labels, tags: args.tags },
+            this,
         );
 
         this.configToml = pulumi
@@ -146,37 +157,27 @@ export class GitlabRunner extends pulumi.ComponentResource {
             .apply((bucketName) =>
                 renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }),
             );
-        const values = this.configToml.apply((runnersConfig) =>
+        // The manager reads its token only at start: a registered runner's pod rolls when GitLab issues a new one.
+        const generation = this.registration && registered && tokenGeneration(this.registration.runnerId, registered.rotation);
+        const values = pulumi.all([this.configToml, generation]).apply(([runnersConfig, gen]) =>
             runnerHelmValues({
                 runner,
                 gitlabUrl: args.gitlabUrl,
                 clusterName: args.clusterName,
                 management: args.management,
                 runnersConfig,
+                ...(gen !== undefined ? { podAnnotations: { [TOKEN_GENERATION_ANNOTATION]: gen } } : {}),
             }),
         );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: names.release,
-                chart: RUNNER_CHART_NAME,
-                version: runner.chart.version,
-                repositoryOpts: { repo: RUNNER_CHART_REPO },
-                namespace: args.managerNamespace.metadata.name,
-                createNamespace: false,
-                values,
-                // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
-                atomic: true,
-                timeout: 600,
-                maxHistory: 10,
-            },
-            {
-                ...k8sOpts,
-                // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
-            },
-        );
+        this.release = managerRelease(this, name, {
+            names,
+            chartVersion: runner.chart.version,
+            managerNamespace: args.managerNamespace,
+            provider: cluster.provider,
+            values,
+            dependsOn: [tokenSecret, roleBinding, podIdentity, serviceAccount, ...isolation],
+        });
 
         this.registerOutputs({
             releaseName: this.release.name,

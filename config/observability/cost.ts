@@ -20,14 +20,17 @@ export const CLOUDWATCH_PRICES = {
 
 export interface MetricCountInput {
     readonly sources: readonly MetricSource[];
+    /** Runner managers scraped: Kubernetes and VM runners. */
     readonly runners: number;
+    /** Runners whose job pods the Logs metric filters count (Kubernetes runners). */
+    readonly podRunners: number;
     /** Job node groups the autoscaler reports (one `node_group` series each). */
     readonly jobGroups: number;
 }
 
 /**
  * Custom metrics published at steady state: each collected metric once per dimension value set (a runner, a job
- * group, or the cluster), plus each Logs metric filter's metric per runner. A blue/green node-group
+ * group, or the cluster), plus each Logs metric filter's metric per Kubernetes runner. A blue/green node-group
  * replacement briefly adds one `node_group` metric per replaced group.
  */
 export function fleetMetricCount(input: MetricCountInput): number {
@@ -36,7 +39,7 @@ export function fleetMetricCount(input: MetricCountInput): number {
         if (m.dimensions.includes(DIMENSION.nodeGroup)) return sum + input.jobGroups;
         return sum + 1;
     }, 0);
-    const fromLogs = input.sources.includes("runner") ? Object.keys(LOG_METRICS).length * input.runners : 0;
+    const fromLogs = input.sources.includes("runner") ? Object.keys(LOG_METRICS).length * input.podRunners : 0;
     return collected + fromLogs;
 }
 
