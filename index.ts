@@ -2,6 +2,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterAddons } from "./components/addons/clusterAddons";
 import { PlatformAddon } from "./components/addons/platformAddon";
 import { RunnerCluster } from "./components/cluster/runnerCluster";
+import { discoveryTargets } from "./components/karpenter/discovery";
+import { KarpenterInterruption } from "./components/karpenter/interruption";
+import { KarpenterNodePools } from "./components/karpenter/nodePools";
+import { KarpenterNodeRole } from "./components/karpenter/nodeRole";
 import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
@@ -20,7 +24,17 @@ export = () => {
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
     const management = config.nodeGroups.management;
 
-    const cluster = new RunnerCluster("runners", { config, tags });
+    // Karpenter (addons.nodeAutoscaler: karpenter, docs/addons.md) finds its nodes' subnets and security group by a tag.
+    const karpenter = config.addons.nodeAutoscaler === "karpenter";
+    const discovery = discoveryTargets(config);
+    const cluster = new RunnerCluster("runners", {
+        config,
+        tags,
+        ...(discovery.podSubnetTags ? { podSubnetTags: discovery.podSubnetTags } : {}),
+    });
+    const karpenterNodeRole = karpenter
+        ? new KarpenterNodeRole("karpenter-nodes", { clusterName: config.cluster.name, cluster: cluster.clusterName, tags })
+        : undefined;
 
     const nodeRole = new NodeRole("nodes", { tags });
     // Node groups are replaced blue/green when their nodes roll; this one hook drains an old group before it goes
@@ -70,7 +84,32 @@ export = () => {
     );
     // Helm waits for Ready pods, and pods that resolve names need CoreDNS: every release waits for it (a first deploy
     // must not depend on timing).
-    const addons = new ClusterAddons("addons", { config, cluster, management, tags, dependsOn: [managementNodes, coreDns] });
+    const interruption = karpenter
+        ? new KarpenterInterruption("karpenter-interruption", { clusterName: config.cluster.name, tags })
+        : undefined;
+    const addons = new ClusterAddons("addons", {
+        config,
+        cluster,
+        management,
+        tags,
+        dependsOn: [managementNodes, coreDns],
+        ...(interruption ? { addonDependsOn: { karpenter: [interruption.queue] } } : {}),
+    });
+    // Karpenter's NodePools and EC2NodeClasses, once its chart (and so its CRDs) is in and its nodes can join. They
+    // depend on those resources themselves (not their components), so leaving Karpenter deletes them first: their
+    // deletion waits for Karpenter to drain its nodes (components/karpenter/nodePools.ts).
+    const nodePools = karpenter
+        ? new KarpenterNodePools("karpenter-pools", {
+              pools: config.nodePools,
+              clusterName: config.cluster.name,
+              kubernetesVersion: config.cluster.version,
+              clusterSecurityGroupId: cluster.clusterSecurityGroupId,
+              subnetIdsToTag: discovery.subnetIdsToTag,
+              provider: cluster.provider,
+              tags,
+              after: [addons.addons.karpenter!.release!, ...karpenterNodeRole!.joinPrerequisites],
+          })
+        : undefined;
 
     // GitLab runners (docs/runners.md): the shared S3 cache, one gitlab-runner Helm release per runner, and per VM
     // runner an Auto Scaling group with its manager. Managers need the management nodes and the add-ons'
@@ -78,7 +117,7 @@ export = () => {
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
-        { dependsOn: [managementNodes, coreDns, addons.priorityClasses] },
+        { dependsOn: [managementNodes, coreDns, addons.priorityClasses, ...(nodePools ? [nodePools] : [])] },
     );
 
     // The fleet's dashboard and alarms (docs/runbook/monitoring.md); Container Insights' agent collects the metrics.
@@ -98,6 +137,7 @@ export = () => {
         kubernetesVersion: cluster.version,
         oidcProviderArn: cluster.oidcProviderArn,
         nodeGroups: pulumi.output(Object.fromEntries(nodeGroups.map((g) => [g.config.name, g.nodeGroup.nodeGroupName]))),
+        ...(karpenter ? { nodePools: config.nodePools.map((p) => p.name) } : {}),
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,

@@ -9,6 +9,8 @@ import type { RunnerConfig } from "./runners";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
 import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
+import type { NodePoolConfig } from "./nodePools";
+import { PoolCapacity, planPools } from "./poolCapacity";
 import type { WarmCapacityPlan } from "./warmPlan";
 import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
 import type { VmRunnerConfig } from "./vmRunners/resolve";
@@ -42,10 +44,11 @@ export const MANAGEMENT_PODS_PER_NODE = 10;
 /** Below this share of free addresses left at full scale, the plan warns. */
 export const MIN_IP_HEADROOM = 0.2;
 
-/** What one runner asks of its node group. */
+/** What one runner asks of its node group or node pool. */
 export interface RunnerDemand {
     readonly name: string;
-    readonly nodeGroup: string;
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly concurrent: number;
     /** Requests of one job pod at the runner's defaults (build + helper containers). */
     readonly jobPod: { readonly cpuMillis: number; readonly memoryMiB: number };
@@ -68,7 +71,9 @@ export interface GroupCapacity {
 
 export interface RunnerCapacity {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** Where its jobs run: a jobs node group, or a node pool (capacity at the pool's limit; poolCapacity.ts). */
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly jobsPerNode: number;
     readonly concurrent: number;
     readonly maxConcurrentJobs: number;
@@ -91,6 +96,8 @@ export interface SubnetPool {
 
 export interface CapacityReport {
     readonly groups: readonly GroupCapacity[];
+    /** Karpenter node pools at their cpuLimit (empty with Cluster Autoscaler). */
+    readonly nodePools: readonly PoolCapacity[];
     readonly runners: readonly RunnerCapacity[];
     /** VM runners: concurrency, idle schedule and cost (config/vmRunners/capacity.ts); not in `cost` below. */
     readonly vmRunners: readonly VmRunnerCapacity[];
@@ -102,10 +109,14 @@ export interface CapacityReport {
     readonly management?: ManagementCapacity;
     readonly cost: {
         readonly idleUsdPerMonth?: number;
-        /** Every group at maxSize: the ceiling (rollouts and patch runs can reach it for a while). */
+        /** Every group at maxSize and every pool at its limit (dearest allowed shape): the ceiling. */
         readonly fullScaleUsdPerMonth?: number;
-        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is). */
+        /** The same with every pool on its cheapest allowed shape and capacity type (only when there are pools). */
+        readonly fullScaleLowUsdPerMonth?: number;
+        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is; pools: dearest). */
         readonly fullLoadUsdPerMonth?: number;
+        /** The same with pools at their cheapest (only when there are pools). */
+        readonly fullLoadLowUsdPerMonth?: number;
         readonly pricesAsOf?: string;
         readonly region: string;
     };
@@ -116,6 +127,8 @@ export interface CapacityInput {
     readonly region: string;
     /** The management group may be left out (its room is then not checked). */
     readonly nodeGroups: { readonly management?: NodeGroupConfig; readonly jobs: readonly NodeGroupConfig[] };
+    /** Karpenter node pools (none with Cluster Autoscaler). */
+    readonly nodePools?: readonly NodePoolConfig[];
     readonly runners: readonly RunnerDemand[];
     readonly containerInsights: boolean;
     /** Usable addresses of the pod subnets (from their CIDRs), if configured. */
@@ -141,11 +154,13 @@ export function groupRoom(
 }
 
 /** Requests of one job pod at a runner's defaults: build + helper containers (services only when a job adds them). */
-export function runnerDemand(r: Pick<RunnerConfig, "name" | "nodeGroup" | "concurrent" | "resources">): RunnerDemand {
+export function runnerDemand(
+    r: Pick<RunnerConfig, "name" | "nodeGroup" | "nodePool" | "concurrent" | "resources">,
+): RunnerDemand {
     const { build, helper } = r.resources;
     return {
         name: r.name,
-        nodeGroup: r.nodeGroup,
+        ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
         concurrent: r.concurrent,
         jobPod: {
             cpuMillis: parseCpuMillis(build.cpuRequest)! + parseCpuMillis(helper.cpuRequest)!,
@@ -268,6 +283,18 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         };
     });
 
+    const nodePools = planPools(input.nodePools ?? [], input.runners, {
+        jobsPerNode,
+        ipsPerNode,
+        extraPods,
+        containerInsights: input.containerInsights,
+        region: input.region,
+        rolloutManagers: ROLLOUT_MANAGERS,
+        hoursPerMonth: HOURS_PER_MONTH,
+    });
+    runners.push(...nodePools.runners);
+    findings.push(...nodePools.findings);
+
     const vmRunners = (input.vmRunners ?? []).map((vm) => {
         const checked = vmRunnerCapacity(vm, input.region);
         findings.push(...checked.findings);
@@ -281,6 +308,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 groups
                     .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
                     .reduce((s, g) => s + g.ipsAtFullScale, 0) +
+                nodePools.pools.filter((p) => p.subnets === name).reduce((s, p) => s + p.ipsAtLimit, 0) +
                 (name === "cluster" ? vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0) : 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
@@ -296,7 +324,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             findings.push({
                 severity: "error",
                 subject: where,
-                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower maxSize`,
+                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower ${nodePools.pools.some((x) => x.subnets === p.name) ? "maxSize or cpuLimit" : "maxSize"}`,
             });
         } else if (p.freeIps - p.ipsAtFullScale < MIN_IP_HEADROOM * p.freeIps) {
             findings.push({
@@ -308,7 +336,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             findings.push({
                 severity: "warning",
                 subject: where,
-                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs): at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
+                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
             });
         }
     }
@@ -321,29 +349,53 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         findings.push(...checked.findings);
     }
 
-    const priced = groups.every((g) => g.usdPerHourPerNode !== undefined);
+    const priced =
+        groups.every((g) => g.usdPerHourPerNode !== undefined) &&
+        nodePools.pools.every((p) => p.usdPerMonthAtLimit !== undefined);
     if (!priced)
         findings.push({
             severity: "warning",
             subject: "cost",
             message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})`,
         });
-    const monthly = (size: (g: GroupCapacity) => number) =>
+    const monthly = (size: (g: GroupCapacity) => number, poolsUsd: (p: PoolCapacity) => number = () => 0) =>
         priced
-            ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0))
+            ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0)) +
+              nodePools.pools.reduce((s, p) => s + poolsUsd(p), 0)
             : undefined;
+    const withPools = nodePools.pools.length > 0;
 
     return {
         groups,
+        nodePools: nodePools.pools,
         runners,
         vmRunners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
         management,
         cost: {
+            // A pool with no job running has no node: the idle floor is the node groups' minimum alone.
             idleUsdPerMonth: monthly((g) => g.minSize),
-            fullScaleUsdPerMonth: monthly((g) => g.maxSize),
-            fullLoadUsdPerMonth: monthly((g) => nodesAtFullLoad(g, runners)),
+            fullScaleUsdPerMonth: monthly(
+                (g) => g.maxSize,
+                (p) => p.usdPerMonthAtLimit!.high,
+            ),
+            ...(withPools
+                ? {
+                      fullScaleLowUsdPerMonth: monthly(
+                          (g) => g.maxSize,
+                          (p) => p.usdPerMonthAtLimit!.low,
+                      ),
+                      fullLoadLowUsdPerMonth: monthly(
+                          (g) => nodesAtFullLoad(g, runners),
+                          (p) => p.usdPerMonthAtFullLoad?.low ?? 0,
+                      ),
+                  }
+                : {}),
+            fullLoadUsdPerMonth: monthly(
+                (g) => nodesAtFullLoad(g, runners),
+                (p) => p.usdPerMonthAtFullLoad?.high ?? 0,
+            ),
             pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],
             region: input.region,
         },

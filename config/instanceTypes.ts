@@ -78,6 +78,23 @@ export function spotSavings(type: string, region: string): SpotSavings | undefin
     return SPOT.get(region)?.get(type);
 }
 
+const sizeOf = (name: string): string => name.split(".")[1];
+
+/** Instance sizes of the supported types (the part after the dot), smallest first. */
+export const SUPPORTED_SIZES: readonly string[] = Object.freeze([
+    ...new Set([...FACTS.values()].sort((a, b) => a.vcpu - b.vcpu).map((f) => sizeOf(f.name))),
+]);
+
+/** The architecture of a supported family (every type of a family shares it), or undefined for an unknown family. */
+export function familyArch(family: string): Arch | undefined {
+    return [...FACTS.values()].find((f) => familyOf(f.name) === family)?.arch;
+}
+
+/** The supported types `<family>.<size>` for every listed family and size, where such a type exists, sorted by family then size. */
+export function typesOf(families: readonly string[], sizes: readonly string[]): string[] {
+    return SUPPORTED_INSTANCE_TYPES.filter((t) => families.includes(familyOf(t)) && sizes.includes(sizeOf(t)));
+}
+
 /** Why a type name is refused: the families and sizes the facts table covers. */
 export function unsupportedInstanceType(name: string): string {
     return `"${name}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)`;

@@ -18,12 +18,13 @@ export interface PlatformPod {
  * manager pod per runner. `fleetMetrics`: whether the fleet-metrics scraper runs (config/observability).
  */
 export function managementPods(
-    addons: Pick<AddonsConfig, "clusterAutoscaler" | "metricsServer" | "containerInsights">,
+    addons: Pick<AddonsConfig, "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights">,
     runners: readonly Pick<RunnerConfig, "name" | "manager">[],
     options: { readonly fleetMetrics?: boolean } = {},
 ): PlatformPod[] {
     const on = {
         clusterAutoscaler: addons.clusterAutoscaler.enabled,
+        karpenter: addons.karpenter.enabled,
         metricsServer: addons.metricsServer.enabled,
         containerInsights: addons.containerInsights.enabled,
         fleetMetrics: options.fleetMetrics ?? false,

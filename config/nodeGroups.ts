@@ -114,6 +114,8 @@ export function resolveNodeGroups(
     groups: Record<string, NodeGroupInput>,
     hasPodSubnets: boolean,
     kubernetesVersion?: string,
+    /** `addons.nodeAutoscaler`: with Karpenter, job capacity is `nodePools` and jobs groups are rejected. */
+    engine: "clusterAutoscaler" | "karpenter" = "clusterAutoscaler",
 ): { groups: NodeGroups; problems: Problem[] } {
     const problems: Problem[] = [];
     const at = (name: string, ...rest: (string | number)[]) => joinPath("nodeGroups", name, ...rest);
@@ -265,7 +267,14 @@ export function resolveNodeGroups(
             message: `only one management group is allowed, found ${management.map((g) => g.name).join(", ")}`,
         });
     const jobs = out.filter((g) => g.role === "jobs");
-    if (jobs.length === 0)
+    if (engine === "karpenter") {
+        for (const g of jobs)
+            problems.push({
+                path: at(g.name, "role"),
+                message:
+                    "role: jobs groups are scaled by Cluster Autoscaler, which is not deployed with addons.nodeAutoscaler: karpenter; declare the job capacity under nodePools (the management group stays)",
+            });
+    } else if (jobs.length === 0)
         problems.push({ path: "nodeGroups", message: "declare at least one group with role: jobs, or no CI job can run" });
     return { groups: { management: management[0], jobs }, problems };
 }

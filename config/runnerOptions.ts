@@ -80,9 +80,9 @@ const RESOURCE_DEFAULT_TEXT: Partial<Record<keyof typeof RESOURCE_ROWS, string>>
     cpuRequest: `\`${RESOURCE_DEFAULTS.build.cpuRequest}\``,
     memoryRequest: `\`${RESOURCE_DEFAULTS.build.memoryRequest}\``,
     memoryLimit: `\`${RESOURCE_DEFAULTS.build.memoryLimit}\``,
-    cpuRequestMax: "smallest node's room",
-    memoryRequestMax: "smallest node's room",
-    memoryLimitMax: "smallest node's allocatable memory",
+    cpuRequestMax: "smallest node's room (pool: largest shape's)",
+    memoryRequestMax: "smallest node's room (pool: largest shape's)",
+    memoryLimitMax: "smallest node's allocatable memory (pool: largest shape's)",
     cpuLimitMax: "node's CPU if `cpuLimit` is set, else none",
 };
 
@@ -128,11 +128,15 @@ const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: strin
 
 export const RUNNER_OPTIONS = {
     nodeGroup: {
-        schema: z
-            .string({ error: (iss) => (iss.input === undefined ? "is required" : "must be the name of a jobs node group") })
-            .min(1),
+        schema: z.string({ error: "must be the name of a jobs node group" }).min(1).optional(),
         target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`" },
-        doc: "the `jobs` node group the job pods run on: its labels (and `kubernetes.io/arch`) are selected, its taints tolerated",
+        doc: "the `jobs` node group the job pods run on (Cluster Autoscaler): its labels (and `kubernetes.io/arch`) are selected, its taints tolerated; this or `nodePool`",
+        summary: true,
+    },
+    nodePool: {
+        schema: z.string({ error: "must be the name of a node pool" }).min(1).optional(),
+        target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`, `pod_annotations`" },
+        doc: 'the node pool the job pods run on (Karpenter): selected and tolerated like a node group, and every job pod is annotated `karpenter.sh/do-not-disrupt: "true"`; this or `nodeGroup`',
         summary: true,
     },
     tags: {
@@ -246,7 +250,7 @@ export const RUNNER_OPTIONS = {
     warmCapacity: {
         schema: warmCapacitySchema.optional(),
         target: { toml: "runners.kubernetes.autoscaler", render: (w: WarmCapacityInput) => autoscalerToml(w), table: true },
-        doc: "idle pause pods by schedule so jobs start without waiting for a node; see [Warm capacity](#warm-capacity)",
+        doc: "idle pause pods by schedule so jobs start without waiting for a node (runners on node groups); see [Warm capacity](#warm-capacity)",
         defaultText: "none (off)",
         since: WARM_CAPACITY_SINCE,
     },
@@ -293,7 +297,8 @@ export const RUNNER_OPTIONS = {
         schema: jobQuotaSchema,
         target: { derived: "ResourceQuota `pods`, `requests.cpu`, `requests.memory` of the job namespace" },
         doc: "caps on the job namespace: `pods`, `cpu`, `memory`; never below what 2 × `concurrent` default jobs need",
-        defaultText: "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize`",
+        defaultText:
+            "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize` (a pool at twice `cpuLimit`)",
     },
 } satisfies Record<string, RunnerOption>;
 

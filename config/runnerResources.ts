@@ -80,6 +80,8 @@ export type RunnerResources = Readonly<Record<ContainerKind, ContainerResources>
 /** What one node of the group's smallest instance type can give to job pods, and which type that is. */
 export interface SmallestNode {
     readonly group: string;
+    /** How messages name where the node is (default: `node group "<group>"`). */
+    readonly where?: string;
     readonly cpuMillis: number;
     readonly cpuType: string;
     readonly memoryMiB: number;
@@ -106,6 +108,8 @@ export function smallestNode(
     }
     return best && { group: group.name, ...best };
 }
+
+const whereOf = (node: SmallestNode) => node.where ?? `node group "${node.group}"`;
 
 const KINDS: readonly ContainerKind[] = ["build", "helper", "services"];
 /** The containers every job pod has besides `kind` (services are optional, so never counted for the others). */
@@ -170,7 +174,7 @@ export function resolveRunnerResources(
                 fits = false;
                 problems.push({
                     path: at("build", field),
-                    message: `${base.build[field]} plus the helper container's ${base.helper[field]} exceeds the allocatable ${what} of ${type} (≈ ${fmt(have)}) in node group "${node.group}": no job of this runner could ever schedule; lower the requests or use larger instance types`,
+                    message: `${base.build[field]} plus the helper container's ${base.helper[field]} exceeds the allocatable ${what} of ${type} (≈ ${fmt(have)}) in ${whereOf(node)}: no job of this runner could ever schedule; lower the requests or use larger instance types`,
                 });
             }
         }
@@ -207,19 +211,19 @@ export function resolveRunnerResources(
             if (given.cpuRequestMax !== undefined && cpuOf(given.cpuRequestMax) > roomCpu) {
                 problems.push({
                     path: path("cpuRequestMax"),
-                    message: `${given.cpuRequestMax} exceeds the allocatable CPU of ${node.cpuType} (≈ ${formatCpuMillis(node.cpuMillis)}) in node group "${node.group}" less the ${others} (${formatCpuMillis(othersCpu)}): a job asking for it could never schedule; at most ${cpuString(roomCpu)}`,
+                    message: `${given.cpuRequestMax} exceeds the allocatable CPU of ${node.cpuType} (≈ ${formatCpuMillis(node.cpuMillis)}) in ${whereOf(node)} less the ${others} (${formatCpuMillis(othersCpu)}): a job asking for it could never schedule; at most ${cpuString(roomCpu)}`,
                 });
             }
             if (given.memoryRequestMax !== undefined && memOf(given.memoryRequestMax) > roomMem) {
                 problems.push({
                     path: path("memoryRequestMax"),
-                    message: `${given.memoryRequestMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}" less the ${others} (${formatMiB(othersMem)}): a job asking for it could never schedule; at most ${memString(roomMem)}`,
+                    message: `${given.memoryRequestMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in ${whereOf(node)} less the ${others} (${formatMiB(othersMem)}): a job asking for it could never schedule; at most ${memString(roomMem)}`,
                 });
             }
             if (given.memoryLimitMax !== undefined && memOf(given.memoryLimitMax) > node.memoryMiB) {
                 problems.push({
                     path: path("memoryLimitMax"),
-                    message: `${given.memoryLimitMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in node group "${node.group}"; no job can use more than ${memString(node.memoryMiB)} there`,
+                    message: `${given.memoryLimitMax} exceeds the allocatable memory of ${node.memoryType} (≈ ${formatMiB(node.memoryMiB)}) in ${whereOf(node)}; no job can use more than ${memString(node.memoryMiB)} there`,
                 });
             }
         }
@@ -257,7 +261,7 @@ export function resolveRunnerResources(
                         });
                     } else {
                         const derived = node
-                            ? ` (by default what one ${parse === cpuOf ? node.cpuType : node.memoryType} in node group "${node.group}" can give it)`
+                            ? ` (by default what one ${parse === cpuOf ? node.cpuType : node.memoryType} in ${whereOf(node)} can give it)`
                             : "";
                         problems.push({ path: path(value), message: `${v} is above ${ceiling} ${c}${derived}; lower it` });
                     }

@@ -4,6 +4,8 @@ import type { StackContext } from "./context";
 import { jobIdentityProblems } from "./jobIdentity";
 import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
+import type { NodeGroupConfig } from "./nodeGroups";
+import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
@@ -125,23 +127,18 @@ export function resolveRunners(
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
-    const groups = ctx.nodeGroups;
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         problems.push(...runnerNameProblems("runners", name));
-        const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
-        if (!jobsGroup) {
-            const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
-            problems.push({
-                path: at("nodeGroup"),
-                message:
-                    groups.management?.name === r.nodeGroup
-                        ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
-                        : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
-            });
-        }
+        const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx);
+        problems.push(...placement);
 
-        const entry: TaggedRunner = { name, tags: r.tags, runUntagged: r.runUntagged, group: jobsGroup };
+        const entry: TaggedRunner = {
+            name,
+            tags: r.tags,
+            runUntagged: r.runUntagged,
+            group: jobsGroup ?? (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }),
+        };
         tagged.push(entry);
         problems.push(...tagListProblems(entry));
 
@@ -195,7 +192,13 @@ export function resolveRunners(
             problems.push(...tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
-        const node = jobsGroup ? smallestNode(jobsGroup, ctx.containerInsights) : undefined;
+        // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
+        // launches a shape that fits the pending job).
+        const node = jobsGroup
+            ? smallestNode(jobsGroup, ctx.containerInsights)
+            : pool
+              ? largestNode(pool, ctx.containerInsights)
+              : undefined;
         const { build, rest } = splitResources(r);
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
@@ -205,11 +208,12 @@ export function resolveRunners(
             problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
         problems.push(...network.problems);
-        const quota = jobsGroup
+        const target = jobsGroup ?? pool;
+        const quota = target
             ? resolveJobQuota(
                   r.quota,
                   { name, concurrent: r.concurrent, resources: resolved.resources },
-                  jobsGroup,
+                  target,
                   ctx.containerInsights,
               )
             : undefined;
@@ -236,6 +240,14 @@ export function resolveRunners(
             });
         }
         if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
+        // The warm-capacity plan (config/warmPlan.ts) is Cluster Autoscaler's: pause pods on a group bounded by maxSize,
+        // CA's scan interval and scale-down delay. On a pool the pause pods would take part of cpuLimit the capacity plan
+        // does not count, so jobs could find the limit reached: not offered until pools are planned with it.
+        if (r.warmCapacity && pool)
+            problems.push({
+                path: at("warmCapacity"),
+                message: `is planned for runners on node groups (Cluster Autoscaler) only: on node pool "${pool.name}" its pause pods would hold part of cpuLimit that the capacity plan does not count; remove warmCapacity`,
+            });
         out.push({
             ...passThrough,
             name,
@@ -246,12 +258,77 @@ export function resolveRunners(
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
             network: network.network,
-            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            // Without its group or pool the runner is already rejected; the placeholder never leaves this function.
             quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
     return { runners: out, problems, tagged };
+}
+
+/**
+ * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler) or `nodePool`
+ * (Karpenter), and it must exist.
+ */
+function jobCapacityOf(
+    name: string,
+    r: Pick<RunnerInput, "nodeGroup" | "nodePool">,
+    ctx: RunnerContext,
+): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; problems: Problem[] } {
+    const at = (field: string) => joinPath("runners", name, field);
+    const groups = ctx.nodeGroups;
+    const karpenter = ctx.nodeAutoscaler === "karpenter";
+    const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
+    const pools = ctx.nodePools ?? [];
+    const poolNames = pools.map((p) => p.name).join(", ") || "none declared";
+    if (r.nodeGroup !== undefined && r.nodePool !== undefined)
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: `set either nodeGroup or nodePool, not both: job pods run on one kind of node (${karpenter ? "this stack's engine is Karpenter: keep nodePool" : "this stack's engine is Cluster Autoscaler: keep nodeGroup"})`,
+                },
+            ],
+        };
+    if (r.nodeGroup === undefined && r.nodePool === undefined)
+        return {
+            problems: [
+                karpenter
+                    ? { path: at("nodePool"), message: `is required: name the node pool its jobs run on (pools: ${poolNames})` }
+                    : {
+                          path: at("nodeGroup"),
+                          message: `is required: name the jobs node group its jobs run on (jobs groups: ${jobNames})`,
+                      },
+            ],
+        };
+    if (r.nodePool !== undefined) {
+        const pool = pools.find((p) => p.name === r.nodePool);
+        if (pool) return { pool, problems: [] };
+        return {
+            problems: [
+                {
+                    path: at("nodePool"),
+                    message: karpenter
+                        ? `"${r.nodePool}" is not a node pool (pools: ${poolNames})`
+                        : `"${r.nodePool}": node pools need addons.nodeAutoscaler: karpenter; with Cluster Autoscaler name a jobs node group in nodeGroup (${jobNames})`,
+                },
+            ],
+        };
+    }
+    const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
+    if (jobsGroup) return { jobsGroup, problems: [] };
+    return {
+        problems: [
+            {
+                path: at("nodeGroup"),
+                message: karpenter
+                    ? `with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool (pools: ${poolNames})`
+                    : groups.management?.name === r.nodeGroup
+                      ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
+                      : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
+            },
+        ],
+    };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

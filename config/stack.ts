@@ -8,6 +8,9 @@ import { ClusterConfig, clusterSchema } from "./cluster";
 import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
 import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { nodeAutoscalerProblems } from "./nodeAutoscaler";
+import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
+import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
@@ -26,6 +29,8 @@ export interface StackConfig {
     readonly cluster: ClusterConfig;
     readonly network: NetworkConfig;
     readonly nodeGroups: NodeGroups;
+    /** Karpenter's job capacity (`addons.nodeAutoscaler: karpenter`); empty with Cluster Autoscaler. */
+    readonly nodePools: readonly NodePoolConfig[];
     readonly runners: readonly RunnerConfig[];
     /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
     readonly vmRunners: readonly VmRunnerConfig[];
@@ -43,6 +48,7 @@ const SECTIONS = {
     cluster: clusterSchema,
     network: networkSchema,
     nodeGroups: z.record(z.string(), nodeGroupSchema),
+    nodePools: z.record(z.string(), nodePoolSchema).default({}),
     runners: z.record(z.string(), runnerSchema).default({}),
     vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
@@ -105,16 +111,32 @@ export function parseStackConfig(
             }
         });
     }
+    // The job-capacity engine decides which sections may hold job capacity (config/nodeAutoscaler.ts).
+    const engine = parsed.addons?.nodeAutoscaler ?? "clusterAutoscaler";
+    problems.push(...nodeAutoscalerProblems(raw, engine));
     let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
-        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version);
+        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version, engine);
         nodeGroups = resolved.groups;
         problems.push(...resolved.problems);
+    }
+    let pools: ReturnType<typeof resolveNodePools>["pools"] = [];
+    if (parsed.nodePools) {
+        const resolved = resolveNodePools(parsed.nodePools, {
+            hasPodSubnets: network?.podSubnets !== undefined,
+            nodeGroupNames: Object.keys(parsed.nodeGroups ?? {}),
+        });
+        pools = resolved.pools;
+        problems.push(...resolved.problems);
+        if (engine === "karpenter" && pools.length === 0)
+            problems.push({ path: "nodePools", message: "declare at least one node pool, or no CI job can run" });
     }
     const context: StackContext = {
         region,
         cluster: parsed.cluster,
         nodeGroups,
+        nodePools: pools,
+        nodeAutoscaler: engine,
         containerInsights: containerInsightsEnabled(parsed.addons),
     };
     let addons: AddonsConfig | undefined;
@@ -160,6 +182,10 @@ export function parseStackConfig(
         problems.push(...resolved.problems);
         tagged.unshift(...resolved.tagged);
     }
+    // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
+    const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
+    const nodePools = graced.pools;
+    problems.push(...graced.problems);
     problems.push(...tagOverlapProblems(tagged));
 
     let observability: ObservabilityConfig | undefined;
@@ -181,6 +207,7 @@ export function parseStackConfig(
     const jobs = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
+        nodePools,
         runners: runners.map(runnerDemand),
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
@@ -202,6 +229,7 @@ export function parseStackConfig(
         cluster: parsed.cluster!,
         network: parsed.network!,
         nodeGroups: nodeGroups as NodeGroups,
+        nodePools,
         runners,
         vmRunners,
         addons: addons!,

@@ -49,10 +49,19 @@ export const JOB_VARIABLE_LABELS = {
 
 /**
  * Labels on every job pod of a runner: the PodDisruptionBudget selects on the runner label only; cost reports group by
- * runner, node group, project and pipeline (docs/runbook/monitoring.md, cost attribution).
+ * runner, where the job runs (a node group or a Karpenter node pool, whose nodes carry the same label key), project and
+ * pipeline (docs/runbook/monitoring.md, cost attribution).
  */
-export function jobPodLabels(runner: { readonly name: string; readonly nodeGroup: string }): Record<string, string> {
-    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup, ...JOB_VARIABLE_LABELS };
+export function jobPodLabels(runner: {
+    readonly name: string;
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
+}): Record<string, string> {
+    return {
+        [RUNNER_LABELS.runner]: runner.name,
+        [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? "",
+        ...JOB_VARIABLE_LABELS,
+    };
 }
 
 /** Where runners run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */

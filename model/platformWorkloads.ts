@@ -7,7 +7,8 @@ import type { Toleration } from "./placement";
  * Which add-on switch a workload follows (`addons.<key>.enabled`); `always` for what every cluster runs;
  * `fleetMetrics` for the fleet-metrics scraper (`observability.enabled` with Container Insights).
  */
-export type WorkloadSwitch = "always" | "clusterAutoscaler" | "metricsServer" | "containerInsights" | "fleetMetrics";
+export type WorkloadSwitch =
+    "always" | "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights" | "fleetMetrics";
 
 /** A Deployment of the platform. Every one of them runs on the management nodes. */
 export interface PlatformDeployment {
@@ -18,6 +19,8 @@ export interface PlatformDeployment {
     readonly memoryMiB: number;
     /** A memory limit, where the program sets one. */
     readonly memoryLimitMiB?: number;
+    /** A CPU limit, where upstream prescribes one. */
+    readonly cpuLimitMillis?: number;
     /** Whether this program renders replicas and requests into the add-on's values, or the add-on's defaults apply. */
     readonly rendered: boolean;
     readonly enabledBy: WorkloadSwitch;
@@ -45,6 +48,18 @@ export const PLATFORM_DEPLOYMENTS = {
         rendered: true,
         enabledBy: "clusterAutoscaler",
         source: "set by this program: the chart sets no requests; two replicas with leader election survive a lost node; ~300Mi covers a few hundred nodes (CA FAQ, scalability)",
+    },
+    karpenter: {
+        name: "karpenter",
+        namespace: "kube-system",
+        replicas: 2,
+        cpuMillis: 1000,
+        memoryMiB: 1024,
+        memoryLimitMiB: 1024,
+        cpuLimitMillis: 1000,
+        rendered: true,
+        enabledBy: "karpenter",
+        source: "set by this program as the getting-started guide installs the chart (aws/karpenter-provider-aws website/content/en/v1.14/getting-started/getting-started-with-karpenter/scripts/step08-apply-helm-chart.sh: controller requests and limits cpu 1, memory 1Gi); two replicas with leader election are the chart's default (values.yaml `replicas: 2`)",
     },
     metricsServer: {
         name: "metrics-server",
@@ -174,6 +189,13 @@ export function platformDeployments(on: EnabledSwitches): readonly PlatformDeplo
 export function resourcesOf(d: PlatformDeployment) {
     return {
         requests: { cpu: `${d.cpuMillis}m`, memory: `${d.memoryMiB}Mi` },
-        ...(d.memoryLimitMiB !== undefined ? { limits: { memory: `${d.memoryLimitMiB}Mi` } } : {}),
+        ...(d.memoryLimitMiB !== undefined
+            ? {
+                  limits: {
+                      ...(d.cpuLimitMillis !== undefined ? { cpu: `${d.cpuLimitMillis}m` } : {}),
+                      memory: `${d.memoryLimitMiB}Mi`,
+                  },
+              }
+            : {}),
     };
 }

@@ -27,7 +27,7 @@ const STAND_IN = "glrt-offline-plan-stand-in";
 /** What the GitLab API token of registered runners becomes offline (read from SSM or config at deploy time). */
 const API_TOKEN_STAND_IN = "gitlab-api-token-offline-plan-stand-in";
 
-const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")})`;
+const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")}; with --stack-file Pulumi.<stack>.yaml the stack name may be left out)`;
 
 function listStacks(): string[] {
     return fs
@@ -73,6 +73,8 @@ export function parseArgs(argv: readonly string[]): PlanArgs | { error: string }
             return { error: `one stack at a time (got ${stack} and ${arg})` };
         }
     }
+    // A stack file alone names its stack: `Pulumi.<stack>.yaml`.
+    stack ??= stackFile === undefined ? undefined : /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(stackFile))?.[1];
     return stack === undefined ? { error: "name a stack" } : { stack, format, stackFile };
 }
 

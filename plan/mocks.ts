@@ -39,7 +39,7 @@ export function mockState(type: string, name: string, inputs: Record<string, any
                 resources: [{ autoscalingGroups: [{ name: `eks-${name}-0ac9a1b2-asg` }], remoteAccessSecurityGroupId: "" }],
             };
         case "aws:iam/role:Role":
-            return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${name}`, name: inputs.name ?? name };
+            return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? name}`, name: inputs.name ?? name };
         case "aws:iam/policy:Policy":
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name: inputs.name ?? name };
         case "aws:autoscaling/group:Group":
@@ -67,6 +67,19 @@ export function mockState(type: string, name: string, inputs: Record<string, any
         }
         case "aws:ec2/subnet:Subnet":
             return { ...inputs, arn: arn("ec2", `subnet/${name}`) };
+        case "aws:sqs/queue:Queue": {
+            const queueName = inputs.name ?? `${name}-a1b2c3d`;
+            return {
+                ...inputs,
+                name: queueName,
+                arn: arn("sqs", queueName),
+                url: `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${queueName}`,
+            };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const ruleName = inputs.name ?? `${name}-a1b2c3d`;
+            return { ...inputs, name: ruleName, arn: arn("events", `rule/${ruleName}`) };
+        }
         case REGISTRATION_RESOURCE:
             // A runner registered through the GitLab API: GitLab's id and the glrt- token it issues (a recognisable fake).
             return { ...inputs, runnerId: mockRunnerId(name), token: registeredRunnerToken(name), tokenExpiresAt: null };

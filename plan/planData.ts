@@ -26,6 +26,8 @@ export interface PlanData {
         }[];
     };
     readonly nodeGroups: readonly NodeGroupPlan[];
+    /** Karpenter node pools (empty with Cluster Autoscaler). */
+    readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
     readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: CapacityReport;
@@ -73,9 +75,27 @@ export interface NodeGroupPlan {
     readonly patch: { readonly drainBoundSeconds: OrMissing<number>; readonly maxMinutes: OrMissing<number> };
 }
 
+/** A Karpenter node pool as its NodePool and EC2NodeClass were registered. */
+export interface NodePoolPlan {
+    readonly name: string;
+    /** The NodePool's requirements as `key In [values]`. */
+    readonly requirements: OrMissing<readonly string[]>;
+    readonly cpuLimit: OrMissing<string>;
+    readonly labels: Record<string, string>;
+    readonly taints: readonly string[];
+    /** `WhenEmpty after 10m`, and the budgets. */
+    readonly disruption: OrMissing<string>;
+    readonly expireAfter: OrMissing<string>;
+    readonly terminationGracePeriod: OrMissing<string>;
+    /** The AMI the node class selects (the alias of the release resolved at this deploy). */
+    readonly ami: OrMissing<string>;
+}
+
 export interface RunnerPlan {
     readonly name: string;
-    readonly nodeGroup: string;
+    /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
+    readonly nodeGroup?: string;
+    readonly nodePool?: string;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -148,6 +168,9 @@ const SCALING_POLICY = "aws:autoscaling/policy:Policy";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
+const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+
 const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
 const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
 const COMPARISON: Record<string, string> = {
@@ -262,6 +285,37 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
+    const nodePools = config.nodePools.map((p): NodePoolPlan => {
+        const pool = run.resources.find((r) => r.type === NODE_POOL && r.inputs.metadata?.name === p.name)?.inputs.spec;
+        const nodeClass = run.resources.find((r) => r.type === NODE_CLASS && r.inputs.metadata?.name === p.name)?.inputs.spec;
+        const template = pool?.template;
+        const disruption = pool?.disruption;
+        return {
+            name: p.name,
+            requirements: recorded(
+                template?.spec?.requirements?.map(
+                    (r: { key: string; operator: string; values?: string[] }) =>
+                        `${r.key} ${r.operator} [${(r.values ?? []).join(", ")}]`,
+                ),
+            ),
+            cpuLimit: recorded(pool?.limits?.cpu),
+            labels: template?.metadata?.labels ?? {},
+            taints: (template?.spec?.taints ?? []).map(
+                (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
+            ),
+            disruption: disruption
+                ? `${disruption.consolidationPolicy} after ${disruption.consolidateAfter}; budgets ${(disruption.budgets ?? [])
+                      .map(
+                          (b: { nodes: string; reasons?: string[] }) => `${b.nodes}${b.reasons ? ` ${b.reasons.join("/")}` : ""}`,
+                      )
+                      .join(", ")}`
+                : MISSING,
+            expireAfter: recorded(template?.spec?.expireAfter),
+            terminationGracePeriod: recorded(template?.spec?.terminationGracePeriod),
+            ami: recorded(nodeClass?.amiSelectorTerms?.[0]?.alias),
+        };
+    });
+
     const runners = config.runners.map((r): RunnerPlan => {
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
         const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
@@ -271,7 +325,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         );
         return {
             name: r.name,
-            nodeGroup: r.nodeGroup,
+            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,
@@ -324,6 +378,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             components,
         },
         nodeGroups,
+        nodePools,
         runners,
         vmRunners,
         capacity: config.capacity,

@@ -57,9 +57,14 @@ export function renderPlan(plan: PlanData, format: Format): string {
 
     section("Capacity");
     const c = plan.capacity;
+    // With node pools, full-load and full-scale costs are ranges: Karpenter picks among the allowed shapes.
+    const range = (low: number | undefined, high: number | undefined) =>
+        low === undefined ? usd(high) : `${usd(low)}–${usd(high)}`;
+    const ceiling =
+        plan.nodePools.length > 0 ? "every group at maxSize and every pool at its cpuLimit" : "every group at maxSize";
     out.push(
-        `Concurrent jobs at default requests: ${c.totalConcurrentJobs}. Idle floor ${usd(c.cost.idleUsdPerMonth)}/month, ` +
-            `every runner at its concurrent ${usd(c.cost.fullLoadUsdPerMonth)}/month, every group at maxSize (the ceiling a rollout or patch run may reach for a while) ${usd(c.cost.fullScaleUsdPerMonth)}/month (${c.cost.region} on-demand prices of ${c.cost.pricesAsOf ?? "n/a"}; Spot at the Spot Advisor saving).`,
+        `Concurrent jobs at default requests: ${c.totalConcurrentJobs}. Idle floor ${usd(c.cost.idleUsdPerMonth)}/month${plan.nodePools.length > 0 ? " (node pools idle at zero nodes)" : ""}, ` +
+            `every runner at its concurrent ${range(c.cost.fullLoadLowUsdPerMonth, c.cost.fullLoadUsdPerMonth)}/month, ${ceiling} (the ceiling a rollout or patch run may reach for a while) ${range(c.cost.fullScaleLowUsdPerMonth, c.cost.fullScaleUsdPerMonth)}/month (${c.cost.region} on-demand prices of ${c.cost.pricesAsOf ?? "n/a"}; Spot at the Spot Advisor saving).`,
         "",
     );
     out.push(
@@ -87,6 +92,35 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ]),
         ),
     );
+    if (c.nodePools.length > 0) {
+        const shape = (x: (typeof c.nodePools)[number]["smallest"]) => `${x.type}: ${x.jobsPerNode} per node × ${x.nodesAtLimit}`;
+        out.push(
+            "",
+            "Node pools at their cpuLimit (Karpenter picks the shapes; each runner is held to the shape that holds fewest of its jobs):",
+            "",
+            table(
+                format,
+                [
+                    "node pool",
+                    "cpuLimit",
+                    "smallest shape",
+                    "largest shape",
+                    "jobs at cpuLimit",
+                    "IPs at cpuLimit",
+                    "$/month at cpuLimit",
+                ],
+                c.nodePools.map((p) => [
+                    p.name,
+                    p.cpuLimit,
+                    shape(p.smallest),
+                    shape(p.largest),
+                    `${p.jobsAtLimit} (${p.boundBy})`,
+                    p.ipsAtLimit,
+                    p.usdPerMonthAtLimit ? range(p.usdPerMonthAtLimit.low, p.usdPerMonthAtLimit.high) : "n/a",
+                ]),
+            ),
+        );
+    }
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>
@@ -101,7 +135,14 @@ export function renderPlan(plan: PlanData, format: Format): string {
         table(
             format,
             ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
-            c.runners.map((r) => [r.name, r.nodeGroup, r.jobsPerNode, r.concurrent, r.maxConcurrentJobs, r.rolloutPeakJobs]),
+            c.runners.map((r) => [
+                r.name,
+                r.nodeGroup ?? `pool ${r.nodePool}`,
+                r.jobsPerNode,
+                r.concurrent,
+                r.maxConcurrentJobs,
+                r.rolloutPeakJobs,
+            ]),
         ),
     );
     for (const w of c.warm ?? []) {
@@ -192,9 +233,44 @@ export function renderPlan(plan: PlanData, format: Format): string {
         ),
     );
 
+    if (plan.nodePools.length > 0) {
+        section("Node pools");
+        out.push(
+            "Karpenter launches nodes for pending job pods from these pools; the management group above is not Karpenter's. A new AMI release (read at each deploy) or a pool change drifts the nodes: Karpenter replaces them within the budgets, never removing a node while a job runs on it until the pool's terminationGracePeriod ends.",
+            "",
+        );
+        out.push(
+            table(
+                format,
+                [
+                    "name",
+                    "requirements",
+                    "cpuLimit",
+                    "labels",
+                    "taints",
+                    "disruption",
+                    "expireAfter",
+                    "terminationGracePeriod",
+                    "AMI",
+                ],
+                plan.nodePools.map((p) => [
+                    p.name,
+                    list(p.requirements),
+                    p.cpuLimit,
+                    pairs(p.labels),
+                    list(p.taints),
+                    p.disruption,
+                    p.expireAfter,
+                    p.terminationGracePeriod,
+                    p.ami,
+                ]),
+            ),
+        );
+    }
+
     section("Runners");
     for (const r of plan.runners) {
-        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup}`), "");
+        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",

@@ -2,6 +2,7 @@
 // list backs the mocha suite (tests/policies.test.ts, both shipped stacks) and the CrossGuard pack (policy-pack/).
 import { prodClusterProtected } from "./cluster";
 import { iamNoWildcardWrites } from "./iam";
+import { karpenterControllerIamScoped, karpenterJobsNotDisrupted, karpenterSpotPoolDiversified } from "./karpenter";
 import { jobNamespaceDefaultDeny, jobRoleNoFullWildcard, jobTokenNotMounted } from "./isolation";
 import { DEFAULT_PRODUCTION_STACKS, resourceLabel, PolicyResource, Rule, RuleContext, stackOfUrn, Violation } from "./model";
 import { imdsV2HopLimit1, jobNodeGroupAzRebalanceSuspended, managementNodeGroupIsolated } from "./nodes";
@@ -20,6 +21,9 @@ export const RULES: readonly Rule[] = [
     jobNodeGroupAzRebalanceSuspended,
     prodClusterProtected,
     runnerRbacNamespaceScoped,
+    karpenterControllerIamScoped,
+    karpenterSpotPoolDiversified,
+    karpenterJobsNotDisrupted,
     jobRoleNoFullWildcard,
     jobNamespaceDefaultDeny,
     jobTokenNotMounted,

@@ -194,6 +194,8 @@ export const TYPES = {
     roleBinding: "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
     clusterRole: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole",
     clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
+    nodePool: "kubernetes:karpenter.sh/v1:NodePool",
+    ec2NodeClass: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     serviceAccount: "kubernetes:core/v1:ServiceAccount",
     iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",

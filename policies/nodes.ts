@@ -39,17 +39,23 @@ function metadataProblems(metadataOptions: unknown, what: string): string[] {
 export const imdsV2HopLimit1: Rule = {
     id: "imdsv2-hop-limit-1",
     description:
-        "Every launch template (and instance) requires IMDSv2 with a PUT response hop limit of 1; every node group uses a launch template.",
+        "Every launch template (and instance, and Karpenter EC2NodeClass) requires IMDSv2 with a PUT response hop limit of 1; every node group uses a launch template.",
     why:
         "Every CI job runs arbitrary code in a pod on a shared node. With IMDSv1 or a hop limit above 1 a job can read the node role's " +
         "credentials from instance metadata (DESIGN: Security). It is also why the autoscaler needs awsRegion set explicitly.",
     remediation:
-        "Build node groups with components/nodegroups/launchTemplate.ts (launchTemplateArgs) instead of hand-written metadata options.",
-    types: [TYPES.launchTemplate, TYPES.instance, TYPES.nodeGroup],
+        "Build node groups with components/nodegroups/launchTemplate.ts (launchTemplateArgs) and node classes with components/karpenter/nodePoolSpec.ts instead of hand-written metadata options.",
+    types: [TYPES.launchTemplate, TYPES.instance, TYPES.nodeGroup, TYPES.ec2NodeClass],
     checkResource(r) {
         const inputs = reveal(r.inputs) as Record<string, unknown>;
         if (r.type === TYPES.launchTemplate) return metadataProblems(inputs.metadataOptions, `launch template ${r.name}`);
         if (r.type === TYPES.instance) return metadataProblems(inputs.metadataOptions, `instance ${r.name}`);
+        // Karpenter builds each node's launch template from its EC2NodeClass (nodeclasses.md, "spec.metadataOptions").
+        if (r.type === TYPES.ec2NodeClass) {
+            const spec = inputs.spec;
+            if (isUnknown(spec)) return [];
+            return metadataProblems(isObject(spec) ? spec.metadataOptions : undefined, `EC2NodeClass ${r.name}`);
+        }
         if (r.type === TYPES.nodeGroup) {
             const lt = inputs.launchTemplate;
             if (isUnknown(lt)) return [];

@@ -11,6 +11,7 @@ import {
     imageMinor,
 } from "../config/addons/clusterAutoscaler";
 import { LOG_RETENTION_DAYS } from "../config/addons/containerInsights";
+import { KARPENTER, KARPENTER_MIN_VERSION } from "../config/addons/karpenter";
 import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS } from "../model/priorityClasses";
 import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
@@ -41,8 +42,10 @@ describe("addons config", () => {
                 extraArgs: CLUSTER_AUTOSCALER_DEFAULTS.extraArgs,
                 values: {},
             },
+            karpenter: { enabled: false, chartVersion: KARPENTER.chart.version, values: {} },
             metricsServer: { enabled: true, chartVersion: METRICS_SERVER.chart.version, values: {} },
             containerInsights: { enabled: true, logRetentionDays: 30, configurationValues: {} },
+            nodeAutoscaler: "clusterAutoscaler",
         });
     });
 
@@ -144,7 +147,7 @@ describe("addons config", () => {
         {
             name: "a misspelt add-on",
             addons: { clusterAutoscalar: {} },
-            expect: "addons.clusterAutoscalar: unknown key (allowed: clusterAutoscaler, metricsServer, containerInsights)",
+            expect: "addons.clusterAutoscalar: unknown key (allowed: nodeAutoscaler, clusterAutoscaler, karpenter, metricsServer, containerInsights)",
         },
         {
             name: "a misspelt add-on key",
@@ -306,6 +309,8 @@ describe("addons config", () => {
             ...Object.entries(CLUSTER_AUTOSCALER_IMAGES).map(([version, tag]) => `| ${version} | \`${tag}\` |`),
             `chart **${CLUSTER_AUTOSCALER.chart.version}**`,
             `chart\n**${METRICS_SERVER.chart.version}**`,
+            `version **${KARPENTER.chart.version}**`,
+            ...Object.entries(KARPENTER_MIN_VERSION).map(([version, minimum]) => `| ${version} | ${minimum} |`),
             `| \`logRetentionDays\` | \`${addonsSchema.parse({}).containerInsights.logRetentionDays}\` |`,
             LOG_RETENTION_DAYS.join(", "),
             ...Object.values(RESERVED_VALUES).flatMap((paths) => Object.keys(paths).map((p) => `\`${p}\``)),

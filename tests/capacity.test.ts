@@ -256,7 +256,7 @@ describe("management group capacity", () => {
 
     it("counts only the enabled add-ons and one manager per runner", () => {
         const off = { enabled: false } as any;
-        const pods = managementPods({ clusterAutoscaler: off, metricsServer: off, containerInsights: off }, [
+        const pods = managementPods({ clusterAutoscaler: off, karpenter: off, metricsServer: off, containerInsights: off }, [
             { name: "a", manager: { cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" } },
         ]);
         assert.deepEqual(

@@ -23,6 +23,7 @@ import {
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { renderRunnerToml } from "../components/runners/configToml";
 import { runnerHelmValues } from "../components/runners/helmValues";
+import { jobPodLabels } from "../model/labels";
 import { PLATFORM_DEPLOYMENTS } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { FakePod, keepsMetric, scrapedTargets } from "./support/prometheusRelabel";
@@ -76,7 +77,7 @@ describe("fleet metrics: collection", () => {
             const jobPods = cfg.runners.map((r): FakePod => ({
                 namespace: r.names.jobNamespace,
                 name: `runner-abc-project-1-concurrent-0-${r.name}`,
-                labels: { "eks-gitlab-runners/runner": r.name, "eks-gitlab-runners/nodegroup": r.nodeGroup },
+                labels: jobPodLabels(r),
                 ports: [],
             }));
             const autoscaler = [0, 1].map((i): FakePod => ({

@@ -171,7 +171,7 @@ describe("gitlab runners (program under mocks)", () => {
 
                     it("job pods: selector and tolerations match the recorded node group's labels, arch and taints", () => {
                         const k = toml(r).runners[0].kubernetes;
-                        const group = recordedGroup(r.nodeGroup).inputs;
+                        const group = recordedGroup(r.nodeGroup!).inputs;
                         assert.deepEqual(k.node_selector, { ...group.labels, "kubernetes.io/arch": ARCH_OF_AMI[group.amiType] });
                         assert.deepEqual(
                             k.node_tolerations,

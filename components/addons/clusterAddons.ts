@@ -21,6 +21,8 @@ export interface ClusterAddonsArgs {
     tags: Record<string, string>;
     /** What in-cluster workloads must wait for: the management node group and CoreDNS. */
     dependsOn?: pulumi.Input<pulumi.Resource>[];
+    /** What one add-on also waits for (Karpenter: its interruption queue and node role). */
+    addonDependsOn?: Partial<Record<AddonKey, pulumi.Input<pulumi.Resource>[]>>;
 }
 
 /**
@@ -70,7 +72,7 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     podIdentityAgent: args.cluster.podIdentityAgent,
                     scope,
                     tags: args.tags,
-                    dependsOn: args.dependsOn,
+                    dependsOn: [...(args.dependsOn ?? []), ...(args.addonDependsOn?.[key] ?? [])],
                 },
                 { parent: this },
             );

@@ -33,6 +33,8 @@ export interface PlatformAddonArgs {
 export class PlatformAddon extends pulumi.ComponentResource {
     public readonly roleArn?: pulumi.Output<string>;
     public readonly release?: k8s.helm.v3.Release;
+    /** The release of the add-on's CRD chart, for add-ons that have one. */
+    public readonly crds?: k8s.helm.v3.Release;
     public readonly addon?: aws.eks.Addon;
 
     constructor(name: string, args: PlatformAddonArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -99,18 +101,34 @@ export class PlatformAddon extends pulumi.ComponentResource {
                     ),
                 );
             }
+            const version = spec.chartVersion!(config);
+            const repositoryOpts = install.repo ? { repositoryOpts: { repo: install.repo } } : {};
+            // CRDs from their own chart first, upgraded with every version bump; the main chart then skips its copies.
+            const crds =
+                install.crdChart &&
+                new k8s.helm.v3.Release(
+                    `${name}-crds`,
+                    { name: `${install.releaseName}-crd`, chart: install.crdChart, version, namespace: spec.namespace },
+                    { parent: this, provider: args.provider, dependsOn: args.dependsOn },
+                );
             this.release = new k8s.helm.v3.Release(
                 `${name}-release`,
                 {
                     name: install.releaseName,
                     chart: install.chart,
-                    version: spec.chartVersion!(config),
-                    repositoryOpts: { repo: install.repo },
+                    version,
+                    ...repositoryOpts,
                     namespace: spec.namespace,
                     values,
+                    ...(crds ? { skipCrds: true } : {}),
                 },
-                { parent: this, provider: args.provider, dependsOn: [...prerequisites, ...(args.dependsOn ?? [])] },
+                {
+                    parent: this,
+                    provider: args.provider,
+                    dependsOn: [...prerequisites, ...(crds ? [crds] : []), ...(args.dependsOn ?? [])],
+                },
             );
+            this.crds = crds || undefined;
         } else {
             const addonName = spec.install.addonName;
             const addonVersion =

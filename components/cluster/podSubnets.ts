@@ -9,7 +9,14 @@ import { PodSubnetsConfig } from "../../config";
  */
 export function createPodSubnets(
     name: string,
-    args: { vpcId: string; podSubnets: PodSubnetsConfig; clusterName: string; tags: Record<string, string> },
+    args: {
+        vpcId: string;
+        podSubnets: PodSubnetsConfig;
+        clusterName: string;
+        tags: Record<string, string>;
+        /** Tags only some stacks need (Karpenter's subnet discovery); absent, the subnets' tags are as they always were. */
+        extraTags?: Record<string, string>;
+    },
     opts: pulumi.CustomResourceOptions,
 ): pulumi.Output<string>[] {
     const association = new aws.ec2.VpcIpv4CidrBlockAssociation(
@@ -32,6 +39,7 @@ export function createPodSubnets(
                     ...args.tags,
                     Name: `${args.clusterName}-pods-${s.availabilityZone}`,
                     [`kubernetes.io/cluster/${args.clusterName}`]: "shared",
+                    ...args.extraTags,
                 },
             },
             opts,

@@ -10,6 +10,8 @@ export interface RunnerClusterArgs {
     config: Pick<StackConfig, "cluster" | "network">;
     /** Tags for every AWS resource of the stack. */
     tags: Record<string, string>;
+    /** Extra tags on the pod subnets (Karpenter's discovery tag, when its nodes live there). */
+    podSubnetTags?: Record<string, string>;
 }
 
 /**
@@ -49,7 +51,13 @@ export class RunnerCluster extends pulumi.ComponentResource {
         const podSubnetIds = network.podSubnets
             ? createPodSubnets(
                   name,
-                  { vpcId: network.vpcId, podSubnets: network.podSubnets, clusterName: cluster.name, tags: args.tags },
+                  {
+                      vpcId: network.vpcId,
+                      podSubnets: network.podSubnets,
+                      clusterName: cluster.name,
+                      tags: args.tags,
+                      extraTags: args.podSubnetTags,
+                  },
                   { parent: this, protect },
               )
             : undefined;

@@ -1,4 +1,5 @@
 import { NodeGroupConfig } from "../../config";
+import { al2023ReleaseParameter } from "../../model/amis";
 import { encryptedGp3Volume, HARDENED_METADATA_OPTIONS, instanceTagSpecifications } from "../../model/ec2";
 
 /**
@@ -38,9 +39,9 @@ export const EKS_TAINT_EFFECT = {
 export function releaseVersionParameter(amiType: NodeGroupConfig["amiType"], kubernetesVersion: string): string {
     switch (amiType) {
         case "AL2023_x86_64_STANDARD":
-            return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/x86_64/standard/recommended/release_version`;
+            return al2023ReleaseParameter("amd64", kubernetesVersion);
         case "AL2023_ARM_64_STANDARD":
-            return `/aws/service/eks/optimized-ami/${kubernetesVersion}/amazon-linux-2023/arm64/standard/recommended/release_version`;
+            return al2023ReleaseParameter("arm64", kubernetesVersion);
         case "BOTTLEROCKET_x86_64":
             return `/aws/service/bottlerocket/aws-k8s-${kubernetesVersion}/x86_64/latest/image_version`;
         case "BOTTLEROCKET_ARM_64":

@@ -14,7 +14,9 @@ import { RUNNER_NAMESPACES } from "../../model/labels";
 
 export interface DashboardRunner {
     readonly name: string;
-    /** The job node group of a Kubernetes runner; absent for a VM runner (no job pods, its own VMs). */
+    /** Whether its jobs run in pods (a Kubernetes runner); a VM runner's run on its own VMs. */
+    readonly jobPods: boolean;
+    /** The Cluster Autoscaler job group its pods run on (absent on a Karpenter node pool or for a VM runner). */
     readonly nodeGroup?: string;
     readonly concurrent: number;
     /** Jobs per node at the runner's default requests (capacity model); 0 if none fit. */
@@ -69,7 +71,7 @@ function runnerWidgets(input: DashboardInput): Widget[] {
     const c = input.clusterName;
     const dims = (r: DashboardRunner) => ({ [DIMENSION.cluster]: c, [DIMENSION.runner]: r.name });
     // Pending pods and lost jobs exist only for runners whose jobs run in pods.
-    const podRunners = input.runners.filter((r) => r.nodeGroup !== undefined);
+    const podRunners = input.runners.filter((r) => r.jobPods);
     return [
         ...input.runners.map((r) =>
             graph(input, `${r.name}: jobs running vs concurrent`, [

@@ -67,6 +67,7 @@ export function dashboardInput(
         runners: [
             ...config.runners.map((r) => ({
                 name: r.name,
+                jobPods: true,
                 nodeGroup: r.nodeGroup,
                 concurrent: r.concurrent,
                 jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
@@ -75,6 +76,7 @@ export function dashboardInput(
             // A VM runner's jobs run on its own VMs: no node group, no job pods, not in the job-node idle cost.
             ...config.vmRunners.map((v) => ({
                 name: v.name,
+                jobPods: false,
                 concurrent: v.concurrent,
                 jobQueueThresholdSeconds: v.jobQueueThresholdSeconds,
                 jobsPerNode: 0,

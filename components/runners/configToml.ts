@@ -11,13 +11,14 @@ import type { NodeGroupConfig, RunnerConfig } from "../../config";
 import type { ContainerResources } from "../../config/runnerResources";
 import { tomlOptions } from "../../config/runnerOptions";
 import { SAFE_TO_EVICT } from "../../model/autoscalerTags";
+import { DO_NOT_DISRUPT } from "../../model/karpenter";
 import { jobPodLabels } from "../../model/labels";
 import { PRIORITY_CLASSES } from "../../model/priorityClasses";
 import { placementOn, Toleration } from "../../model/placement";
 
 export interface RunnerTomlInput {
     readonly runner: RunnerConfig;
-    /** The runner's jobs node group: its labels and taints decide the job pods' selector and tolerations. */
+    /** The runner's jobs node group or node pool: its labels and taints decide the job pods' selector and tolerations. */
     readonly group: Pick<NodeGroupConfig, "name" | "labels" | "taints" | "arch">;
     /** The stack's shared S3 cache. */
     readonly cache: { readonly bucketName: string; readonly region: string };
@@ -85,7 +86,10 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
     kubernetes.node_selector = placement.nodeSelector;
     kubernetes.node_tolerations = tomlTolerations(placement.tolerations);
     kubernetes.pod_labels = jobPodLabels(runner);
-    kubernetes.pod_annotations = { ...SAFE_TO_EVICT };
+    // Keep the job's node from being removed under it: Cluster Autoscaler's annotation on node-group runners (the PDB
+    // is what really holds there), Karpenter's on pool runners (it also keeps the pod from being evicted while a
+    // drifted or expiring node drains, up to the pool's terminationGracePeriod).
+    kubernetes.pod_annotations = runner.nodePool !== undefined ? { ...DO_NOT_DISRUPT } : { ...SAFE_TO_EVICT };
     // Job pods run as the runner's own service account in the job namespace (the one its Pod Identity association, if
     // any, names), never the namespace's default one; jobs cannot pick another (service_account_overwrite_allowed is
     // unset). Its token is mounted only for runners that may reach the API (common/config.go v18.9.0 and v19.3.0:

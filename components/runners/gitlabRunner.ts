@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
 
-import { renderRunnerToml } from "./configToml";
+import { renderRunnerToml, RunnerTomlInput } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
@@ -15,8 +15,8 @@ import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
-    /** The runner's jobs node group. */
-    readonly group: NodeGroupConfig;
+    /** The runner's jobs node group or node pool (what its job pods select and tolerate). */
+    readonly group: RunnerTomlInput["group"];
     /** The management group (manager pod placement). */
     readonly management: NodeGroupConfig;
     readonly gitlabUrl: string;

@@ -15,7 +15,7 @@ import type { ClusterHandles } from "./clusterHandles";
 export interface RunnerFleetArgs {
     readonly config: Pick<
         StackConfig,
-        "region" | "gitlab" | "cluster" | "network" | "nodeGroups" | "runners" | "vmRunners" | "cache"
+        "region" | "gitlab" | "cluster" | "network" | "nodeGroups" | "nodePools" | "runners" | "vmRunners" | "cache"
     >;
     readonly cluster: ClusterHandles;
     readonly tags: Record<string, string>;
@@ -35,7 +35,10 @@ export interface RunnerSummary {
     readonly release: string;
     readonly chartVersion: string;
     readonly runnerVersion: string;
-    readonly nodeGroup: string;
+    /** The jobs node group its job pods run on (Cluster Autoscaler stacks). */
+    readonly nodeGroup?: string;
+    /** The node pool its job pods run on (Karpenter stacks). */
+    readonly nodePool?: string;
     readonly jobNamespace: string;
     readonly configToml: pulumi.Output<string>;
     /** The runner's ID in GitLab, for a runner with `registration`. */
@@ -130,7 +133,10 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     `${name}-${runner.name}`,
                     {
                         runner,
-                        group: config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
+                        group:
+                            runner.nodePool !== undefined
+                                ? config.nodePools.find((p) => p.name === runner.nodePool)!
+                                : config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
                         management,
                         gitlabUrl: config.gitlab.url,
                         clusterName: config.cluster.name,
@@ -191,7 +197,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     release: runner.names.release,
                     chartVersion: runner.chart.version,
                     runnerVersion: runner.chart.runnerVersion,
-                    nodeGroup: runner.nodeGroup,
+                    ...(runner.nodePool !== undefined ? { nodePool: runner.nodePool } : { nodeGroup: runner.nodeGroup }),
                     jobNamespace: runner.names.jobNamespace,
                     configToml: this.runners[i].configToml,
                     ...(this.runners[i].registration ? { gitlabRunnerId: this.runners[i].registration!.runnerId } : {}),

@@ -6,18 +6,23 @@ import type { StackContext } from "../context";
 import { Problem, strictObject } from "../problems";
 import { clusterAutoscalerAddon } from "./clusterAutoscaler";
 import { containerInsightsAddon } from "./containerInsights";
+import { karpenterAddon } from "./karpenter";
 import { metricsServerAddon } from "./metricsServer";
-import type { AddonRuleContext, AddonSpec } from "./spec";
+import { AddonRuleContext, AddonSpec, NODE_AUTOSCALERS, NodeAutoscaler } from "./spec";
 
 export type { AddonConfigBase, AddonContext, AddonSpec } from "./spec";
 export type { ClusterAutoscalerConfig } from "./clusterAutoscaler";
 export type { ContainerInsightsConfig } from "./containerInsights";
+export type { KarpenterConfig } from "./karpenter";
+export { NODE_AUTOSCALERS } from "./spec";
+export type { NodeAutoscaler } from "./spec";
 export type { MetricsServerConfig } from "./metricsServer";
 export { coreDnsAddon } from "./coreDns";
 
 /** The configurable add-ons, keyed by their `addons.<key>`, in the order they are built. */
 export const ADDON_SPECS = {
     clusterAutoscaler: clusterAutoscalerAddon,
+    karpenter: karpenterAddon,
     metricsServer: metricsServerAddon,
     containerInsights: containerInsightsAddon,
 } as const;
@@ -26,9 +31,17 @@ export type AddonKey = keyof typeof ADDON_SPECS;
 type InputOf<S> = S extends AddonSpec<infer I, infer _C> ? I : never;
 type ConfigOf<S> = S extends AddonSpec<infer _I, infer C> ? C : never;
 
-/** The resolved `addons` section: each add-on's own config type. */
-export type AddonsConfig = { readonly [K in AddonKey]: ConfigOf<(typeof ADDON_SPECS)[K]> };
-type AddonsInput = { readonly [K in AddonKey]: InputOf<(typeof ADDON_SPECS)[K]> };
+/**
+ * `addons.nodeAutoscaler`: which engine scales job capacity. `clusterAutoscaler` (the default): `role: jobs` node
+ * groups and Cluster Autoscaler. `karpenter`: `nodePools` and Karpenter; Cluster Autoscaler is not deployed.
+ */
+export const DEFAULT_NODE_AUTOSCALER: NodeAutoscaler = "clusterAutoscaler";
+
+/** The resolved `addons` section: each add-on's own config type, and the node autoscaler. */
+export type AddonsConfig = { readonly [K in AddonKey]: ConfigOf<(typeof ADDON_SPECS)[K]> } & {
+    readonly nodeAutoscaler: NodeAutoscaler;
+};
+type AddonsInput = { readonly [K in AddonKey]: InputOf<(typeof ADDON_SPECS)[K]> } & { readonly nodeAutoscaler: NodeAutoscaler };
 
 const keys = Object.keys(ADDON_SPECS) as AddonKey[];
 const mapSpecs = <T>(f: (spec: AddonSpec<any, any>, key: AddonKey) => T): Record<AddonKey, T> =>
@@ -36,7 +49,10 @@ const mapSpecs = <T>(f: (spec: AddonSpec<any, any>, key: AddonKey) => T): Record
 
 /** The `addons` section for a cluster of this version (image-specific rules need it). */
 export function addonsSchemaFor(ctx: AddonRuleContext): z.ZodType<AddonsInput> {
-    return strictObject(mapSpecs((spec) => spec.schema(ctx).prefault({}))).prefault({}) as unknown as z.ZodType<AddonsInput>;
+    return strictObject({
+        nodeAutoscaler: z.enum(NODE_AUTOSCALERS).default(DEFAULT_NODE_AUTOSCALER),
+        ...mapSpecs((spec) => spec.schema(ctx).prefault({})),
+    }).prefault({}) as unknown as z.ZodType<AddonsInput>;
 }
 /** The section when the cluster version is not known. */
 export const addonsSchema = addonsSchemaFor({});
@@ -54,12 +70,14 @@ export function containerInsightsEnabled(addons: AddonsInput | undefined): boole
 /** Each add-on's defaults and cross-section rules (e.g. the autoscaler image for the cluster version). */
 export function resolveAddons(addons: AddonsInput, ctx: StackContext): { addons: AddonsConfig; problems: Problem[] } {
     const problems: Problem[] = [];
-    const ruleContext = { kubernetesVersion: ctx.cluster?.version };
+    const ruleContext = { kubernetesVersion: ctx.cluster?.version, nodeAutoscaler: addons.nodeAutoscaler };
     const resolved = mapSpecs((spec, key) => {
         if (!spec.resolve) return addons[key];
         const { config, problems: found } = spec.resolve(addons[key], ruleContext);
         problems.push(...found);
         return config;
     });
-    return { addons: resolved as unknown as AddonsConfig, problems };
+    // One engine per stack: with Karpenter, Cluster Autoscaler is not deployed (config/nodeAutoscaler.ts rejects its settings).
+    if (addons.nodeAutoscaler === "karpenter") resolved.clusterAutoscaler = { ...resolved.clusterAutoscaler, enabled: false };
+    return { addons: { ...resolved, nodeAutoscaler: addons.nodeAutoscaler } as unknown as AddonsConfig, problems };
 }

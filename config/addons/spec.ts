@@ -12,8 +12,15 @@ import type { FleetMetricCollection } from "../observability/scrape";
 /** A Helm chart from a repository, at a pinned version (overridable per stack as `chartVersion`). */
 export interface HelmInstall {
     readonly kind: "helm";
-    readonly repo: string;
+    /** The chart repository; absent for a chart in an OCI registry, whose `chart` is then the full `oci://` reference. */
+    readonly repo?: string;
     readonly chart: string;
+    /**
+     * A chart of the same version that installs and upgrades the add-on's CRDs. Helm installs a chart's own `crds/`
+     * only on first install and never upgrades them (Helm docs, "Custom Resource Definitions"), so where upstream
+     * publishes such a chart it is released first and the main chart is installed with `skipCrds`.
+     */
+    readonly crdChart?: string;
     /** The pinned chart version, with the upstream tag it was read at. */
     readonly version: string;
     readonly releaseName: string;
@@ -48,7 +55,13 @@ export interface AddonContext {
 /** What an add-on's config rules may read about the rest of the document (only what parsed). */
 export interface AddonRuleContext {
     readonly kubernetesVersion?: string;
+    /** `addons.nodeAutoscaler`: which engine scales job capacity (the other one is not deployed). */
+    readonly nodeAutoscaler?: NodeAutoscaler;
 }
+
+/** The engines that can scale job capacity (`addons.nodeAutoscaler`). */
+export const NODE_AUTOSCALERS = ["clusterAutoscaler", "karpenter"] as const;
+export type NodeAutoscaler = (typeof NODE_AUTOSCALERS)[number];
 
 /** Every resolved add-on section has these. */
 export interface AddonConfigBase {

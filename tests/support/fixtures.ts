@@ -43,6 +43,30 @@ export function validDocument(): Record<string, any> {
     };
 }
 
+/** validDocument() with Karpenter as its engine: the management group, two pools, a runner on each. */
+export function karpenterDocument(): Record<string, any> {
+    const doc = validDocument();
+    doc.addons = { nodeAutoscaler: "karpenter" };
+    doc.nodeGroups = { management: doc.nodeGroups.management };
+    doc.nodeGroups.management.instanceTypes = ["m7i.xlarge"];
+    doc.nodePools = {
+        "amd64-spot": {
+            arch: "amd64",
+            capacityTypes: ["spot", "on-demand"],
+            instanceFamilies: ["m7i", "m7a", "m6i"],
+            instanceSizes: ["2xlarge", "4xlarge"],
+            cpuLimit: 400,
+        },
+        arm64: { arch: "arm64", instanceFamilies: ["m7g"], instanceSizes: ["2xlarge"], cpuLimit: 80 },
+    };
+    doc.runners = {
+        amd64: { nodePool: "amd64-spot", tags: ["amd64"], concurrent: 20, maxJobTimeoutMinutes: 90 },
+        arm64: { nodePool: "arm64", tags: ["arm64"], concurrent: 10 },
+    };
+    doc.runnerTokens = { amd64: "glrt-fixture-amd64", arm64: "glrt-fixture-arm64" };
+    return doc;
+}
+
 /**
  * A small VM runner as a stack file gives it (the issue's docker-autoscaler example, 10 VMs): a catch-all policy
  * without idle VMs, then two idle jobs in Berlin working hours. `change` overrides fields.

@@ -1,7 +1,9 @@
 // Test harness: the offline engine (plan/engine.ts) plus what only tests need, fake runner tokens above all.
+import * as path from "path";
 import { parseStackConfig, PROJECT, StackConfig } from "../../config";
 import {
     ConfigMap,
+    ROOT,
     Run,
     runProgram,
     RUNNER_TOKENS_KEY,
@@ -24,8 +26,17 @@ export function runStackFile(stack: string, overrides: ConfigMap = {}): Promise<
     return evaluate(stack, overrides);
 }
 
+/** Example stacks (examples/Pulumi.<name>.yaml): capabilities the shipped stacks cannot show, run like them. */
+export const EXAMPLE_STACKS = ["karpenter"] as const;
+
+/** The `config:` section of a shipped stack file, or of an example stack's file. */
+export function configOfStack(stack: string): ConfigMap {
+    const example = (EXAMPLE_STACKS as readonly string[]).includes(stack);
+    return stackFileConfig(stack, example ? path.join(ROOT, "examples", `Pulumi.${stack}.yaml`) : undefined);
+}
+
 function evaluate(stack: string, overrides: ConfigMap): Promise<Run> {
-    const config = { ...stackFileConfig(stack), ...overrides };
+    const config = { ...configOfStack(stack), ...overrides };
     const api = standInGitlabApiToken(config, FAKE_GITLAB_API_TOKEN);
     const withTokens = { ...config, ...fakeRunnerTokens(config), ...api.config };
     const secretKeys = Object.keys(withTokens).filter((k) => [RUNNER_TOKENS_KEY, ...Object.keys(api.config)].includes(k));
@@ -62,7 +73,7 @@ export async function runShippedStacks(into: Record<string, Run>): Promise<void>
 
 /** The validated config of a shipped stack file (with overrides), as the program sees it, with fake tokens. */
 export function stackConfigOf(stack: string, overrides: ConfigMap = {}): StackConfig {
-    const file = { ...stackFileConfig(stack), ...overrides };
+    const file = { ...configOfStack(stack), ...overrides };
     const withTokens = { ...fakeRunnerTokens(file), ...standInGitlabApiToken(file, FAKE_GITLAB_API_TOKEN).config, ...file };
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(withTokens)) if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = v;
