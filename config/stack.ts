@@ -193,7 +193,9 @@ export function parseStackConfig(
         const resolved = resolveObservability(parsed.observability, {
             containerInsights: context.containerInsights,
             containerInsightsVersion: parsed.addons?.containerInsights.version,
-            clusterAutoscaler: parsed.addons?.clusterAutoscaler.enabled,
+            // The resolved switches: under Karpenter, Cluster Autoscaler is off whatever its section's default says.
+            clusterAutoscaler: addons?.clusterAutoscaler.enabled,
+            karpenter: addons?.karpenter.enabled,
             // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
             runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
         });

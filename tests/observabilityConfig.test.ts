@@ -1,12 +1,12 @@
 import { strict as assert } from "assert";
-import { parseStackConfig, StackConfig } from "../config";
+import { parseStackConfig, PROJECT, StackConfig } from "../config";
 import * as fs from "fs";
 import * as path from "path";
 import { CLUSTER_THRESHOLDS, COLLECTED_METRICS, fleetMetricCount, RUNNER_THRESHOLDS } from "../config/observability";
 import { alarmSpecs } from "../components/observability/alarms";
 import { alarmInput, hasSpotGroup } from "../components/observability/inputs";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
-import { ROOT, stackConfigOf } from "./support/harness";
+import { fakeRunnerTokens, ROOT, stackConfigOf, stackFileConfig } from "./support/harness";
 
 // The `observability` section: defaults, path-precise problems, per-runner overrides, and alarms that follow the
 // configuration (parts that are off have none).
@@ -145,6 +145,28 @@ describe("observability config", () => {
                     "nodegroup-arm64-spot-at-max",
                 ],
             );
+        });
+
+        it("Karpenter (examples/Pulumi.karpenter.yaml): no Cluster Autoscaler scrape or alarm, and the plan says its own metrics are not collected", () => {
+            const file = stackFileConfig("karpenter", path.join(ROOT, "examples/Pulumi.karpenter.yaml"));
+            const raw = Object.fromEntries(
+                Object.entries({ ...fakeRunnerTokens(file), ...file })
+                    .filter(([k]) => k.startsWith(`${PROJECT}:`))
+                    .map(([k, v]) => [k.slice(PROJECT.length + 1), v]),
+            );
+            const cfg = parseStackConfig(raw, String(file["aws:region"]));
+            assert.equal(cfg.addons.nodeAutoscaler, "karpenter");
+            assert.deepEqual([cfg.observability.engines, cfg.observability.collection], [[], { sources: ["runner"] }]);
+            const keys = keysOf(cfg);
+            assert.ok(keys.length > 0 && !keys.some((k) => /^(autoscaler|nodegroup)-/.test(k)), keys.join(", "));
+            assert.ok(
+                cfg.observability.findings.some(
+                    (f) => f.subject === "observability" && /Karpenter's metrics are not collected/.test(f.message),
+                ),
+            );
+            // A pool allowed Spot counts the interruption warnings like a Spot node group.
+            assert.ok(hasSpotGroup(cfg) && cfg.nodePools.some((p) => p.capacityTypes.includes("spot")));
+            assert.ok(keys.includes("spot-interruptions"));
         });
 
         it("no Spot group: no Spot alarm; a fixed-size job group: no at-maxSize alarm for it", () => {

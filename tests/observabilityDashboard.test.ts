@@ -102,7 +102,9 @@ describe("dashboard", () => {
             body.widgets.some(
                 (w) =>
                     w.type === "text" &&
-                    String((w.properties as { markdown: string }).markdown).includes("No autoscaling engine"),
+                    String((w.properties as { markdown: string }).markdown).includes(
+                        "No node-scaling engine whose metrics are collected",
+                    ),
             ),
         );
     });

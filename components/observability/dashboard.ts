@@ -237,7 +237,12 @@ export function dashboardBody(input: DashboardInput): { start: string; widgets: 
         : [];
     const noEngine =
         input.engines.length === 0
-            ? [text("No autoscaling engine is enabled: node and autoscaler widgets are left out.", 1)]
+            ? [
+                  text(
+                      "No node-scaling engine whose metrics are collected (Cluster Autoscaler is not deployed): node, autoscaler and idle-cost widgets are left out.",
+                      1,
+                  ),
+              ]
             : [];
     return {
         start: "-PT3H",

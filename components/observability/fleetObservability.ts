@@ -11,7 +11,7 @@ import { alarmTopicPolicy, endpointKey, SPOT_INTERRUPTION_PATTERN } from "./noti
 export interface FleetObservabilityArgs {
     readonly config: Pick<
         StackConfig,
-        "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "capacity"
+        "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "nodePools" | "capacity"
     >;
     /** The ASG of each job node group (NodeGroup.asgName): Cluster Autoscaler's `node_group` label. */
     readonly asgNames: Readonly<Record<string, pulumi.Input<string>>>;

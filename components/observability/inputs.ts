@@ -1,15 +1,19 @@
 // What the alarm catalogue and the dashboard read of the stack config, built in one place (pure) so the component
 // and the tests see the same thing. ASG and rule names are known only at deploy time: `N` is their type.
 import type { StackConfig } from "../../config";
+import { poolCapacityKind } from "../../config/nodePools";
 import { DEFAULT_RUNBOOK } from "../../config/observability/schema";
 import type { AlarmInput } from "./alarms";
 import type { DashboardInput } from "./dashboard";
 
-type Config = Pick<StackConfig, "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "capacity">;
+type Config = Pick<
+    StackConfig,
+    "cluster" | "region" | "observability" | "runners" | "vmRunners" | "nodeGroups" | "nodePools" | "capacity"
+>;
 
-/** Whether the stack has a Spot job group (then a rule counts Spot interruption warnings). */
-export const hasSpotGroup = (config: Pick<StackConfig, "nodeGroups">) =>
-    config.nodeGroups.jobs.some((g) => g.capacityType === "SPOT");
+/** Whether jobs may run on Spot: a Spot job group or a Karpenter pool allowed Spot (then a rule counts the warnings). */
+export const hasSpotGroup = (config: Pick<StackConfig, "nodeGroups" | "nodePools">) =>
+    config.nodeGroups.jobs.some((g) => g.capacityType === "SPOT") || config.nodePools.some((p) => poolCapacityKind(p) === "SPOT");
 
 /** The alarm catalogue's input; undefined when no alarm is created. */
 export function alarmInput<N>(

@@ -181,6 +181,7 @@ export interface ObservabilityContext {
     /** A pinned `addons.containerInsights.version`, if any. */
     readonly containerInsightsVersion?: string;
     readonly clusterAutoscaler?: boolean;
+    readonly karpenter?: boolean;
     /** The runners that resolved; undefined when `runners` did not parse (overrides are then not checked). */
     readonly runners?: readonly Pick<RunnerConfig, "name">[];
 }
@@ -216,6 +217,14 @@ export function resolveObservability(
     }
     const findings: Finding[] = [];
     if (!enabled) return { config: { enabled, engines, findings }, problems };
+    if (ctx.karpenter) {
+        findings.push({
+            severity: "warning",
+            subject: "observability",
+            message:
+                "Karpenter's metrics are not collected: runners and nodes are watched, but there is no alarm or dashboard widget for its scheduling, node pools or errors; watch it with kubectl -n kube-system logs -l app.kubernetes.io/instance=karpenter",
+        });
+    }
 
     const sources: MetricSource[] = [...(runnerNames.length > 0 ? (["runner"] as const) : []), ...engines];
     const collection = sources.length > 0 ? { sources } : undefined;
