@@ -11,6 +11,7 @@ import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { nodeAutoscalerProblems } from "./nodeAutoscaler";
 import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
+import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
 import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
 import { quotaProblems } from "./quotas";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
@@ -38,6 +39,8 @@ export interface StackConfig {
     readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
+    /** Fleet metrics, dashboard and alarms (docs/runbook/monitoring.md). */
+    readonly observability: ObservabilityConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
     readonly capacity: CapacityReport;
 }
@@ -53,6 +56,7 @@ const SECTIONS = {
     vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
+    observability: observabilitySchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
     /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
@@ -238,6 +242,24 @@ export function parseStackConfig(
     // Runners first: a conflict is reported on the later of two, in the order of the sections.
     guard("runners", () => pushAll(problems, tagOverlapProblems([...runnerTagged, ...vmTagged])));
 
+    let observability: ObservabilityConfig | undefined;
+    if (parsed.observability) {
+        const input = parsed.observability;
+        const resolved = guard("observability", () =>
+            resolveObservability(input, {
+                containerInsights: context.containerInsights,
+                containerInsightsVersion: parsed.addons?.containerInsights.version,
+                // The resolved switches: under Karpenter, Cluster Autoscaler is off whatever its section's default says.
+                clusterAutoscaler: addons?.clusterAutoscaler.enabled,
+                karpenter: addons?.karpenter.enabled,
+                // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
+                runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
+            }),
+        );
+        observability = resolved?.config;
+        if (resolved) pushAll(problems, resolved.problems);
+    }
+
     if (problems.length > 0) throw fail();
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
@@ -250,7 +272,9 @@ export function parseStackConfig(
             containerInsights: context.containerInsights,
             podSubnetFreeIps: podSubnetFreeIps(network!),
             clusterSubnetFreeIps: network!.freeIpAddresses,
-            managementPods: managementPods(addons!, [...runners, ...vmRunners]),
+            managementPods: managementPods(addons!, [...runners, ...vmRunners], {
+                fleetMetrics: observability?.collection !== undefined,
+            }),
             vmRunners,
         }),
     );
@@ -275,6 +299,7 @@ export function parseStackConfig(
         vmRunners,
         addons: addons!,
         cache: parsed.cache!,
+        observability: observability!,
         capacity,
     });
 }

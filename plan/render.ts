@@ -1,5 +1,6 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
 import { code as codeBlock, Format, heading, list, pairs, table, usd } from "./format";
+import { observabilityLines } from "./observability";
 import { PlanData } from "./planData";
 import { renderSecurity } from "./renderSecurity";
 
@@ -312,6 +313,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
     }
 
     if (plan.vmRunners.length > 0) renderVmRunners(plan, format, out, code);
+
+    out.push(...observabilityLines(plan.observability, format));
 
     section("Resources");
     out.push(

@@ -39,7 +39,16 @@ export function benchStackConfig(size: BenchStackSize): Record<string, unknown> 
     for (let r = 1; r <= size.runners; r++)
         runners[`runner-${r}`] = { nodeGroup: `jobs-${((r - 1) % jobGroups) + 1}`, tags: [`bench-${r}`], concurrent: 10 };
     const cluster = { ...prod.config[`${NS}:cluster`], quotas: { nodeGroupsPerCluster: Math.max(30, 2 * size.groups) } };
-    return { ...prod.config, [`${NS}:cluster`]: cluster, [`${NS}:nodeGroups`]: nodeGroups, [`${NS}:runners`]: runners };
+    // prod's alarm settings name prod's runners, which this stack does not have: the defaults apply to every runner.
+    const { runners: _prodRunners, ...alarms } = prod.config[`${NS}:observability`]?.alarms ?? {};
+    const observability = { ...prod.config[`${NS}:observability`], alarms };
+    return {
+        ...prod.config,
+        [`${NS}:cluster`]: cluster,
+        [`${NS}:nodeGroups`]: nodeGroups,
+        [`${NS}:runners`]: runners,
+        [`${NS}:observability`]: observability,
+    };
 }
 
 /** The stacks the bench plans. */

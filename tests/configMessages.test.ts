@@ -3,6 +3,7 @@
 // stack files and of the fixture, so no schema can slip back to zod's own wording.
 import { strict as assert } from "assert";
 import { ConfigError, parseStackConfig } from "../config";
+import { SECTION_KEYS } from "../config/stack";
 import { projectKeys } from "../plan/stackFile";
 import { stackFileConfig } from "../plan/engine";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
@@ -73,10 +74,7 @@ describe("validation messages", () => {
 
     it("an unknown key suggests the allowed key it is closest to, at every level", () => {
         const cases: [Path, string][] = [
-            [
-                ["clustr"],
-                'clustr: unknown top-level key (allowed: gitlab, cluster, network, nodeGroups, nodePools, runners, vmRunners, addons, cache, runnerTokens, gitlabApiToken); did you mean "cluster"?',
-            ],
+            [["clustr"], `clustr: unknown top-level key (allowed: ${SECTION_KEYS.join(", ")}); did you mean "cluster"?`],
             [["cluster", "verison"], 'did you mean "version"?'],
             [["runners", "amd64", "concurent"], 'did you mean "concurrent"?'],
             [["nodeGroups", "amd64", "maxsize"], 'did you mean "maxSize"?'],
