@@ -6,6 +6,14 @@ export const CACHE_DEFAULTS = {
     expirationDays: 14,
     /** Keep the bucket (and its objects) when the stack is destroyed: a teardown must not delete data by surprise. */
     retainOnDestroy: true,
+    accessLogs: {
+        /** S3 server access logging of the cache bucket (AWS Security Hub control S3.9 flags a bucket without it). */
+        enabled: true,
+        /** Key prefix of the log objects. */
+        prefix: "runner-cache/",
+        /** Days the created log bucket keeps logs: a quarter, for incident reviews (like the prod stack's other logs). */
+        expirationDays: 90,
+    },
 } as const;
 
 // S3 bucket naming rules (3–63 of a-z0-9.-, starting and ending alphanumeric, no "..", not an IP address).
@@ -28,5 +36,39 @@ export const cacheSchema = strictObject({
      * emptied and deleted with the stack (S3 `forceDestroy`), for throw-away test stacks only.
      */
     retainOnDestroy: z.boolean().default(CACHE_DEFAULTS.retainOnDestroy),
-}).default({ ...CACHE_DEFAULTS });
+    /**
+     * S3 server access logs of the cache bucket: who read and wrote which cache object. By default into a log bucket the
+     * stack creates (private, SSE-S3 encrypted, expiring, retained like the cache); `targetBucket` names an existing
+     * bucket instead (same account and region; its policy must let logging.s3.amazonaws.com put objects).
+     */
+    accessLogs: strictObject({
+        enabled: z.boolean().default(CACHE_DEFAULTS.accessLogs.enabled),
+        targetBucket: z
+            .string()
+            .regex(BUCKET, {
+                error: (iss) =>
+                    `${JSON.stringify(iss.input)} is not a valid S3 bucket name (3–63 of a-z, 0-9, "." and "-", alphanumeric at both ends)`,
+            })
+            .optional(),
+        prefix: z
+            .string()
+            .regex(/^[A-Za-z0-9!_.*'()\-][A-Za-z0-9!_.*'()/\-]{0,99}$/, {
+                error: (iss) =>
+                    `${JSON.stringify(iss.input)} is not a key prefix (1–100 of letters, digits, /!_.*'()-, not starting with /)`,
+            })
+            .default(CACHE_DEFAULTS.accessLogs.prefix),
+        expirationDays: z.number().int().min(1).max(3650).default(CACHE_DEFAULTS.accessLogs.expirationDays),
+    }).default({ ...CACHE_DEFAULTS.accessLogs }),
+})
+    .superRefine((c, ctx) => {
+        if (c.accessLogs.targetBucket !== undefined && c.accessLogs.targetBucket === c.bucketName) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["accessLogs", "targetBucket"],
+                message:
+                    "is the cache bucket itself; S3 would log its own log deliveries without end. Name another bucket or leave it out",
+            });
+        }
+    })
+    .default({ ...CACHE_DEFAULTS, accessLogs: { ...CACHE_DEFAULTS.accessLogs } });
 export type CacheConfig = Readonly<z.output<typeof cacheSchema>>;

@@ -11,6 +11,7 @@ import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
 import type { NodePoolConfig } from "./nodePools";
 import { PoolCapacity, planPools } from "./poolCapacity";
+import type { WarmCapacityPlan } from "./warmPlan";
 
 export type { Finding } from "./problems";
 
@@ -98,6 +99,8 @@ export interface CapacityReport {
     readonly runners: readonly RunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
+    /** Runners with `warmCapacity`: pause pods and warm nodes per policy, weekly cost (config/warmPlan.ts). */
+    readonly warm?: readonly WarmCapacityPlan[];
     /** Demand on the management group against its room (when managementPods were given). */
     readonly management?: ManagementCapacity;
     readonly cost: {

@@ -37,5 +37,10 @@ function decode(value: string): unknown {
 
 /** Reads and validates the stack configuration once; throws a ConfigError before any resource is declared. */
 export function loadStackConfig(): StackConfig {
-    return parseStackConfig(readProjectConfig(), pulumi.runtime.allConfig()["aws:region"]);
+    const raw = readProjectConfig();
+    // `isConfigSecret` is exported by @pulumi/pulumi's runtime (runtime/config.js) but missing from its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    const isSecret = runtime.isConfigSecret;
+    const secretKeys = isSecret && new Set(Object.keys(raw).filter((key) => isSecret(`${PROJECT}:${key}`)));
+    return parseStackConfig(raw, pulumi.runtime.allConfig()["aws:region"], { secretKeys: secretKeys || undefined });
 }

@@ -90,7 +90,27 @@ export const networkSchema = strictObject({
      * offline): `aws ec2 describe-subnets --subnet-ids … --query 'sum(Subnets[].AvailableIpAddressCount)'`.
      */
     freeIpAddresses: z.number().int().min(0).optional(),
+    /**
+     * The VPC's own CIDR blocks (primary and secondaries; `podSubnets.cidrBlock` is added by itself), for runners whose
+     * jobs may reach the VPC (`runners.<name>.network.egress: [vpc]`):
+     * `aws ec2 describe-vpcs --vpc-ids … --query 'Vpcs[0].CidrBlockAssociationSet[].CidrBlock'`.
+     */
+    vpcCidrs: z
+        .array(cidr)
+        .superRefine((cidrs, ctx) =>
+            cidrs.forEach((c, i) => {
+                if (cidrs.indexOf(c) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${c} is listed twice` });
+            }),
+        )
+        .optional(),
 });
 
 export type NetworkConfig = z.output<typeof networkSchema>;
 export type PodSubnetsConfig = NonNullable<NetworkConfig["podSubnets"]>;
+
+/** Every CIDR block of the VPC the config knows: `vpcCidrs` plus the pod-subnet block, or undefined when none is listed. */
+export function knownVpcCidrs(network: Pick<NetworkConfig, "vpcCidrs" | "podSubnets">): string[] | undefined {
+    if (!network.vpcCidrs) return undefined;
+    const pod = network.podSubnets?.cidrBlock;
+    return pod && !network.vpcCidrs.includes(pod) ? [...network.vpcCidrs, pod] : [...network.vpcCidrs];
+}

@@ -5,7 +5,12 @@
 // than one field stay hand-written in runners.ts. Adding a pass-through option is one row here plus its test.
 import { z } from "zod";
 import { strictObject } from "./problems";
+import { jobIdentitySchema } from "./jobIdentity";
+import { jobNetworkSchema } from "./jobNetwork";
+import { jobQuotaSchema } from "./jobQuota";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
+import { registrationSchema } from "./runnerRegistration";
+import { autoscalerToml, WARM_CAPACITY_SINCE, WarmCapacityInput, warmCapacitySchema } from "./warmCapacity";
 import {
     containerResourcesSchema,
     containerResourcesShape,
@@ -13,6 +18,7 @@ import {
     memoryQuantity,
     RESOURCE_DEFAULTS,
 } from "./runnerResources";
+import { ssmParameterName } from "./ssmParameter";
 
 /** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
 export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
@@ -20,8 +26,11 @@ export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 /** Where an option ends up. `toml` and `chart` targets are rendered from the table; the others by hand (named). */
 export type OptionTarget =
-    /** A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping. */
-    | { readonly toml: string; readonly render?: (value: never) => unknown }
+    /**
+     * A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping;
+     * `table` when the value is a whole TOML table.
+     */
+    | { readonly toml: string; readonly render?: (value: never) => unknown; readonly table?: true }
     /** A value of the official gitlab-runner chart (dotted path). */
     | { readonly chart: string }
     /** A setting of the runner in GitLab itself (not in config.toml). */
@@ -38,6 +47,11 @@ export interface RunnerOption {
     readonly defaultText?: string;
     /** Also listed in the README's short table. */
     readonly summary?: boolean;
+    /**
+     * The first GitLab Runner version that has the option's key, when older runners this program can deploy lack it:
+     * setting the option on a runner whose chart ships an older runner is an error naming the minimum.
+     */
+    readonly since?: string;
 }
 
 const int = (min: number, max: number, what: string) =>
@@ -46,9 +60,6 @@ const int = (min: number, max: number, what: string) =>
         .int({ error: `must be a whole number (${what})` })
         .min(min, { error: `must be at least ${min} (${what})` })
         .max(max, { error: `must be at most ${max} (${what})` });
-
-/** SSM parameter names: a path of [A-Za-z0-9_.-] segments (a parameter ARN is accepted too). */
-const SSM_PARAMETER = /^(arn:aws[a-z-]*:ssm:[a-z0-9-]+:\d{12}:parameter)?\/?[A-Za-z0-9_.\-/]{1,1011}$/;
 
 /** Added to the longest job timeout for the manager pod's grace period: unregister + the last log upload. */
 export const TERMINATION_GRACE_MARGIN_SECONDS = 300;
@@ -118,13 +129,13 @@ export const RUNNER_OPTIONS = {
     tags: {
         schema: z.array(z.string()).default([]),
         target: { gitlab: "tag_list" },
-        doc: "the job tags this runner serves; the stack is the source of truth, see [below](#tags-run-untagged-and-where-jobs-land)",
+        doc: "the job tags this runner serves; the stack is the source of truth, see [below](#tags-run-untagged-and-where-jobs-land); sent to GitLab with `registration`",
         summary: true,
     },
     runUntagged: {
         schema: z.boolean().default(false),
         target: { gitlab: "run_untagged" },
-        doc: "also take jobs without tags; at most one runner per stack",
+        doc: "also take jobs without tags; at most one runner per stack; sent to GitLab with `registration`",
         summary: true,
     },
     concurrent: {
@@ -181,9 +192,10 @@ export const RUNNER_OPTIONS = {
         doc: "seconds a finished job pod gets to stop when the runner deletes it; unset: the pod's own grace period",
     },
     maxJobTimeoutMinutes: {
+        // At least 10: GitLab refuses a maximum_timeout under 600 s (config/runnerRegistration.ts GITLAB_RUNNER_LIMITS).
         schema: int(10, 10080, "minutes").default(60),
         target: { gitlab: "maximum_timeout" },
-        doc: "the longest job; sets the manager's grace period and the drain bound of its node group",
+        doc: "the longest job (× 60 → `maximum_timeout`, sent to GitLab with `registration`); sets the manager's grace period and the drain bound of its node group",
         summary: true,
     },
     terminationGracePeriodSeconds: {
@@ -217,6 +229,13 @@ export const RUNNER_OPTIONS = {
         doc: "manager pod CPU request, memory request, memory limit",
         defaultText: both(RESOURCE_DEFAULTS.manager),
     },
+    warmCapacity: {
+        schema: warmCapacitySchema.optional(),
+        target: { toml: "runners.kubernetes.autoscaler", render: (w: WarmCapacityInput) => autoscalerToml(w), table: true },
+        doc: "idle pause pods by schedule so jobs start without waiting for a node; see [Warm capacity](#warm-capacity)",
+        defaultText: "none (off)",
+        since: WARM_CAPACITY_SINCE,
+    },
     chartVersion: {
         schema: z
             .enum(CHART_VERSIONS as [ChartVersion, ...ChartVersion[]], {
@@ -227,16 +246,40 @@ export const RUNNER_OPTIONS = {
         target: { derived: "the Helm release version" },
         doc: "`gitlab-runner` chart; `config/runnerCharts.ts` lists each known version and its runner",
     },
-    tokenSsmParameter: {
-        schema: z
-            .string()
-            .regex(SSM_PARAMETER, {
-                error: (iss) => `${JSON.stringify(iss.input)} is not an SSM parameter name (e.g. /ci/runners/amd64/token)`,
-            })
-            .optional(),
-        target: { derived: "the token Secret" },
-        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>`",
+    registration: {
+        schema: registrationSchema.optional(),
+        target: { gitlab: "runner_type, group_id / project_id, access_level, locked, paused, description" },
+        doc: "create the runner through the GitLab API and take its token from there (`docs/runner-registration.md`); without it the token is set by hand",
+        defaultText: "none (manual token)",
         summary: true,
+    },
+    tokenSsmParameter: {
+        schema: ssmParameterName("/ci/runners/amd64/token").optional(),
+        target: { derived: "the token Secret" },
+        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>` (runners without `registration`)",
+        summary: true,
+    },
+    jobIdentity: {
+        schema: jobIdentitySchema.optional(),
+        target: {
+            derived: "an IAM role bound by EKS Pod Identity to the job service account (`[runners.kubernetes] service_account`)",
+        },
+        doc: "AWS access for jobs without keys: `managedPolicyArns`, inline `statements` (`effect`, `actions`, `resources`), optional `permissionsBoundaryArn` (docs/runners.md, *Job identity and isolation*)",
+        defaultText: "none (no AWS identity)",
+        summary: true,
+    },
+    network: {
+        schema: jobNetworkSchema,
+        target: { derived: "NetworkPolicies of the job namespace" },
+        doc: "what job pods may reach besides DNS: `egress` (`internet`, `vpc`), `cidrs`, `allowClusterApi` (also mounts the service-account token)",
+        defaultText: "`egress: [internet]`, no cluster API",
+        summary: true,
+    },
+    quota: {
+        schema: jobQuotaSchema,
+        target: { derived: "ResourceQuota `pods`, `requests.cpu`, `requests.memory` of the job namespace" },
+        doc: "caps on the job namespace: `pods`, `cpu`, `memory`; never below what 2 × `concurrent` default jobs need",
+        defaultText: "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize`",
     },
 } satisfies Record<string, RunnerOption>;
 
@@ -255,9 +298,16 @@ export const runnerSchema = strictObject(
 export type RunnerInput = z.output<typeof runnerSchema>;
 
 /** The options rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
-export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown }[] {
+export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown; since?: string }[] {
     return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
-        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render }] : [],
+        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render, since: o.since }] : [],
+    );
+}
+
+/** Options that only newer runners have, with the first runner version that has each. */
+export function versionedOptions(): { key: RunnerOptionKey; since: string }[] {
+    return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
+        o.since ? [{ key, since: o.since }] : [],
     );
 }
 

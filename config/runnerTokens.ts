@@ -43,5 +43,5 @@ export function checkRunnerTokens(
 
 /** The two ways to give a runner its token, for error messages and docs. */
 export function tokenHowTo(runner: string): string {
-    return `set it with \`pulumi config set --secret --path 'runnerTokens.${runner}' glrt-…\` or name an SSM SecureString parameter holding it in runners.${runner}.tokenSsmParameter`;
+    return `set it with \`pulumi config set --secret --path 'runnerTokens.${runner}' glrt-…\` or name an SSM SecureString parameter holding it in runners.${runner}.tokenSsmParameter, or let the stack create the runner in GitLab with runners.${runner}.registration`;
 }

@@ -1,11 +1,18 @@
+import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
 import type { NodeGroupConfig } from "./nodeGroups";
 import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
+import { jobIdentityProblems } from "./jobIdentity";
+import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobQuota, resolveJobQuota } from "./jobQuota";
+import { instanceFacts } from "./instanceTypes";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
-import { ChartVersion, runnerChart } from "./runnerCharts";
-import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS } from "./runnerOptions";
+import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
+import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
+import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "./runnerRegistration";
+import { warmCapacityProblems } from "./warmCapacity";
 import {
     ContainerResourcesInput,
     containerResourcesShape,
@@ -20,8 +27,9 @@ import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. */
-export type RunnerTokenSource = { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string };
+/** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
+export type RunnerTokenSource =
+    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
 
 /** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
 export interface RunnerNames {
@@ -30,6 +38,8 @@ export interface RunnerNames {
     readonly serviceAccount: string;
     readonly tokenSecret: string;
     readonly jobNamespace: string;
+    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
+    readonly jobServiceAccount: string;
 }
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
@@ -39,7 +49,10 @@ type ResolvedAway =
     | "services"
     | "terminationGracePeriodSeconds"
     | "chartVersion"
-    | "tokenSsmParameter";
+    | "tokenSsmParameter"
+    | "registration"
+    | "network"
+    | "quota";
 
 /** A validated, fully defaulted runner: every pass-through option of the table as given, plus what is derived. */
 export type RunnerConfig = Readonly<
@@ -51,7 +64,13 @@ export type RunnerConfig = Readonly<
         readonly resources: RunnerResources;
         readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
         readonly token: RunnerTokenSource;
+        /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
+        readonly registration?: RunnerRegistration;
         readonly names: RunnerNames;
+        /** Where job pods may connect (config/jobNetwork.ts). */
+        readonly network: JobNetwork;
+        /** The job namespace's ResourceQuota (config/jobQuota.ts). */
+        readonly quota: JobQuota;
     }
 >;
 
@@ -59,6 +78,10 @@ export type RunnerConfig = Readonly<
 export interface RunnerContext extends StackContext {
     /** Undefined when `runnerTokens` itself was invalid (its problems are already reported). */
     readonly runnerTokens?: RunnerTokenPresence;
+    /** Where the GitLab API token that creates registered runners comes from (presence only). */
+    readonly apiToken: ApiTokenSources;
+    /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
+    readonly vpcCidrs?: readonly string[];
 }
 
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
@@ -71,6 +94,7 @@ export function runnerNames(name: string): RunnerNames {
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
+        jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
@@ -137,7 +161,14 @@ export function resolveRunners(
         }
 
         const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
-        if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
+        if (r.registration) {
+            problems.push(
+                ...registrationProblems(
+                    { name, tags: r.tags, tokenSsmParameter: r.tokenSsmParameter !== undefined, configToken: hasConfigToken },
+                    ctx.apiToken,
+                ),
+            );
+        } else if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
             problems.push({
                 path: at("tokenSsmParameter"),
                 message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
@@ -160,23 +191,59 @@ export function resolveRunners(
         const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
         problems.push(...resolved.problems);
 
+        // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
+        if (r.jobIdentity)
+            problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+        const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
+        problems.push(...network.problems);
+        const quotaBound = jobsGroup ?? (pool && poolAsGroup(pool));
+        const quota = quotaBound
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  quotaBound,
+                  ctx.containerInsights,
+              )
+            : undefined;
+        if (quota) problems.push(...quota.problems);
+
         const {
             helper: _helper,
             services: _services,
             terminationGracePeriodSeconds: _grace,
             chartVersion,
             tokenSsmParameter,
+            registration,
+            network: _network,
+            quota: _quota,
             ...passThrough
         } = rest;
         const chart = runnerChart(chartVersion);
+        for (const { key, since } of versionedOptions()) {
+            if (r[key] === undefined || runnerAtLeast(chart.runnerVersion, since)) continue;
+            const fits = chartsWithRunner(since).map((v) => (v === DEFAULT_CHART_VERSION ? `${v} (the default)` : v));
+            problems.push({
+                path: at(key),
+                message: `needs GitLab Runner ${since} or later, but chartVersion ${chartVersion} ships ${chart.runnerVersion}; use chartVersion ${fits.join(" or ")}, or drop ${key}`,
+            });
+        }
+        if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
         out.push({
             ...passThrough,
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: tokenSsmParameter ? { source: "ssm", parameter: tokenSsmParameter } : { source: "config" },
+            token: registration
+                ? { source: "registration" }
+                : tokenSsmParameter
+                  ? { source: "ssm", parameter: tokenSsmParameter }
+                  : { source: "config" },
+            ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
+            network: network.network,
+            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
     problems.push(...tagOverlapProblems(tagged));
@@ -246,6 +313,15 @@ function jobCapacityOf(
             },
         ],
     };
+}
+
+/**
+ * A pool as the quota sees a group: its shapes, and as many nodes as its CPU limit allows of the smallest one (the
+ * most nodes it can have), so the derived quota's group term bounds what the pool can hold without undercutting it.
+ */
+function poolAsGroup(pool: NodePoolConfig): { instanceTypes: readonly string[]; maxSize: number } {
+    const vcpus = pool.instanceTypes.map((t) => instanceFacts(t)?.vcpu ?? 0).filter((v) => v > 0);
+    return { instanceTypes: pool.instanceTypes, maxSize: vcpus.length ? Math.floor(pool.cpuLimit / Math.min(...vcpus)) : 0 };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

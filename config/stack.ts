@@ -5,15 +5,18 @@ import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./
 import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
-import { GitlabConfig, gitlabSchema } from "./gitlab";
-import { NetworkConfig, networkSchema } from "./network";
+import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
+import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
 import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { nodeAutoscalerProblems } from "./nodeAutoscaler";
 import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
+import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { warmAutoscaler } from "./addons/clusterAutoscaler";
+import { planWarmCapacity } from "./warmPlan";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -44,17 +47,29 @@ const SECTIONS = {
     cache: cacheSchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
+    /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
+    [GITLAB_API_TOKEN_KEY]: gitlabApiTokenSchema,
 } as const;
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** What the engine knows about the document beyond its values. */
+export interface ParseOptions {
+    /** The top-level keys set with `--secret`; undefined when unknown (a document tested on its own). */
+    readonly secretKeys?: ReadonlySet<string>;
+}
 
 /**
  * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
  * from YAML/JSON) and returns it defaulted and frozen, or throws one ConfigError listing every problem.
  * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists.
  */
-export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region: string | undefined): StackConfig {
+export function parseStackConfig(
+    raw: Readonly<Record<string, unknown>>,
+    region: string | undefined,
+    options: ParseOptions = {},
+): StackConfig {
     const problems: Problem[] = [];
     if (region === undefined)
         problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
@@ -121,11 +136,24 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         addons = resolved.addons;
         problems.push(...resolved.problems);
     }
+    // The API token's sources by presence (raw, so an invalid parameter name is not also reported as missing).
+    const rawGitlab = raw.gitlab as Record<string, unknown> | undefined;
+    const apiToken: ApiTokenSources = {
+        ssmParameter: typeof rawGitlab === "object" && rawGitlab !== null && rawGitlab.apiTokenSsmParameter !== undefined,
+        secretConfig: raw[GITLAB_API_TOKEN_KEY] !== undefined,
+        secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
+    };
+    problems.push(...apiTokenProblems(apiToken));
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
         const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
         if (tokens) problems.push(...tokens.problems);
-        const resolved = resolveRunners(parsed.runners, { ...context, runnerTokens: tokens?.presence });
+        const resolved = resolveRunners(parsed.runners, {
+            ...context,
+            runnerTokens: tokens?.presence,
+            apiToken,
+            vpcCidrs: network && knownVpcCidrs(network),
+        });
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }
@@ -137,7 +165,7 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const capacity = planCapacity({
+    const jobs = planCapacity({
         region: region!,
         nodeGroups: nodeGroups as NodeGroups,
         nodePools,
@@ -147,6 +175,9 @@ export function parseStackConfig(raw: Readonly<Record<string, unknown>>, region:
         clusterSubnetFreeIps: network!.freeIpAddresses,
         managementPods: managementPods(addons!, runners),
     });
+    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
+    const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
+    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 

@@ -53,3 +53,9 @@ export const RUNNER_NAMESPACES = {
 
 /** The port of the runner's Prometheus endpoint (`listen_address`, chart `metrics.port`). */
 export const RUNNER_METRICS_PORT = 9252;
+
+/**
+ * The opt-in a job service account carries when its runner may reach the Kubernetes API (`network.allowClusterApi`):
+ * only then is its token mounted into job pods. The policy rule job-sa-token-not-mounted reads it.
+ */
+export const CLUSTER_API_OPT_IN = { label: `${LABEL_PREFIX}cluster-api`, value: "allowed" } as const;

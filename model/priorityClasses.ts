@@ -15,9 +15,20 @@ export const SYSTEM_CLUSTER_CRITICAL = { name: "system-cluster-critical", value:
 /**
  * Cluster Autoscaler's `--expendable-pods-priority-cutoff` (its default, set explicitly because the warm-capacity
  * class depends on it): pods below it neither trigger a scale-up nor keep a node alive. -10 is therefore the lowest
- * priority that still makes the autoscaler add nodes for a pod (CA FAQ, "How can I configure overprovisioning").
+ * priority that still makes the autoscaler add nodes for a pod (CA FAQ, "How can I configure overprovisioning":
+ * "Priority -10 will be reserved for overprovisioning pods as it is the lowest priority that triggers scaling").
  */
 export const EXPENDABLE_PODS_PRIORITY_CUTOFF = -10;
+
+/**
+ * Whether Cluster Autoscaler ignores a pod of this priority for scale-up. The comparison is strict:
+ * `IsExpendablePod` returns `priority < cutoff` in cluster-autoscaler/core/utils/expendable.go (line 67 at every
+ * pinned tag, cluster-autoscaler-1.30.7 … 1.35.2), and filter_out_expendable.go drops such pods from the
+ * unschedulable ones before scale-up. A pod exactly at the cutoff still makes CA add a node.
+ */
+export function expendableToClusterAutoscaler(priority: number, cutoff: number = EXPENDABLE_PODS_PRIORITY_CUTOFF): boolean {
+    return priority < cutoff;
+}
 
 export interface PriorityClassSpec {
     readonly name: string;
@@ -43,6 +54,8 @@ export const PRIORITY_CLASS_SPECS: Readonly<Record<keyof typeof PRIORITY_CLASSES
         preemptionPolicy: "PreemptLowerPriority",
         description: "eks-gitlab-runners CI job pods: preempt warm-capacity placeholders at once.",
     },
+    // The pause pods of `[runners.kubernetes.autoscaler]` (config/warmCapacity.ts): below every job so any job
+    // preempts them, and exactly at the cutoff so their Pending replacements still make CA add a node.
     warmCapacity: {
         name: PRIORITY_CLASSES.warmCapacity,
         value: EXPENDABLE_PODS_PRIORITY_CUTOFF,

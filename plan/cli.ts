@@ -10,12 +10,22 @@ import * as path from "path";
 import { ConfigError, loadStackConfig } from "../config";
 import { tokenHowTo } from "../config/runnerTokens";
 import { Finding } from "../config/capacity";
-import { ProgramError, ROOT, runProgram, stackFileConfig, standInRunnerTokens, withoutEncryptedValues } from "./engine";
+import {
+    ProgramError,
+    ROOT,
+    runProgram,
+    stackFileConfig,
+    standInGitlabApiToken,
+    standInRunnerTokens,
+    withoutEncryptedValues,
+} from "./engine";
 import { buildPlan } from "./planData";
 import { Format, FORMATS, renderPlan } from "./render";
 
 /** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
 const STAND_IN = "glrt-offline-plan-stand-in";
+/** What the GitLab API token of registered runners becomes offline (read from SSM or config at deploy time). */
+const API_TOKEN_STAND_IN = "gitlab-api-token-offline-plan-stand-in";
 
 const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")}; with --stack-file Pulumi.<stack>.yaml the stack name may be left out)`;
 
@@ -83,10 +93,23 @@ export async function runPlan(argv: readonly string[]): Promise<CliResult> {
         subject: `runnerTokens.${r}`,
         message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
     }));
-    const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config)])];
+    const api = standInGitlabApiToken(decoded.config, API_TOKEN_STAND_IN);
+    if (api.missing) {
+        notes.push({
+            severity: "warning",
+            subject: "gitlabApiToken",
+            message: `not in ${path.basename(file)} and gitlab.apiTokenSsmParameter is not set; \`pulumi up\` fails until the registered runners have a GitLab API token (docs/runner-registration.md)`,
+        });
+    }
+    const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config), ...Object.keys(api.config)])];
 
     try {
-        const run = await runProgram({ stack: args.stack, config: { ...decoded.config, ...tokens.config }, secretKeys });
+        const run = await runProgram({
+            stack: args.stack,
+            config: { ...decoded.config, ...tokens.config, ...api.config },
+            secretKeys,
+            secureParameters: api.secureParameters,
+        });
         const plan = buildPlan(args.stack, loadStackConfig(), run, notes);
         return { code: 0, stdout: renderPlan(plan, args.format), stderr: "" };
     } catch (error) {

@@ -59,6 +59,8 @@ export interface RunOptions {
     secretKeys?: string[];
     /** Whether to simulate `pulumi preview` (unknown outputs) rather than `pulumi up`. */
     preview?: boolean;
+    /** Values of SSM SecureString parameters by name (stand-ins; others are answered as runner tokens). */
+    secureParameters?: Readonly<Record<string, string>>;
 }
 
 export class Run {
@@ -132,7 +134,7 @@ export async function runProgram(options: RunOptions): Promise<Run> {
             },
             call(args) {
                 calls.push({ token: args.token, inputs: args.inputs });
-                return mockCall(args.token, args.inputs, region);
+                return mockCall(args.token, args.inputs, region, options.secureParameters);
             },
         },
         PROJECT,
@@ -207,16 +209,41 @@ export function standInRunnerTokens(
     config: ConfigMap,
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { tokenSsmParameter?: string }>;
+    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<
+        string,
+        { tokenSsmParameter?: string; registration?: unknown }
+    >;
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
+    // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)
-        .filter(([name, r]) => !r?.tokenSsmParameter && !(name in existing))
+        .filter(([name, r]) => !r?.tokenSsmParameter && !r?.registration && !(name in existing))
         .map(([name]) => name);
     if (missing.length === 0) return { config: {}, runners: [] };
     return {
         config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } },
         runners: missing,
     };
+}
+
+/** The secret config key of the GitLab API token (`pulumi config set --secret gitlabApiToken …`). */
+export const GITLAB_API_TOKEN_CONFIG_KEY = `${PROJECT}:gitlabApiToken`;
+
+/**
+ * A stand-in GitLab API token for a stack whose runners are registered through the API, so that it evaluates
+ * offline: the answer to the SSM lookup of `gitlab.apiTokenSsmParameter`, or a secret `gitlabApiToken` when the file
+ * names neither source (`missing` then says so). Nothing for a stack without registered runners.
+ */
+export function standInGitlabApiToken(
+    config: ConfigMap,
+    token: string,
+): { config: ConfigMap; secureParameters: Record<string, string>; missing: boolean } {
+    const none = { config: {}, secureParameters: {}, missing: false };
+    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { registration?: unknown } | undefined>;
+    if (!Object.values(runners).some((r) => r?.registration !== undefined)) return none;
+    const parameter = (config[`${PROJECT}:gitlab`] as { apiTokenSsmParameter?: unknown } | undefined)?.apiTokenSsmParameter;
+    if (typeof parameter === "string") return { ...none, secureParameters: { [parameter]: token } };
+    if (GITLAB_API_TOKEN_CONFIG_KEY in config) return none;
+    return { config: { [GITLAB_API_TOKEN_CONFIG_KEY]: token }, secureParameters: {}, missing: true };
 }
 
 /**

@@ -21,6 +21,8 @@ export function mockState(type: string, name: string, inputs: Record<string, any
                     version: inputs.version,
                     endpoint: `https://EXAMPLE.gr7.${region}.eks.amazonaws.com`,
                     vpcConfig: { clusterSecurityGroupId: "sg-0c1a55e7c1a55e7c1" },
+                    // EKS picks 172.20.0.0/16 when the VPC is in 10.0.0.0/8 (EKS API reference, KubernetesNetworkConfigRequest).
+                    kubernetesNetworkConfig: { ipFamily: "ipv4", serviceIpv4Cidr: "172.20.0.0/16" },
                     identities: [{ oidcs: [{ issuer }] }],
                 },
                 kubeconfigJson: JSON.stringify({ apiVersion: "v1", kind: "Config", clusters: [{ name: clusterName }] }),
@@ -62,12 +64,24 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             const ruleName = inputs.name ?? `${name}-a1b2c3d`;
             return { ...inputs, name: ruleName, arn: arn("events", `rule/${ruleName}`) };
         }
+        case REGISTRATION_RESOURCE:
+            // A runner registered through the GitLab API: GitLab's id and the glrt- token it issues (a recognisable fake).
+            return { ...inputs, runnerId: mockRunnerId(name), token: registeredRunnerToken(name), tokenExpiresAt: null };
         default:
             return { ...inputs };
     }
 }
 
-export function mockCall(token: string, inputs: Record<string, any>, region: string): Record<string, any> {
+/**
+ * Invoke results. `secureParameters` answers decrypted SSM lookups by parameter name (e.g. the GitLab API token's
+ * parameter); any other SecureString is taken for a runner token.
+ */
+export function mockCall(
+    token: string,
+    inputs: Record<string, any>,
+    region: string,
+    secureParameters: Readonly<Record<string, string>> = {},
+): Record<string, any> {
     switch (token) {
         case "aws:eks/getAddonVersion:getAddonVersion":
             return { ...inputs, version: `v1.0.0-eksbuild.1` };
@@ -76,7 +90,7 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
             if (inputs.withDecryption)
                 return {
                     ...inputs,
-                    value: ssmRunnerToken(inputs.name),
+                    value: secureParameters[inputs.name] ?? ssmRunnerToken(inputs.name),
                     type: "SecureString",
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
@@ -94,6 +108,19 @@ export function mockCall(token: string, inputs: Record<string, any>, region: str
 }
 
 export type { pulumi };
+
+/** The type of the registration resource (components/runners/registration/resource.ts) in URNs. */
+export const REGISTRATION_RESOURCE = "pulumi-nodejs:dynamic/eks-gitlab-runners:RunnerRegistration";
+
+/** The fake token GitLab "issues" to a registered runner under mocks, by the registration resource's name. */
+export const registeredRunnerToken = (resource: string) => `glrt-registered-${resource}`;
+
+/** A stable fake GitLab runner id per registration resource name. */
+export function mockRunnerId(resource: string): number {
+    let h = 0;
+    for (const c of resource) h = (h * 31 + c.charCodeAt(0)) % 90_000;
+    return 10_000 + h;
+}
 
 /** The fake token the SSM mock returns for a SecureString parameter name. */
 export const ssmRunnerToken = (parameter: string) => `glrt-ssm-${parameter.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "")}`;

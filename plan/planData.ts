@@ -1,6 +1,8 @@
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
+import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration/api";
+import { REGISTRATION_RESOURCE } from "./mocks";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { CapacityReport, Finding } from "../config/capacity";
@@ -83,6 +85,39 @@ export interface RunnerPlan {
     /** Per container kind: requests, limits and the ceilings CI jobs may raise them to. */
     readonly resources: StackConfig["runners"][number]["resources"];
     readonly configToml: OrMissing<string>;
+    /** How the runner gets its token: "manual" (runnerTokens / SSM), or its registration through the GitLab API. */
+    readonly registration: "manual" | OrMissing<RegistrationPlan>;
+}
+
+/** A registered runner as the program declared it to GitLab: read from the registration resource's inputs. */
+export interface RegistrationPlan {
+    /** `instance`, `group <id>` or `project <id>`. */
+    readonly scope: string;
+    /** Every setting the deployment puts (back) on the runner in GitLab, by GitLab's field name. */
+    readonly enforces: Record<string, unknown>;
+    /** The rotation label ("" before the first one). */
+    readonly rotation: string;
+    readonly adoptRunnerId?: number;
+}
+
+/** The scope and enforced settings of a recorded registration resource (or MISSING without one). */
+function registrationOf(recordedInputs: Record<string, any> | undefined): OrMissing<RegistrationPlan> {
+    if (!recordedInputs) return MISSING;
+    const i = recordedInputs;
+    const scope =
+        i.runnerType === "group_type"
+            ? `group ${i.groupId}`
+            : i.runnerType === "project_type"
+              ? `project ${i.projectId}`
+              : i.runnerType === "instance_type"
+                ? "instance"
+                : MISSING;
+    return {
+        scope,
+        enforces: Object.fromEntries(SETTING_KEYS.map((k) => [SETTING_FIELDS[k], i[k] ?? MISSING])),
+        rotation: typeof i.rotation === "string" ? i.rotation : MISSING,
+        ...(typeof i.adoptRunnerId === "number" ? { adoptRunnerId: i.adoptRunnerId } : {}),
+    };
 }
 
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
@@ -188,6 +223,9 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
         const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
         const chartVersion = recorded<string>(release?.inputs.version);
+        const [registration] = run.resources.filter(
+            (x) => x.type === REGISTRATION_RESOURCE && x.name === `gitlab-${r.name}-registration`,
+        );
         return {
             name: r.name,
             ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
@@ -199,6 +237,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             privileged: r.privileged,
             resources: r.resources,
             configToml: recorded<string>(release?.inputs.values?.runners?.config),
+            registration: r.registration ? registrationOf(registration?.inputs) : "manual",
         };
     });
 

@@ -35,6 +35,24 @@ const list = (items: readonly string[] | "missing") =>
     typeof items === "string" ? items : items.length === 0 ? "—" : items.join(", ");
 const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
 
+/** How a runner gets its token, and for a registered one what the deployment enforces in GitLab. */
+function registrationLine(reg: PlanData["runners"][number]["registration"]): string {
+    if (reg === "manual")
+        return "Token: set by hand (runnerTokens or tokenSsmParameter); GitLab's settings of this runner are not managed.";
+    if (reg === "missing") return "Registration: missing (no registration resource was recorded).";
+    const shown = Object.entries(reg.enforces)
+        .filter(([field]) => field !== "maintenance_note")
+        .map(
+            ([field, v]) =>
+                `${field} ${Array.isArray(v) ? `[${v.join(", ")}]` : field === "description" ? JSON.stringify(v) : String(v)}`,
+        );
+    const adopt = reg.adoptRunnerId !== undefined ? `, adopting runner ${reg.adoptRunnerId}` : "";
+    return (
+        `Registration: ${reg.scope} runner created through the GitLab API${adopt}; its token goes straight into the manager's Secret ` +
+        `(rotation ${reg.rotation === "" ? "none yet" : JSON.stringify(reg.rotation)}). Every deployment sets in GitLab: ${shown.join(", ")} (maximum_timeout in seconds).`
+    );
+}
+
 /** Renders the plan for a terminal, for a merge request (Markdown) or for machines (JSON). */
 export function renderPlan(plan: PlanData, format: Format): string {
     if (format === "json") return JSON.stringify(plan, null, 2);
@@ -151,6 +169,28 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ]),
         ),
     );
+    for (const w of c.warm ?? []) {
+        out.push(
+            "",
+            `Warm capacity of runner ${w.runner} on "${w.nodeGroup}": pause pods of ${formatCpuMillis(w.pausePod.cpuMillis)} CPU / ${formatMiB(w.pausePod.memoryMiB)} (the build request), ${w.pausePodsPerNode} per node, at most ${w.maxPausePods}. ` +
+                `Over a week ${w.warmNodeHoursPerWeek} warm node-hours, ${usd(w.usdPerWeek)}/week with no jobs running (the last active policy wins; an emptied node stays until Cluster Autoscaler's scale-down-unneeded-time). ` +
+                `A job that lands on warm room starts about ${w.coldStartSavedSeconds} s sooner (autoscaler scan interval + node provisioning; its image is pulled either way).`,
+            "",
+            table(
+                format,
+                ["policy", "periods", "time zone", "pause pods", "warm nodes", "hours/week it wins"],
+                w.policies.map((p) => [
+                    p.index < 0 ? "none active" : `#${p.index}`,
+                    // Periods are cron text: a code span keeps Markdown from reading the asterisks.
+                    p.index < 0 ? "—" : p.periods.map((x) => (format === "markdown" ? `\`${x}\`` : x)).join(", "),
+                    p.index < 0 ? "—" : p.timezone,
+                    p.pausePods,
+                    p.warmNodes,
+                    p.hoursPerWeek,
+                ]),
+            ),
+        );
+    }
     if (c.pools.length > 0) {
         out.push(
             "",
@@ -257,6 +297,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
         out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
+            "",
+            registrationLine(r.registration),
             "",
         );
         out.push(

@@ -1,22 +1,11 @@
 // IAM policy documents: no wildcard write actions, no unscoped autoscaling writes.
+import { isWildcardWrite } from "../model/iam";
 import { asArray, isObject, isUnknown, parseJsonDocument, PolicyResource, reveal, Rule, TYPES, UNKNOWN } from "./model";
 
-/** Verbs of IAM actions that only read. A wildcard whose fixed prefix starts with one of them cannot match a write. */
-const READ_VERBS = /^(Describe|Get|List|View|Search|Lookup|BatchGet|Query|Scan)/;
+export { isWildcardWrite };
 
 /** The two calls that change an ASG's capacity (Cluster Autoscaler's only writes). */
 export const CAPACITY_WRITES = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"];
-
-/**
- * Whether an action pattern with a wildcard can match a write action: `*`, `s3:*`, `s3:Put*`, `iam:*Role` can;
- * `ec2:Describe*` and `s3:Get*` cannot.
- */
-export function isWildcardWrite(action: string): boolean {
-    if (!action.includes("*") && !action.includes("?")) return false;
-    const [, name = action] = action.split(":", 2);
-    const fixedPrefix = name.split(/[*?]/)[0];
-    return !READ_VERBS.test(fixedPrefix);
-}
 
 /** Whether an action pattern covers one of the capacity writes (exactly or by wildcard). */
 function coversCapacityWrite(action: string): boolean {

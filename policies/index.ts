@@ -3,6 +3,7 @@
 import { prodClusterProtected } from "./cluster";
 import { iamNoWildcardWrites } from "./iam";
 import { karpenterControllerIamScoped, karpenterJobsNotDisrupted, karpenterSpotPoolDiversified } from "./karpenter";
+import { jobNamespaceDefaultDeny, jobRoleNoFullWildcard, jobTokenNotMounted } from "./isolation";
 import { DEFAULT_PRODUCTION_STACKS, resourceLabel, PolicyResource, Rule, RuleContext, stackOfUrn, Violation } from "./model";
 import { imdsV2HopLimit1, jobNodeGroupAzRebalanceSuspended, managementNodeGroupIsolated } from "./nodes";
 import { noPrivilegedRunnerUnlessOptedIn, runnerRbacNamespaceScoped, runnerTokensNotPlaintext } from "./runners";
@@ -23,6 +24,9 @@ export const RULES: readonly Rule[] = [
     karpenterControllerIamScoped,
     karpenterSpotPoolDiversified,
     karpenterJobsNotDisrupted,
+    jobRoleNoFullWildcard,
+    jobNamespaceDefaultDeny,
+    jobTokenNotMounted,
 ];
 
 /** A context for a stack's resources: the stack name comes from their URNs unless given. */

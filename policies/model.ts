@@ -196,4 +196,7 @@ export const TYPES = {
     clusterRoleBinding: "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding",
     nodePool: "kubernetes:karpenter.sh/v1:NodePool",
     ec2NodeClass: "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    iamRolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 } as const;

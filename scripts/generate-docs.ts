@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { RUNNER_OPTIONS, RunnerOption, RunnerOptionKey } from "../config/runnerOptions";
+import { WARM_CAPACITY_FIELDS } from "../config/warmCapacity";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -19,7 +20,7 @@ function tomlKey(dotted: string): string {
 
 function becomes(o: RunnerOption): string {
     const t = o.target;
-    if ("toml" in t) return tomlKey(t.toml);
+    if ("toml" in t) return t.table ? `\`[${t.toml}]\`` : tomlKey(t.toml);
     if ("chart" in t) return `chart \`${t.chart}\``;
     if ("gitlab" in t) return `GitLab runner setting \`${t.gitlab}\``;
     return t.derived;
@@ -49,6 +50,13 @@ export function generatedBlocks(): Record<string, string> {
     return {
         "runner-options": ["| Key | Default | Becomes | Meaning |", "|---|---|---|---|", ...full].join("\n"),
         "runner-options-summary": ["| Key | Default | Meaning |", "|---|---|---|", ...summary].join("\n"),
+        "warm-capacity-fields": [
+            "| Key (under `warmCapacity`) | Default | `[runners.kubernetes.autoscaler]` key | Meaning |",
+            "|---|---|---|---|",
+            ...WARM_CAPACITY_FIELDS.map(
+                ([key, def, toml, doc]) => `| ${key.startsWith("(") ? key : `\`${key}\``} | ${def} | ${toml} | ${doc} |`,
+            ),
+        ].join("\n"),
     };
 }
 

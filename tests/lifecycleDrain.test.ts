@@ -43,6 +43,8 @@ describe("drain: which pods go, which are waited for", () => {
     it("job groups wait for CI job pods and evict everything else that can move", () => {
         assert.equal(podAction(pod(JOB), "jobs"), "wait");
         assert.equal(podAction(pod({ controllerKind: "ReplicaSet" }), "jobs"), "evict");
+        // Warm-capacity pause pods carry the runner's label but belong to a Deployment: they never finish by themselves.
+        assert.equal(podAction(pod({ ...JOB, controllerKind: "ReplicaSet" }), "jobs"), "evict");
         assert.equal(podAction(pod({}), "jobs"), "evict", "an unmanaged non-job pod would die with the node anyway");
     });
 

@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "../config/capacity";
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
-import { buildPlan, MISSING, PlanData } from "../plan/planData";
+import { buildPlan, MISSING, PlanData, RegistrationPlan } from "../plan/planData";
 import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
 
 /** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
@@ -45,15 +45,22 @@ describe("offline plan (npm run plan)", () => {
             "offline stand-in tokens are called out",
         );
         assert.doesNotMatch(r.stdout, /glrt-[A-Za-z0-9]/, "no token, not even a stand-in, is printed");
+        assert.match(r.stdout, /^Token: set by hand \(runnerTokens or tokenSsmParameter\)/m);
     });
 
     it("renders Markdown with well-formed tables and the TOML in a collapsible block", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
         assert.ok(assertTablesWellFormed(md) >= 6);
-        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, 3);
-        assert.equal((md.match(/^```toml$/gm) ?? []).length, 3);
+        // One config.toml per prod runner.
+        const runners = stackConfigOf("prod").runners.length;
+        assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
+        assert.equal((md.match(/^```toml$/gm) ?? []).length, runners);
         assert.match(md, /^# Offline plan: stack prod$/m);
+        // Warm capacity: its policy table, cron text in code spans (asterisks are not emphasis), the weekly cost.
+        // 2 nodes × (5 days × 13 h + 5 × 19 min until the autoscaler removes an emptied node) = 133.17 h.
+        assert.match(md, /^\| #1 \| `\* 5-17 \* \* mon-fri` \| UTC \| 30 \| 2 \| 65 \|$/m);
+        assert.match(md, /Over a week 133\.17 warm node-hours, \$120\/week with no jobs running/);
     });
 
     describe("prod is proven on paper", () => {
@@ -87,6 +94,25 @@ describe("offline plan (npm run plan)", () => {
                 Math.abs(data.capacity.cost.idleUsdPerMonth! - expected) < 0.01,
                 `${data.capacity.cost.idleUsdPerMonth} vs ${expected}`,
             );
+        });
+
+        it("shows each runner's registration scope and the GitLab settings the deployment enforces", () => {
+            const config = stackConfigOf("prod");
+            for (const r of plan().runners) {
+                const runner = config.runners.find((x) => x.name === r.name)!;
+                assert.ok(r.registration !== "manual" && r.registration !== MISSING, r.name);
+                const reg = r.registration as RegistrationPlan;
+                assert.equal(reg.scope, `group ${runner.registration!.groupId}`);
+                assert.deepEqual(
+                    [reg.enforces.tag_list, reg.enforces.run_untagged, reg.enforces.maximum_timeout, reg.enforces.access_level],
+                    [runner.tags, runner.runUntagged, runner.maxJobTimeoutMinutes * 60, "not_protected"],
+                );
+            }
+            assert.match(
+                results.prodMarkdown.stdout,
+                /^Registration: group 1234 runner created through the GitLab API; .* Every deployment sets in GitLab: description "ci-runners-prod amd64", paused false, locked true, run_untagged true, tag_list \[eks, amd64\], access_level not_protected, maximum_timeout 3600 \(maximum_timeout in seconds\)\.$/m,
+            );
+            assert.doesNotMatch(results.prodMarkdown.stdout, /glpat-|api-token-offline-plan-stand-in/, "no API token is printed");
         });
 
         it("has no warnings or errors", () => {
@@ -167,5 +193,19 @@ describe("plan data reads only what the program registered", () => {
         }
         for (const r of data.runners)
             assert.deepEqual([r.chartVersion, r.runnerVersion, r.configToml], [MISSING, MISSING, MISSING], r.name);
+    });
+
+    it("a registered runner without a recorded registration resource shows its registration as missing", async () => {
+        const run = await runStackFile("prod");
+        const pruned = new Run(
+            run.resources.filter((r) => !r.type.endsWith(":RunnerRegistration")),
+            run.outputs,
+            run.calls,
+        );
+        const data = buildPlan("prod", stackConfigOf("prod"), pruned);
+        assert.deepEqual(
+            data.runners.map((r) => r.registration),
+            data.runners.map(() => MISSING),
+        );
     });
 });

@@ -60,6 +60,8 @@ const MUST_APPLY = [
     "job-nodegroup-azrebalance-suspended",
     "prod-cluster-protected",
     "runner-token-not-plaintext",
+    "job-namespace-default-deny",
+    "job-sa-token-not-mounted",
 ];
 
 describe("policy rules", () => {
@@ -99,6 +101,9 @@ describe("policy rules", () => {
                     "karpenter-controller-iam-scoped",
                     "karpenter-spot-pool-diversified",
                     "karpenter-jobs-not-disrupted",
+                    "job-role-no-full-wildcard",
+                    "job-namespace-default-deny",
+                    "job-sa-token-not-mounted",
                 ],
             );
         });
@@ -451,7 +456,7 @@ describe("policy rules", () => {
         it("fires when a real token Secret's data is no longer a Pulumi secret", () => {
             const leaked = mutate(
                 stacks.prod,
-                (r) => r.type === TYPES.secret,
+                (r) => r.type === TYPES.secret && r.name === "gitlab-amd64-token",
                 (r) => ({ ...r, inputs: { ...r.inputs, stringData: (r.inputs.stringData as { value: unknown }).value } }),
             );
             const v = run1("runner-token-not-plaintext", leaked, ctx("prod"));

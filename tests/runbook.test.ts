@@ -58,7 +58,9 @@ describe("runbook", () => {
         ]) {
             assert.ok(all.includes(topic), topic);
         }
-        assert.ok(all.includes("pulumi config set -s prod --secret --path 'runnerTokens.amd64'"), "the token command");
+        assert.ok(all.includes("pulumi config set -s test --secret --path 'runnerTokens.amd64'"), "the manual token command");
+        assert.ok(all.includes("--name /ci/gitlab/runner-admin-token"), "the API token of registered runners, in SSM");
+        assert.ok(!all.includes("--path 'runnerTokens.amd64-spot'"), "no runner token is copied by hand for prod");
         assert.ok(/control plane → add-ons → autoscaler[\s\S]{0,60}→ node groups/.test(all), "the upgrade order is spelled out");
     });
 

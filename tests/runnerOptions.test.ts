@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
-import { CHART_VERSIONS, runnerChart } from "../config/runnerCharts";
+import { CHART_VERSIONS, runnerAtLeast, runnerChart } from "../config/runnerCharts";
 import { chartOptions, RUNNER_OPTIONS, tomlOptions } from "../config/runnerOptions";
 import { runnerHelmValues } from "../components/runners/helmValues";
 import { runnerTomlDocument } from "../components/runners/configToml";
@@ -11,12 +11,33 @@ import { validDocument, withValue } from "./support/fixtures";
 // The runner option table is the one place an option is declared: these tests hold it to upstream and show that
 // the renderers follow it.
 describe("runner option table", () => {
-    it("every config.toml target exists in the key list of every runner version a chart ships", () => {
+    it("every config.toml target exists in the key list of every runner version a chart ships (from its `since` on)", () => {
         for (const chart of CHART_VERSIONS) {
-            const keys = runnerConfigKeys(runnerChart(chart).runnerVersion);
-            for (const option of tomlOptions())
-                assert.ok(keys.has(option.path), `${option.key} → ${option.path} (chart ${chart})`);
+            const runnerVersion = runnerChart(chart).runnerVersion;
+            const keys = runnerConfigKeys(runnerVersion);
+            for (const option of tomlOptions()) {
+                const expected = option.since === undefined || runnerAtLeast(runnerVersion, option.since);
+                assert.equal(
+                    keys.has(option.path),
+                    expected,
+                    `${option.key} → ${option.path} (chart ${chart}, since ${option.since})`,
+                );
+            }
         }
+        // warmCapacity is the versioned one today: absent from 18.9.0's keys, present in 19.3.0's.
+        assert.deepEqual(
+            tomlOptions()
+                .filter((o) => o.since)
+                .map((o) => [o.key, o.since]),
+            [["warmCapacity", "18.11.0"]],
+        );
+    });
+
+    it("runnerAtLeast compares major, minor and patch numerically", () => {
+        assert.equal(runnerAtLeast("19.3.0", "18.11.0"), true);
+        assert.equal(runnerAtLeast("18.9.0", "18.11.0"), false, "9 < 11, not '9' > '1'");
+        assert.equal(runnerAtLeast("18.11.0", "18.11.0"), true);
+        assert.equal(runnerAtLeast("18.10.1", "18.11.0"), false);
     });
 
     it("every chart target is a value of the gitlab-runner chart (0.86.0 values.yaml and templates)", () => {
@@ -47,7 +68,7 @@ describe("runner option table", () => {
     it("every option has a one-line doc and a target", () => {
         for (const [key, option] of Object.entries(RUNNER_OPTIONS)) {
             assert.ok(option.doc.length > 10 && !option.doc.includes("\n"), key);
-            assert.equal(Object.keys(option.target).filter((k) => k !== "render").length, 1, key);
+            assert.equal(Object.keys(option.target).filter((k) => k !== "render" && k !== "table").length, 1, key);
         }
     });
 

@@ -37,7 +37,9 @@ describe("runner config", () => {
             (defaultOf("maxJobTimeoutMinutes") as number) * 60 + TERMINATION_GRACE_MARGIN_SECONDS,
         );
         assert.deepEqual(r.manager, RESOURCE_DEFAULTS.manager);
-        assert.deepEqual(r.chart, { version: "0.86.0", runnerVersion: "18.9.0", podDisruptionBudget: false });
+        // The default chart is 0.92.0 ↔ GitLab Runner 19.3.0 (chart release notes, tests/fixtures/upstream/gitlab-runner-chart-versions.tsv).
+        assert.deepEqual(r.chart, { version: "0.92.0", runnerVersion: "19.3.0", podDisruptionBudget: true });
+        assert.equal(r.warmCapacity, undefined, "warm capacity is off unless configured");
         assert.deepEqual(r.token, { source: "config" });
         assert.deepEqual(r.names, {
             release: "gitlab-runner-amd64",
@@ -45,6 +47,7 @@ describe("runner config", () => {
             serviceAccount: "gitlab-runner-amd64",
             tokenSecret: "gitlab-runner-amd64-token",
             jobNamespace: "gitlab-jobs-amd64",
+            jobServiceAccount: "gitlab-job-amd64",
         });
     });
 
@@ -277,7 +280,7 @@ describe("runner config", () => {
         {
             name: "no token at all",
             doc: () => withValue(validDocument(), ["runnerTokens"], undefined),
-            expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter`,
+            expect: `runnerTokens.amd64: runner "amd64" has no runner authentication token: set it with ${token} or name an SSM SecureString parameter holding it in runners.amd64.tokenSsmParameter, or let the stack create the runner in GitLab with runners.amd64.registration`,
         },
         {
             name: "two token sources",
@@ -362,7 +365,7 @@ describe("runner config", () => {
         {
             name: "a typo in a cache key",
             doc: () => withValue(validDocument(), ["cache"], { forceDestroy: true }),
-            expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy)",
+            expect: "cache.forceDestroy: unknown key (allowed: bucketName, expirationDays, retainOnDestroy, accessLogs)",
         },
         {
             name: "an invalid bucket name",

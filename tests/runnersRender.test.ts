@@ -2,7 +2,8 @@ import { allNodeGroups } from "../config";
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
 import { parseStackConfig, RunnerConfig, StackConfig } from "../config";
-import { CHART_VERSIONS, RUNNER_CHARTS } from "../config/runnerCharts";
+import { CHART_VERSIONS, ChartVersion, RUNNER_CHARTS, runnerAtLeast } from "../config/runnerCharts";
+import { WARM_CAPACITY_SINCE } from "../config/warmCapacity";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "../components/runners/cachePolicies";
 import {
@@ -68,6 +69,23 @@ function maximalDocument(chartVersion: string): Record<string, any> {
         services: full("500m", "512Mi"),
         manager: { cpuRequest: "300m", memoryRequest: "384Mi", memoryLimit: "1Gi" },
         chartVersion,
+        // Every optional autoscaler key, where the chart's runner has the autoscaler (18.11+).
+        ...(runnerAtLeast(RUNNER_CHARTS[chartVersion as ChartVersion].runnerVersion, WARM_CAPACITY_SINCE) && {
+            warmCapacity: {
+                maxPausePods: 6,
+                policies: [
+                    { periods: ["* * * * *"], idleCount: 0 },
+                    {
+                        periods: ["* 8-17 * * mon-fri", "0-29 18 * * fri"],
+                        timezone: "America/New_York",
+                        idleCount: 2,
+                        idleTime: "15m",
+                        scaleFactor: 0.5,
+                        scaleFactorLimit: 6,
+                    },
+                ],
+            },
+        }),
     });
     doc = withValue(doc, ["runnerTokens", "max"], "glrt-fixture-max");
     return doc;
@@ -109,6 +127,7 @@ describe("runner renderers", () => {
                             service_memory_limit: "1Gi",
                             service_memory_limit_overwrite_max_allowed: "31622Mi",
                             priority_class_name: PRIORITY_CLASSES.jobs,
+                            pod_disruption_budget: true,
                             node_selector: {
                                 "eks-gitlab-runners/role": "jobs",
                                 "eks-gitlab-runners/nodegroup": "amd64",
@@ -117,6 +136,8 @@ describe("runner renderers", () => {
                             node_tolerations: { "eks-gitlab-runners/role=jobs": "NoSchedule" },
                             pod_labels: { "eks-gitlab-runners/runner": "amd64", "eks-gitlab-runners/nodegroup": "amd64" },
                             pod_annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
+                            service_account: "gitlab-job-amd64",
+                            automount_service_account_token: false,
                         },
                         cache: {
                             Type: "s3",
@@ -176,12 +197,22 @@ describe("runner renderers", () => {
                 assert.equal(k.privileged, true);
                 assert.deepEqual(k.pull_policy, ["always"]);
                 assert.equal("pod_disruption_budget" in k, RUNNER_CHARTS[version].podDisruptionBudget);
+                if (r.warmCapacity)
+                    assert.deepEqual(Object.keys(k.autoscaler.policy[1]).sort(), [
+                        "idle_count",
+                        "idle_time",
+                        "periods",
+                        "scale_factor",
+                        "scale_factor_limit",
+                        "timezone",
+                    ]);
+                assert.equal(r.warmCapacity !== undefined, runnerAtLeast(runnerVersion, WARM_CAPACITY_SINCE));
             });
         }
 
         it("pod_disruption_budget only on runner versions that have it", () => {
-            const old = stack().runners[0];
-            const cfg = stack(withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.92.0"));
+            const old = stack(withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.86.0")).runners[0];
+            const cfg = stack();
             const newer = cfg.runners[0];
             assert.equal(
                 (runnerTomlDocument({ runner: old, group: groupOf(cfg, old), cache: CACHE }).runners[0].kubernetes as any)
@@ -272,7 +303,11 @@ describe("runner renderers", () => {
 
     describe("RBAC", () => {
         it("exactly the executor's verbs, core API group, no wildcard; PDBs only when the runner creates them", () => {
-            const rules = executorRoleRules({ podDisruptionBudget: false });
+            const rules = executorRoleRules({
+                podDisruptionBudget: false,
+                jobServiceAccount: "gitlab-job-x",
+                warmCapacity: false,
+            });
             assert.deepEqual(
                 rules.map((r) => [r.apiGroups.join(), r.resources.join(), r.verbs.join()]),
                 [
@@ -286,7 +321,16 @@ describe("runner renderers", () => {
                     ["", "events", "list,watch"],
                 ],
             );
-            const withPdb = executorRoleRules({ podDisruptionBudget: true });
+            // Only the runner's own job service account may be looked up (kubernetes.go v18.9.0 serviceAccountExists).
+            assert.deepEqual(
+                rules.filter((r) => r.resourceNames).map((r) => [r.resources.join(), r.resourceNames!.join()]),
+                [["serviceaccounts", "gitlab-job-x"]],
+            );
+            const withPdb = executorRoleRules({
+                podDisruptionBudget: true,
+                jobServiceAccount: "gitlab-job-x",
+                warmCapacity: false,
+            });
             assert.deepEqual(withPdb.slice(rules.length), [
                 { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] },
             ]);

@@ -10,8 +10,17 @@ import { parseCpuMillis, parseMemoryMiB } from "../config/quantities";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { chartGlobalToml, ChartGlobalValues, renderRunnerToml } from "../components/runners/configToml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
-import { fakeRunnerToken, isSecretInput, Recorded, Run, runStackFile, stackConfigOf, stackFileConfig } from "./support/harness";
-import { ACCOUNT, ssmRunnerToken } from "./support/mocks";
+import {
+    FAKE_GITLAB_API_TOKEN,
+    fakeRunnerToken,
+    isSecretInput,
+    Recorded,
+    Run,
+    runStackFile,
+    stackConfigOf,
+    stackFileConfig,
+} from "./support/harness";
+import { ACCOUNT, REGISTRATION_RESOURCE, registeredRunnerToken, ssmRunnerToken } from "./support/mocks";
 
 const T = {
     release: "kubernetes:helm.sh/v3:Release",
@@ -138,10 +147,11 @@ describe("gitlab runners (program under mocks)", () => {
                         assert.equal(v.runners.secret, secret.metadata.name);
                         assert.equal(secret.metadata.namespace, release(r).namespace);
                         assert.ok(isSecretInput(secret.stringData), "stringData is not a Pulumi secret");
-                        assert.deepEqual(secret.stringData.value, {
-                            "runner-token": fakeRunnerToken(r.name),
-                            "runner-registration-token": "",
-                        });
+                        // A registered runner's token is the one GitLab issued to its registration resource.
+                        const token = r.registration
+                            ? registeredRunnerToken(`gitlab-${r.name}-registration`)
+                            : fakeRunnerToken(r.name);
+                        assert.deepEqual(secret.stringData.value, { "runner-token": token, "runner-registration-token": "" });
                         assert.ok(!JSON.stringify(v).includes("glrt-"), "a token in the Helm values");
                     });
 
@@ -242,7 +252,10 @@ describe("gitlab runners (program under mocks)", () => {
             }
 
             it("one cache bucket per stack: private, encrypted, unversioned, expiring, retained as configured", () => {
-                const bucket = run().ofType(T.bucket);
+                // The cache bucket, and its access-log bucket (tests/cacheAccessLogs.test.ts).
+                const bucket = run()
+                    .ofType(T.bucket)
+                    .filter((b) => b.name !== "gitlab-cache-logs-bucket");
                 assert.equal(bucket.length, 1);
                 assert.equal(bucket[0].opts?.retainOnDelete, config.cache.retainOnDestroy);
                 assert.equal(bucket[0].inputs.forceDestroy, !config.cache.retainOnDestroy);
@@ -286,7 +299,7 @@ describe("gitlab runners (program under mocks)", () => {
             });
 
             it("one cache role: trusted by Pod Identity for exactly the runner managers, object access on the bucket only", () => {
-                const bucket = `arn:aws:s3:::${run().one(T.bucket).name}-a1b2c3d`;
+                const bucket = `arn:aws:s3:::${run().one(T.bucket, "gitlab-cache-bucket").name}-a1b2c3d`;
                 const trust = JSON.parse(byName(T.iamRole, "gitlab-cache-role").inputs.assumeRolePolicy);
                 assert.deepEqual(trust.Statement[0].Principal, { Service: "pods.eks.amazonaws.com" });
                 assert.deepEqual(
@@ -301,6 +314,23 @@ describe("gitlab runners (program under mocks)", () => {
                 );
                 assert.equal(run().ofType("aws:iam/accessKey:AccessKey").length, 0, "no static keys");
                 assert.equal(run().ofType("aws:iam/user:User").length, 0, "no IAM users");
+            });
+
+            it("no GitLab API token in clear: only inside the registration resources' secret apiToken input", () => {
+                const found: string[] = [];
+                for (const r of run().resources) {
+                    for (const { s, secret } of strings(r.inputs)) {
+                        if (!s.includes(FAKE_GITLAB_API_TOKEN)) continue;
+                        found.push(secret && r.type === REGISTRATION_RESOURCE ? "registration" : `LEAK ${r.type} ${r.name}`);
+                    }
+                }
+                for (const c of run().calls)
+                    for (const { s } of strings(c.inputs))
+                        if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push(`LEAK invoke ${c.token}`);
+                for (const { s } of strings(run().outputs))
+                    if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push("LEAK stack output");
+                const registered = config.runners.filter((r) => r.registration).length;
+                assert.deepEqual(found, Array(registered).fill("registration"));
             });
 
             it("no runner token in clear: every recorded input, invoke and stack output scanned for glrt-", () => {
@@ -380,7 +410,11 @@ describe("gitlab runners (program under mocks)", () => {
         const config = stackConfig("prod");
         const groupOf = (r: RunnerConfig) => allNodeGroups(config.nodeGroups).find((g) => g.name === r.nodeGroup)!;
         const find = (pred: (r: RunnerConfig) => boolean) => config.runners.filter(pred);
-        assert.equal(find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND").length, 1);
+        // Build runners; the deploy runner (on-demand amd64 too, its own group) is checked in jobIsolationStack.test.ts.
+        assert.equal(
+            find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "ON_DEMAND" && !r.jobIdentity).length,
+            1,
+        );
         const spot = find((r) => groupOf(r).arch === "amd64" && groupOf(r).capacityType === "SPOT");
         assert.equal(spot.length, 1);
         assert.ok(spot[0].tags.includes("spot"));

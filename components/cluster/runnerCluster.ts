@@ -37,6 +37,8 @@ export class RunnerCluster extends pulumi.ComponentResource {
     public readonly oidcIssuer: pulumi.Output<string>;
     /** Subnets for nodes: `cluster` = network.subnetIds, `pod` = the pod subnets (when configured). */
     public readonly subnetIds: { cluster: pulumi.Input<string>[]; pod?: pulumi.Output<string>[] };
+    /** The cluster's IPv4 service CIDR (chosen by EKS unless set at creation; the `kubernetes` Service takes its first address). */
+    public readonly serviceCidr: pulumi.Output<string>;
     /** Created only after the pod identity agent runs, so associations made against it work. */
     public readonly podIdentityAgent: aws.eks.Addon;
 
@@ -84,7 +86,20 @@ export class RunnerCluster extends pulumi.ComponentResource {
                 endpointPublicAccess: cluster.endpoint.publicAccess,
                 publicAccessCidrs: cluster.endpoint.publicAccess ? [...cluster.endpoint.publicAccessCidrs] : undefined,
                 deletionProtection: protect,
-                vpcCniOptions: { addonVersion: addonVersion("vpc-cni") },
+                vpcCniOptions: {
+                    addonVersion: addonVersion("vpc-cni"),
+                    // Enforce Kubernetes NetworkPolicies (the job and manager namespaces' default-deny policies). The
+                    // add-on's configuration value is the string "true" (aws/amazon-vpc-cni-k8s v1.23.0
+                    // charts/aws-vpc-cni/values.yaml `enableNetworkPolicy: "false"`, which becomes the agent's
+                    // --enable-network-policy flag and the amazon-vpc-cni ConfigMap's enable-network-policy-controller;
+                    // EKS user guide, "Restrict Pod network traffic with Kubernetes network policies"). @pulumi/eks
+                    // v4.3.0 writes exactly that into the vpc-cni aws.eks.Addon's configurationValues
+                    // (nodejs/eks/addons/cni-addon.ts, mergeConfigurationValues: stringifyBool), and the AWS provider
+                    // changes configuration values in place with UpdateAddon (hashicorp/terraform-provider-aws
+                    // internal/service/eks/addon.go: configuration_values is not ForceNew): turning it on replaces
+                    // neither the add-on nor the cluster.
+                    enableNetworkPolicy: true,
+                },
                 // CoreDNS needs a node to run on: the CoreDns component installs it once the management group exists.
                 corednsAddonOptions: { enabled: false },
                 kubeProxyAddonOptions: { version: addonVersion("kube-proxy"), resolveConflictsOnUpdate: "OVERWRITE" },
@@ -97,6 +112,7 @@ export class RunnerCluster extends pulumi.ComponentResource {
         this.clusterSecurityGroupId = this.eks.eksCluster.vpcConfig.clusterSecurityGroupId;
         this.oidcProviderArn = this.eks.oidcProviderArn;
         this.oidcIssuer = this.eks.oidcIssuer;
+        this.serviceCidr = this.eks.eksCluster.kubernetesNetworkConfig.serviceIpv4Cidr;
 
         // A private-only endpoint is reachable only through the cluster security group, which admits only its own
         // members: let the configured sources (the deploy runner) in on 443, one rule each, named by the source.

@@ -51,3 +51,35 @@ export function cacheBucketPolicy(bucketArn: string): PolicyDocument {
         ],
     };
 }
+
+/**
+ * Policy of the bucket that receives the cache bucket's S3 server access logs: TLS only, and S3's log delivery
+ * (`logging.s3.amazonaws.com`) may put objects under the prefix for this source bucket and account only. With
+ * bucket-owner-enforced ownership a bucket policy is the only way to grant log delivery (S3 User Guide, "Enabling
+ * Amazon S3 server access logging", permissions for log delivery: s3:PutObject on `<bucket>/<prefix>*`, conditions
+ * `aws:SourceArn` = the source bucket ARN and `aws:SourceAccount` = its account).
+ */
+export function accessLogBucketPolicy(args: {
+    logBucketArn: string;
+    prefix: string;
+    sourceBucketArn: string;
+    accountId: string;
+}): PolicyDocument {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            ...cacheBucketPolicy(args.logBucketArn).Statement,
+            {
+                Sid: "S3ServerAccessLogDelivery",
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `${args.logBucketArn}/${args.prefix}*`,
+                Condition: {
+                    ArnLike: { "aws:SourceArn": args.sourceBucketArn },
+                    StringEquals: { "aws:SourceAccount": args.accountId },
+                },
+            },
+        ],
+    };
+}

@@ -90,6 +90,12 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
     // is what really holds there), Karpenter's on pool runners (it also keeps the pod from being evicted while a
     // drifted or expiring node drains, up to the pool's terminationGracePeriod).
     kubernetes.pod_annotations = runner.nodePool !== undefined ? { ...DO_NOT_DISRUPT } : { ...SAFE_TO_EVICT };
+    // Job pods run as the runner's own service account in the job namespace (the one its Pod Identity association, if
+    // any, names), never the namespace's default one; jobs cannot pick another (service_account_overwrite_allowed is
+    // unset). Its token is mounted only for runners that may reach the API (common/config.go v18.9.0 and v19.3.0:
+    // ServiceAccount `service_account`, AutomountServiceAccountToken `automount_service_account_token`).
+    kubernetes.service_account = runner.names.jobServiceAccount;
+    kubernetes.automount_service_account_token = runner.network.allowClusterApi;
     entry.cache = {
         Type: "s3",
         Shared: true,

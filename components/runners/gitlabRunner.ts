@@ -7,7 +7,10 @@ import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts"
 
 import { renderRunnerToml, RunnerTomlInput } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
+import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
+import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
+import { RunnerRegistration } from "./registration/resource";
 import { runnerTokenOutput } from "./token";
 
 export interface GitlabRunnerArgs {
@@ -24,6 +27,8 @@ export interface GitlabRunnerArgs {
         readonly provider: k8s.Provider;
         /** Associations only work once the agent runs on the nodes. */
         readonly podIdentityAgent: pulumi.Resource;
+        /** The cluster's service CIDR (the `kubernetes` Service's address, for runners that may reach the API). */
+        readonly serviceCidr: pulumi.Input<string>;
     };
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
@@ -33,6 +38,8 @@ export interface GitlabRunnerArgs {
         readonly roleArn: pulumi.Input<string>;
     };
     readonly tags: Record<string, string>;
+    /** The GitLab API token (a secret), for a runner with `registration`. */
+    readonly gitlabApiToken?: pulumi.Output<string>;
 }
 
 /**
@@ -46,6 +53,8 @@ export class GitlabRunner extends pulumi.ComponentResource {
     /** The rendered `runners.config` (config.toml `[[runners]]` template): shown in the offline plan, no secrets in it. */
     public readonly configToml: pulumi.Output<string>;
     public readonly jobNamespace: string;
+    /** The runner in GitLab, for a runner with `registration` (docs/runner-registration.md). */
+    public readonly registration?: RunnerRegistration;
 
     constructor(name: string, args: GitlabRunnerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:GitlabRunner", name, {}, opts);
@@ -85,7 +94,11 @@ export class GitlabRunner extends pulumi.ComponentResource {
             `${name}-executor`,
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
-                rules: executorRoleRules({ podDisruptionBudget: runner.chart.podDisruptionBudget }),
+                rules: executorRoleRules({
+                    podDisruptionBudget: runner.chart.podDisruptionBudget,
+                    jobServiceAccount: names.jobServiceAccount,
+                    warmCapacity: runner.warmCapacity !== undefined,
+                }),
             },
             k8sOpts,
         );
@@ -101,6 +114,27 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
+        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
+        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
+        const registered = runner.registration;
+        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
+        this.registration =
+            registered &&
+            new RunnerRegistration(
+                `${name}-registration`,
+                registrationArgs(
+                    { ...runner, registration: registered },
+                    {
+                        gitlabUrl: args.gitlabUrl,
+                        apiToken: args.gitlabApiToken!,
+                        project: pulumi.getProject(),
+                        stack: pulumi.getStack(),
+                    },
+                ),
+                { parent: this },
+            );
+        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
+
         // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
         const tokenSecret = new k8s.core.v1.Secret(
             `${name}-token`,
@@ -108,7 +142,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
                 type: "Opaque",
                 stringData: {
-                    "runner-token": runnerTokenOutput(runner, { parent: this }),
+                    "runner-token": token,
                     "runner-registration-token": "",
                 },
             },
@@ -141,18 +175,29 @@ export class GitlabRunner extends pulumi.ComponentResource {
             { parent: this, dependsOn: [cluster.podIdentityAgent] },
         );
 
+        // Job service account, network policies, quota and (optionally) the jobs' AWS role: all in place before the
+        // manager takes its first job (docs/runners.md#job-identity-and-isolation).
+        const isolation = createJobIsolation(
+            name,
+            { runner, clusterName: args.clusterName, cluster, jobNamespace, labels, tags: args.tags },
+            this,
+        );
+
         this.configToml = pulumi
             .output(args.cache.bucketName)
             .apply((bucketName) =>
                 renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }),
             );
-        const values = this.configToml.apply((runnersConfig) =>
+        // The manager reads its token only at start: a registered runner's pod rolls when GitLab issues a new one.
+        const generation = this.registration && registered && tokenGeneration(this.registration.runnerId, registered.rotation);
+        const values = pulumi.all([this.configToml, generation]).apply(([runnersConfig, gen]) =>
             runnerHelmValues({
                 runner,
                 gitlabUrl: args.gitlabUrl,
                 clusterName: args.clusterName,
                 management: args.management,
                 runnersConfig,
+                ...(gen !== undefined ? { podAnnotations: { [TOKEN_GENERATION_ANNOTATION]: gen } } : {}),
             }),
         );
 
@@ -174,7 +219,7 @@ export class GitlabRunner extends pulumi.ComponentResource {
             {
                 ...k8sOpts,
                 // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount],
+                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount, ...isolation],
             },
         );
 

@@ -20,6 +20,8 @@ export interface RunnerValuesInput {
     readonly management: Pick<NodeGroupConfig, "labels" | "taints" | "arch">;
     /** → `runners.config` (renderRunnerToml). */
     readonly runnersConfig: string;
+    /** → `podAnnotations` of the manager pod (the chart quotes each value), e.g. the token generation of a registered runner. */
+    readonly podAnnotations?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -62,6 +64,7 @@ export function runnerHelmValues(input: RunnerValuesInput): Record<string, unkno
             config: input.runnersConfig,
         },
         podLabels: { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.component]: "manager" },
+        ...(input.podAnnotations ? { podAnnotations: { ...input.podAnnotations } } : {}),
         priorityClassName: PRIORITY_CLASSES.platform,
         nodeSelector: placement.nodeSelector,
         tolerations: placement.tolerations,

@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { CacheConfig } from "../../config/cache";
-import { cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "./cachePolicies";
+import { accessLogBucketPolicy, cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "./cachePolicies";
 
 export interface RunnerCacheArgs {
     readonly settings: CacheConfig;
@@ -26,10 +26,14 @@ export class RunnerCache extends pulumi.ComponentResource {
     public readonly role: aws.iam.Role;
     public readonly roleArn: pulumi.Output<string>;
     public readonly region: string;
+    /** Where the cache bucket's S3 server access logs go (undefined when `cache.accessLogs.enabled` is false). */
+    public readonly accessLogs?: { readonly bucketName: pulumi.Input<string>; readonly prefix: string };
+    private readonly settings: CacheConfig;
 
     constructor(name: string, args: RunnerCacheArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:RunnerCache", name, {}, opts);
         const { settings, tags } = args;
+        this.settings = settings;
         this.region = args.region;
         // Everything that protects the bucket stays with it: a retained bucket must not lose its public access block.
         const keep: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: settings.retainOnDestroy };
@@ -107,6 +111,8 @@ export class RunnerCache extends pulumi.ComponentResource {
             { ...keep, dependsOn: [publicAccess] },
         );
 
+        this.accessLogs = this.accessLogging(name, keep, tags);
+
         this.role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -133,6 +139,100 @@ export class RunnerCache extends pulumi.ComponentResource {
 
         this.bucketName = this.bucket.bucket;
         this.roleArn = this.role.arn;
-        this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucket.arn, roleArn: this.roleArn });
+        this.registerOutputs({
+            bucketName: this.bucketName,
+            bucketArn: this.bucket.arn,
+            roleArn: this.roleArn,
+            accessLogBucket: this.accessLogs?.bucketName,
+        });
+    }
+
+    /**
+     * S3 server access logging of the cache bucket (AWS Security Hub control S3.9), into an existing bucket named in
+     * config or into a log bucket created here: private like the cache, SSE-S3 encrypted (the only default encryption
+     * a log target may have: S3 User Guide, "Enabling Amazon S3 server access logging"), expiring, in the same region
+     * and account as the cache (required of a log target), retained with the cache.
+     */
+    private accessLogging(
+        name: string,
+        keep: pulumi.CustomResourceOptions,
+        tags: Record<string, string>,
+    ): RunnerCache["accessLogs"] {
+        const logs = this.settings.accessLogs;
+        if (!logs.enabled) return undefined;
+        let target: pulumi.Input<string> = logs.targetBucket ?? "";
+        const waitFor: pulumi.Resource[] = [];
+        if (logs.targetBucket === undefined) {
+            const bucket = new aws.s3.Bucket(
+                `${name}-logs-bucket`,
+                {
+                    forceDestroy: !this.settings.retainOnDestroy,
+                    tags: { ...tags, "eks-gitlab-runners/purpose": "runner-cache-access-logs" },
+                },
+                keep,
+            );
+            target = bucket.bucket;
+            const publicAccess = new aws.s3.BucketPublicAccessBlock(
+                `${name}-logs-public-access`,
+                {
+                    bucket: bucket.bucket,
+                    blockPublicAcls: true,
+                    blockPublicPolicy: true,
+                    ignorePublicAcls: true,
+                    restrictPublicBuckets: true,
+                },
+                keep,
+            );
+            new aws.s3.BucketOwnershipControls(
+                `${name}-logs-ownership`,
+                { bucket: bucket.bucket, rule: { objectOwnership: "BucketOwnerEnforced" } },
+                keep,
+            );
+            new aws.s3.BucketServerSideEncryptionConfiguration(
+                `${name}-logs-encryption`,
+                { bucket: bucket.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+                keep,
+            );
+            new aws.s3.BucketLifecycleConfiguration(
+                `${name}-logs-lifecycle`,
+                {
+                    bucket: bucket.bucket,
+                    rules: [
+                        {
+                            id: "expire-access-logs",
+                            status: "Enabled",
+                            filter: { prefix: "" },
+                            expiration: { days: logs.expirationDays },
+                            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+                        },
+                    ],
+                },
+                keep,
+            );
+            const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+            waitFor.push(
+                new aws.s3.BucketPolicy(
+                    `${name}-logs-policy`,
+                    {
+                        bucket: bucket.bucket,
+                        policy: pulumi
+                            .all([bucket.arn, this.bucket.arn, account])
+                            .apply(([logBucketArn, sourceBucketArn, accountId]) =>
+                                JSON.stringify(
+                                    accessLogBucketPolicy({ logBucketArn, prefix: logs.prefix, sourceBucketArn, accountId }),
+                                ),
+                            ),
+                    },
+                    { ...keep, dependsOn: [publicAccess] },
+                ),
+            );
+        }
+        new aws.s3.BucketLogging(
+            `${name}-access-logging`,
+            { bucket: this.bucket.bucket, targetBucket: target, targetPrefix: logs.prefix },
+            // Log delivery must be allowed before logging is switched on.
+            { ...keep, dependsOn: waitFor },
+        );
+        return { bucketName: target, prefix: logs.prefix };
     }
 }

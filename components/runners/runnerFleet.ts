@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 
 import { GitlabRunner } from "./gitlabRunner";
+import { defaultDenyPolicy, gitlabPort, managersPolicy } from "./networkPolicies";
+import { gitlabApiTokenOutput } from "./registration/apiToken";
 import { RunnerCache } from "./runnerCache";
 
 export interface RunnerFleetArgs {
@@ -12,6 +14,8 @@ export interface RunnerFleetArgs {
         readonly clusterName: pulumi.Input<string>;
         readonly provider: k8s.Provider;
         readonly podIdentityAgent: pulumi.Resource;
+        /** The cluster's service CIDR (network policies of runners that may reach the API). */
+        readonly serviceCidr: pulumi.Input<string>;
     };
     readonly tags: Record<string, string>;
 }
@@ -27,6 +31,8 @@ export interface RunnerSummary {
     readonly nodePool?: string;
     readonly jobNamespace: string;
     readonly configToml: pulumi.Output<string>;
+    /** The runner's ID in GitLab, for a runner with `registration`. */
+    readonly gitlabRunnerId?: pulumi.Output<number>;
 }
 
 /**
@@ -66,6 +72,29 @@ export class RunnerFleet extends pulumi.ComponentResource {
             { parent: this, provider: cluster.provider },
         );
 
+        // The managers' network: default deny, then GitLab, the Kubernetes API, S3 and DNS out, metrics in
+        // (components/runners/networkPolicies.ts says why each is needed).
+        // The allow policy comes first, so running managers never lose GitLab while this is first applied.
+        const policyLabels = { "app.kubernetes.io/managed-by": "pulumi" };
+        let previous: pulumi.Resource = managers;
+        for (const [suffix, object] of [
+            [
+                "managers-allow",
+                managersPolicy({
+                    namespace: RUNNER_NAMESPACES.managers,
+                    gitlabPort: gitlabPort(config.gitlab.url),
+                    labels: policyLabels,
+                }),
+            ],
+            ["managers-deny", defaultDenyPolicy(RUNNER_NAMESPACES.managers, policyLabels)],
+        ] as const) {
+            previous = new k8s.networking.v1.NetworkPolicy(
+                `${name}-${suffix}`,
+                { metadata: object.metadata, spec: object.spec },
+                { parent: this, provider: cluster.provider, dependsOn: [managers, previous] },
+            );
+        }
+
         const cache = new RunnerCache(
             `${name}-cache`,
             {
@@ -79,6 +108,10 @@ export class RunnerFleet extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Read once per stack (one SSM lookup), only when some runner is registered through the GitLab API.
+        const gitlabApiToken = config.runners.some((r) => r.registration)
+            ? gitlabApiTokenOutput(config.gitlab, { parent: this })
+            : undefined;
         this.runners = config.runners.map(
             (runner) =>
                 new GitlabRunner(
@@ -96,6 +129,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                         managerNamespace: managers,
                         cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn },
                         tags,
+                        gitlabApiToken,
                     },
                     { parent: this },
                 ),
@@ -111,6 +145,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     ...(runner.nodePool !== undefined ? { nodePool: runner.nodePool } : { nodeGroup: runner.nodeGroup }),
                     jobNamespace: runner.names.jobNamespace,
                     configToml: this.runners[i].configToml,
+                    ...(this.runners[i].registration ? { gitlabRunnerId: this.runners[i].registration!.runnerId } : {}),
                 },
             ]),
         );

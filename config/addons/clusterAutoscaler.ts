@@ -6,6 +6,8 @@ import { placementOn } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { EXPENDABLE_PODS_PRIORITY_CUTOFF, SYSTEM_CLUSTER_CRITICAL } from "../../model/priorityClasses";
 import { clusterAutoscalerFlags } from "../clusterAutoscalerFlags";
+import { parseGoDuration } from "../goDuration";
+import { COLD_START_MODEL, WarmAutoscaler } from "../warmPlan";
 import { strictObject } from "../problems";
 import { closest } from "../suggest";
 import { EksVersion } from "../versions";
@@ -202,6 +204,24 @@ export function discoveryTags(clusterName: string): string[] {
     const prefix = "asg:tag=";
     if (!flag.startsWith(prefix)) throw new Error(`unexpected auto-discovery flag ${flag}: the chart only renders ${prefix}…`);
     return flag.slice(prefix.length).split(",");
+}
+
+/**
+ * What warm capacity depends on (config/warmPlan.ts): whether the autoscaler runs, how often it looks for Pending pods
+ * and how long an emptied node stays. Unset flags take the autoscaler's defaults (CA FAQ parameter table: scan-interval
+ * 10s, scale-down-unneeded-time 10m); a value that is not a Go duration (the autoscaler would refuse to start) counts
+ * as the default here.
+ */
+export function warmAutoscaler(config: Pick<ClusterAutoscalerConfig, "enabled" | "extraArgs">): WarmAutoscaler {
+    const seconds = (flag: string, fallback: number) => {
+        const ms = config.extraArgs[flag] === undefined ? undefined : parseGoDuration(config.extraArgs[flag]);
+        return ms === undefined ? fallback : ms / 1000;
+    };
+    return {
+        enabled: config.enabled,
+        scanIntervalSeconds: seconds("scan-interval", COLD_START_MODEL.scanIntervalSeconds),
+        scaleDownUnneededMinutes: seconds("scale-down-unneeded-time", 600) / 60,
+    };
 }
 
 /** Values of the `cluster-autoscaler` chart: the platform's, then the stack's `values` merged last. */

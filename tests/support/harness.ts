@@ -1,7 +1,16 @@
 // Test harness: the offline engine (plan/engine.ts) plus what only tests need, fake runner tokens above all.
 import * as path from "path";
 import { parseStackConfig, PROJECT, StackConfig } from "../../config";
-import { ConfigMap, ROOT, Run, runProgram, RUNNER_TOKENS_KEY, stackFileConfig, standInRunnerTokens } from "../../plan/engine";
+import {
+    ConfigMap,
+    ROOT,
+    Run,
+    runProgram,
+    RUNNER_TOKENS_KEY,
+    stackFileConfig,
+    standInGitlabApiToken,
+    standInRunnerTokens,
+} from "../../plan/engine";
 
 export * from "../../plan/engine";
 
@@ -28,12 +37,17 @@ export function configOfStack(stack: string): ConfigMap {
 
 function evaluate(stack: string, overrides: ConfigMap): Promise<Run> {
     const config = { ...configOfStack(stack), ...overrides };
-    const withTokens = { ...config, ...fakeRunnerTokens(config) };
-    return runProgram({ stack, config: withTokens, secretKeys: RUNNER_TOKENS_KEY in withTokens ? [RUNNER_TOKENS_KEY] : [] });
+    const api = standInGitlabApiToken(config, FAKE_GITLAB_API_TOKEN);
+    const withTokens = { ...config, ...fakeRunnerTokens(config), ...api.config };
+    const secretKeys = Object.keys(withTokens).filter((k) => [RUNNER_TOKENS_KEY, ...Object.keys(api.config)].includes(k));
+    return runProgram({ stack, config: withTokens, secretKeys, secureParameters: api.secureParameters });
 }
 
 /** Fake token of a runner in tests: recognisable, so a scan for "glrt-" finds any leak. */
 export const fakeRunnerToken = (runner: string) => `glrt-test-${runner}`;
+
+/** Fake GitLab API token in tests (from SSM or secret config): recognisable, so a scan finds any leak. */
+export const FAKE_GITLAB_API_TOKEN = "glpat-test-runner-admin-api-token";
 
 /** `runnerTokens` with a fake token for every runner of `config` that does not read its token from SSM. */
 export function fakeRunnerTokens(config: ConfigMap): ConfigMap {
@@ -60,7 +74,7 @@ export async function runShippedStacks(into: Record<string, Run>): Promise<void>
 /** The validated config of a shipped stack file (with overrides), as the program sees it, with fake tokens. */
 export function stackConfigOf(stack: string, overrides: ConfigMap = {}): StackConfig {
     const file = { ...configOfStack(stack), ...overrides };
-    const withTokens = { ...fakeRunnerTokens(file), ...file };
+    const withTokens = { ...fakeRunnerTokens(file), ...standInGitlabApiToken(file, FAKE_GITLAB_API_TOKEN).config, ...file };
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(withTokens)) if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = v;
     return parseStackConfig(raw, String(file["aws:region"]));

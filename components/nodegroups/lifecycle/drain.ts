@@ -100,7 +100,7 @@ export const MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror";
 /**
  * What the drain does with one pod (pure). Skipped like `kubectl drain` does (k8s.io/kubectl/pkg/drain/filters.go):
  * DaemonSet pods (recreated on every node and tolerant of cordons), mirror pods, and finished pods. On a job group,
- * pods labelled `eks-gitlab-runners/runner` are CI jobs: waited for, never evicted. (Manager pods carry that label
+ * bare pods labelled `eks-gitlab-runners/runner` are CI jobs: waited for, never evicted. (Manager pods carry that label
  * too, but run only on the management group.) On the management group every other pod is evicted, runner managers
  * included: the eviction marks the pod terminating, and a ReplicaSet counts only pods without a deletion timestamp
  * (`IsPodActive`, kubernetes/kubernetes pkg/controller/controller_utils.go; Kubernetes docs "Pod Lifecycle",
@@ -112,7 +112,9 @@ export function podAction(pod: PodState, role: NodeGroupRole): PodAction {
     if (pod.phase === "Succeeded" || pod.phase === "Failed") return "ignore";
     if (pod.controllerKind === "DaemonSet" || MIRROR_POD_ANNOTATION in pod.annotations) return "ignore";
     if (pod.terminating) return "wait";
-    if (role === "jobs" && RUNNER_LABELS.runner in pod.labels) return "wait";
+    // A CI job pod is a bare pod the runner created; a labelled pod that a controller owns (e.g. the runner's
+    // warm-capacity pause pods, a Deployment) is a placeholder that would never finish: it moves like any other.
+    if (role === "jobs" && RUNNER_LABELS.runner in pod.labels && pod.controllerKind === undefined) return "wait";
     return "evict";
 }
 
