@@ -47,7 +47,9 @@ export interface JobQuota {
 }
 
 /** The most CPU and memory one node of the group can give job pods (the largest instance type's room). */
-function largestRoom(group: Pick<NodeGroupConfig, "instanceTypes">, containerInsights: boolean) {
+function largestRoom(group: Pick<NodeGroupConfig, "instanceTypes"> | undefined, containerInsights: boolean) {
+    // No group (a Fargate runner): every job pod brings its own VM, so only the jobs themselves bound the quota.
+    if (!group) return { cpuMillis: Infinity, memoryMiB: Infinity };
     let cpuMillis = 0;
     let memoryMiB = 0;
     for (const type of group.instanceTypes) {
@@ -67,7 +69,7 @@ const memText = (mib: number) => (mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}
 export function quotaBounds(
     concurrent: number,
     resources: RunnerResources,
-    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize">,
+    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | undefined,
     containerInsights: boolean,
 ): { need: { pods: number; cpuMillis: number; memoryMiB: number }; derived: JobQuota } {
     const pods = ROLLOUT_FACTOR * concurrent;
@@ -82,8 +84,8 @@ export function quotaBounds(
         sum(parseMemoryMiB, [build.memoryRequestMax, helper.memoryRequestMax, services.memoryRequestMax]),
         room.memoryMiB,
     );
-    const cpuMillis = Math.ceil(Math.min(pods * jobCpu, group.maxSize * room.cpuMillis));
-    const memoryMiB = Math.ceil(Math.min(pods * jobMem, group.maxSize * room.memoryMiB));
+    const cpuMillis = Math.ceil(Math.min(pods * jobCpu, (group?.maxSize ?? Infinity) * room.cpuMillis));
+    const memoryMiB = Math.ceil(Math.min(pods * jobMem, (group?.maxSize ?? Infinity) * room.memoryMiB));
     return {
         need: {
             pods,
@@ -98,7 +100,7 @@ export function quotaBounds(
 export function resolveJobQuota(
     input: JobQuotaInput,
     runner: { name: string; concurrent: number; resources: RunnerResources },
-    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize">,
+    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | undefined,
     containerInsights: boolean,
 ): { quota: JobQuota; problems: Problem[] } {
     const problems: Problem[] = [];

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
-import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./capacity";
+import { CapacityReport, planCapacity, podSubnetFreeIps, ROLLOUT_MANAGERS, runnerDemand } from "./capacity";
+import { FargateConfig, fargateIpProblems, FargatePlan, fargateSchema, planFargate } from "./fargate";
 import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
@@ -29,10 +30,12 @@ export interface StackConfig {
     /** Karpenter's job capacity (`addons.nodeAutoscaler: karpenter`); empty with Cluster Autoscaler. */
     readonly nodePools: readonly NodePoolConfig[];
     readonly runners: readonly RunnerConfig[];
+    /** The `fargate` section: present when some runner has `fargate: true`. */
+    readonly fargate?: FargateConfig;
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
-    readonly capacity: CapacityReport;
+    readonly capacity: CapacityReport & { readonly fargate?: FargatePlan };
 }
 
 /** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
@@ -45,6 +48,7 @@ const SECTIONS = {
     runners: z.record(z.string(), runnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
+    fargate: fargateSchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
     /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
@@ -157,6 +161,16 @@ export function parseStackConfig(
         runners = resolved.runners;
         problems.push(...resolved.problems);
     }
+    // Fargate runners need the section that sizes and prices them (config/fargate.ts).
+    const fargateRunners = runners.filter((r) => r.fargate === true);
+    if (fargateRunners.length > 0 && parsed.fargate === undefined && raw.fargate === undefined)
+        problems.push({
+            path: "fargate",
+            message: `is required when a runner has fargate: true (${fargateRunners.map((r) => `runners.${r.name}`).join(", ")}): set vcpuQuota to the account's "Fargate On-Demand vCPU resource count" in ${region ?? "this region"}`,
+        });
+    const fargatePlan =
+        parsed.fargate && region && fargateRunners.length > 0 ? planFargate(fargateRunners, parsed.fargate, region) : undefined;
+    if (fargatePlan) problems.push(...fargatePlan.problems);
     // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
     const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
     const nodePools = graced.pools;
@@ -177,7 +191,20 @@ export function parseStackConfig(
     });
     // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
     const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
-    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
+    // Fargate job pods take subnet addresses too: the profile's subnets are the pod subnets when there are any.
+    const fargateIps = fargatePlan
+        ? fargateIpProblems(
+              fargatePlan.plan,
+              jobs.pools.find((p) => p.name === (network!.podSubnets ? "pod" : "cluster")),
+              ROLLOUT_MANAGERS,
+          ).map((p) => ({ severity: "error" as const, subject: p.path, message: p.message }))
+        : [];
+    const capacity = {
+        ...jobs,
+        warm: warm.plans,
+        ...(fargatePlan ? { fargate: fargatePlan.plan } : {}),
+        findings: [...jobs.findings, ...warm.findings, ...fargateIps],
+    };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 
@@ -189,6 +216,7 @@ export function parseStackConfig(
         nodeGroups: nodeGroups as NodeGroups,
         nodePools,
         runners,
+        ...(parsed.fargate ? { fargate: parsed.fargate } : {}),
         addons: addons!,
         cache: parsed.cache!,
         capacity,

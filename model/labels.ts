@@ -34,16 +34,22 @@ export const RUNNER_LABELS = {
 } as const;
 
 /**
- * Labels on every job pod of a runner: the PodDisruptionBudget selects on the first, cost reports group by both. The
- * second names where the job runs, a node group or a Karpenter node pool (whose nodes carry the same label key).
+ * Labels on every job pod of a runner: the PodDisruptionBudget (and a Fargate runner's profile) selects on the first,
+ * cost reports group by both. The second names where the job runs, a node group, a Karpenter node pool (whose nodes
+ * carry the same label key) or `fargate`.
  */
 export function jobPodLabels(runner: {
     readonly name: string;
     readonly nodeGroup?: string;
     readonly nodePool?: string;
+    readonly fargate?: boolean;
 }): Record<string, string> {
-    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? "" };
+    const where = runner.nodeGroup ?? runner.nodePool ?? (runner.fargate ? FARGATE_PLACEMENT : "");
+    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: where };
 }
+
+/** The placement label value of Fargate job pods (no node group: each pod is its own Fargate VM). */
+export const FARGATE_PLACEMENT = "fargate";
 
 /** Where runners run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */
 export const RUNNER_NAMESPACES = {

@@ -5,7 +5,7 @@ import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration
 import { REGISTRATION_RESOURCE } from "./mocks";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
-import { CapacityReport, Finding } from "../config/capacity";
+import { Finding } from "../config/capacity";
 import { Recorded, Run } from "./engine";
 
 /** Everything the offline plan shows, as plain data (also the `--format json` document). */
@@ -26,7 +26,7 @@ export interface PlanData {
     /** Karpenter node pools (empty with Cluster Autoscaler). */
     readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
-    readonly capacity: CapacityReport;
+    readonly capacity: StackConfig["capacity"];
     readonly findings: readonly Finding[];
 }
 
@@ -76,6 +76,8 @@ export interface RunnerPlan {
     /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
     readonly nodeGroup?: string;
     readonly nodePool?: string;
+    /** True when its job pods run on Fargate (no node group or pool). */
+    readonly fargate?: boolean;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -228,7 +230,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         );
         return {
             name: r.name,
-            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
+            ...(r.fargate ? { fargate: true } : r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,

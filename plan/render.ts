@@ -1,4 +1,5 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
+import { fargateLines } from "./fargateSection";
 import { PlanData } from "./planData";
 
 export type Format = "text" | "markdown" | "json";
@@ -7,7 +8,7 @@ export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 type Row = readonly (string | number)[];
 
 /** A table as Markdown (pipes escaped) or as aligned plain text for a terminal. */
-function table(format: Format, header: Row, rows: readonly Row[]): string {
+export function table(format: Format, header: Row, rows: readonly Row[]): string {
     const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
     if (format === "markdown") {
         const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
@@ -145,6 +146,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
+    if (c.fargate) out.push("", ...fargateLines(c.fargate, format));
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>
@@ -161,7 +163,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
             c.runners.map((r) => [
                 r.name,
-                r.nodeGroup ?? `pool ${r.nodePool}`,
+                r.nodeGroup ?? (r.nodePool !== undefined ? `pool ${r.nodePool}` : "—"),
                 r.jobsPerNode,
                 r.concurrent,
                 r.maxConcurrentJobs,
@@ -294,7 +296,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
 
     section("Runners");
     for (const r of plan.runners) {
-        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
+        out.push(heading(format, 3, `${r.name} → ${r.fargate ? "Fargate" : (r.nodeGroup ?? `node pool ${r.nodePool}`)}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",

@@ -150,7 +150,7 @@ describe("offline plan (npm run plan)", () => {
 
         it("0 for a stack file with encrypted values, which get stand-ins", async () => {
             const doc = testDoc();
-            doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" } };
+            doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" }, isolated: { secure: "v1:BBBB" } };
             const r = await runPlan(["x", "--stack-file", write(doc), "--format", "json"]);
             assert.equal(r.code, 0, r.stderr);
             assert.deepEqual(
