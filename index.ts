@@ -41,7 +41,7 @@ export = () => {
     // (docs/runbook/upgrades.md). It knows today's bounds too, for a group whose runners' timeouts just went up.
     const boundOf = (name: string) => {
         const group = allNodeGroups(config.nodeGroups).find((g) => g.name === name);
-        return group && drainBoundSeconds(group, config.runners);
+        return group && drainBoundSeconds(group, [...config.runners, ...config.vmRunners]);
     };
     const hook = drainHook(cluster.eks.kubeconfigJson, { currentBoundSeconds: boundOf });
     const nodeGroups = allNodeGroups(config.nodeGroups).map(
@@ -131,8 +131,9 @@ export = () => {
               )
             : undefined;
 
-    // GitLab runners (docs/runners.md): the shared S3 cache and one gitlab-runner Helm release per runner. Managers
-    // need the management nodes and the add-ons' PriorityClasses; job pods reach their groups through the autoscaler.
+    // GitLab runners (docs/runners.md): the shared S3 cache, one gitlab-runner Helm release per runner, and per VM
+    // runner an Auto Scaling group with its manager. Managers need the management nodes and the add-ons'
+    // PriorityClasses; job pods reach their groups through the autoscaler.
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
@@ -156,5 +157,6 @@ export = () => {
         kubeconfig: pulumi.secret(cluster.eks.kubeconfigJson),
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,
+        vmRunners: fleet.vmSummary,
     };
 };

@@ -1,5 +1,5 @@
 import { parseCidr, usableSubnetAddresses } from "./cidr";
-import { instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
+import { HOURS_PER_MONTH, instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
 import type { NetworkConfig } from "./network";
 import { PodResources } from "./nodeAllocatable";
 import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
@@ -12,6 +12,8 @@ import { platformDaemonSets } from "../model/platformWorkloads";
 import type { NodePoolConfig } from "./nodePools";
 import { PoolCapacity, planPools } from "./poolCapacity";
 import type { WarmCapacityPlan } from "./warmPlan";
+import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
+import type { VmRunnerConfig } from "./vmRunners/resolve";
 
 export type { Finding } from "./problems";
 
@@ -35,7 +37,7 @@ export type { Finding } from "./problems";
  * - **Cost**: on-demand price per hour × 730 h; Spot shown at the Spot Advisor's saving for the type and region.
  *   The EKS control plane costs 0.10 USD/h in standard support.
  */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH };
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** Pods per management node that take a VPC address, for its IP estimate. */
 export const MANAGEMENT_PODS_PER_NODE = 10;
@@ -97,6 +99,8 @@ export interface CapacityReport {
     /** Karpenter node pools at their cpuLimit (empty with Cluster Autoscaler). */
     readonly nodePools: readonly PoolCapacity[];
     readonly runners: readonly RunnerCapacity[];
+    /** VM runners: concurrency, idle schedule and cost (config/vmRunners/capacity.ts); not in `cost` below. */
+    readonly vmRunners: readonly VmRunnerCapacity[];
     readonly pools: readonly SubnetPool[];
     readonly totalConcurrentJobs: number;
     /** Runners with `warmCapacity`: pause pods and warm nodes per policy, weekly cost (config/warmPlan.ts). */
@@ -133,6 +137,8 @@ export interface CapacityInput {
     readonly clusterSubnetFreeIps?: number;
     /** Pods that must fit on the management group (platform pods and runner managers); none: not checked. */
     readonly managementPods?: readonly PlatformPod[];
+    /** VM runners: their VMs take one address each in `network.subnetIds`. */
+    readonly vmRunners?: readonly VmRunnerConfig[];
 }
 
 /** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
@@ -289,6 +295,11 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     runners.push(...nodePools.runners);
     findings.push(...nodePools.findings);
 
+    const vmRunners = (input.vmRunners ?? []).map((vm) => {
+        const checked = vmRunnerCapacity(vm, input.region);
+        findings.push(...checked.findings);
+        return checked.capacity;
+    });
     const pools: SubnetPool[] = (["cluster", "pod"] as const)
         .map((name) => ({
             name,
@@ -297,7 +308,8 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 groups
                     .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
                     .reduce((s, g) => s + g.ipsAtFullScale, 0) +
-                nodePools.pools.filter((p) => p.subnets === name).reduce((s, p) => s + p.ipsAtLimit, 0),
+                nodePools.pools.filter((p) => p.subnets === name).reduce((s, p) => s + p.ipsAtLimit, 0) +
+                (name === "cluster" ? vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0) : 0),
         }))
         .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
     for (const p of pools) {
@@ -324,7 +336,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             findings.push({
                 severity: "warning",
                 subject: where,
-                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs): at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
+                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
             });
         }
     }
@@ -357,6 +369,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         groups,
         nodePools: nodePools.pools,
         runners,
+        vmRunners,
         pools,
         totalConcurrentJobs: runners.reduce((s, r) => s + r.maxConcurrentJobs, 0),
         management,

@@ -65,6 +65,9 @@ export const SUPPORTED_FAMILIES: readonly string[] = Object.freeze([...new Set(S
 /** Regions for which on-demand prices are embedded. */
 export const PRICE_REGIONS: readonly string[] = Object.freeze([...PRICES.keys()]);
 
+/** Hours in the month every cost figure is given for: 8,760 h a year / 12. */
+export const HOURS_PER_MONTH = 730;
+
 /** On-demand Linux USD per hour, or undefined when the type/region pair is not in the table. */
 export function onDemandPrice(type: string, region: string): number | undefined {
     return PRICES.get(region)?.get(type);
@@ -90,4 +93,9 @@ export function familyArch(family: string): Arch | undefined {
 /** The supported types `<family>.<size>` for every listed family and size, where such a type exists, sorted by family then size. */
 export function typesOf(families: readonly string[], sizes: readonly string[]): string[] {
     return SUPPORTED_INSTANCE_TYPES.filter((t) => families.includes(familyOf(t)) && sizes.includes(sizeOf(t)));
+}
+
+/** Why a type name is refused: the families and sizes the facts table covers. */
+export function unsupportedInstanceType(name: string): string {
+    return `"${name}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)`;
 }

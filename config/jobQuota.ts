@@ -8,7 +8,11 @@
 //   cpu    = requests.cpu    = min(2 × concurrent × one job at its ceilings, maxSize × the largest node's room);
 //   memory = requests.memory = likewise. "One job at its ceilings" is the build, helper and one service container
 //            each at its request ceiling (`*RequestMax`), but never more than one node can give: a pod larger than a
-//            node never schedules. The group term is what the node group can hold at all.
+//            node never schedules. The group term is what the node group can hold at all; for a Karpenter node pool
+//            it is what twice `cpuLimit` vCPUs of nodes can hold, at the allowed shape with the most room per vCPU
+//            (Karpenter may mix shapes). NodePool `spec.limits.cpu` counts node capacity, but not of nodes marked for
+//            deletion (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1):
+//            while drifted or expired nodes drain their running jobs, their replacements may fill the limit again.
 // Both terms bound what can really run, so the default never refuses a pod that could have been scheduled.
 // The floor (an explicit quota below it is an error): what 2 × concurrent jobs at their default requests need. Below
 // it the API server's ResourceQuota admission rejects job pods while the runner still takes jobs, and they fail.
@@ -16,6 +20,7 @@ import { z } from "zod";
 import { instanceFacts } from "./instanceTypes";
 import { nodeAllocatable } from "./nodeAllocatable";
 import type { NodeGroupConfig } from "./nodeGroups";
+import type { NodePoolConfig } from "./nodePools";
 import { joinPath, Problem, strictObject } from "./problems";
 import { formatCpuMillis, formatMiB, parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { cpuQuantity, memoryQuantity, RunnerResources } from "./runnerResources";
@@ -46,20 +51,49 @@ export interface JobQuota {
     readonly derived: readonly ("pods" | "cpu" | "memory")[];
 }
 
-/** The most CPU and memory one node of the group can give job pods (the largest instance type's room). */
-function largestRoom(group: Pick<NodeGroupConfig, "instanceTypes"> | undefined, containerInsights: boolean) {
-    // No group (a Fargate runner): every job pod brings its own VM, so only the jobs themselves bound the quota.
-    if (!group) return { cpuMillis: Infinity, memoryMiB: Infinity };
+/** A pool's nodes at once while drifted or expired ones drain: those (outside the limit) and their replacements. */
+export const POOL_GENERATIONS = 2;
+
+/**
+ * Where a runner's jobs run, as the quota sees it: a jobs node group (up to maxSize), a node pool (up to cpuLimit), or
+ * Fargate (each job pod its own VM: only the jobs bound the quota; the account's vCPU quota is checked in fargate.ts).
+ */
+export type QuotaTarget =
+    | Pick<NodeGroupConfig, "instanceTypes" | "maxSize">
+    | Pick<NodePoolConfig, "instanceTypes" | "cpuLimit">
+    | { readonly fargate: true };
+
+/**
+ * The most CPU and memory one node can give job pods (the largest instance type's room), and all nodes together: a
+ * group's at maxSize of that node; a pool's at 2 × cpuLimit vCPUs (draining nodes plus their replacements) of the shape
+ * with the most room per vCPU, a bound for any mix of shapes.
+ */
+function targetRoom(target: QuotaTarget, containerInsights: boolean) {
+    if ("fargate" in target) {
+        const unbounded = { cpuMillis: Infinity, memoryMiB: Infinity };
+        return { node: unbounded, total: unbounded };
+    }
     let cpuMillis = 0;
     let memoryMiB = 0;
-    for (const type of group.instanceTypes) {
+    let cpuPerVcpu = 0;
+    let memoryPerVcpu = 0;
+    for (const type of target.instanceTypes) {
         const facts = instanceFacts(type);
         if (!facts) continue;
         const a = nodeAllocatable(facts, { containerInsights });
         cpuMillis = Math.max(cpuMillis, a.cpuMillis);
         memoryMiB = Math.max(memoryMiB, a.memoryMiB);
+        cpuPerVcpu = Math.max(cpuPerVcpu, a.cpuMillis / facts.vcpu);
+        memoryPerVcpu = Math.max(memoryPerVcpu, a.memoryMiB / facts.vcpu);
     }
-    return { cpuMillis, memoryMiB };
+    const total =
+        "maxSize" in target
+            ? { cpuMillis: target.maxSize * cpuMillis, memoryMiB: target.maxSize * memoryMiB }
+            : {
+                  cpuMillis: POOL_GENERATIONS * target.cpuLimit * cpuPerVcpu,
+                  memoryMiB: POOL_GENERATIONS * target.cpuLimit * memoryPerVcpu,
+              };
+    return { node: { cpuMillis, memoryMiB }, total };
 }
 
 const cpuText = (millis: number) => (millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`);
@@ -69,13 +103,13 @@ const memText = (mib: number) => (mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}
 export function quotaBounds(
     concurrent: number,
     resources: RunnerResources,
-    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | undefined,
+    target: QuotaTarget,
     containerInsights: boolean,
 ): { need: { pods: number; cpuMillis: number; memoryMiB: number }; derived: JobQuota } {
     const pods = ROLLOUT_FACTOR * concurrent;
     const { build, helper, services } = resources;
     const sum = (parse: (q: string) => number | undefined, qs: string[]) => qs.reduce((t, q) => t + parse(q)!, 0);
-    const room = largestRoom(group, containerInsights);
+    const { node: room, total } = targetRoom(target, containerInsights);
     const jobCpu = Math.min(
         sum(parseCpuMillis, [build.cpuRequestMax, helper.cpuRequestMax, services.cpuRequestMax]),
         room.cpuMillis,
@@ -84,8 +118,8 @@ export function quotaBounds(
         sum(parseMemoryMiB, [build.memoryRequestMax, helper.memoryRequestMax, services.memoryRequestMax]),
         room.memoryMiB,
     );
-    const cpuMillis = Math.ceil(Math.min(pods * jobCpu, (group?.maxSize ?? Infinity) * room.cpuMillis));
-    const memoryMiB = Math.ceil(Math.min(pods * jobMem, (group?.maxSize ?? Infinity) * room.memoryMiB));
+    const cpuMillis = Math.ceil(Math.min(pods * jobCpu, total.cpuMillis));
+    const memoryMiB = Math.ceil(Math.min(pods * jobMem, total.memoryMiB));
     return {
         need: {
             pods,
@@ -100,12 +134,12 @@ export function quotaBounds(
 export function resolveJobQuota(
     input: JobQuotaInput,
     runner: { name: string; concurrent: number; resources: RunnerResources },
-    group: Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | undefined,
+    target: QuotaTarget,
     containerInsights: boolean,
 ): { quota: JobQuota; problems: Problem[] } {
     const problems: Problem[] = [];
     const at = (field: string) => joinPath("runners", runner.name, "quota", field);
-    const { need, derived } = quotaBounds(runner.concurrent, runner.resources, group, containerInsights);
+    const { need, derived } = quotaBounds(runner.concurrent, runner.resources, target, containerInsights);
     const why = `${ROLLOUT_FACTOR} × concurrent ${runner.concurrent} jobs (a replaced manager's running jobs plus the new manager's)`;
     if (input?.pods !== undefined && input.pods < need.pods) {
         problems.push({

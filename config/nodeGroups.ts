@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Arch, instanceFacts, SUPPORTED_FAMILIES } from "./instanceTypes";
+import { Arch, instanceFacts, unsupportedInstanceType } from "./instanceTypes";
 import { LABEL_PREFIX, NodeRole, roleLabels, roleTaint, Taint, TAINT_EFFECTS } from "../model/labels";
 import { joinPath, Problem, strictObject } from "./problems";
 
@@ -145,7 +145,7 @@ export function resolveNodeGroups(
             if (!facts) {
                 problems.push({
                     path: at(name, "instanceTypes", i),
-                    message: `"${t}" is not a supported instance type (families: ${SUPPORTED_FAMILIES.join(", ")}; sizes medium–8xlarge)`,
+                    message: unsupportedInstanceType(t),
                 });
                 return;
             }

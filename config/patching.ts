@@ -21,13 +21,16 @@ export const NODE_GROUP_TIMEOUT_MINUTES = { create: 60, update: 60, delete: 60 }
  * How long the drain of a group may wait before its nodes are deleted anyway, seconds.
  * - Job group: the longest `maxJobTimeoutMinutes` of the runners whose jobs run there, plus the margin. GitLab
  *   cancels a job at its runner's maximum timeout, so no legitimate job outlives the bound.
- * - Management group: the longest manager `terminationGracePeriodSeconds` (a replaced manager finishes its running
- *   jobs in its preStop hook before it exits; components/runners/helmValues.ts), plus the margin.
+ * - Management group: the longest manager `terminationGracePeriodSeconds`, VM runners' managers included (a replaced
+ *   manager finishes its running jobs in its preStop hook before it exits; components/runners/helmValues.ts), plus
+ *   the margin.
  * A group no runner uses has only the margin: nothing of a job's can run there.
  */
 export function drainBoundSeconds(
     group: Pick<NodeGroupConfig, "name" | "role">,
-    runners: readonly Pick<RunnerConfig, "nodeGroup" | "maxJobTimeoutMinutes" | "terminationGracePeriodSeconds">[],
+    /** Runners and VM runners (which have no node group: only their managers' grace counts, on management). */
+    runners: readonly (Partial<Pick<RunnerConfig, "nodeGroup">> &
+        Pick<RunnerConfig, "maxJobTimeoutMinutes" | "terminationGracePeriodSeconds">)[],
 ): number {
     const waits =
         group.role === "management"

@@ -54,7 +54,8 @@ export interface RunnerOption {
     readonly since?: string;
 }
 
-const int = (min: number, max: number, what: string) =>
+/** A whole number within [min, max]; `what` says what it counts in every message. */
+export const int = (min: number, max: number, what: string) =>
     z
         .number({ error: (iss) => (iss.input === undefined ? "is required" : `must be a whole number (${what})`) })
         .int({ error: `must be a whole number (${what})` })
@@ -249,7 +250,7 @@ export const RUNNER_OPTIONS = {
     warmCapacity: {
         schema: warmCapacitySchema.optional(),
         target: { toml: "runners.kubernetes.autoscaler", render: (w: WarmCapacityInput) => autoscalerToml(w), table: true },
-        doc: "idle pause pods by schedule so jobs start without waiting for a node; see [Warm capacity](#warm-capacity)",
+        doc: "idle pause pods by schedule so jobs start without waiting for a node (runners on node groups); see [Warm capacity](#warm-capacity)",
         defaultText: "none (off)",
         since: WARM_CAPACITY_SINCE,
     },
@@ -296,27 +297,35 @@ export const RUNNER_OPTIONS = {
         schema: jobQuotaSchema,
         target: { derived: "ResourceQuota `pods`, `requests.cpu`, `requests.memory` of the job namespace" },
         doc: "caps on the job namespace: `pods`, `cpu`, `memory`; never below what 2 × `concurrent` default jobs need",
-        defaultText: "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize`",
+        defaultText:
+            "2 × concurrent pods; CPU and memory of that many jobs at their ceilings, at most the group at `maxSize` (a pool at twice `cpuLimit`)",
     },
 } satisfies Record<string, RunnerOption>;
 
 export type RunnerOptionKey = keyof typeof RUNNER_OPTIONS;
+
+/** The strict object schema of an option table: one key per row, with the row's schema (unknown keys are errors). */
+export function schemaOf<T extends Record<string, RunnerOption>>(table: T) {
+    return strictObject(
+        Object.fromEntries(Object.entries(table).map(([key, option]) => [key, option.schema])) as {
+            [K in keyof T]: T[K]["schema"];
+        },
+    );
+}
 
 /**
  * One entry of `runners`: a GitLab runner manager (one Helm release of the official chart) and the job pods it
  * starts, derived from the table. Build-container resources sit on the runner itself (`cpuRequest`, …); the helper
  * and service containers have the same fields under `helper` and `services`.
  */
-export const runnerSchema = strictObject(
-    Object.fromEntries(Object.entries(RUNNER_OPTIONS).map(([key, option]) => [key, option.schema])) as {
-        [K in RunnerOptionKey]: (typeof RUNNER_OPTIONS)[K]["schema"];
-    },
-);
+export const runnerSchema = schemaOf(RUNNER_OPTIONS);
 export type RunnerInput = z.output<typeof runnerSchema>;
 
-/** The options rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
-export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown; since?: string }[] {
-    return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
+/** The options of a table rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
+export function tomlOptionsOf<K extends string>(
+    table: Record<K, RunnerOption>,
+): { key: K; path: string; render?: (value: never) => unknown; since?: string }[] {
+    return (Object.entries(table) as [K, RunnerOption][]).flatMap(([key, o]) =>
         "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render, since: o.since }] : [],
     );
 }
@@ -326,6 +335,11 @@ export function versionedOptions(): { key: RunnerOptionKey; since: string }[] {
     return (Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][]).flatMap(([key, o]) =>
         o.since ? [{ key, since: o.since }] : [],
     );
+}
+
+/** The runner options rendered straight into `[[runners]]` of config.toml. */
+export function tomlOptions(): { key: RunnerOptionKey; path: string; render?: (value: never) => unknown; since?: string }[] {
+    return tomlOptionsOf(RUNNER_OPTIONS);
 }
 
 /** The options rendered straight into chart values, with their value paths. */

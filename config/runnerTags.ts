@@ -6,16 +6,23 @@
 //   - a shared tag between runners whose job nodes differ in CPU architecture (an amd64 image on arm64 fails with
 //     "exec format error") or in capacity type (a job that never opted into Spot could be interrupted).
 // Overlap between runners on equivalent nodes (same arch and capacity type) is allowed: both places are fine.
+// A VM runner (`vmRunners`) runs its jobs on VMs of its own, unlike any other runner, so any tag it shares with
+// another runner is refused: a job tagged only with it could land on a VM or in a pod.
 import type { NodeGroupConfig } from "./nodeGroups";
 import { joinPath, Problem } from "./problems";
 
 export interface TaggedRunner {
     readonly name: string;
+    /** The stack section it is declared in: `runners` (default) or `vmRunners`. */
+    readonly section?: "runners" | "vmRunners";
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
-    /** The runner's job node group, when it resolved. */
-    readonly group?: Pick<NodeGroupConfig, "name" | "arch" | "capacityType">;
+    /** Where its jobs run, when that resolved: a Kubernetes runner's job node group, or a VM runner's own VMs. */
+    readonly group?: Pick<NodeGroupConfig, "name" | "arch" | "capacityType"> | { readonly vm: string; readonly arch: string };
 }
+
+const pathOf = (r: TaggedRunner, ...rest: (string | number)[]) => joinPath(r.section ?? "runners", r.name, ...rest);
+const refOf = (r: TaggedRunner) => `${r.section ?? "runners"}.${r.name}`;
 
 /** GitLab tags are comma-separated on the wire: a comma inside one would split it. */
 const TAG = /^[^,\s](?:[^,]{0,253}[^,\s])?$/;
@@ -26,15 +33,14 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
     r.tags.forEach((t, i) => {
         if (!TAG.test(t))
             problems.push({
-                path: joinPath("runners", r.name, "tags", i),
+                path: pathOf(r, "tags", i),
                 message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)`,
             });
-        else if (r.tags.indexOf(t) !== i)
-            problems.push({ path: joinPath("runners", r.name, "tags", i), message: `"${t}" is listed twice` });
+        else if (r.tags.indexOf(t) !== i) problems.push({ path: pathOf(r, "tags", i), message: `"${t}" is listed twice` });
     });
     if (r.tags.length === 0 && !r.runUntagged) {
         problems.push({
-            path: joinPath("runners", r.name, "tags"),
+            path: pathOf(r, "tags"),
             message:
                 "no tags and runUntagged is false: this runner could never pick up a job; list its tags or set runUntagged: true",
         });
@@ -42,7 +48,11 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
     return problems;
 }
 
-const describe = (g: TaggedRunner["group"]) => (g ? `${g.capacityType} ${g.arch}` : "unknown");
+const describe = (g: TaggedRunner["group"]) =>
+    !g ? "unknown nodes" : "vm" in g ? `VMs of its own (${g.arch})` : `${g.capacityType} ${g.arch} nodes`;
+/** Whether two runners' jobs may run in different kinds of place (always so when either is a VM runner). */
+const differ = (a: TaggedRunner["group"], b: TaggedRunner["group"]) =>
+    !!a && !!b && ("vm" in a || "vm" in b || a.arch !== b.arch || a.capacityType !== b.capacityType);
 const list = (tags: Iterable<string>) => `[${[...tags].join(", ")}]`;
 
 /** Problems between runners (each reported on the later runner of a pair, in stack-file order). */
@@ -54,23 +64,22 @@ export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] 
             const same = aTags.size === new Set(b.tags).size && b.tags.every((t) => aTags.has(t));
             if (same && b.tags.length > 0) {
                 problems.push({
-                    path: joinPath("runners", b.name, "tags"),
-                    message: `same tags as runners.${a.name} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
+                    path: pathOf(b, "tags"),
+                    message: `same tags as ${refOf(a)} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
                 });
                 continue;
             }
             if (a.runUntagged && b.runUntagged) {
                 problems.push({
-                    path: joinPath("runners", b.name, "runUntagged"),
-                    message: `runners.${a.name} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
+                    path: pathOf(b, "runUntagged"),
+                    message: `${refOf(a)} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
                 });
             }
             const shared = b.tags.filter((t) => aTags.has(t));
-            const differ = a.group && b.group && (a.group.arch !== b.group.arch || a.group.capacityType !== b.group.capacityType);
-            if (shared.length > 0 && differ) {
+            if (shared.length > 0 && differ(a.group, b.group)) {
                 problems.push({
-                    path: joinPath("runners", b.name, "tags"),
-                    message: `shares ${list(shared)} with runners.${a.name}, whose jobs run on ${describe(a.group)} nodes while these run on ${describe(b.group)} nodes: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
+                    path: pathOf(b, "tags"),
+                    message: `shares ${list(shared)} with ${refOf(a)}, whose jobs run on ${describe(a.group)} while these run on ${describe(b.group)}: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
                 });
             }
         }

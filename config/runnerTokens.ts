@@ -42,6 +42,47 @@ export function checkRunnerTokens(
 }
 
 /** The two ways to give a runner its token, for error messages and docs. */
-export function tokenHowTo(runner: string): string {
-    return `set it with \`pulumi config set --secret --path 'runnerTokens.${runner}' glrt-…\` or name an SSM SecureString parameter holding it in runners.${runner}.tokenSsmParameter, or let the stack create the runner in GitLab with runners.${runner}.registration`;
+export function tokenHowTo(runner: string, section = "runners"): string {
+    const registration =
+        section === "runners" ? `, or let the stack create the runner in GitLab with runners.${runner}.registration` : "";
+    return `set it with \`pulumi config set --secret --path 'runnerTokens.${runner}' glrt-…\` or name an SSM SecureString parameter holding it in ${section}.${runner}.tokenSsmParameter${registration}`;
+}
+
+/** Where a runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
+export type RunnerTokenSource =
+    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
+
+export function tokenSource(ssmParameter: string | undefined): RunnerTokenSource {
+    return ssmParameter ? { source: "ssm", parameter: ssmParameter } : { source: "config" };
+}
+
+/**
+ * Exactly one token source per runner (`section` is `runners` or `vmRunners`): secret config or an SSM parameter.
+ * Nothing is checked when `presence` is undefined (runnerTokens itself was invalid and is reported already).
+ */
+export function tokenSourceProblems(
+    section: string,
+    name: string,
+    ssmParameter: string | undefined,
+    presence: RunnerTokenPresence | undefined,
+): Problem[] {
+    if (!presence) return [];
+    const inConfig = presence.names.has(name);
+    if (inConfig && ssmParameter) {
+        return [
+            {
+                path: joinPath(section, name, "tokenSsmParameter"),
+                message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
+            },
+        ];
+    }
+    if (!inConfig && !ssmParameter) {
+        return [
+            {
+                path: joinPath("runnerTokens", name),
+                message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name, section)}`,
+            },
+        ];
+    }
+    return [];
 }

@@ -1,13 +1,12 @@
 import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
-import type { NodeGroupConfig } from "./nodeGroups";
-import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
 import { FARGATE_ROOM, fargateContainerInput, fargateRunnerProblems } from "./fargate";
 import { jobIdentityProblems } from "./jobIdentity";
 import { JobNetwork, NETWORK_DEFAULTS, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
-import { instanceFacts } from "./instanceTypes";
+import type { NodeGroupConfig } from "./nodeGroups";
+import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
 import { joinPath, Problem } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
@@ -22,22 +21,24 @@ import {
     RunnerResources,
     smallestNode,
 } from "./runnerResources";
-import { tagListProblems, tagOverlapProblems, TaggedRunner } from "./runnerTags";
-import { RunnerTokenPresence, tokenHowTo } from "./runnerTokens";
+import { tagListProblems, TaggedRunner } from "./runnerTags";
+import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "./runnerTokens";
 
 export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
-/** Where the runner's token comes from; never the token itself. `registration`: GitLab issues it to the program. */
-export type RunnerTokenSource =
-    { readonly source: "config" } | { readonly source: "ssm"; readonly parameter: string } | { readonly source: "registration" };
+export type { RunnerTokenSource } from "./runnerTokens";
 
-/** Kubernetes and Helm names of one runner, derived from its stable key (renaming them replaces the objects). */
-export interface RunnerNames {
+/** Kubernetes and Helm names of a runner manager, derived from its stable key (renaming them replaces the objects). */
+export interface ManagerNames {
     readonly release: string;
     readonly managerNamespace: string;
     readonly serviceAccount: string;
     readonly tokenSecret: string;
+}
+
+/** A Kubernetes runner's names: its manager's and its job namespace. */
+export interface RunnerNames extends ManagerNames {
     readonly jobNamespace: string;
     /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
     readonly jobServiceAccount: string;
@@ -88,33 +89,48 @@ export interface RunnerContext extends StackContext {
 /** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
 const RUNNER_NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
 
-export function runnerNames(name: string): RunnerNames {
+/** Problems of a runner key (`section` is `runners` or `vmRunners`: they share one name space). */
+export function runnerNameProblems(section: string, name: string): Problem[] {
+    if (RUNNER_NAME.test(name)) return [];
+    return [
+        {
+            path: joinPath(section, name),
+            message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
+        },
+    ];
+}
+
+export function managerNames(name: string): ManagerNames {
     return {
         release: `gitlab-runner-${name}`,
         managerNamespace: RUNNER_NAMESPACES.managers,
         serviceAccount: `gitlab-runner-${name}`,
         tokenSecret: `gitlab-runner-${name}-token`,
+    };
+}
+
+export function runnerNames(name: string): RunnerNames {
+    return {
+        ...managerNames(name),
         jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
         jobServiceAccount: `gitlab-job-${name}`,
     };
 }
 
-/** Cross-field and cross-section rules of `runners`; returns the defaulted runners and every problem found. */
+/**
+ * Cross-field and cross-section rules of `runners`; returns the defaulted runners, every problem found and the runners'
+ * tags for the overlap rules (runnerTags.ts), which the caller applies across `runners` and `vmRunners`.
+ */
 export function resolveRunners(
     runners: Record<string, RunnerInput>,
     ctx: RunnerContext,
-): { runners: RunnerConfig[]; problems: Problem[] } {
+): { runners: RunnerConfig[]; problems: Problem[]; tagged: TaggedRunner[] } {
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
-        if (!RUNNER_NAME.test(name)) {
-            problems.push({
-                path: at(),
-                message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
-            });
-        }
+        problems.push(...runnerNameProblems("runners", name));
         const { jobsGroup, pool, fargate, problems: placement } = jobCapacityOf(name, r, ctx);
         problems.push(...placement);
 
@@ -165,24 +181,20 @@ export function resolveRunners(
             });
         }
 
-        const hasConfigToken = ctx.runnerTokens?.names.has(name) ?? false;
         if (r.registration) {
             problems.push(
                 ...registrationProblems(
-                    { name, tags: r.tags, tokenSsmParameter: r.tokenSsmParameter !== undefined, configToken: hasConfigToken },
+                    {
+                        name,
+                        tags: r.tags,
+                        tokenSsmParameter: r.tokenSsmParameter !== undefined,
+                        configToken: ctx.runnerTokens?.names.has(name) ?? false,
+                    },
                     ctx.apiToken,
                 ),
             );
-        } else if (ctx.runnerTokens && hasConfigToken && r.tokenSsmParameter) {
-            problems.push({
-                path: at("tokenSsmParameter"),
-                message: `runnerTokens.${name} is set too; keep one source of the token (remove it with \`pulumi config rm --path 'runnerTokens.${name}'\` or drop tokenSsmParameter)`,
-            });
-        } else if (ctx.runnerTokens && !hasConfigToken && !r.tokenSsmParameter) {
-            problems.push({
-                path: joinPath("runnerTokens", name),
-                message: `runner "${name}" has no runner authentication token: ${tokenHowTo(name)}`,
-            });
+        } else {
+            problems.push(...tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
         // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
@@ -233,18 +245,17 @@ export function resolveRunners(
             problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
         problems.push(...network.problems);
-        const quotaBound = jobsGroup ?? (pool && poolAsGroup(pool));
         // A Fargate runner's namespace is bounded by its jobs alone (each pod brings its own VM; the vCPU quota is
         // checked in config/fargate.ts).
-        const quota =
-            quotaBound || fargate
-                ? resolveJobQuota(
-                      r.quota,
-                      { name, concurrent: r.concurrent, resources: resolved.resources },
-                      quotaBound,
-                      ctx.containerInsights,
-                  )
-                : undefined;
+        const target = jobsGroup ?? pool ?? (fargate ? { fargate: true as const } : undefined);
+        const quota = target
+            ? resolveJobQuota(
+                  r.quota,
+                  { name, concurrent: r.concurrent, resources: resolved.resources },
+                  target,
+                  ctx.containerInsights,
+              )
+            : undefined;
         if (quota) problems.push(...quota.problems);
 
         const {
@@ -268,26 +279,30 @@ export function resolveRunners(
             });
         }
         if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
+        // The warm-capacity plan (config/warmPlan.ts) is Cluster Autoscaler's: pause pods on a group bounded by maxSize,
+        // CA's scan interval and scale-down delay. On a pool the pause pods would take part of cpuLimit the capacity plan
+        // does not count, so jobs could find the limit reached: not offered until pools are planned with it.
+        if (r.warmCapacity && pool)
+            problems.push({
+                path: at("warmCapacity"),
+                message: `is planned for runners on node groups (Cluster Autoscaler) only: on node pool "${pool.name}" its pause pods would hold part of cpuLimit that the capacity plan does not count; remove warmCapacity`,
+            });
         out.push({
             ...passThrough,
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
             chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
-            token: registration
-                ? { source: "registration" }
-                : tokenSsmParameter
-                  ? { source: "ssm", parameter: tokenSsmParameter }
-                  : { source: "config" },
+            token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
             network: network.network,
-            // Without its group the runner is already rejected; the placeholder never leaves this function.
+            // Without its group or pool the runner is already rejected; the placeholder never leaves this function.
             quota: quota?.quota ?? { pods: 0, cpu: "0", memory: "0", derived: [] },
         });
     }
-    problems.push(...tagOverlapProblems(tagged));
-    return { runners: out, problems };
+    // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
+    return { runners: out, problems, tagged };
 }
 
 /**
@@ -364,15 +379,6 @@ function jobCapacityOf(
             },
         ],
     };
-}
-
-/**
- * A pool as the quota sees a group: its shapes, and as many nodes as its CPU limit allows of the smallest one (the
- * most nodes it can have), so the derived quota's group term bounds what the pool can hold without undercutting it.
- */
-function poolAsGroup(pool: NodePoolConfig): { instanceTypes: readonly string[]; maxSize: number } {
-    const vcpus = pool.instanceTypes.map((t) => instanceFacts(t)?.vcpu ?? 0).filter((v) => v > 0);
-    return { instanceTypes: pool.instanceTypes, maxSize: vcpus.length ? Math.floor(pool.cpuLimit / Math.min(...vcpus)) : 0 };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

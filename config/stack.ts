@@ -15,9 +15,11 @@ import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
 import { warmAutoscaler } from "./addons/clusterAutoscaler";
 import { planWarmCapacity } from "./warmPlan";
+import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -32,6 +34,8 @@ export interface StackConfig {
     readonly runners: readonly RunnerConfig[];
     /** The `fargate` section: present when some runner has `fargate: true`. */
     readonly fargate?: FargateConfig;
+    /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
+    readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
@@ -46,6 +50,7 @@ const SECTIONS = {
     nodeGroups: z.record(z.string(), nodeGroupSchema),
     nodePools: z.record(z.string(), nodePoolSchema).default({}),
     runners: z.record(z.string(), runnerSchema).default({}),
+    vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
     fargate: fargateSchema,
@@ -148,10 +153,25 @@ export function parseStackConfig(
         secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
     };
     problems.push(...apiTokenProblems(apiToken));
+    // Runners and VM runners share one name space: tokens, Helm releases and job tags.
+    const runnerKeys = Object.keys(parsed.runners ?? {});
+    const vmKeys = Object.keys(parsed.vmRunners ?? {});
+    // Which token belongs to which runner is only known once both sections (and the groups runners need) parsed.
+    const tokens =
+        parsed.runnerTokens && parsed.runners && parsed.vmRunners && parsed.nodeGroups
+            ? checkRunnerTokens(parsed.runnerTokens, [...runnerKeys, ...vmKeys])
+            : undefined;
+    if (tokens) problems.push(...tokens.problems);
+    const tagged: TaggedRunner[] = [];
+    let vmRunners: VmRunnerConfig[] = [];
+    if (parsed.vmRunners) {
+        const resolved = resolveVmRunners(parsed.vmRunners, { runnerTokens: tokens?.presence, runnerNames: runnerKeys });
+        vmRunners = resolved.vmRunners;
+        problems.push(...resolved.problems);
+        tagged.push(...resolved.tagged);
+    }
     let runners: RunnerConfig[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const tokens = parsed.runnerTokens && checkRunnerTokens(parsed.runnerTokens, Object.keys(parsed.runners));
-        if (tokens) problems.push(...tokens.problems);
         const resolved = resolveRunners(parsed.runners, {
             ...context,
             runnerTokens: tokens?.presence,
@@ -160,6 +180,7 @@ export function parseStackConfig(
         });
         runners = resolved.runners;
         problems.push(...resolved.problems);
+        tagged.unshift(...resolved.tagged);
     }
     // Fargate runners need the section that sizes and prices them (config/fargate.ts).
     const fargateRunners = runners.filter((r) => r.fargate === true);
@@ -175,6 +196,7 @@ export function parseStackConfig(
     const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
     const nodePools = graced.pools;
     problems.push(...graced.problems);
+    problems.push(...tagOverlapProblems(tagged));
 
     if (problems.length > 0) throw new ConfigError(problems);
 
@@ -187,7 +209,8 @@ export function parseStackConfig(
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
         clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, runners),
+        managementPods: managementPods(addons!, [...runners, ...vmRunners]),
+        vmRunners,
     });
     // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
     const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
@@ -217,6 +240,7 @@ export function parseStackConfig(
         nodePools,
         runners,
         ...(parsed.fargate ? { fargate: parsed.fargate } : {}),
+        vmRunners,
         addons: addons!,
         cache: parsed.cache!,
         capacity,

@@ -13,15 +13,12 @@
 import { z } from "zod";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
 import { CronPeriod, parseCron } from "./cron";
+import { cronPeriodSchema as period, timeZoneSchema as timezone } from "./policySchedule";
 import { parseGoDuration } from "./goDuration";
 import { joinPath, Problem, strictObject } from "./problems";
-import { closest } from "./suggest";
 
 /** The first GitLab Runner with `[runners.kubernetes.autoscaler]` (absent at v18.10.0/v18.10.1; MR 6334). */
 export const WARM_CAPACITY_SINCE = "18.11.0";
-
-/** IANA zone names this Node.js knows (ICU's canonical list), plus UTC, which Go's time.LoadLocation always accepts. */
-export const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);
 
 const count = (min: number, max: number, what: string) =>
     z
@@ -29,20 +26,6 @@ const count = (min: number, max: number, what: string) =>
         .int({ error: `must be a whole number (${what})` })
         .min(min, { error: `must be at least ${min} (${what})` })
         .max(max, { error: `must be at most ${max} (${what})` });
-
-const period = z.string().superRefine((text, ctx) => {
-    const parsed = parseCron(text);
-    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-});
-
-const timezone = z.string().superRefine((tz, ctx) => {
-    if (TIME_ZONES.has(tz)) return;
-    const guess = closest(tz, TIME_ZONES);
-    ctx.addIssue({
-        code: "custom",
-        message: `${JSON.stringify(tz)} is not an IANA time zone name${guess ? ` (did you mean "${guess}"?)` : " like Europe/Berlin, America/New_York or UTC"}`,
-    });
-});
 
 const goDuration = z
     .string({ error: "must be a Go duration string like 10m (a bare number has no unit)" })

@@ -129,6 +129,23 @@ export function minuteAt(clock: LocalClock, m: number): LocalMinute {
     };
 }
 
+/**
+ * Per minute of `count` minutes from `startMs`: the index of the policy in force, the last one with an active period
+ * (GitLab Runner's rule for Kubernetes warm capacity and the fleeting autoscaler alike), or -1 when none is.
+ */
+export function winningPolicyByMinute(
+    policies: readonly { readonly periods: readonly CronPeriod[]; readonly timezone: string }[],
+    startMs: number,
+    count: number,
+): Int16Array {
+    const out = new Int16Array(count).fill(-1);
+    policies.forEach((p, i) => {
+        const active = activeMinutes(p.periods, localClock(p.timezone, startMs, count));
+        for (let m = 0; m < count; m++) if (active[m]) out[m] = i; // later policies overwrite: the last match wins
+    });
+    return out;
+}
+
 /** Per minute of the clock: whether any of the periods is active. */
 function activeMinutes(periods: readonly CronPeriod[], c: LocalClock): Uint8Array {
     const out = new Uint8Array(c.minute.length);
@@ -163,14 +180,13 @@ export function layOutWeek(
 ): WeekLayout {
     const total = 2 * MINUTES_PER_WEEK;
     const from = startMs - MINUTES_PER_WEEK * 60_000;
-    const active = policies.map((p) => activeMinutes(p.periods, localClock(p.timezone, from, total)));
+    const winners = winningPolicyByMinute(policies, from, total);
     const activePolicy = new Int16Array(MINUTES_PER_WEEK);
     const pausePods = new Int32Array(MINUTES_PER_WEEK);
     let current = 0;
     let scaleDownAt = -Infinity;
     for (let m = 0; m < total; m++) {
-        let winner = -1;
-        for (let i = policies.length - 1; i >= 0 && winner < 0; i--) if (active[i][m]) winner = i;
+        const winner = winners[m];
         // No active policy: the runner's DefaultPolicy, 0 pods after 5 minutes (policy.go).
         const policy = winner >= 0 ? policies[winner] : { idleCount: 0, idleTimeMs: 5 * 60_000 };
         const desired = Math.min(policy.idleCount, maxPausePods);

@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, loadStackConfig } from "../config";
+import { ConfigError, loadStackConfig, PROJECT } from "../config";
 import { tokenHowTo } from "../config/runnerTokens";
 import { Finding } from "../config/capacity";
 import {
@@ -88,10 +88,11 @@ export async function runPlan(argv: readonly string[]): Promise<CliResult> {
     // Stack files hold no usable secrets offline: encrypted values and missing runner tokens get stand-ins, noted below.
     const decoded = withoutEncryptedValues(stackFileConfig(args.stack, file), () => STAND_IN);
     const tokens = standInRunnerTokens(decoded.config, () => STAND_IN);
+    const vmRunners = Object.keys((decoded.config[`${PROJECT}:vmRunners`] ?? {}) as object);
     const notes: Finding[] = tokens.runners.map((r) => ({
         severity: "warning",
         subject: `runnerTokens.${r}`,
-        message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r)}`,
+        message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r, vmRunners.includes(r) ? "vmRunners" : "runners")}`,
     }));
     const api = standInGitlabApiToken(decoded.config, API_TOKEN_STAND_IN);
     if (api.missing) {

@@ -117,6 +117,19 @@ export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
  * registers. Each call starts a fresh mock engine, so one process can evaluate several stacks.
  */
 export async function runProgram(options: RunOptions): Promise<Run> {
+    // The Pulumi runtime captures a stack trace for every resource and promise; offline nobody reads them, and under
+    // ts-node every one is source-mapped: most of an evaluation's time. Off while the program runs (PLAN_DEBUG keeps
+    // them, as in plan/run.js), restored afterwards so a failing test still shows where it failed.
+    const stackTraceLimit = Error.stackTraceLimit;
+    if (!process.env.PLAN_DEBUG) Error.stackTraceLimit = 0;
+    try {
+        return await evaluateProgram(options);
+    } finally {
+        Error.stackTraceLimit = stackTraceLimit;
+    }
+}
+
+async function evaluateProgram(options: RunOptions): Promise<Run> {
     const resources: Recorded[] = [];
     const calls: { token: string; inputs: any }[] = [];
     const region = String(options.config["aws:region"] ?? "eu-west-1");
@@ -201,7 +214,7 @@ export async function runProgram(options: RunOptions): Promise<Run> {
 export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
 
 /**
- * Stand-in tokens for the runners of `config` that have none in it and do not read theirs from SSM, so that a
+ * Stand-in tokens for the runners and VM runners of `config` that have none in it and do not read theirs from SSM, so that a
  * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
  * that got a stand-in.
  */
@@ -209,10 +222,12 @@ export function standInRunnerTokens(
     config: ConfigMap,
     token: (runner: string) => string,
 ): { config: ConfigMap; runners: string[] } {
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<
-        string,
-        { tokenSsmParameter?: string; registration?: unknown }
-    >;
+    // Runners and VM runners both need a token (config/runnerTokens.ts).
+    type TokenFields = { tokenSsmParameter?: string; registration?: unknown };
+    const runners = {
+        ...((config[`${PROJECT}:runners`] ?? {}) as Record<string, TokenFields>),
+        ...((config[`${PROJECT}:vmRunners`] ?? {}) as Record<string, TokenFields>),
+    };
     const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
     // Registered runners get their token from GitLab (the registration resource), never from config.
     const missing = Object.entries(runners)

@@ -42,6 +42,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:role/${inputs.name ?? name}`, name: inputs.name ?? name };
         case "aws:iam/policy:Policy":
             return { ...inputs, arn: `arn:aws:iam::${ACCOUNT}:policy/${name}`, name: inputs.name ?? name };
+        case "aws:autoscaling/group:Group":
+            return {
+                ...inputs,
+                arn: arn(
+                    "autoscaling",
+                    `autoScalingGroup:6d3f2a90-1c2b-4e5f-8a9b-0c1d2e3f4a5b:autoScalingGroupName/${inputs.name ?? name}`,
+                ),
+            };
         case "aws:ec2/launchTemplate:LaunchTemplate":
             return { ...inputs, latestVersion: 1, arn: arn("ec2", `launch-template/lt-${name}`) };
         case "aws:s3/bucket:Bucket":
@@ -94,8 +102,16 @@ export function mockCall(
                     type: "SecureString",
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
-            // The recommended AMI release for a cluster version, as the public SSM parameter returns it.
-            return { ...inputs, value: "1.34.2-20251112", type: "String", arn: `arn:aws:ssm:${region}::parameter${inputs.name}` };
+            // The newest Amazon Linux 2023 AMI (a VM runner's image), or the recommended AMI release for a cluster
+            // version, as the public SSM parameters return them.
+            return {
+                ...inputs,
+                value: String(inputs.name).startsWith("/aws/service/ami-amazon-linux-latest/")
+                    ? "ami-0a1b2c3d4e5f60718"
+                    : "1.34.2-20251112",
+                type: "String",
+                arn: `arn:aws:ssm:${region}::parameter${inputs.name}`,
+            };
         case "aws:index/getCallerIdentity:getCallerIdentity":
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "AIDEXAMPLE" };
         case "aws:index/getPartition:getPartition":

@@ -1,3 +1,4 @@
+import { parse as parseToml } from "smol-toml";
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
@@ -26,6 +27,7 @@ export interface PlanData {
     /** Karpenter node pools (empty with Cluster Autoscaler). */
     readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
+    readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: StackConfig["capacity"];
     readonly findings: readonly Finding[];
 }
@@ -122,7 +124,31 @@ function registrationOf(recordedInputs: Record<string, any> | undefined): OrMiss
     };
 }
 
+/** A VM runner's Auto Scaling group and manager as registered (its capacity and idle cost are in `capacity.vmRunners`). */
+export interface VmRunnerPlan {
+    readonly name: string;
+    readonly executor: string;
+    readonly tags: readonly string[];
+    readonly autoScalingGroup: OrMissing<string>;
+    readonly instanceTypes: OrMissing<readonly string[]>;
+    readonly minSize: OrMissing<number>;
+    readonly maxSize: OrMissing<number>;
+    /** The plugin's requirements (vmSpec.ts), read back from the group's inputs. */
+    readonly protectFromScaleIn: OrMissing<boolean>;
+    readonly suspendedProcesses: OrMissing<readonly string[]>;
+    readonly capacityRebalance: OrMissing<boolean>;
+    /** Scaling policies registered on the group: must be 0 (the runner alone decides its capacity). */
+    readonly scalingPolicies: number;
+    readonly chartVersion: OrMissing<string>;
+    /** `[runners.autoscaler] plugin` as rendered. */
+    readonly plugin: OrMissing<string>;
+    readonly deploymentStrategy: OrMissing<string>;
+    readonly configToml: OrMissing<string>;
+}
+
 const NODEGROUP = "aws:eks/nodeGroup:NodeGroup";
+const ASG = "aws:autoscaling/group:Group";
+const SCALING_POLICY = "aws:autoscaling/policy:Policy";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
@@ -142,6 +168,12 @@ function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string
                 ? MISSING
                 : create + Math.ceil(bound / 60) + remove,
     };
+}
+
+/** `[runners.autoscaler] plugin` of a rendered `[[runners]]` template. */
+function pluginOf(toml: string): string | undefined {
+    const doc = parseToml(toml) as { runners?: { autoscaler?: { plugin?: string } }[] };
+    return doc.runners?.[0]?.autoscaler?.plugin;
 }
 
 /** A recorded input, or MISSING when it was not registered. */
@@ -243,6 +275,34 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
+    const vmRunners = config.vmRunners.map((v): VmRunnerPlan => {
+        const component = `gitlab-vm-${v.name}`;
+        const [group] = childrenOf(run, component, ASG);
+        const [release] = childrenOf(run, component, RELEASE);
+        const toml = release?.inputs.values?.runners?.config;
+        return {
+            name: v.name,
+            executor: v.executor,
+            tags: v.tags,
+            autoScalingGroup: recorded(group?.inputs.name),
+            instanceTypes: recorded(
+                group?.inputs.mixedInstancesPolicy?.launchTemplate?.overrides?.map(
+                    (o: { instanceType: string }) => o.instanceType,
+                ),
+            ),
+            minSize: recorded(group?.inputs.minSize),
+            maxSize: recorded(group?.inputs.maxSize),
+            protectFromScaleIn: recorded(group?.inputs.protectFromScaleIn),
+            suspendedProcesses: recorded(group?.inputs.suspendedProcesses),
+            capacityRebalance: recorded(group?.inputs.capacityRebalance),
+            scalingPolicies: run.resources.filter((r) => r.type === SCALING_POLICY).length,
+            chartVersion: recorded(release?.inputs.version),
+            plugin: recorded(typeof toml === "string" ? pluginOf(toml) : undefined),
+            deploymentStrategy: recorded(release?.inputs.values?.strategy?.type),
+            configToml: recorded(toml),
+        };
+    });
+
     return {
         stack,
         region: config.region,
@@ -257,6 +317,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         nodeGroups,
         nodePools,
         runners,
+        vmRunners,
         capacity: config.capacity,
         findings: [...config.capacity.findings, ...notes],
     };

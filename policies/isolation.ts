@@ -76,12 +76,23 @@ export const jobRoleNoFullWildcard: Rule = {
     },
 };
 
+/**
+ * Whether a runner release runs its jobs as pods: the chart's `runners.executor` is "kubernetes" (or not yet known). A
+ * VM runner's manager (docker-autoscaler, instance) starts no job pods: its jobs are fenced by the VM (policies/runners.ts).
+ */
+function startsJobPods(release: PolicyResource): boolean {
+    const executor = at(release.inputs, "values.runners.executor");
+    return isUnknown(executor) || executor === undefined || executor === "kubernetes";
+}
+
 /** The job namespaces of the stack's runner releases: `[runners.kubernetes] namespace` of every entry. */
 function jobEntries(resources: readonly PolicyResource[]): { release: PolicyResource; entry: Record<string, unknown> }[] {
-    return resources.filter(isRunnerRelease).flatMap((release) => {
-        const entries = runnerEntries(release);
-        return Array.isArray(entries) ? entries.map((entry) => ({ release, entry })) : [];
-    });
+    return resources
+        .filter((r) => isRunnerRelease(r) && startsJobPods(r))
+        .flatMap((release) => {
+            const entries = runnerEntries(release);
+            return Array.isArray(entries) ? entries.map((entry) => ({ release, entry })) : [];
+        });
 }
 
 /** A policy that selects every pod of its namespace, for both directions, and allows nothing. */

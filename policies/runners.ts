@@ -57,16 +57,27 @@ export function privilegedPaths(entry: unknown, path = "runners"): string[] {
     });
 }
 
+/**
+ * Whether a `[[runners]]` entry gives every job a fresh VM of its own: a fleeting autoscaler with one job per VM and
+ * one job per VM lifetime (`capacity_per_instance = 1`, `max_use_count = 1`). A privileged container there takes
+ * over a VM no other job shares or reuses (config/vmRunners/resolve.ts renders it only then).
+ */
+export function isSingleUseVm(entry: unknown): boolean {
+    const autoscaler = at(entry, "autoscaler");
+    return isObject(autoscaler) && autoscaler.capacity_per_instance === 1 && autoscaler.max_use_count === 1;
+}
+
 function namespaceNamed(resources: readonly PolicyResource[], name: string): PolicyResource | undefined {
     return resources.find((r) => r.type === TYPES.namespace && at(r.inputs, "metadata.name") === name);
 }
 
 export const noPrivilegedRunnerUnlessOptedIn: Rule = {
     id: "runner-privileged-opt-in",
-    description: `A runner renders privileged = true only when its job namespace opts in (${PRIVILEGED_OPT_IN.label}=${PRIVILEGED_OPT_IN.value}); runner manager pods are never privileged.`,
+    description: `A runner renders privileged = true only when its job namespace opts in (${PRIVILEGED_OPT_IN.label}=${PRIVILEGED_OPT_IN.value}) or every job gets a fresh VM of its own (a VM runner with capacity_per_instance = max_use_count = 1); runner manager pods are never privileged.`,
     why:
         "DESIGN (Security): a privileged build pod is root on a node shared with other jobs. Only docker-in-docker runners that opt in " +
-        "(runners.<name>.privileged: true, tagged, never untagged) may have it; a privileged flag slipped in through values must fail review.",
+        "(runners.<name>.privileged: true, tagged, never untagged) may have it, and VM runners whose VM serves one job and is then replaced; " +
+        "a privileged flag slipped in through values must fail review.",
     remediation:
         "Set runners.<name>.privileged: true in the stack file (it renders the TOML and the namespace label together), or remove privileged from the overrides.",
     types: [TYPES.helmRelease, TYPES.namespace],
@@ -94,7 +105,7 @@ export const noPrivilegedRunnerUnlessOptedIn: Rule = {
             const legacy = at(release.inputs, "values.runners.privileged") === true ? ["values.runners.privileged"] : [];
             entries.forEach((entry, i) => {
                 const paths = [...privilegedPaths(entry, `runners[${i}]`), ...(i === 0 ? legacy : [])];
-                if (paths.length === 0) return;
+                if (paths.length === 0 || isSingleUseVm(entry)) return;
                 const namespace = at(entry, "kubernetes.namespace");
                 const ns = typeof namespace === "string" ? namespaceNamed(resources, namespace) : undefined;
                 // Label keys contain dots, so read the map rather than a dotted path.

@@ -5,17 +5,25 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RUNNER_OPTIONS, RunnerOption, RunnerOptionKey } from "../config/runnerOptions";
+import { RUNNER_OPTIONS, RunnerOption } from "../config/runnerOptions";
 import { WARM_CAPACITY_FIELDS } from "../config/warmCapacity";
+import { VM_POLICY_OPTIONS, VM_RUNNER_OPTIONS } from "../config/vmRunners";
 
 const ROOT = path.resolve(__dirname, "..");
 
-/** `runners.kubernetes.image` → `[runners.kubernetes] image`; `runners.output_limit` → `[[runners]] output_limit`. */
+/** Arrays of tables in config.toml (`[[…]]`): `[[runners]]` and its autoscaler policies. */
+const TABLE_ARRAYS = ["runners", "runners.autoscaler.policy"];
+
+/**
+ * `runners.kubernetes.image` → `[runners.kubernetes] image`; `runners.output_limit` → `[[runners]] output_limit`;
+ * `runners.autoscaler.policy` → `[[runners.autoscaler.policy]]`.
+ */
 function tomlKey(dotted: string): string {
+    if (TABLE_ARRAYS.includes(dotted)) return `\`[[${dotted}]]\``;
     const parts = dotted.split(".");
     const key = parts.pop()!;
     const table = parts.join(".");
-    return table === "runners" ? `\`[[runners]] ${key}\`` : `\`[${table}] ${key}\``;
+    return TABLE_ARRAYS.includes(table) ? `\`[[${table}]] ${key}\`` : `\`[${table}] ${key}\``;
 }
 
 function becomes(o: RunnerOption): string {
@@ -38,17 +46,23 @@ export function defaultCell(o: RunnerOption): string {
     return parsed.data === undefined ? "none" : formatDefault(parsed.data);
 }
 
-const keyCell = (key: string) => (key === "helper" || key === "services" ? `\`${key}.*\`` : `\`${key}\``);
-const rows = () => Object.entries(RUNNER_OPTIONS) as [RunnerOptionKey, RunnerOption][];
+const keyCell = (key: string) =>
+    key === "helper" || key === "services" ? `\`${key}.*\`` : key === "policies" ? `\`${key}[]\`` : `\`${key}\``;
+const rows = (table: Record<string, RunnerOption>) => Object.entries(table) as [string, RunnerOption][];
+
+/** The full reference table of an option table: key, default, upstream target, meaning. */
+function fullTable(table: Record<string, RunnerOption>): string {
+    const lines = rows(table).map(([key, o]) => `| ${keyCell(key)} | ${defaultCell(o)} | ${becomes(o)} | ${o.doc} |`);
+    return ["| Key | Default | Becomes | Meaning |", "|---|---|---|---|", ...lines].join("\n");
+}
 
 /** Every generated block, by marker name. */
 export function generatedBlocks(): Record<string, string> {
-    const full = rows().map(([key, o]) => `| ${keyCell(key)} | ${defaultCell(o)} | ${becomes(o)} | ${o.doc} |`);
-    const summary = rows()
+    const summary = rows(RUNNER_OPTIONS)
         .filter(([, o]) => o.summary)
         .map(([key, o]) => `| ${keyCell(key)} | ${defaultCell(o)} | ${o.doc} |`);
     return {
-        "runner-options": ["| Key | Default | Becomes | Meaning |", "|---|---|---|---|", ...full].join("\n"),
+        "runner-options": fullTable(RUNNER_OPTIONS),
         "runner-options-summary": ["| Key | Default | Meaning |", "|---|---|---|", ...summary].join("\n"),
         "warm-capacity-fields": [
             "| Key (under `warmCapacity`) | Default | `[runners.kubernetes.autoscaler]` key | Meaning |",
@@ -57,6 +71,8 @@ export function generatedBlocks(): Record<string, string> {
                 ([key, def, toml, doc]) => `| ${key.startsWith("(") ? key : `\`${key}\``} | ${def} | ${toml} | ${doc} |`,
             ),
         ].join("\n"),
+        "vm-runner-options": fullTable(VM_RUNNER_OPTIONS),
+        "vm-runner-policy-options": fullTable(VM_POLICY_OPTIONS),
     };
 }
 

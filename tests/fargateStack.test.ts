@@ -3,6 +3,8 @@
 // EKS Pod execution IAM role", "Start AWS Fargate logging"), its TOML has no node placement and only keys of the
 // pinned runner (tests/fixtures/runner-config-keys.v*.txt), and the plan shows its Fargate section.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { parse as parseToml } from "smol-toml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
 import { runPlan } from "../plan/cli";
@@ -96,7 +98,6 @@ describe("Fargate runner of the test stack", () => {
         );
         assert.deepEqual([k.cpu_request, k.memory_request, k.memory_limit], ["900m", "1536Mi", "1536Mi"]);
         assert.deepEqual(unknownKeys(text, runner.chart.runnerVersion), []);
-        for (const version of ["18.9.0", "19.3.0"]) assert.deepEqual(unknownKeys(text, version), [], version);
     });
 
     it("job pods wait for the profile: the runner fleet depends on the Fargate component", () => {
@@ -146,10 +147,8 @@ describe("Fargate runner of the test stack", () => {
 });
 
 describe("Fargate runbook", () => {
-    const page = require("fs").readFileSync(
-        require("path").join(__dirname, "..", "docs", "runbook", "fargate.md"),
-        "utf8",
-    ) as string;
+    const file = path.join(__dirname, "..", "docs", "runbook", "fargate.md");
+    const page = fs.readFileSync(file, "utf8").replace(/\s+/g, " ");
     it("says when to choose Fargate, its limits and how to raise the quota", () => {
         for (const needle of [
             "## When to choose Fargate",

@@ -71,6 +71,29 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
         );
     });
 
+    // NodePool spec.limits.cpu counts node capacity, but not that of nodes marked for deletion (kubernetes-sigs/karpenter
+    // pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1): while drifted nodes drain, replacements may
+    // fill the limit again, so a pool holds at most twice cpuLimit vCPUs of nodes, whatever the mix of shapes.
+    it("a pool's runner gets a job-namespace quota bounded by what twice cpuLimit vCPUs of its shapes can hold", () => {
+        // arm64: 2 × concurrent 10 = 20 pods, each at its ceilings a whole m7g.2xlarge (7460m, 31622Mi with Container
+        // Insights): 20 nodes' worth, as much as 2 × 80 vCPUs hold.
+        const arm64 = parseStackConfig(karpenterDocument(), "eu-west-1").runners[1];
+        assert.deepEqual(
+            { pods: arm64.quota.pods, cpu: arm64.quota.cpu, memory: arm64.quota.memory },
+            { pods: 20, cpu: `${20 * 7460}m`, memory: `${20 * 31622}Mi` },
+        );
+        // amd64-spot mixes 2xlarge and 4xlarge; at concurrent 100 (200 pods at their ceilings, a 4xlarge each) the pool
+        // term binds: 2 × 400 vCPUs at the best room per vCPU of either shape, CPU from a 4xlarge (15440m / 16) and
+        // memory from a 2xlarge (31622Mi / 8).
+        const doc = withValue(karpenterDocument(), ["runners", "amd64", "concurrent"], 100);
+        const amd64 = parseStackConfig(doc, "eu-west-1").runners[0];
+        assert.deepEqual(
+            { pods: amd64.quota.pods, cpu: amd64.quota.cpu, memory: amd64.quota.memory },
+            { pods: 200, cpu: String((2 * 400 * 15440) / 16 / 1000), memory: `${(2 * 400 * 31622) / 8}Mi` },
+        );
+        assert.deepEqual(amd64.quota.derived, ["pods", "cpu", "memory"]);
+    });
+
     it("pins a release that supports every cluster version this program does", () => {
         assert.deepEqual(Object.keys(KARPENTER_MIN_VERSION).sort(), [...EKS_VERSIONS]);
         for (const version of EKS_VERSIONS) {
@@ -149,6 +172,15 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
                         "management",
                     ),
                 expect: "runners.arm64.nodeGroup: with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool",
+            },
+            {
+                name: "warm capacity on a pool's runner (its pause pods would take cpuLimit the plan does not count)",
+                doc: () =>
+                    withValue(karpenterDocument(), ["runners", "arm64", "warmCapacity"], {
+                        maxPausePods: 2,
+                        policies: [{ periods: ["* * * * *"], idleCount: 2 }],
+                    }),
+                expect: 'runners.arm64.warmCapacity: is planned for runners on node groups (Cluster Autoscaler) only: on node pool "arm64"',
             },
             {
                 name: "Cluster Autoscaler extraArgs under Karpenter",

@@ -52,8 +52,8 @@ describe("offline plan (npm run plan)", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
         assert.ok(assertTablesWellFormed(md) >= 6);
-        // One config.toml per prod runner.
-        const runners = stackConfigOf("prod").runners.length;
+        // One config.toml per prod runner and VM runner.
+        const runners = stackConfigOf("prod").runners.length + stackConfigOf("prod").vmRunners.length;
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
         assert.equal((md.match(/^```toml$/gm) ?? []).length, runners);
         assert.match(md, /^# Offline plan: stack prod$/m);
@@ -113,6 +113,37 @@ describe("offline plan (npm run plan)", () => {
                 /^Registration: group 1234 runner created through the GitLab API; .* Every deployment sets in GitLab: description "ci-runners-prod amd64", paused false, locked true, run_untagged true, tag_list \[eks, amd64\], access_level not_protected, maximum_timeout 3600 \(maximum_timeout in seconds\)\.$/m,
             );
             assert.doesNotMatch(results.prodMarkdown.stdout, /glpat-|api-token-offline-plan-stand-in/, "no API token is printed");
+        });
+
+        it("shows the VM runner: its group as registered, the idle schedule of a week and the cost", () => {
+            const [v] = plan().vmRunners;
+            assert.deepEqual(
+                [
+                    v.name,
+                    v.autoScalingGroup,
+                    v.minSize,
+                    v.maxSize,
+                    v.protectFromScaleIn,
+                    v.suspendedProcesses,
+                    v.capacityRebalance,
+                ],
+                ["docker-vm", "ci-runners-prod-vm-docker-vm", 0, 10, true, ["AZRebalance"], false],
+            );
+            assert.deepEqual([v.scalingPolicies, v.plugin, v.deploymentStrategy], [0, "aws:1.1.0", "Recreate"]);
+            const [c] = plan().capacity.vmRunners;
+            assert.deepEqual(
+                c.idle.map((p) => [p.timezone, p.idleInstances, p.hoursPerWeek]),
+                [
+                    ["UTC", 0, 103],
+                    ["UTC", 2, 65], // 13 hours (05:00–17:59) × 5 weekdays
+                ],
+            );
+            const md = results.prodMarkdown.stdout;
+            assert.match(md, /^## VM runners$/m);
+            assert.match(md, /^### docker-vm \(docker-autoscaler\) → ci-runners-prod-vm-docker-vm$/m);
+            // 2 VMs × 65 h/week × 730/168 weeks/month × $0.4405/h (c7a.2xlarge) ≈ $249.
+            assert.match(md, /^\| 2 \| \* 5-17 \* \* mon-fri \| UTC \| 2 \| 2 \| 65 \| \$249 \|$/m);
+            assert.match(md, /^Idle floor \$249\/month; every VM running \$3,216\/month\.$/m);
         });
 
         it("has no warnings or errors", () => {

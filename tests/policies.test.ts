@@ -414,6 +414,26 @@ describe("policy rules", () => {
             assert.deepEqual(run1("runner-privileged-opt-in", optedIn, ctx("test")), []);
         });
 
+        it("accepts privileged containers of a VM runner only where every job gets a fresh VM (prod's docker-vm)", () => {
+            const vmRelease = (r: PolicyResource) => r.type === TYPES.helmRelease && r.name === "gitlab-vm-docker-vm-release";
+            const toml = (r: PolicyResource) => parseToml((r.inputs as any).values.runners.config) as any;
+            const entry = toml(stacks.prod.find(vmRelease)!).runners[0];
+            assert.deepEqual(
+                [entry.docker.privileged, entry.autoscaler.capacity_per_instance, entry.autoscaler.max_use_count],
+                [true, 1, 1],
+            );
+            assert.deepEqual(run1("runner-privileged-opt-in", stacks.prod, ctx("prod")), []);
+            const reused = mutate(stacks.prod, vmRelease, (r) => {
+                const doc = toml(r);
+                doc.runners[0].autoscaler.max_use_count = 5;
+                r.inputs.values.runners.config = stringifyToml(doc);
+                return r;
+            });
+            const v = run1("runner-privileged-opt-in", reused, ctx("prod"));
+            assert.equal(v.length, 1);
+            assert.match(v[0].message, /renders runners\[0\]\.docker\.privileged = true but its job namespace \(none set\)/);
+        });
+
         it("fires on privileged build-container security contexts, the chart's legacy key, and a privileged manager", () => {
             const toml =
                 'concurrent = 1\n[[runners]]\n[runners.kubernetes]\nnamespace = "jobs"\n[runners.kubernetes.build_container_security_context]\nprivileged = true\n';

@@ -7,6 +7,10 @@ import { KARPENTER_VM_MEMORY_OVERHEAD, karpenterRoom } from "../config/nodePools
 import { karpenterDocument, withValue } from "./support/fixtures";
 
 // The capacity model of node pools (config/poolCapacity.ts): the figures worked out by hand from the instance facts.
+// Upstream facts it encodes (aws/karpenter-provider-aws @v1.14.1): the memory Karpenter believes an instance has,
+// pkg/providers/instancetype/types.go memory() (64 MiB less on arm64, then less ceil(vmMemoryOverheadPercent ×
+// memory)), with charts/karpenter/values.yaml `settings.vmMemoryOverheadPercent: 0.075`; the limit counts node
+// capacity, kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1.
 const JOB = { cpuMillis: 1100, memoryMiB: 2048 + 128 }; // build 1 CPU / 2Gi + helper 100m / 128Mi
 const room = (type: string) => karpenterRoom(instanceFacts(type)!, true);
 const per = (type: string) => jobsPerNode(room(type), JOB);
@@ -68,6 +72,29 @@ describe("capacity of Karpenter node pools", () => {
         assert.equal(spot.ipsAtLimit, Math.max(ips("m6i.2xlarge", 50, 6), ips("m7i.4xlarge", 25, 14)));
         const podSubnets = config.capacity.pools.find((p) => p.name === "pod")!;
         assert.equal(podSubnets.ipsAtFullScale, spot.ipsAtLimit + pool("arm64").ipsAtLimit, "both pools live in the pod subnets");
+    });
+
+    // Nodes marked for deletion leave the limit (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go
+    // updateNodePoolResources @v1.14.1): while drifted nodes drain, their replacements may fill cpuLimit again.
+    it("warns when the pod subnets hold the pools at their limit but not twice over during a drift", () => {
+        // 1800 addresses at the limit; a /21 and a /22 give 2043 + 1019 = 3062 free: enough, with headroom, but < 3600.
+        const small = withValue(
+            karpenterDocument(),
+            ["network", "podSubnets", "subnets"],
+            [
+                { availabilityZone: "eu-west-1a", cidrBlock: "100.64.0.0/21", routeTableId: "rtb-0a1b2c3d4e5f60718" },
+                { availabilityZone: "eu-west-1b", cidrBlock: "100.64.8.0/22", routeTableId: "rtb-1b2c3d4e5f607182a" },
+            ],
+        );
+        const findings = parseStackConfig(small, "eu-west-1").capacity.findings.map((f) => f.message);
+        assert.ok(
+            findings.some((m) =>
+                m.includes(
+                    "a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them: at full scale 3600 addresses, more than the 3062 free",
+                ),
+            ),
+            findings.join("\n"),
+        );
     });
 
     it("cost: nothing when idle; at the limit from the cheapest shape and capacity type to the dearest", () => {

@@ -92,18 +92,23 @@ describe("gitlab runners (program under mocks)", () => {
                             (groupName === management.name && g.inputs.labels["eks-gitlab-runners/role"] === "management"),
                     )!;
 
-            it("declares one Helm release per runner, nothing else", () => {
+            it("declares one Helm release per runner and VM runner, nothing else", () => {
                 assert.deepEqual(
                     run()
                         .ofType("eks-gitlab-runners:index:GitlabRunner")
                         .map((c) => c.name),
                     config.runners.map((r) => `gitlab-${r.name}`),
                 );
-                assert.equal(
+                assert.deepEqual(
                     run()
                         .ofType(T.release)
-                        .filter((r) => r.name.startsWith("gitlab-")).length,
-                    config.runners.length,
+                        .filter((r) => r.name.startsWith("gitlab-"))
+                        .map((r) => r.name)
+                        .sort(),
+                    [
+                        ...config.runners.map((r) => `gitlab-${r.name}-release`),
+                        ...config.vmRunners.map((v) => `gitlab-vm-${v.name}-release`),
+                    ].sort(),
                 );
             });
 
@@ -346,11 +351,11 @@ describe("gitlab runners (program under mocks)", () => {
                     for (const { s } of strings(c.inputs)) if (s.includes("glrt-")) leaks.push(`invoke ${c.token}`);
                 for (const { s } of strings(run().outputs)) if (s.includes("glrt-")) leaks.push("stack output");
                 assert.deepEqual(leaks, []);
-                // And the scan sees tokens where they are: one per runner, inside a secret.
+                // And the scan sees tokens where they are: one per runner and VM runner, inside a secret.
                 const found = run()
                     .ofType(T.secret)
                     .flatMap((r) => strings(r.inputs).filter((x) => x.s.startsWith("glrt-")));
-                assert.equal(found.length, config.runners.length);
+                assert.equal(found.length, config.runners.length + config.vmRunners.length);
                 assert.ok(found.every((x) => x.secret));
             });
 

@@ -7,8 +7,9 @@ import { WARM_CAPACITY_SINCE } from "../config/warmCapacity";
 import { CLUSTER_AUTOSCALER_IMAGES } from "../config/addons/clusterAutoscaler";
 import { renderRunnerToml } from "../components/runners/configToml";
 import { TOKEN_GENERATION_ANNOTATION } from "../components/runners/registration/args";
-import { runnerHelmValues } from "../components/runners/helmValues";
-import { validDocument } from "./support/fixtures";
+import { runnerHelmValues, vmRunnerHelmValues } from "../components/runners/helmValues";
+import { renderVmRunnerToml } from "../components/runners/vmConfigToml";
+import { vmRunnerInput, withVmRunners } from "./support/fixtures";
 import { ROOT } from "./support/harness";
 
 // Upstream facts kept as fixtures (tests/fixtures/upstream/SOURCES.md names the source of each file). These tests keep
@@ -163,7 +164,8 @@ describe("upstream fixtures", () => {
                     v !== null && typeof v === "object" && !Array.isArray(v)
                         ? Object.entries(v).flatMap(([k, x]) => [[...prefix, k], ...paths(x, [...prefix, k])])
                         : [];
-                const cfg = parseStackConfig(validDocument(), "eu-west-1");
+                // The fixture plus a VM runner: its manager's values (plugin install, region, strategy) are checked too.
+                const cfg = parseStackConfig(withVmRunners({ vm: vmRunnerInput() }), "eu-west-1");
                 const management = cfg.nodeGroups.management;
                 const unknown: string[] = [];
                 for (const runner of cfg.runners) {
@@ -179,6 +181,19 @@ describe("upstream fixtures", () => {
                     });
                     for (const p of paths(values)) if (!exists(p)) unknown.push(p.join("."));
                 }
+                for (const vm of cfg.vmRunners) {
+                    const values = vmRunnerHelmValues({
+                        vm,
+                        region: "eu-west-1",
+                        gitlabUrl: cfg.gitlab.url,
+                        clusterName: cfg.cluster.name,
+                        management,
+                        runnersConfig: renderVmRunnerToml({ vm, asgName: "g", cache: { bucketName: "b", region: "eu-west-1" } }),
+                    });
+                    for (const p of paths(values)) if (!exists(p)) unknown.push(p.join("."));
+                    for (const value of ["preEntrypointScript", "envVars", "strategy"]) assert.ok(known.has(value), value);
+                }
+                assert.equal(cfg.vmRunners.length, 1);
                 assert.ok(known.has("runners.config") && !exists(["runners", "no_such_value"]), "fixture sanity");
                 assert.deepEqual([...new Set(unknown)], []);
             });

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
 import { cronMatches, parseCron } from "../config/cron";
 import { parseGoDuration } from "../config/goDuration";
-import { TIME_ZONES } from "../config/warmCapacity";
+import { TIME_ZONES } from "../config/policySchedule";
 import { problemsOf, validDocument, withValue } from "./support/fixtures";
 
 // Warm capacity's stack-file interface: periods, zones, durations and counts are checked before anything is deployed,

@@ -1,13 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import { SUSPENDED_PROCESSES } from "../../model/ec2";
 
-/**
- * Keeps the ASG's AZRebalance process suspended. When AZs drift out of balance, the ASG launches a node in one AZ
- * and terminates one in another with no regard for the CI jobs on it (one of the three ways running jobs were
- * killed in production). Managed node groups cannot suspend processes and new groups come with it enabled, so
- * every job group gets one of these. Trade-off: AZ spread is left to Cluster Autoscaler
- * (`--balance-similar-node-groups`) and to node churn; a lost AZ is not refilled by the ASG itself.
- */
-export const SUSPENDED_PROCESSES = ["AZRebalance"];
+// Keeps an ASG's AZRebalance process suspended (model/ec2.ts SUSPENDED_PROCESSES). When AZs drift out of balance,
+// the ASG launches a node in one AZ and terminates one in another with no regard for the CI jobs on it (one of the
+// three ways running jobs were killed in production). Managed node groups cannot suspend processes and new groups
+// come with it enabled, so every job group gets one of these. Trade-off: AZ spread is left to Cluster Autoscaler
+// (`--balance-similar-node-groups`) and to node churn; a lost AZ is not refilled by the ASG itself.
+export { SUSPENDED_PROCESSES };
 
 /** The subset of an AWS SDK v3 Auto Scaling client these operations use (a fake in tests). */
 export interface AutoScalingApi {

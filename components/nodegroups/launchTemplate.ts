@@ -1,5 +1,6 @@
 import { NodeGroupConfig } from "../../config";
 import { al2023ReleaseParameter } from "../../model/amis";
+import { encryptedGp3Volume, HARDENED_METADATA_OPTIONS, instanceTagSpecifications } from "../../model/ec2";
 
 /**
  * Launch template inputs for a node group (pure). Every node: IMDSv2 only with hop limit 1, so pods cannot borrow
@@ -17,22 +18,9 @@ export function launchTemplateArgs(
     return {
         description: `Nodes of ${clusterName} node group ${group.resourceName}`,
         updateDefaultVersion: true,
-        metadataOptions: {
-            httpEndpoint: "enabled",
-            httpTokens: "required",
-            httpPutResponseHopLimit: 1,
-            instanceMetadataTags: "disabled",
-        },
-        blockDeviceMappings: [
-            {
-                deviceName: imageVolume,
-                ebs: { volumeSize: group.diskSizeGiB, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" },
-            },
-        ],
-        tagSpecifications: [
-            { resourceType: "instance", tags: nameTags },
-            { resourceType: "volume", tags: nameTags },
-        ],
+        metadataOptions: { ...HARDENED_METADATA_OPTIONS },
+        blockDeviceMappings: [encryptedGp3Volume(imageVolume, group.diskSizeGiB)],
+        tagSpecifications: instanceTagSpecifications(nameTags),
         tags,
     };
 }

@@ -58,7 +58,7 @@ function resourceKeys(prefix: string, r: ContainerResources): Record<string, str
 }
 
 /** Sets `value` at a dotted path inside `doc`, creating the tables on the way. */
-function setPath(doc: Record<string, unknown>, dotted: string, value: unknown): void {
+export function setPath(doc: Record<string, unknown>, dotted: string, value: unknown): void {
     const keys = dotted.split(".");
     let node = doc;
     for (const key of keys.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
@@ -108,17 +108,20 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
     // ServiceAccount `service_account`, AutomountServiceAccountToken `automount_service_account_token`).
     kubernetes.service_account = runner.names.jobServiceAccount;
     kubernetes.automount_service_account_token = runner.network.allowClusterApi;
-    entry.cache = {
+    entry.cache = cacheTable(cache);
+    return { runners: [entry] };
+}
+
+/**
+ * → `[runners.cache]`: the stack's shared S3 cache. The manager signs the URLs the jobs' helper uses, with
+ * credentials from its EKS Pod Identity role: no keys in config.toml, ever.
+ */
+export function cacheTable(cache: RunnerTomlInput["cache"]): Record<string, unknown> {
+    return {
         Type: "s3",
         Shared: true,
-        s3: {
-            // Credentials come from the manager's EKS Pod Identity role: no keys in config.toml, ever.
-            AuthenticationType: "iam",
-            BucketName: cache.bucketName,
-            BucketLocation: cache.region,
-        },
+        s3: { AuthenticationType: "iam", BucketName: cache.bucketName, BucketLocation: cache.region },
     };
-    return { runners: [entry] };
 }
 
 /** → chart value `runners.config`: the `[[runners]]` template, TOML. Pure. */

@@ -1,9 +1,7 @@
 import { RUNNER_LABELS, jobPodLabels } from "../../model/labels";
-import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeGroupConfig, RunnerConfig } from "../../config";
-import { RUNNER_CHART_NAME, RUNNER_CHART_REPO } from "../../config/runnerCharts";
 
 import { renderRunnerToml, RunnerTomlInput } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
@@ -11,7 +9,9 @@ import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
 import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
 import { RunnerRegistration } from "./registration/resource";
+import { managerIdentity, managerRelease } from "./runnerManager";
 import { runnerTokenOutput } from "./token";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
@@ -22,14 +22,7 @@ export interface GitlabRunnerArgs {
     readonly gitlabUrl: string;
     /** EKS cluster name from config (the runner's local name is derived from it). */
     readonly clusterName: string;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        /** Associations only work once the agent runs on the nodes. */
-        readonly podIdentityAgent: pulumi.Resource;
-        /** The cluster's service CIDR (the `kubernetes` Service's address, for runners that may reach the API). */
-        readonly serviceCidr: pulumi.Input<string>;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent" | "serviceCidr">;
     /** The managers' namespace (created once per stack by RunnerFleet). */
     readonly managerNamespace: k8s.core.v1.Namespace;
     readonly cache: {
@@ -82,13 +75,36 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        const serviceAccount = new k8s.core.v1.ServiceAccount(
-            `${name}-sa`,
-            {
-                metadata: { name: names.serviceAccount, namespace: args.managerNamespace.metadata.name, labels },
-            },
-            k8sOpts,
-        );
+        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
+        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
+        const registered = runner.registration;
+        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
+        this.registration =
+            registered &&
+            new RunnerRegistration(
+                `${name}-registration`,
+                registrationArgs(
+                    { ...runner, registration: registered },
+                    {
+                        gitlabUrl: args.gitlabUrl,
+                        apiToken: args.gitlabApiToken!,
+                        project: pulumi.getProject(),
+                        stack: pulumi.getStack(),
+                    },
+                ),
+                { parent: this },
+            );
+        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
+
+        const { serviceAccount, tokenSecret, podIdentity } = managerIdentity(this, name, {
+            runner,
+            token,
+            labels,
+            managerNamespace: args.managerNamespace,
+            cluster,
+            role: { arn: args.cache.roleArn, associationSuffix: "cache-access" },
+            tags: args.tags,
+        });
 
         const role = new k8s.rbac.v1.Role(
             `${name}-executor`,
@@ -114,41 +130,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
-        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
-        const registered = runner.registration;
-        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
-        this.registration =
-            registered &&
-            new RunnerRegistration(
-                `${name}-registration`,
-                registrationArgs(
-                    { ...runner, registration: registered },
-                    {
-                        gitlabUrl: args.gitlabUrl,
-                        apiToken: args.gitlabApiToken!,
-                        project: pulumi.getProject(),
-                        stack: pulumi.getStack(),
-                    },
-                ),
-                { parent: this },
-            );
-        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
-
-        // The chart projects both keys into the manager pod; the registration token is deprecated and stays empty.
-        const tokenSecret = new k8s.core.v1.Secret(
-            `${name}-token`,
-            {
-                metadata: { name: names.tokenSecret, namespace: args.managerNamespace.metadata.name, labels },
-                type: "Opaque",
-                stringData: {
-                    "runner-token": token,
-                    "runner-registration-token": "",
-                },
-            },
-            k8sOpts,
-        );
-
         // The fix that kept jobs alive in production (seed 000): no voluntary eviction of a running job pod, so
         // Cluster Autoscaler never drains a node under it. Node-group upgrades wait for jobs up to 15 minutes.
         new k8s.policy.v1.PodDisruptionBudget(
@@ -161,18 +142,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
                 },
             },
             k8sOpts,
-        );
-
-        const cacheAccess = new aws.eks.PodIdentityAssociation(
-            `${name}-cache-access`,
-            {
-                clusterName: cluster.clusterName,
-                namespace: names.managerNamespace,
-                serviceAccount: names.serviceAccount,
-                roleArn: args.cache.roleArn,
-                tags: args.tags,
-            },
-            { parent: this, dependsOn: [cluster.podIdentityAgent] },
         );
 
         // Job service account, network policies, quota and (optionally) the jobs' AWS role: all in place before the
@@ -201,27 +170,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
             }),
         );
 
-        this.release = new k8s.helm.v3.Release(
-            `${name}-release`,
-            {
-                name: names.release,
-                chart: RUNNER_CHART_NAME,
-                version: runner.chart.version,
-                repositoryOpts: { repo: RUNNER_CHART_REPO },
-                namespace: args.managerNamespace.metadata.name,
-                createNamespace: false,
-                values,
-                // A manager that cannot register (bad token, unreachable GitLab) rolls back instead of replacing a working one.
-                atomic: true,
-                timeout: 600,
-                maxHistory: 10,
-            },
-            {
-                ...k8sOpts,
-                // Pod Identity credentials are injected when the pod is admitted: the association must exist first.
-                dependsOn: [tokenSecret, roleBinding, cacheAccess, serviceAccount, ...isolation],
-            },
-        );
+        this.release = managerRelease(this, name, {
+            names,
+            chartVersion: runner.chart.version,
+            managerNamespace: args.managerNamespace,
+            provider: cluster.provider,
+            values,
+            dependsOn: [tokenSecret, roleBinding, podIdentity, serviceAccount, ...isolation],
+        });
 
         this.registerOutputs({
             releaseName: this.release.name,

@@ -10,18 +10,13 @@ import { inlinePolicyDocument, podIdentityTrustFor } from "../../model/iam";
 import { CLUSTER_API_OPT_IN } from "../../model/labels";
 import { defaultDenyPolicy, jobPodsPolicy, NetworkPolicyObject } from "./networkPolicies";
 import { jobQuotaObjects } from "./quota";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface JobIsolationArgs {
     readonly runner: RunnerConfig;
     /** EKS cluster name from config (the trust policy is plain data). */
     readonly clusterName: string;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        readonly podIdentityAgent: pulumi.Resource;
-        /** The cluster's service CIDR, for runners that may reach the API. */
-        readonly serviceCidr: pulumi.Input<string>;
-    };
+    readonly cluster: Pick<ClusterHandles, "clusterName" | "provider" | "podIdentityAgent" | "serviceCidr">;
     readonly jobNamespace: k8s.core.v1.Namespace;
     readonly labels: Record<string, string>;
     readonly tags: Record<string, string>;

@@ -8,7 +8,10 @@ export interface RunnerCacheArgs {
     /** EKS cluster name (config value, so the trust policy is plain data). */
     readonly clusterName: string;
     readonly region: string;
-    /** Namespace and service accounts of the runner managers that may use the cache. */
+    /**
+     * Namespace and service accounts of the runner managers that use the cache role (Kubernetes runners; a VM runner's
+     * manager has a role of its own with the same access). None: no role.
+     */
     readonly managerNamespace: string;
     readonly serviceAccounts: readonly string[];
     readonly tags: Record<string, string>;
@@ -23,8 +26,10 @@ export interface RunnerCacheArgs {
 export class RunnerCache extends pulumi.ComponentResource {
     public readonly bucket: aws.s3.Bucket;
     public readonly bucketName: pulumi.Output<string>;
-    public readonly role: aws.iam.Role;
-    public readonly roleArn: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    /** Undefined when no manager uses it (a trust policy needs a principal). */
+    public readonly role?: aws.iam.Role;
+    public readonly roleArn?: pulumi.Output<string>;
     public readonly region: string;
     /** Where the cache bucket's S3 server access logs go (undefined when `cache.accessLogs.enabled` is false). */
     public readonly accessLogs?: { readonly bucketName: pulumi.Input<string>; readonly prefix: string };
@@ -88,18 +93,7 @@ export class RunnerCache extends pulumi.ComponentResource {
         );
         new aws.s3.BucketLifecycleConfiguration(
             `${name}-lifecycle`,
-            {
-                bucket: bucketId,
-                rules: [
-                    {
-                        id: "expire-cache",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days: settings.expirationDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                    },
-                ],
-            },
+            expiringObjects(bucketId, "expire-cache", settings.expirationDays),
             keep,
         );
         new aws.s3.BucketPolicy(
@@ -113,32 +107,35 @@ export class RunnerCache extends pulumi.ComponentResource {
 
         this.accessLogs = this.accessLogging(name, keep, tags);
 
-        this.role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
-                assumeRolePolicy: JSON.stringify(
-                    cacheRoleTrustPolicy({
-                        clusterName: args.clusterName,
-                        namespace: args.managerNamespace,
-                        serviceAccounts: args.serviceAccounts,
-                    }),
-                ),
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicy(
-            `${name}-access`,
-            {
-                role: this.role.id,
-                policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
-            },
-            { parent: this },
-        );
+        if (args.serviceAccounts.length > 0) {
+            this.role = new aws.iam.Role(
+                `${name}-role`,
+                {
+                    description: `GitLab runner managers of ${args.clusterName}: the shared S3 build cache (EKS Pod Identity)`,
+                    assumeRolePolicy: JSON.stringify(
+                        cacheRoleTrustPolicy({
+                            clusterName: args.clusterName,
+                            namespace: args.managerNamespace,
+                            serviceAccounts: args.serviceAccounts,
+                        }),
+                    ),
+                    tags,
+                },
+                { parent: this },
+            );
+            new aws.iam.RolePolicy(
+                `${name}-access`,
+                {
+                    role: this.role.id,
+                    policy: this.bucket.arn.apply((arn) => JSON.stringify(cacheAccessPolicy(arn))),
+                },
+                { parent: this },
+            );
+            this.roleArn = this.role.arn;
+        }
 
         this.bucketName = this.bucket.bucket;
-        this.roleArn = this.role.arn;
+        this.bucketArn = this.bucket.arn;
         this.registerOutputs({
             bucketName: this.bucketName,
             bucketArn: this.bucket.arn,
@@ -195,18 +192,7 @@ export class RunnerCache extends pulumi.ComponentResource {
             );
             new aws.s3.BucketLifecycleConfiguration(
                 `${name}-logs-lifecycle`,
-                {
-                    bucket: bucket.bucket,
-                    rules: [
-                        {
-                            id: "expire-access-logs",
-                            status: "Enabled",
-                            filter: { prefix: "" },
-                            expiration: { days: logs.expirationDays },
-                            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
-                        },
-                    ],
-                },
+                expiringObjects(bucket.bucket, "expire-access-logs", logs.expirationDays),
                 keep,
             );
             const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
@@ -235,4 +221,20 @@ export class RunnerCache extends pulumi.ComponentResource {
         );
         return { bucketName: target, prefix: logs.prefix };
     }
+}
+
+/** Lifecycle rules of a bucket whose every object expires after `days`, and whose unfinished uploads after a day. */
+function expiringObjects(bucket: pulumi.Input<string>, id: string, days: number): aws.s3.BucketLifecycleConfigurationArgs {
+    return {
+        bucket,
+        rules: [
+            {
+                id,
+                status: "Enabled",
+                filter: { prefix: "" },
+                expiration: { days },
+                abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            },
+        ],
+    };
 }

@@ -1,23 +1,33 @@
 import { RUNNER_NAMESPACES } from "../../model/labels";
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../../config";
 
+import type { AwsScope } from "../../model/iam";
 import { GitlabRunner } from "./gitlabRunner";
 import { defaultDenyPolicy, gitlabPort, managersPolicy } from "./networkPolicies";
 import { gitlabApiTokenOutput } from "./registration/apiToken";
 import { RunnerCache } from "./runnerCache";
+import { VmRunner } from "./vmRunner";
+import type { ClusterHandles } from "./clusterHandles";
 
 export interface RunnerFleetArgs {
-    readonly config: Pick<StackConfig, "region" | "gitlab" | "cluster" | "nodeGroups" | "nodePools" | "runners" | "cache">;
-    readonly cluster: {
-        readonly clusterName: pulumi.Input<string>;
-        readonly provider: k8s.Provider;
-        readonly podIdentityAgent: pulumi.Resource;
-        /** The cluster's service CIDR (network policies of runners that may reach the API). */
-        readonly serviceCidr: pulumi.Input<string>;
-    };
+    readonly config: Pick<
+        StackConfig,
+        "region" | "gitlab" | "cluster" | "network" | "nodeGroups" | "nodePools" | "runners" | "vmRunners" | "cache"
+    >;
+    readonly cluster: ClusterHandles;
     readonly tags: Record<string, string>;
+}
+
+/** What the stack exports per VM runner. */
+export interface VmRunnerSummary {
+    readonly release: string;
+    readonly executor: string;
+    readonly runnerVersion: string;
+    readonly autoScalingGroup: pulumi.Output<string>;
+    readonly configToml: pulumi.Output<string>;
 }
 
 /** What the stack exports per runner: enough for a reviewer to see a tuning MR's effect without credentials. */
@@ -39,21 +49,26 @@ export interface RunnerSummary {
 
 /**
  * Everything GitLab-runner of a stack: the managers' namespace (shared by all runner managers), the shared S3
- * cache with its Pod Identity role, and one GitlabRunner per entry of `runners`, named by its stable key.
+ * cache with its Pod Identity role, one GitlabRunner per entry of `runners` and one VmRunner per entry of
+ * `vmRunners`, each named by its stable key.
  */
 export class RunnerFleet extends pulumi.ComponentResource {
     /** Undefined when the stack declares no runner (nothing would use it, and a trust policy needs a principal). */
     public readonly cache?: RunnerCache;
     public readonly runners: readonly GitlabRunner[];
+    public readonly vmRunners: readonly VmRunner[];
     public readonly summary: Record<string, RunnerSummary>;
+    public readonly vmSummary: Record<string, VmRunnerSummary>;
 
     constructor(name: string, args: RunnerFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("eks-gitlab-runners:index:RunnerFleet", name, {}, opts);
         const { config, cluster, tags } = args;
         const management = config.nodeGroups.management;
-        if (config.runners.length === 0) {
+        if (config.runners.length === 0 && config.vmRunners.length === 0) {
             this.runners = [];
+            this.vmRunners = [];
             this.summary = {};
+            this.vmSummary = {};
             this.registerOutputs({ runners: {} });
             return;
         }
@@ -130,12 +145,52 @@ export class RunnerFleet extends pulumi.ComponentResource {
                         clusterName: config.cluster.name,
                         cluster,
                         managerNamespace: managers,
-                        cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn },
+                        cache: { bucketName: cache.bucketName, region: cache.region, roleArn: cache.roleArn! },
                         tags,
                         gitlabApiToken,
                     },
                     { parent: this },
                 ),
+        );
+
+        // VM runners (config/vmRunners/): each with its own Auto Scaling group and a manager with its own role.
+        const scope: pulumi.Output<AwsScope> = pulumi
+            .all([
+                aws.getPartitionOutput({}, { parent: this }).partition,
+                aws.getCallerIdentityOutput({}, { parent: this }).accountId,
+            ])
+            .apply(([partition, accountId]) => ({ partition, accountId, region: config.region }));
+        this.vmRunners = config.vmRunners.map(
+            (vm) =>
+                new VmRunner(
+                    `${name}-vm-${vm.name}`,
+                    {
+                        vm,
+                        management,
+                        gitlabUrl: config.gitlab.url,
+                        clusterName: config.cluster.name,
+                        region: config.region,
+                        scope,
+                        cluster,
+                        network: { vpcId: config.network.vpcId, subnetIds: config.network.subnetIds },
+                        managerNamespace: managers,
+                        cache: { bucketName: cache.bucketName, bucketArn: cache.bucketArn, region: cache.region },
+                        tags,
+                    },
+                    { parent: this },
+                ),
+        );
+        this.vmSummary = Object.fromEntries(
+            config.vmRunners.map((vm, i) => [
+                vm.name,
+                {
+                    release: vm.names.release,
+                    executor: vm.executor,
+                    runnerVersion: vm.chart.runnerVersion,
+                    autoScalingGroup: this.vmRunners[i].group.name,
+                    configToml: this.vmRunners[i].configToml,
+                },
+            ]),
         );
 
         this.summary = Object.fromEntries(
@@ -157,6 +212,6 @@ export class RunnerFleet extends pulumi.ComponentResource {
             ]),
         );
         this.cache = cache;
-        this.registerOutputs({ cacheBucket: cache.bucketName, runners: this.summary });
+        this.registerOutputs({ cacheBucket: cache.bucketName, runners: this.summary, vmRunners: this.vmSummary });
     }
 }

@@ -10,7 +10,10 @@ export const RUNNER_TOKENS_CONFIG_KEY = "runnerTokens";
  * at deploy time. Validation already made sure exactly one source exists; the value itself only ever travels
  * inside this Output, into the Kubernetes Secret.
  */
-export function runnerTokenOutput(runner: RunnerConfig, opts: pulumi.InvokeOutputOptions): pulumi.Output<string> {
+export function runnerTokenOutput(
+    runner: Pick<RunnerConfig, "name" | "token">,
+    opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
     if (runner.token.source === "ssm") {
         const parameter = aws.ssm.getParameterOutput({ name: runner.token.parameter, withDecryption: true }, opts);
         return pulumi.secret(parameter.value);

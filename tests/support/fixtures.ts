@@ -67,6 +67,32 @@ export function karpenterDocument(): Record<string, any> {
     return doc;
 }
 
+/**
+ * A small VM runner as a stack file gives it (the issue's docker-autoscaler example, 10 VMs): a catch-all policy
+ * without idle VMs, then two idle jobs in Berlin working hours. `change` overrides fields.
+ */
+export function vmRunnerInput(change: Record<string, unknown> = {}): Record<string, any> {
+    return {
+        executor: "docker-autoscaler",
+        tags: ["vm-docker"],
+        instanceTypes: ["c7a.2xlarge"],
+        arch: "amd64",
+        maxInstances: 10,
+        policies: [
+            { periods: ["* * * * *"], idleCount: 0, idleTime: "5m" },
+            { periods: ["* 7-18 * * mon-fri"], timezone: "Europe/Berlin", idleCount: 2, idleTime: "20m" },
+        ],
+        ...change,
+    };
+}
+
+/** validDocument() plus VM runners (name → input), each with a token. */
+export function withVmRunners(vmRunners: Record<string, Record<string, unknown>>): Record<string, any> {
+    let doc = withValue(validDocument(), ["vmRunners"], vmRunners);
+    for (const name of Object.keys(vmRunners)) doc = withValue(doc, ["runnerTokens", name], `glrt-fixture-${name}`);
+    return doc;
+}
+
 /** Applies `value` at a dotted path (array indexes as numbers); `undefined` deletes the key. */
 export function withValue(doc: Record<string, any>, path: (string | number)[], value: unknown): Record<string, any> {
     const copy = structuredClone(doc);
