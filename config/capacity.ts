@@ -7,6 +7,7 @@ import { parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { smallestNode } from "./runnerResources";
 import type { RunnerConfig } from "./runners";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
+import { NODE_GENERATIONS, ROLLOUT_MANAGERS } from "./patching";
 import type { Finding } from "./problems";
 import { platformDaemonSets } from "../model/platformWorkloads";
 import type { NodePoolConfig } from "./nodePools";
@@ -81,11 +82,7 @@ export interface RunnerCapacity {
     readonly rolloutPeakJobs: number;
 }
 
-/** Node-group generations that coexist during a patch run (docs/runbook/upgrades.md): the draining one and the new one. */
-export const PATCH_GENERATIONS = 2;
-
-/** How many managers' worth of jobs can run at once while a manager is replaced (old draining + new). */
-export const ROLLOUT_MANAGERS = 2;
+export { NODE_GENERATIONS, ROLLOUT_MANAGERS };
 
 export interface SubnetPool {
     readonly name: "cluster" | "pod";
@@ -332,11 +329,11 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                 subject: where,
                 message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom`,
             });
-        } else if (PATCH_GENERATIONS * p.ipsAtFullScale > p.freeIps) {
+        } else if (NODE_GENERATIONS * p.ipsAtFullScale > p.freeIps) {
             findings.push({
                 severity: "warning",
                 subject: where,
-                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${PATCH_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
+                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${NODE_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
             });
         }
     }

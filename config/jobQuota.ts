@@ -8,8 +8,9 @@
 //   cpu    = requests.cpu    = min(2 × concurrent × one job at its ceilings, maxSize × the largest node's room);
 //   memory = requests.memory = likewise. "One job at its ceilings" is the build, helper and one service container
 //            each at its request ceiling (`*RequestMax`), but never more than one node can give: a pod larger than a
-//            node never schedules. The group term is what the node group can hold at all; for a Karpenter node pool
-//            it is what twice `cpuLimit` vCPUs of nodes can hold, at the allowed shape with the most room per vCPU
+//            node never schedules. The group term is what twice the node group at maxSize can hold (a patch run
+//            replaces a group blue/green: the draining generation still runs jobs beside the new one); for a Karpenter
+//            node pool it is what twice `cpuLimit` vCPUs of nodes can hold, at the allowed shape with the most room per vCPU
 //            (Karpenter may mix shapes). NodePool `spec.limits.cpu` counts node capacity, but not of nodes marked for
 //            deletion (kubernetes-sigs/karpenter pkg/controllers/state/cluster.go updateNodePoolResources @v1.14.1):
 //            while drifted or expired nodes drain their running jobs, their replacements may fill the limit again.
@@ -21,12 +22,10 @@ import { instanceFacts } from "./instanceTypes";
 import { nodeAllocatable } from "./nodeAllocatable";
 import type { NodeGroupConfig } from "./nodeGroups";
 import type { NodePoolConfig } from "./nodePools";
+import { NODE_GENERATIONS, ROLLOUT_MANAGERS } from "./patching";
 import { joinPath, Problem, strictObject } from "./problems";
 import { formatCpuMillis, formatMiB, parseCpuMillis, parseMemoryMiB } from "./quantities";
 import { cpuQuantity, memoryQuantity, RunnerResources } from "./runnerResources";
-
-/** Job pods at once per `concurrent` job during a manager rollout (old manager's running jobs + the new one's). */
-export const ROLLOUT_FACTOR = 2;
 
 /** The schema of `quota` (a row of the runner option table); every field optional, unset ones are derived. */
 export const jobQuotaSchema = strictObject({
@@ -50,9 +49,6 @@ export interface JobQuota {
     readonly memory: string;
     readonly derived: readonly ("pods" | "cpu" | "memory")[];
 }
-
-/** A pool's nodes at once while drifted or expired ones drain: those (outside the limit) and their replacements. */
-export const POOL_GENERATIONS = 2;
 
 /**
  * Where a runner's jobs run, as the quota sees it: a jobs node group (up to maxSize), a node pool (up to cpuLimit), or
@@ -88,10 +84,13 @@ function targetRoom(target: QuotaTarget, containerInsights: boolean) {
     }
     const total =
         "maxSize" in target
-            ? { cpuMillis: target.maxSize * cpuMillis, memoryMiB: target.maxSize * memoryMiB }
+            ? {
+                  cpuMillis: NODE_GENERATIONS * target.maxSize * cpuMillis,
+                  memoryMiB: NODE_GENERATIONS * target.maxSize * memoryMiB,
+              }
             : {
-                  cpuMillis: POOL_GENERATIONS * target.cpuLimit * cpuPerVcpu,
-                  memoryMiB: POOL_GENERATIONS * target.cpuLimit * memoryPerVcpu,
+                  cpuMillis: NODE_GENERATIONS * target.cpuLimit * cpuPerVcpu,
+                  memoryMiB: NODE_GENERATIONS * target.cpuLimit * memoryPerVcpu,
               };
     return { node: { cpuMillis, memoryMiB }, total };
 }
@@ -106,7 +105,7 @@ export function quotaBounds(
     target: QuotaTarget,
     containerInsights: boolean,
 ): { need: { pods: number; cpuMillis: number; memoryMiB: number }; derived: JobQuota } {
-    const pods = ROLLOUT_FACTOR * concurrent;
+    const pods = ROLLOUT_MANAGERS * concurrent;
     const { build, helper, services } = resources;
     const sum = (parse: (q: string) => number | undefined, qs: string[]) => qs.reduce((t, q) => t + parse(q)!, 0);
     const { node: room, total } = targetRoom(target, containerInsights);
@@ -140,7 +139,7 @@ export function resolveJobQuota(
     const problems: Problem[] = [];
     const at = (field: string) => joinPath("runners", runner.name, "quota", field);
     const { need, derived } = quotaBounds(runner.concurrent, runner.resources, target, containerInsights);
-    const why = `${ROLLOUT_FACTOR} × concurrent ${runner.concurrent} jobs (a replaced manager's running jobs plus the new manager's)`;
+    const why = `${ROLLOUT_MANAGERS} × concurrent ${runner.concurrent} jobs (a replaced manager's running jobs plus the new manager's)`;
     if (input?.pods !== undefined && input.pods < need.pods) {
         problems.push({
             path: at("pods"),

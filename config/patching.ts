@@ -7,6 +7,17 @@
 import type { NodeGroupConfig } from "./nodeGroups";
 import type { RunnerConfig } from "./runners";
 
+/**
+ * Node generations that coexist while nodes are replaced: a node group's draining generation and the new one during a
+ * patch run (docs/runbook/upgrades.md), or a Karpenter pool's drifted nodes and their replacements (nodes marked for
+ * deletion leave the NodePool's limits: kubernetes-sigs/karpenter pkg/controllers/state/cluster.go
+ * updateNodePoolResources @v1.14.1).
+ */
+export const NODE_GENERATIONS = 2;
+
+/** Managers whose jobs can run at once while a runner's manager is replaced: the old one draining, the new one. */
+export const ROLLOUT_MANAGERS = 2;
+
 /** Added to every drain bound: the last log upload and cache push of a job that ends right at its timeout. */
 export const DRAIN_MARGIN_SECONDS = 300;
 

@@ -83,7 +83,7 @@ export interface PoolModel {
     readonly extraPods: number;
     readonly containerInsights: boolean;
     readonly region: string;
-    /** Manager generations that may run a runner's jobs at once (capacity.ts ROLLOUT_MANAGERS). */
+    /** Manager generations that may run a runner's jobs at once (patching.ts ROLLOUT_MANAGERS). */
     readonly rolloutManagers: number;
     /** Hours per month of the cost figures (capacity.ts HOURS_PER_MONTH). */
     readonly hoursPerMonth: number;

@@ -234,12 +234,14 @@ describe("job identity and isolation (config)", () => {
 describe("job namespace quota (derivation)", () => {
     // The fixture runner: concurrent 20 on m7i.2xlarge (maxSize 10), Container Insights on: one node gives jobs
     // 7460m CPU and 31622Mi (tests/runnersConfig.test.ts). Default job: build 1 CPU / 2Gi + helper 100m / 128Mi.
-    it("pods: 2 × concurrent; CPU and memory: the lesser of 2 × concurrent jobs at their ceilings and the group at maxSize", () => {
+    it("pods: 2 × concurrent; CPU and memory: the lesser of 2 × concurrent jobs at their ceilings and twice the group at maxSize", () => {
         const r = parse(validDocument());
         const ceilingCpu = 7460; // a job's build + helper + service ceilings add up past one node: one node's room
+        // Twice maxSize 10: during a patch run the draining generation still runs jobs beside the new one, and the
+        // quota must not refuse a job pod the new generation has room for.
         assert.deepEqual(
             { pods: r.quota.pods, cpu: r.quota.cpu, memory: r.quota.memory },
-            { pods: 40, cpu: `${Math.min(40 * ceilingCpu, 10 * 7460)}m`, memory: `${10 * 31622}Mi` },
+            { pods: 40, cpu: `${Math.min(40 * ceilingCpu, 2 * 10 * 7460)}m`, memory: `${2 * 10 * 31622}Mi` },
         );
     });
 
@@ -247,7 +249,7 @@ describe("job namespace quota (derivation)", () => {
         let doc = withValue(validDocument(), ["runners", "amd64", "cpuRequestMax"], "1");
         doc = withValue(doc, ["runners", "amd64", "helper"], { cpuRequestMax: "100m" });
         doc = withValue(doc, ["runners", "amd64", "services"], { cpuRequestMax: "250m" });
-        // build 1 + helper 0.1 + service 0.25 = 1.35 CPU per job at its ceilings; 40 × 1.35 = 54 < the group's 74.6.
+        // build 1 + helper 0.1 + service 0.25 = 1.35 CPU per job at its ceilings; 40 × 1.35 = 54 < twice the group's 74.6.
         assert.equal(parse(doc).quota.cpu, "54");
         const bounds = quotaBounds(1, parse(doc).resources, { instanceTypes: ["m7i.2xlarge"], maxSize: 10 }, true);
         assert.deepEqual(bounds.need, { pods: 2, cpuMillis: 2200, memoryMiB: 2 * (2048 + 128) });
