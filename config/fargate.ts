@@ -135,7 +135,7 @@ export function fargateRunnerProblems(r: FargateRunnerInput, resources: RunnerRe
         problems.push({
             path: at("privileged"),
             message:
-                "Fargate runs no privileged containers (EKS user guide, Fargate considerations), so docker-in-docker cannot work there; run this runner on a nodeGroup or nodePool",
+                "Fargate runs no privileged containers (EKS user guide, AWS Fargate considerations), so docker-in-docker cannot work there; run this runner on a nodeGroup or nodePool",
         });
     if (r.warmCapacity !== undefined)
         problems.push({

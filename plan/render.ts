@@ -8,7 +8,7 @@ export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
 type Row = readonly (string | number)[];
 
 /** A table as Markdown (pipes escaped) or as aligned plain text for a terminal. */
-export function table(format: Format, header: Row, rows: readonly Row[]): string {
+function table(format: Format, header: Row, rows: readonly Row[]): string {
     const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
     if (format === "markdown") {
         const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
@@ -146,7 +146,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
-    if (c.fargate) out.push("", ...fargateLines(c.fargate, format));
+    if (c.fargate) out.push("", ...fargateLines(c.fargate, format, table));
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>

@@ -10,7 +10,7 @@ import { unknownKeys } from "./fixtures/runnerConfigKeys";
 import { runPlan } from "../plan/cli";
 import { policyResources } from "./support/policyResources";
 import { contextFor, evaluate } from "../policies";
-import { Run, runStackFile, stackConfigOf } from "./support/harness";
+import { configOfStack, Run, runStackFile, stackConfigOf } from "./support/harness";
 
 describe("Fargate runner of the test stack", () => {
     let run: Run;
@@ -160,5 +160,20 @@ describe("Fargate runbook", () => {
             "fargate.vcpuQuota",
         ])
             assert.ok(page.includes(needle), needle);
+    });
+});
+
+describe("Fargate runners and node capacity", () => {
+    it("a Fargate runner adds no node, no DaemonSet pod and no job-node capacity: only its manager on the management group", () => {
+        const withFargate = stackConfigOf("test");
+        const file = configOfStack("test");
+        const runners = { ...(file["eks-gitlab-runners:runners"] as Record<string, unknown>) };
+        delete runners.isolated;
+        const without = stackConfigOf("test", { "eks-gitlab-runners:runners": runners, "eks-gitlab-runners:fargate": undefined });
+        assert.equal(without.runners.length, withFargate.runners.length - 1);
+        assert.deepEqual(withFargate.capacity.groups, without.capacity.groups);
+        assert.deepEqual(withFargate.capacity.runners, without.capacity.runners);
+        assert.deepEqual(withFargate.capacity.pools, without.capacity.pools);
+        assert.equal(withFargate.capacity.management!.demand.pods, without.capacity.management!.demand.pods + 1);
     });
 });
