@@ -124,6 +124,10 @@ export = () => {
                       region: config.region,
                       cluster: cluster.clusterName,
                       subnetIds: cluster.subnetIds.pod ?? cluster.subnetIds.cluster,
+                      vpcId: config.network.vpcId,
+                      ...(config.network.podSubnets
+                          ? { routeTableIds: config.network.podSubnets.subnets.map((s) => s.routeTableId) }
+                          : {}),
                       provider: cluster.provider,
                       tags,
                   },

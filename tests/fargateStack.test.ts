@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse as parseToml } from "smol-toml";
 import { unknownKeys } from "./fixtures/runnerConfigKeys";
+import { publicSubnetProblems } from "../components/fargate/privateSubnets";
 import { runPlan } from "../plan/cli";
 import { policyResources } from "./support/policyResources";
 import { contextFor, evaluate } from "../policies";
@@ -175,5 +176,44 @@ describe("Fargate runners and node capacity", () => {
         assert.deepEqual(withFargate.capacity.runners, without.capacity.runners);
         assert.deepEqual(withFargate.capacity.pools, without.capacity.pools);
         assert.equal(withFargate.capacity.management!.demand.pods, without.capacity.management!.demand.pods + 1);
+    });
+});
+
+describe("Fargate subnets are private (EKS user guide, AWS Fargate considerations)", () => {
+    it("a subnet whose route table has a direct route to an Internet Gateway is refused, naming subnet, table and route", () => {
+        assert.deepEqual(
+            publicSubnetProblems([
+                { subnetId: "subnet-a", routeTableId: "rtb-a", routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: "" }] },
+                {
+                    subnetId: "subnet-b",
+                    routeTableId: "rtb-b",
+                    routes: [
+                        { cidrBlock: "10.0.0.0/16", gatewayId: "local" },
+                        { cidrBlock: "0.0.0.0/0", gatewayId: "igw-0abc" },
+                    ],
+                },
+                { subnetId: "subnet-c", routeTableId: "rtb-c", routes: [{ ipv6CidrBlock: "::/0", gatewayId: "igw-0def" }] },
+            ]),
+            [
+                "subnet subnet-b is public (route table rtb-b sends 0.0.0.0/0 to igw-0abc): Fargate pods run in private subnets only; give the stack pod subnets (network.podSubnets) or private network.subnetIds",
+                "subnet subnet-c is public (route table rtb-c sends ::/0 to igw-0def): Fargate pods run in private subnets only; give the stack pod subnets (network.podSubnets) or private network.subnetIds",
+            ],
+        );
+    });
+
+    it("the test stack reads each cluster subnet's route table before its profile is created", async () => {
+        const run = await runStackFile("test");
+        const lookups = run.calls.filter((c) => c.token === "aws:ec2/getRouteTables:getRouteTables");
+        assert.deepEqual(lookups.map((c) => c.inputs.filters[0].values[0]).sort(), [
+            "subnet-0a1b2c3d4e5f60718",
+            "subnet-1b2c3d4e5f607182a",
+        ]);
+        assert.deepEqual(
+            run.calls
+                .filter((c) => c.token === "aws:ec2/getRouteTable:getRouteTable")
+                .map((c) => c.inputs.routeTableId)
+                .sort(),
+            ["rtb-0a1b2c3d4e5f60718", "rtb-1b2c3d4e5f607182a"],
+        );
     });
 });

@@ -16,6 +16,7 @@ import {
     podExecutionPolicyArn,
     podExecutionTrustPolicy,
 } from "./spec";
+import { privateSubnetIds } from "./privateSubnets";
 
 export interface FargateJobsArgs {
     readonly runners: readonly RunnerConfig[];
@@ -24,8 +25,11 @@ export interface FargateJobsArgs {
     readonly region: string;
     /** The EKS cluster's name output (the profiles wait for the cluster). */
     readonly cluster: pulumi.Input<string>;
-    /** Private subnets for the job pods: the pod subnets when the stack has them, else the cluster subnets. */
+    /** Subnets for the job pods: the pod subnets when the stack has them, else the cluster subnets. */
     readonly subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+    readonly vpcId: string;
+    /** The subnets' route tables when the stack declares them (pod subnets), in the same order. */
+    readonly routeTableIds?: readonly string[];
     readonly provider: k8s.Provider;
     readonly tags: Record<string, string>;
 }
@@ -92,6 +96,8 @@ export class FargateJobs extends pulumi.ComponentResource {
         // only that runner's. EKS creates or deletes one profile of a cluster at a time (same page), so each waits for
         // the one before it. EKS adds the pod execution role's access entry itself when a profile is created (the
         // user guide's access-entries page; not verifiable offline).
+        // Only once every subnet is known to be private (./privateSubnets.ts): EKS would reject the profile otherwise.
+        const subnetIds = privateSubnetIds(args.subnetIds, args.vpcId, args.routeTableIds, this);
         this.profiles = {};
         let previous: pulumi.Resource[] = [managed, logs, logging];
         for (const runner of args.runners.filter((r) => r.fargate)) {
@@ -102,7 +108,7 @@ export class FargateJobs extends pulumi.ComponentResource {
                     clusterName: args.cluster,
                     fargateProfileName: spec.profileName,
                     podExecutionRoleArn: this.role.arn,
-                    subnetIds: args.subnetIds,
+                    subnetIds,
                     selectors: spec.selectors.map((s) => ({ namespace: s.namespace, labels: { ...s.labels } })),
                     tags,
                 },
