@@ -93,9 +93,9 @@ export class FargateJobs extends pulumi.ComponentResource {
 
         // One profile per runner, named from its stable key. Profiles are immutable (EKS API CreateFargateProfile:
         // "Fargate profiles are immutable"): the provider replaces a profile whose selectors or subnets change, and
-        // only that runner's. EKS creates or deletes one profile of a cluster at a time (same page), so each waits for
-        // the one before it. EKS adds the pod execution role's access entry itself when a profile is created (the
-        // user guide's access-entries page; not verifiable offline).
+        // only that runner's. While a profile of the cluster is being deleted no other can be created (same page), so
+        // each waits for the one before it. EKS creates the pod execution role's access entry itself (EKS user guide, "Create access
+        // entries": "It's unnecessary to create an access entry for an IAM role that's used for ... a Fargate profile").
         // Only once every subnet is known to be private (./privateSubnets.ts): EKS would reject the profile otherwise.
         const subnetIds = privateSubnetIds(args.subnetIds, args.vpcId, args.routeTableIds, this);
         this.profiles = {};
