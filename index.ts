@@ -10,6 +10,7 @@ import { FargateJobs } from "./components/fargate/fargateJobs";
 import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
+import { FleetObservability } from "./components/observability/fleetObservability";
 import { RunnerFleet } from "./components/runners/runnerFleet";
 import { allNodeGroups, loadStackConfig } from "./config";
 import { coreDnsAddon } from "./config/addons";
@@ -152,6 +153,18 @@ export = () => {
         },
     );
 
+    // The fleet's dashboard and alarms (docs/runbook/monitoring.md); Container Insights' agent collects the metrics.
+    const observability = config.observability.enabled
+        ? new FleetObservability("observability", {
+              config,
+              asgNames: Object.fromEntries(
+                  nodeGroups.filter((g) => g.config.role === "jobs").map((g) => [g.config.name, g.asgName]),
+              ),
+              tags,
+              dependsOn: [addons],
+          })
+        : undefined;
+
     return {
         clusterName: cluster.clusterName,
         kubernetesVersion: cluster.version,
@@ -162,5 +175,7 @@ export = () => {
         runnerCacheBucket: fleet.cache?.bucketName,
         runners: fleet.summary,
         vmRunners: fleet.vmSummary,
+        dashboardName: observability?.dashboardName,
+        alarmTopicArn: observability?.topicArn,
     };
 };

@@ -13,16 +13,21 @@ export interface PlatformPod {
     readonly memoryMiB: number;
 }
 
-/** Everything the management nodes must hold: the enabled platform Deployments (model/platformWorkloads.ts) plus one manager pod per runner. */
+/**
+ * Everything the management nodes must hold: the enabled platform Deployments (model/platformWorkloads.ts) plus one
+ * manager pod per runner. `fleetMetrics`: whether the fleet-metrics scraper runs (config/observability).
+ */
 export function managementPods(
     addons: Pick<AddonsConfig, "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights">,
     runners: readonly Pick<RunnerConfig, "name" | "manager">[],
+    options: { readonly fleetMetrics?: boolean } = {},
 ): PlatformPod[] {
     const on = {
         clusterAutoscaler: addons.clusterAutoscaler.enabled,
         karpenter: addons.karpenter.enabled,
         metricsServer: addons.metricsServer.enabled,
         containerInsights: addons.containerInsights.enabled,
+        fleetMetrics: options.fleetMetrics ?? false,
     };
     return [
         ...platformDeployments(on).map(({ name, replicas, cpuMillis, memoryMiB }) => ({ name, replicas, cpuMillis, memoryMiB })),

@@ -111,6 +111,18 @@ function snake(camel: string): string {
     return camel.replace(/Max$/, "_overwrite_max_allowed").replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
+/**
+ * → `[[runners.monitoring.job_queuing_durations]]`: one entry active at all times. GitLab Runner (≥ 16.10.0, CHANGELOG
+ * MR 4480; both pinned runners) then increments `gitlab_runner_acceptable_job_queuing_duration_exceeded_total` for
+ * every job that waited longer than `threshold` (commands/builds_helper.go evaluateJobQueuingDuration, v18.9.0).
+ * `periods` are 7-field cron expressions (helpers/timeperiod, gorhill/cronexpr: "* * * * * * *" matches every
+ * second); `threshold` is a Go time.Duration, which BurntSushi/toml (go.mod v1.6.0) decodes from a string with
+ * time.ParseDuration (decode.go unifyInt). No `jobs_running_for_project`: every job counts.
+ */
+export function jobQueuingDurations(seconds: number) {
+    return [{ periods: ["* * * * * * *"], timezone: "UTC", threshold: `${seconds}s` }];
+}
+
 const both = (x: { cpuRequest: string; memoryRequest: string; memoryLimit: string }) =>
     `\`${x.cpuRequest}\` / \`${x.memoryRequest}\` / \`${x.memoryLimit}\``;
 
@@ -202,6 +214,11 @@ export const RUNNER_OPTIONS = {
         schema: int(30, 3600, "seconds").default(600),
         target: { toml: "runners.kubernetes.poll_timeout" },
         doc: "seconds a job waits for its pod; covers a scale-up from zero (the upstream 180 is too short)",
+    },
+    jobQueueThresholdSeconds: {
+        schema: int(10, 86400, "seconds").default(300),
+        target: { toml: "runners.monitoring.job_queuing_durations", render: jobQueuingDurations },
+        doc: "seconds a job may wait in GitLab's queue before the runner counts it as waiting too long (the queue alarm counts those)",
     },
     cleanupGracePeriodSeconds: {
         // gitlab-runner common/config.go KubernetesConfig.CleanupGracePeriodSeconds (issue 25668; 0 accepted since MR 4617).

@@ -12,6 +12,7 @@ import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
 import { nodeAutoscalerProblems } from "./nodeAutoscaler";
 import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
+import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
 import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
@@ -38,6 +39,8 @@ export interface StackConfig {
     readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
     readonly cache: CacheConfig;
+    /** Fleet metrics, dashboard and alarms (docs/runbook/monitoring.md). */
+    readonly observability: ObservabilityConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
     readonly capacity: CapacityReport & { readonly fargate?: FargatePlan };
 }
@@ -54,6 +57,7 @@ const SECTIONS = {
     addons: addonsSchema,
     cache: cacheSchema,
     fargate: fargateSchema,
+    observability: observabilitySchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
     /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
@@ -198,6 +202,21 @@ export function parseStackConfig(
     problems.push(...graced.problems);
     problems.push(...tagOverlapProblems(tagged));
 
+    let observability: ObservabilityConfig | undefined;
+    if (parsed.observability) {
+        const resolved = resolveObservability(parsed.observability, {
+            containerInsights: context.containerInsights,
+            containerInsightsVersion: parsed.addons?.containerInsights.version,
+            // The resolved switches: under Karpenter, Cluster Autoscaler is off whatever its section's default says.
+            clusterAutoscaler: addons?.clusterAutoscaler.enabled,
+            karpenter: addons?.karpenter.enabled,
+            // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
+            runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
+        });
+        observability = resolved.config;
+        problems.push(...resolved.problems);
+    }
+
     if (problems.length > 0) throw new ConfigError(problems);
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
@@ -209,7 +228,9 @@ export function parseStackConfig(
         containerInsights: context.containerInsights,
         podSubnetFreeIps: podSubnetFreeIps(network!),
         clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, [...runners, ...vmRunners]),
+        managementPods: managementPods(addons!, [...runners, ...vmRunners], {
+            fleetMetrics: observability!.collection !== undefined,
+        }),
         vmRunners,
     });
     // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
@@ -243,6 +264,7 @@ export function parseStackConfig(
         vmRunners,
         addons: addons!,
         cache: parsed.cache!,
+        observability: observability!,
         capacity,
     });
 }

@@ -31,12 +31,27 @@ export const RUNNER_LABELS = {
     runner: `${LABEL_PREFIX}runner`,
     nodeGroup: `${LABEL_PREFIX}nodegroup`,
     component: `${LABEL_PREFIX}component`,
+    project: `${LABEL_PREFIX}project`,
+    pipeline: `${LABEL_PREFIX}pipeline`,
 } as const;
 
 /**
- * Labels on every job pod of a runner: the PodDisruptionBudget (and a Fargate runner's profile) selects on the first,
- * cost reports group by both. The second names where the job runs, a node group, a Karpenter node pool (whose nodes
- * carry the same label key) or `fargate`.
+ * Job-variable values of the project and pipeline labels. GitLab Runner expands job variables in
+ * `[runners.kubernetes] pod_labels` values and sanitises the result into a label value (executors/kubernetes
+ * kubernetes.go buildLabels → `sanitizeLabel(s.Build.Variables.ExpandValue(val))`, util.go sanitizeLabel: [A-Za-z0-9-_.],
+ * 63 characters), at v18.9.0 and v19.3.0. The runner adds `project.runner.gitlab.com/id`, `…/name` and
+ * `…/namespace` itself; the path slug and the pipeline are what cost reports group by.
+ */
+export const JOB_VARIABLE_LABELS = {
+    [RUNNER_LABELS.project]: "$CI_PROJECT_PATH_SLUG",
+    [RUNNER_LABELS.pipeline]: "$CI_PIPELINE_ID",
+} as const;
+
+/**
+ * Labels on every job pod of a runner: the PodDisruptionBudget (and a Fargate runner's profile) selects on the runner
+ * label only; cost reports group by
+ * runner, where the job runs (a node group, a Karpenter node pool, whose nodes carry the same label key, or `fargate`), project and
+ * pipeline (docs/runbook/monitoring.md, cost attribution).
  */
 export function jobPodLabels(runner: {
     readonly name: string;
@@ -44,8 +59,11 @@ export function jobPodLabels(runner: {
     readonly nodePool?: string;
     readonly fargate?: boolean;
 }): Record<string, string> {
-    const where = runner.nodeGroup ?? runner.nodePool ?? (runner.fargate ? FARGATE_PLACEMENT : "");
-    return { [RUNNER_LABELS.runner]: runner.name, [RUNNER_LABELS.nodeGroup]: where };
+    return {
+        [RUNNER_LABELS.runner]: runner.name,
+        [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? (runner.fargate ? FARGATE_PLACEMENT : ""),
+        ...JOB_VARIABLE_LABELS,
+    };
 }
 
 /** The placement label value of Fargate job pods (no node group: each pod is its own Fargate VM). */

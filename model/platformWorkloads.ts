@@ -3,8 +3,12 @@
 // add-on renderers take replicas and requests from here, so what is deployed and what is planned are one fact.
 import type { Toleration } from "./placement";
 
-/** Which add-on switch a workload follows (`addons.<key>.enabled`); `always` for what every cluster runs. */
-export type WorkloadSwitch = "always" | "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights";
+/**
+ * Which add-on switch a workload follows (`addons.<key>.enabled`); `always` for what every cluster runs;
+ * `fleetMetrics` for the fleet-metrics scraper (`observability.enabled` with Container Insights).
+ */
+export type WorkloadSwitch =
+    "always" | "clusterAutoscaler" | "karpenter" | "metricsServer" | "containerInsights" | "fleetMetrics";
 
 /** A Deployment of the platform. Every one of them runs on the management nodes. */
 export interface PlatformDeployment {
@@ -76,6 +80,17 @@ export const PLATFORM_DEPLOYMENTS = {
         rendered: false,
         enabledBy: "containerInsights",
         source: "the add-on's defaults: aws-observability/helm-charts amazon-cloudwatch-observability 6.4.0 values.yaml manager.resources.requests",
+    },
+    fleetMetricsAgent: {
+        name: "cloudwatch-agent-fleet-metrics",
+        namespace: "amazon-cloudwatch",
+        replicas: 1,
+        cpuMillis: 100,
+        memoryMiB: 128,
+        memoryLimitMiB: 512,
+        rendered: true,
+        enabledBy: "fleetMetrics",
+        source: "set by this program (config/observability/scrape.ts): one replica scrapes a handful of pods once a minute; memory request and limit are the add-on's agent defaults (amazon-cloudwatch-observability 6.4.0 values.yaml agent.resources), CPU request below its 250m (no per-node work)",
     },
 } as const satisfies Record<string, PlatformDeployment>;
 

@@ -4,9 +4,7 @@ import type { FargatePlan } from "../config/fargate";
 import { FARGATE_PRICES_AS_OF } from "../config/fargateFacts";
 import { describeSize } from "../config/fargateSizing";
 import { formatCpuMillis, formatMiB } from "../config/quantities";
-/** The plan's output format and its table renderer (render.ts passes its own, so this module does not import it). */
-type Format = "text" | "markdown" | "json";
-type Table = (format: Format, header: readonly string[], rows: readonly (readonly (string | number)[])[]) => string;
+import { Format, table } from "./markup";
 
 const money = (v: number | undefined) => (v === undefined ? "n/a" : `$${v.toFixed(4)}`);
 
@@ -19,7 +17,7 @@ export function roundingNote(r: FargatePlan["runners"][number]): string {
     return `requests ${formatCpuMillis(cpuMillis)} CPU / ${formatMiB(memoryMiB)} (with the 256 MiB Fargate adds) → pays for ${describeSize(paid)}${extraCpu > 0 || extraMem > 0 ? ` (+${formatCpuMillis(extraCpu)} CPU, +${formatMiB(extraMem)} unused)` : " (no slack)"}`;
 }
 
-export function fargateLines(f: FargatePlan, format: Format, table: Table): string[] {
+export function fargateLines(f: FargatePlan, format: Format): string[] {
     const lines = [
         `Fargate runners: one VM per job pod, sized by Fargate from the pod's requests (build + helper + services, + 256 MiB, rounded up to an allowed vCPU/memory pair). At concurrent they take ${f.vcpuAtConcurrent} of the ${f.vcpuQuota} vCPUs of the account's "Fargate On-Demand vCPU resource count" quota. Billing per second from the image pull, at least ${f.minimumBilledSeconds} s per pod; prices as of ${FARGATE_PRICES_AS_OF}${f.pricesKnown ? "" : " (none for this region: cost n/a)"}${f.pricesKnown && !f.storagePriceKnown ? "; storage above 20 GiB not priced for this region" : ""}.`,
         "",

@@ -57,6 +57,14 @@ export function mockState(type: string, name: string, inputs: Record<string, any
             const bucket = inputs.bucket ?? `${name}-a1b2c3d`;
             return { ...inputs, bucket, arn: `arn:aws:s3:::${bucket}` };
         }
+        case "aws:sns/topic:Topic": {
+            const topicName = inputs.name ?? `${name}-a1b2c3d`;
+            return { ...inputs, name: topicName, arn: arn("sns", topicName) };
+        }
+        case "aws:cloudwatch/eventRule:EventRule": {
+            const ruleName = inputs.name ?? `${name}-a1b2c3d`;
+            return { ...inputs, name: ruleName, arn: arn("events", `rule/${ruleName}`) };
+        }
         case "aws:ec2/subnet:Subnet":
             return { ...inputs, arn: arn("ec2", `subnet/${name}`) };
         case "aws:sqs/queue:Queue": {

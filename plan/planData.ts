@@ -7,6 +7,8 @@ import { REGISTRATION_RESOURCE } from "./mocks";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { Finding } from "../config/capacity";
+import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
+import type { CollectedMetric } from "../config/observability";
 import { Recorded, Run } from "./engine";
 
 /** Everything the offline plan shows, as plain data (also the `--format json` document). */
@@ -29,7 +31,23 @@ export interface PlanData {
     readonly runners: readonly RunnerPlan[];
     readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: StackConfig["capacity"];
+    /** Fleet metrics, dashboard and alarms; undefined when `observability` is off. */
+    readonly observability?: ObservabilityPlan;
     readonly findings: readonly Finding[];
+}
+
+export interface ObservabilityPlan {
+    readonly dashboard: OrMissing<string>;
+    readonly notify: {
+        readonly emails: readonly string[];
+        readonly httpsEndpoints: readonly string[];
+        readonly topicArns: readonly string[];
+    };
+    /** Every alarm as registered: its name, condition and evaluation window. */
+    readonly alarms: readonly { readonly name: string; readonly condition: string; readonly window: string }[];
+    /** Every scraped metric (config/observability/metrics.ts) of the sources this stack collects. */
+    readonly metrics: readonly CollectedMetric[];
+    readonly cost: MonitoringCost & { readonly prices: typeof CLOUDWATCH_PRICES };
 }
 
 /** Shown where the program registered no resource (or no input) a plan field is read from: a gap, never a guess. */
@@ -154,6 +172,53 @@ const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspensio
 const RELEASE = "kubernetes:helm.sh/v3:Release";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const COMPARISON: Record<string, string> = {
+    GreaterThanThreshold: ">",
+    GreaterThanOrEqualToThreshold: "≥",
+    LessThanThreshold: "<",
+};
+
+/** The observability section, read back from the registered alarms and dashboard plus the metric catalogue. */
+function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | undefined {
+    const o = config.observability;
+    if (!o.enabled) return undefined;
+    const alarms = run.ofType(ALARM).map((a) => {
+        const i = a.inputs;
+        const query = i.metricQueries?.[0];
+        const dims = Object.entries(i.dimensions ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
+        const what = query ? `Metrics Insights: ${query.expression}` : `${i.statistic} ${i.namespace}/${i.metricName}{${dims}}`;
+        const period = query ? query.period : i.period;
+        return {
+            name: String(i.name),
+            condition: `${what} ${COMPARISON[i.comparisonOperator] ?? i.comparisonOperator} ${i.threshold}`,
+            window: `${i.datapointsToAlarm} of ${i.evaluationPeriods} × ${period} s`,
+        };
+    });
+    const sources = o.collection?.sources ?? [];
+    const metrics = fleetMetricCount({
+        sources,
+        runners: config.runners.length + config.vmRunners.length,
+        podRunners: config.runners.length,
+        jobGroups: config.nodeGroups.jobs.length,
+    });
+    const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
+    const [dashboard] = run.ofType(DASHBOARD);
+    return {
+        dashboard: recorded<string>(dashboard?.inputs.dashboardName),
+        notify: o.alarms?.notify ?? { emails: [], httpsEndpoints: [], topicArns: [] },
+        alarms,
+        metrics: metricsOf(sources),
+        cost: {
+            ...monitoringCost({ metrics, alarms: alarms.length - insightsAlarms, insightsAlarms, dashboards: dashboard ? 1 : 0 }),
+            prices: CLOUDWATCH_PRICES,
+        },
+    };
+}
 
 /** A patch run's drain bound and longest duration, from the recorded drain tag and node-group timeouts. */
 function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string } | undefined): NodeGroupPlan["patch"] {
@@ -319,6 +384,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         runners,
         vmRunners,
         capacity: config.capacity,
-        findings: [...config.capacity.findings, ...notes],
+        observability: observabilityOf(config, run),
+        findings: [...config.capacity.findings, ...config.observability.findings, ...notes],
     };
 }

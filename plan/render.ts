@@ -1,35 +1,11 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
 import { fargateLines } from "./fargateSection";
+import { Format, heading, table } from "./markup";
+import { observabilityLines } from "./observability";
 import { PlanData } from "./planData";
 
-export type Format = "text" | "markdown" | "json";
-export const FORMATS: readonly Format[] = ["text", "markdown", "json"];
-
-type Row = readonly (string | number)[];
-
-/** A table as Markdown (pipes escaped) or as aligned plain text for a terminal. */
-function table(format: Format, header: Row, rows: readonly Row[]): string {
-    const cells = [header, ...rows].map((r) => r.map((c) => String(c)));
-    if (format === "markdown") {
-        const line = (r: string[]) => `| ${r.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
-        return [line(cells[0]), line(cells[0].map(() => "---")), ...cells.slice(1).map(line)].join("\n");
-    }
-    const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-    const line = (r: string[]) =>
-        r
-            .map((c, i) => c.padEnd(widths[i]))
-            .join("  ")
-            .trimEnd();
-    return [line(cells[0]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
-}
-
-function heading(format: Format, level: number, text: string): string {
-    return format === "markdown"
-        ? `${"#".repeat(level)} ${text}`
-        : level === 1
-          ? `${text}\n${"=".repeat(text.length)}`
-          : `${text}\n${"-".repeat(text.length)}`;
-}
+export { FORMATS } from "./markup";
+export type { Format } from "./markup";
 
 const usd = (v: number | undefined) => (v === undefined ? "n/a" : `$${Math.round(v).toLocaleString("en-US")}`);
 const list = (items: readonly string[] | "missing") =>
@@ -146,7 +122,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
-    if (c.fargate) out.push("", ...fargateLines(c.fargate, format, table));
+    if (c.fargate) out.push("", ...fargateLines(c.fargate, format));
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>
@@ -340,6 +316,8 @@ export function renderPlan(plan: PlanData, format: Format): string {
     }
 
     if (plan.vmRunners.length > 0) renderVmRunners(plan, format, out, code);
+
+    out.push(...observabilityLines(plan.observability, format));
 
     section("Resources");
     out.push(

@@ -10,6 +10,8 @@ import { platformDaemonSets } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
+import { COLLECTED_METRICS } from "../config/observability/metrics";
+import { prometheusLogGroupName } from "../config/observability/scrape";
 import { assertLeastPrivilegeAutoscalerPolicy } from "./support/addonsChecks";
 import {
     fakeRunnerTokens,
@@ -36,7 +38,21 @@ const T = {
     attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
+    observability: "eks-gitlab-runners:index:FleetObservability",
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    dashboard: "aws:cloudwatch/dashboard:Dashboard",
 };
+
+/**
+ * What of the fleet's observability an add-on takes with it: Container Insights all of it (it collects the metrics);
+ * Cluster Autoscaler the alarms on its metrics (the engine's set, config/observability/metrics.ts).
+ */
+function observabilityOf(run: Run, addon: Addon): Recorded[] {
+    if (addon === "containerInsights") return run.resources.filter((r) => under(run, r, T.observability));
+    if (addon !== "clusterAutoscaler") return [];
+    const caMetrics = new Set(COLLECTED_METRICS.filter((m) => m.source === "clusterAutoscaler").map((m) => m.name));
+    return run.ofType(T.alarm).filter((a) => caMetrics.has(a.inputs.metricName));
+}
 const STACKS = ["test", "prod"] as const;
 const ADDONS = ["clusterAutoscaler", "metricsServer", "containerInsights"] as const;
 type Addon = (typeof ADDONS)[number];
@@ -214,9 +230,13 @@ describe("cluster add-ons", () => {
                 );
 
                 const groups = run().resources.filter((r) => r.type === T.logGroup && r.parent === component);
+                // The four Container Insights groups, and the fleet metrics' samples (observability is on in both stacks).
                 assert.deepEqual(
                     groups.map((g) => g.inputs.name),
-                    CONTAINER_INSIGHTS.logGroups.map((k) => containerInsightsLogGroupName(config().cluster.name, k)),
+                    [
+                        ...CONTAINER_INSIGHTS.logGroups.map((k) => containerInsightsLogGroupName(config().cluster.name, k)),
+                        prometheusLogGroupName(config().cluster.name),
+                    ],
                 );
                 for (const g of groups)
                     assert.equal(g.inputs.retentionInDays, config().addons.containerInsights.logRetentionDays);
@@ -324,16 +344,16 @@ describe("cluster add-ons", () => {
             });
 
             for (const addon of ADDONS) {
-                it(`disabling ${addon} removes exactly its resources and nothing else`, () => {
+                it(`disabling ${addon} removes exactly its resources (and its part of the alarms) and nothing else`, () => {
                     const componentType = T[addon];
                     const before = new Set(run().resources.map(key));
                     const after = new Set(disabled[stack][addon].resources.map(key));
                     const removed = [...before].filter((k) => !after.has(k)).sort();
-                    const expected = run()
+                    const own = run()
                         .resources.filter((r) => under(run(), r, componentType))
-                        .map(key)
-                        .sort();
-                    assert.ok(expected.length >= 2, `${addon} has resources to remove`);
+                        .map(key);
+                    const expected = [...own, ...observabilityOf(run(), addon).map(key)].sort();
+                    assert.ok(own.length >= 2, `${addon} has resources to remove`);
                     assert.deepEqual(removed, expected);
                     assert.deepEqual(
                         [...after].filter((k) => !before.has(k)),
@@ -341,11 +361,22 @@ describe("cluster add-ons", () => {
                         "nothing new appears",
                     );
                     if (addon !== "containerInsights") {
-                        // Without Container Insights the capacity math (runners) legitimately changes; otherwise nothing does.
+                        // Without Container Insights the capacity math (runners) legitimately changes; otherwise only
+                        // what reads the add-on's metrics does: the dashboard and the fleet-metrics scrape jobs.
+                        const readers = new Set([key(run().one(T.dashboard))]);
+                        if (addon === "clusterAutoscaler")
+                            readers.add(
+                                key(
+                                    run()
+                                        .ofType(T.eksAddon)
+                                        .find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!,
+                                ),
+                            );
                         const inputsOf = (r: Run) => new Map(r.resources.map((x) => [key(x), JSON.stringify(x.inputs)]));
                         const a = inputsOf(run());
                         for (const [k, inputs] of inputsOf(disabled[stack][addon]))
-                            assert.equal(inputs, a.get(k), `${k} changed`);
+                            if (!(addon === "clusterAutoscaler" && readers.has(k)))
+                                assert.equal(inputs, a.get(k), `${k} changed`);
                     }
                 });
             }

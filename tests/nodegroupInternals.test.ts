@@ -108,7 +108,16 @@ describe("nothing lost by a typo", () => {
             [GROUPS]: { ...others, "arm64-graviton": arm64 },
             [`${PROJECT}:runners`]: follow,
         });
-        const removed = await runStackFile("prod", { [GROUPS]: others, [`${PROJECT}:runners`]: drop });
+        // A removed runner's alarm overrides go with it (an override for a runner that is gone is an error).
+        const observability = stackFileConfig("prod")[`${PROJECT}:observability`] as {
+            alarms: { runners: Record<string, unknown> };
+        };
+        const overrides = Object.fromEntries(Object.entries(observability.alarms.runners).filter(([k]) => k in drop));
+        const removed = await runStackFile("prod", {
+            [GROUPS]: others,
+            [`${PROJECT}:runners`]: drop,
+            [`${PROJECT}:observability`]: { ...observability, alarms: { ...observability.alarms, runners: overrides } },
+        });
 
         const kept = Object.keys(others);
         const before = snapshot(base.resources, kept);

@@ -6,6 +6,7 @@ import { parse, stringify } from "yaml";
 import { CONTROL_PLANE_USD_PER_HOUR, HOURS_PER_MONTH, MIN_IP_HEADROOM } from "../config/capacity";
 import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
+import { COLLECTED_METRICS } from "../config/observability";
 import { buildPlan, MISSING, PlanData, RegistrationPlan } from "../plan/planData";
 import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
 
@@ -61,6 +62,30 @@ describe("offline plan (npm run plan)", () => {
         // 2 nodes × (5 days × 13 h + 5 × 19 min until the autoscaler removes an emptied node) = 133.17 h.
         assert.match(md, /^\| #1 \| `\* 5-17 \* \* mon-fri` \| UTC \| 30 \| 2 \| 65 \|$/m);
         assert.match(md, /Over a week 133\.17 warm node-hours, \$120\/week with no jobs running/);
+    });
+
+    it("lists every alarm with its condition, every scraped metric, and the metrics' count and monthly cost", () => {
+        const data = JSON.parse(results.prodJson.stdout) as PlanData;
+        const o = data.observability!;
+        const md = results.prodMarkdown.stdout;
+        assert.match(md, /^## Observability$/m);
+        assert.equal(o.alarms.length, 42, "4 runners × 7, 1 VM runner × 4, autoscaler 3, node groups 4, nodes, managers, Spot");
+        for (const a of o.alarms) {
+            assert.ok(md.includes(`| ${a.name} | ${a.condition.replace(/\|/g, "\\|")} | ${a.window} |`), a.name);
+            assert.match(a.condition, / (>|≥|<) \d/);
+        }
+        for (const m of COLLECTED_METRICS) assert.ok(md.includes(`| ${m.name} |`), m.name);
+        // 4 runners × (6 scraped + 2 from the managers' log) + the VM runner's 6 scraped + 4 cluster-wide autoscaler
+        // metrics + 1 per job group (4).
+        assert.equal(o.cost.metrics, 46);
+        assert.ok(Math.abs(o.cost.usdPerMonth - (46 * 0.3 + (42 - 4) * 0.1 + 3)) < 0.005, String(o.cost.usdPerMonth));
+        assert.equal(o.cost.insightsAlarms, 4, "the pending-pods alarms, one per Kubernetes runner");
+        assert.match(md, /Custom metrics: 46 — each of the 11 scraped metrics below/);
+        assert.match(
+            results.testText.stdout,
+            /^Observability\n-+\n\nDashboard ci-runners-test\. 20 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
+        );
+        assert.match(results.testText.stdout, /Custom metrics: 21 /);
     });
 
     describe("prod is proven on paper", () => {

@@ -101,6 +101,10 @@ describe("runner renderers", () => {
                     {
                         output_limit: 4096,
                         request_concurrency: 1,
+                        // Every job counts; the runner increments its exceeded counter past 300 s in GitLab's queue.
+                        monitoring: {
+                            job_queuing_durations: [{ periods: ["* * * * * * *"], timezone: "UTC", threshold: "300s" }],
+                        },
                         kubernetes: {
                             namespace: "gitlab-jobs-amd64",
                             image: "ubuntu:24.04",
@@ -134,7 +138,12 @@ describe("runner renderers", () => {
                                 "kubernetes.io/arch": "amd64",
                             },
                             node_tolerations: { "eks-gitlab-runners/role=jobs": "NoSchedule" },
-                            pod_labels: { "eks-gitlab-runners/runner": "amd64", "eks-gitlab-runners/nodegroup": "amd64" },
+                            pod_labels: {
+                                "eks-gitlab-runners/runner": "amd64",
+                                "eks-gitlab-runners/nodegroup": "amd64",
+                                "eks-gitlab-runners/project": "$CI_PROJECT_PATH_SLUG",
+                                "eks-gitlab-runners/pipeline": "$CI_PIPELINE_ID",
+                            },
                             pod_annotations: { "cluster-autoscaler.kubernetes.io/safe-to-evict": "false" },
                             service_account: "gitlab-job-amd64",
                             automount_service_account_token: false,

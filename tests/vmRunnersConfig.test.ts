@@ -71,6 +71,7 @@ describe("VM runner config", () => {
                     { periods: ["* 7-18 * * mon-fri"], timezone: "Europe/Berlin", idleCount: 2, idleTime: "20m" },
                 ],
                 maxJobTimeoutMinutes: 60,
+                jobQueueThresholdSeconds: 300,
                 concurrent: 10,
                 terminationGracePeriodSeconds: 60 * 60 + TERMINATION_GRACE_MARGIN_SECONDS,
                 checkInterval: 3,

@@ -70,6 +70,8 @@ describe("VM runner config.toml ([runners.autoscaler])", () => {
                         },
                     },
                     docker: { image: "ubuntu:24.04", privileged: true },
+                    // The queue alarm's counter, as for every runner (RunnerSettings.Monitoring, common/config.go).
+                    monitoring: { job_queuing_durations: [{ periods: ["* * * * * * *"], timezone: "UTC", threshold: "300s" }] },
                     cache: {
                         Type: "s3",
                         Shared: true,

@@ -8,7 +8,7 @@ import { PlatformAddon } from "./platformAddon";
 import { PlatformPriorityClasses } from "./platformPriorityClasses";
 
 export interface ClusterAddonsArgs {
-    config: Pick<StackConfig, "addons" | "cluster" | "region">;
+    config: Pick<StackConfig, "addons" | "cluster" | "region" | "observability">;
     /** The cluster component (components/cluster/runnerCluster.ts). */
     cluster: {
         clusterName: pulumi.Output<string>;
@@ -54,6 +54,8 @@ export class ClusterAddons extends pulumi.ComponentResource {
             kubernetesVersion: cluster.version,
             region,
             management: args.management,
+            // Container Insights' agent also scrapes the fleet metrics when `observability` collects them.
+            fleetMetrics: args.config.observability.collection,
         };
         for (const key of Object.keys(ADDON_SPECS) as AddonKey[]) {
             const spec = ADDON_SPECS[key];

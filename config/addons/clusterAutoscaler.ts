@@ -77,11 +77,22 @@ export const CLUSTER_AUTOSCALER_OWNED_FLAGS: Readonly<Record<string, string>> = 
     nodes: "node groups are auto-discovered, never listed",
     "leader-elect": "two replicas run; without leader election both would scale the cluster",
     "expendable-pods-priority-cutoff": "it is coupled to the warm-capacity priority class value (model/priorityClasses.ts)",
+    "emit-per-nodegroup-metrics":
+        "the node-group alarms and dashboard (observability) read cluster_autoscaler_node_group_target_count and …_backoff_status, which exist only with it",
 };
 
-/** The values of those owned flags. */
+/**
+ * The values of those owned flags. `emit-per-nodegroup-metrics` (default false at every pinned tag) makes the autoscaler
+ * register the node_group_* metrics (`metrics.RegisterAll(emitPerNodeGroupMetrics)`: cluster-autoscaler main.go, flag
+ * in main.go up to 1.32 and config/flags/flags.go from 1.33, kubernetes/autoscaler tags cluster-autoscaler-1.30.7 …
+ * 1.35.2); it is in every pinned image's flag list (tests/fixtures/cluster-autoscaler-flags/).
+ */
 export function ownedClusterAutoscalerArgs(): Record<string, string> {
-    return { "leader-elect": "true", "expendable-pods-priority-cutoff": String(EXPENDABLE_PODS_PRIORITY_CUTOFF) };
+    return {
+        "leader-elect": "true",
+        "expendable-pods-priority-cutoff": String(EXPENDABLE_PODS_PRIORITY_CUTOFF),
+        "emit-per-nodegroup-metrics": "true",
+    };
 }
 
 const RESERVED_VALUES = {

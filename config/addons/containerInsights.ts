@@ -3,8 +3,9 @@
 import { z } from "zod";
 import { placementOn, PlacementTarget } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS } from "../../model/platformWorkloads";
+import { FleetMetricCollection, fleetMetricsAgentValues, prometheusLogGroupName } from "../observability/scrape";
 import { strictObject } from "../problems";
-import { AddonSpec, valuesExcept } from "./spec";
+import { AddonContext, AddonSpec, valuesExcept } from "./spec";
 import { deepMerge } from "./values";
 
 export const CONTAINER_INSIGHTS = {
@@ -37,6 +38,7 @@ const RESERVED_VALUES = {
     "containerLogs.fluentBit.tolerations": "Fluent Bit must run on every node",
     "manager.nodeSelector": "the add-on's operator runs on the management nodes",
     "manager.tolerations": "the add-on's operator runs on the management nodes",
+    agents: "the program owns the agent list: the chart's defaults plus the fleet-metrics scraper (observability)",
 };
 
 const schema = strictObject({
@@ -66,11 +68,13 @@ export type ContainerInsightsConfig = z.output<typeof schema>;
  * `tolerations: [{operator: Exists}]` and so run on every node whatever its taints (model/platformWorkloads.ts). The
  * operator ("manager") Deployment has had no tolerations since add-on v3.0.0: on a cluster where every node is
  * tainted it would stay Pending and never create the agent DaemonSet, so it is placed on the management nodes
- * (`manager.nodeSelector`/`manager.tolerations`, add-on ≥ v3.7.0). The stack's configurationValues merge last.
+ * (`manager.nodeSelector`/`manager.tolerations`, add-on ≥ v3.7.0). With fleet metrics, the `agents` list gains the
+ * fleet-metrics scraper (config/observability/scrape.ts). The stack's configurationValues merge last.
  */
 export function containerInsightsConfiguration(
     config: ContainerInsightsConfig,
     management: PlacementTarget,
+    fleet?: { readonly collection: FleetMetricCollection; readonly clusterName: string; readonly region: string },
 ): Record<string, unknown> {
     const placement = placementOn(management);
     const platform = {
@@ -78,8 +82,18 @@ export function containerInsightsConfiguration(
             nodeSelector: { "kubernetes.io/os": "linux", ...placement.nodeSelector },
             tolerations: placement.tolerations,
         },
+        ...(fleet ? fleetMetricsAgentValues(fleet.collection, { ...fleet, management }) : {}),
     };
     return deepMerge(platform, config.configurationValues);
+}
+
+/** The add-on's log groups: the four Container Insights ones, and the fleet metrics' with collection on. */
+function logGroupsOf(ctx: AddonContext): Record<string, string> {
+    const groups: Record<string, string> = Object.fromEntries(
+        CONTAINER_INSIGHTS.logGroups.map((kind) => [kind, containerInsightsLogGroupName(ctx.clusterName, kind)]),
+    );
+    if (ctx.fleetMetrics) groups.prometheus = prometheusLogGroupName(ctx.clusterName);
+    return groups;
 }
 
 export const containerInsightsAddon: AddonSpec<ContainerInsightsConfig, ContainerInsightsConfig> = {
@@ -93,14 +107,16 @@ export const containerInsightsAddon: AddonSpec<ContainerInsightsConfig, Containe
         policy: { managed: CONTAINER_INSIGHTS.policyName },
         description: "Container Insights (CloudWatch agent, Fluent Bit)",
     },
-    logGroups: (ctx) =>
-        Object.fromEntries(
-            CONTAINER_INSIGHTS.logGroups.map((kind) => [kind, containerInsightsLogGroupName(ctx.clusterName, kind)]),
-        ),
+    logGroups: logGroupsOf,
     platformPods: [PLATFORM_DEPLOYMENTS.containerInsightsOperator],
     reservedValues: RESERVED_VALUES,
     schema: () => schema,
-    values: (config, ctx) => containerInsightsConfiguration(config, ctx.management),
+    values: (config, ctx) =>
+        containerInsightsConfiguration(
+            config,
+            ctx.management,
+            ctx.fleetMetrics && { collection: ctx.fleetMetrics, clusterName: ctx.clusterName, region: ctx.region },
+        ),
     logRetentionDays: (config) => config.logRetentionDays,
     addonVersion: (config) => config.version,
 };

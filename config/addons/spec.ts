@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { AwsScope, PolicyDocument } from "../../model/iam";
 import type { PlacementTarget } from "../../model/placement";
 import type { PlatformDeployment } from "../../model/platformWorkloads";
+import type { FleetMetricCollection } from "../observability/scrape";
 
 /** A Helm chart from a repository, at a pinned version (overridable per stack as `chartVersion`). */
 export interface HelmInstall {
@@ -47,6 +48,8 @@ export interface AddonContext {
     readonly region: string;
     /** The management group: platform pods are placed there. */
     readonly management: PlacementTarget;
+    /** The fleet metrics Container Insights' agent collects (`observability`); absent: none. */
+    readonly fleetMetrics?: FleetMetricCollection;
 }
 
 /** What an add-on's config rules may read about the rest of the document (only what parsed). */

@@ -118,6 +118,13 @@ export const VM_RUNNER_OPTIONS = {
         doc: "idle policies by time of day, see [below](#vm-runner-policies); the last matching period wins",
         summary: true,
     },
+    jobQueueThresholdSeconds: {
+        // The same key as a Kubernetes runner's: [runners.monitoring] belongs to every [[runners]] entry, whatever its
+        // executor (common/config.go RunnerSettings.Monitoring, v18.9.0 and v19.3.0).
+        schema: RUNNER_OPTIONS.jobQueueThresholdSeconds.schema,
+        target: RUNNER_OPTIONS.jobQueueThresholdSeconds.target,
+        doc: RUNNER_OPTIONS.jobQueueThresholdSeconds.doc,
+    },
     maxJobTimeoutMinutes: {
         schema: RUNNER_OPTIONS.maxJobTimeoutMinutes.schema,
         target: { gitlab: "maximum_timeout" },

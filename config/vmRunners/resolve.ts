@@ -22,6 +22,8 @@ export interface VmRunnerConfig {
     readonly maxInstances: number;
     readonly policies: readonly VmPolicy[];
     readonly maxJobTimeoutMinutes: number;
+    /** → `[[runners.monitoring.job_queuing_durations]] threshold`: the queue alarm counts jobs that waited longer. */
+    readonly jobQueueThresholdSeconds: number;
     /** Jobs at once: maxInstances × capacityPerInstance (→ chart `concurrent`). */
     readonly concurrent: number;
     /** The manager pod's grace period: the job timeout + the margin (a replaced manager finishes its jobs). */

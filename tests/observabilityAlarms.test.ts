@@ -1,0 +1,299 @@
+import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
+import { COLLECTED_METRICS, FLEET_METRIC_NAMESPACE, LOG_METRIC, LOG_METRICS, OTHER_METRICS } from "../config/observability";
+import { AlarmSpec, alarmSpecs, pendingMinutes } from "../components/observability/alarms";
+import { alarmInput, hasSpotGroup } from "../components/observability/inputs";
+import { alarmTopicPolicy, SPOT_INTERRUPTION_PATTERN } from "../components/observability/notifications";
+import { headingAnchor, RUNBOOK } from "../components/observability/runbook";
+import { Run, ROOT, runShippedStacks, SHIPPED_STACKS, stackConfigOf } from "./support/harness";
+
+// Every alarm: its metric (collected, or published by AWS), dimensions, threshold and window, its action, and the
+// runbook section its description links. Pure specs first, then the shipped stacks' registered alarms.
+const T = {
+    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    topic: "aws:sns/topic:Topic",
+    policy: "aws:sns/topicPolicy:TopicPolicy",
+    subscription: "aws:sns/topicSubscription:TopicSubscription",
+    rule: "aws:cloudwatch/eventRule:EventRule",
+    filter: "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+};
+const MONITORING = fs.readFileSync(path.join(ROOT, "docs/runbook/monitoring.md"), "utf8");
+const specsOf = (stack: string) => {
+    const cfg = stackConfigOf(stack);
+    const asg = Object.fromEntries(cfg.nodeGroups.jobs.map((g) => [g.name, `asg-${g.name}`]));
+    return { cfg, specs: alarmSpecs(alarmInput(cfg, asg, hasSpotGroup(cfg) ? "spot-rule" : undefined)!) };
+};
+const byKey = (specs: AlarmSpec[], key: string) => specs.find((s) => s.key === key) ?? assert.fail(`no alarm ${key}`);
+
+/** Whether a metric an alarm reads is one the stack collects (with exactly those dimensions) or one AWS publishes. */
+function known(namespace: string, name: string, dims: string[]): boolean {
+    const same = (a: readonly string[]) => [...a].sort().join() === [...dims].sort().join();
+    if (namespace === FLEET_METRIC_NAMESPACE) return COLLECTED_METRICS.some((m) => m.name === name && same(m.dimensions));
+    if (namespace === LOG_METRIC.namespace)
+        return Object.values(LOG_METRICS).some((m) => m.name === name) && same([LOG_METRIC.dimension]);
+    return OTHER_METRICS.some((m) => m.namespace === namespace && m.name === name && same(m.dimensions));
+}
+
+describe("alarms", () => {
+    describe("the catalogue (pure)", () => {
+        const { cfg, specs } = specsOf("prod");
+
+        it("every alarm reads a metric that exists: collected with its exact dimensions, or AWS-published", () => {
+            for (const s of specs) {
+                if ("query" in s.metric) {
+                    const [, metric, namespace, dims] =
+                        /MAX\((\w+)\) FROM SCHEMA\("([^"]+)", ([^)]+)\)/.exec(s.metric.query) ?? [];
+                    assert.ok(known(namespace, metric, dims.split(", ")), `${s.key}: ${s.metric.query}`);
+                } else assert.ok(known(s.metric.namespace, s.metric.metricName, Object.keys(s.metric.dimensions)), s.key);
+            }
+        });
+
+        it("runner alarms: metric, dimensions, statistic, threshold and window", () => {
+            const amd64 = cfg.runners.find((r) => r.name === "amd64")!;
+            const dims = { ClusterName: "ci-runners-prod", Runner: "amd64" };
+            const table: [string, string, Record<string, string>, string, string, number, number, number][] = [
+                ["saturated", "gitlab_runner_jobs", dims, "Sum", "GreaterThanThreshold", amd64.concurrent * 0.9, 60, 10],
+                [
+                    "queue",
+                    "gitlab_runner_acceptable_job_queuing_duration_exceeded_total",
+                    dims,
+                    "Sum",
+                    "GreaterThanOrEqualToThreshold",
+                    5,
+                    900,
+                    1,
+                ],
+                ["errors", "gitlab_runner_errors_total", dims, "Sum", "GreaterThanOrEqualToThreshold", 10, 300, 1],
+                [
+                    "gitlab-5xx",
+                    "gitlab_runner_api_request_statuses_total",
+                    dims,
+                    "Sum",
+                    "GreaterThanOrEqualToThreshold",
+                    5,
+                    300,
+                    1,
+                ],
+                [
+                    "killed-jobs",
+                    "KilledJobs",
+                    { RunnerName: "ci-runners-prod-amd64" },
+                    "Sum",
+                    "GreaterThanOrEqualToThreshold",
+                    3,
+                    3600,
+                    1,
+                ],
+                [
+                    "pod-start-timeouts",
+                    "PodStartTimeouts",
+                    { RunnerName: "ci-runners-prod-amd64" },
+                    "Sum",
+                    "GreaterThanOrEqualToThreshold",
+                    1,
+                    900,
+                    1,
+                ],
+            ];
+            for (const [key, metric, dimensions, statistic, comparison, threshold, period, periods] of table) {
+                const s = byKey(specs, `runner-amd64-${key}`);
+                assert.ok(!("query" in s.metric));
+                assert.deepEqual(
+                    [
+                        s.metric.metricName,
+                        s.metric.dimensions,
+                        s.metric.statistic,
+                        s.comparison,
+                        s.threshold,
+                        s.metric.period,
+                        s.evaluationPeriods,
+                        s.datapointsToAlarm,
+                    ],
+                    [metric, dimensions, statistic, comparison, threshold, period, periods, periods],
+                    key,
+                );
+            }
+            assert.equal(byKey(specs, "runner-arm64-saturated").threshold, 60 * 0.95, "prod overrides arm64's saturationPercent");
+        });
+
+        it("job pods pending: per pod in the runner's job namespace, for a share of its pollTimeout", () => {
+            const s = byKey(specs, "runner-amd64-pods-pending");
+            assert.ok("query" in s.metric);
+            assert.match(
+                s.metric.query,
+                /WHERE ClusterName = 'ci-runners-prod' AND Namespace = 'gitlab-jobs-amd64' GROUP BY FullPodName/,
+            );
+            assert.deepEqual(
+                [s.threshold, s.comparison, s.evaluationPeriods, s.datapointsToAlarm],
+                [0, "GreaterThanThreshold", 5, 5],
+            );
+            const at = (pollTimeout: number, pct: number) =>
+                pendingMinutes({ pollTimeout, thresholds: { jobPodPendingPercentOfPollTimeout: pct } as never });
+            assert.deepEqual([at(600, 50), at(600, 90), at(900, 50), at(120, 50), at(30, 50)], [5, 9, 7, 1, 1]);
+        });
+
+        it("a VM runner has its manager's four alarms only: its jobs run on its own VMs, never in a pod", () => {
+            const vm = cfg.vmRunners[0];
+            const keys = specs.filter((s) => s.key.startsWith(`runner-${vm.name}-`)).map((s) => s.key);
+            assert.deepEqual(
+                keys,
+                ["saturated", "queue", "errors", "gitlab-5xx"].map((k) => `runner-${vm.name}-${k}`),
+            );
+            const saturated = byKey(specs, `runner-${vm.name}-saturated`);
+            assert.equal(saturated.threshold, vm.concurrent * 0.9);
+            assert.match(saturated.description, new RegExp(`Raise vmRunners\\.${vm.name}\\.maxInstances`));
+            assert.match(byKey(specs, `runner-${vm.name}-queue`).summary, new RegExp(`> ${vm.jobQueueThresholdSeconds} s`));
+        });
+
+        it("autoscaler, node-group and fleet alarms", () => {
+            const ca = { ClusterName: "ci-runners-prod" };
+            const table: [string, string, Record<string, string>, string, number, number, string][] = [
+                ["autoscaler-unschedulable", "cluster_autoscaler_unschedulable_pods_count", ca, "Maximum", 0, 10, "breaching"],
+                ["autoscaler-failed-scale-ups", "cluster_autoscaler_failed_scale_ups_total", ca, "Sum", 1, 1, "notBreaching"],
+                ["autoscaler-backoff", "cluster_autoscaler_node_group_backoff_status", ca, "Maximum", 0, 5, "notBreaching"],
+                [
+                    "nodegroup-amd64-at-max",
+                    "cluster_autoscaler_node_group_target_count",
+                    { ...ca, node_group: "asg-amd64" },
+                    "Maximum",
+                    80,
+                    15,
+                    "notBreaching",
+                ],
+                ["failed-nodes", "cluster_failed_node_count", ca, "Maximum", 0, 15, "notBreaching"],
+                [
+                    "runner-managers-down",
+                    "namespace_number_of_running_pods",
+                    { ...ca, Namespace: "gitlab-runner" },
+                    "Minimum",
+                    cfg.runners.length + cfg.vmRunners.length,
+                    10,
+                    "breaching",
+                ],
+                ["spot-interruptions", "MatchedEvents", { RuleName: "spot-rule" }, "Sum", 10, 1, "notBreaching"],
+            ];
+            for (const [key, metric, dimensions, statistic, threshold, periods, missing] of table) {
+                const s = byKey(specs, key);
+                assert.ok(!("query" in s.metric));
+                assert.deepEqual(
+                    [
+                        s.metric.metricName,
+                        s.metric.dimensions,
+                        s.metric.statistic,
+                        s.threshold,
+                        s.evaluationPeriods,
+                        s.treatMissingData,
+                    ],
+                    [metric, dimensions, statistic, threshold, periods, missing],
+                    key,
+                );
+            }
+        });
+
+        it("every description says what to do and links its runbook section, which exists and maps the alarm", () => {
+            const headings = new Set(
+                MONITORING.split("\n")
+                    .filter((l) => /^#{2,3} /.test(l))
+                    .map((l) => headingAnchor(l.replace(/^#+ /, ""))),
+            );
+            for (const heading of Object.values(RUNBOOK)) assert.ok(headings.has(headingAnchor(heading)), heading);
+            for (const s of specs) {
+                assert.ok(s.description.length <= 1024, `${s.key}: ${s.description.length} characters (CloudWatch allows 1024)`);
+                const [, anchor] =
+                    /Runbook: docs\/runbook\/monitoring\.md#([a-z0-9-]+)$/.exec(s.description) ?? assert.fail(s.description);
+                assert.ok(headings.has(anchor), `${s.key} links #${anchor}`);
+                // docs/runbook/monitoring.md's map: the alarm's key (runner and group names as placeholders) → that section.
+                const runnerNames = [...cfg.runners, ...cfg.vmRunners].map((r) => r.name).sort((a, b) => b.length - a.length);
+                const generic = s.key
+                    .replace(new RegExp(`^runner-(${runnerNames.join("|")})-`), "runner-<runner>-")
+                    .replace(/^nodegroup-.+-at-max$/, "nodegroup-<group>-at-max");
+                assert.match(
+                    MONITORING,
+                    new RegExp(`\\| \`${generic.replace(/[<>]/g, ".")}\` \\| \\[[^\\]]+\\]\\(#${anchor}\\) \\|`),
+                );
+            }
+        });
+
+        it("the topic accepts this account's CloudWatch alarms only, and nothing without TLS", () => {
+            const policy = alarmTopicPolicy("arn:aws:sns:eu-west-1:1:t", {
+                partition: "aws",
+                region: "eu-west-1",
+                accountId: "1",
+            });
+            assert.deepEqual(
+                policy.Statement.map((s) => [s.Effect, s.Principal, s.Action]),
+                [
+                    ["Allow", { Service: "cloudwatch.amazonaws.com" }, "sns:Publish"],
+                    ["Deny", "*", ["sns:Publish", "sns:Subscribe"]],
+                ],
+            );
+            assert.deepEqual(policy.Statement[0].Condition, {
+                ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:eu-west-1:1:alarm:*" },
+            });
+        });
+    });
+
+    describe("in the shipped stacks", () => {
+        const runs = {} as Record<string, Run>;
+        before(async () => runShippedStacks(runs));
+
+        for (const stack of SHIPPED_STACKS) {
+            it(`${stack}: one alarm per catalogue entry, with that metric and threshold, notifying the stack's topic and the given ones`, () => {
+                const { cfg, specs } = specsOf(stack);
+                const topic = runs[stack].one(T.topic);
+                assert.equal(topic.inputs.name, `${cfg.cluster.name}-alarms`);
+                const actions = [
+                    `arn:aws:sns:eu-west-1:123456789012:${cfg.cluster.name}-alarms`,
+                    ...cfg.observability.alarms!.notify.topicArns,
+                ];
+                const alarms = new Map(runs[stack].ofType(T.alarm).map((a) => [a.inputs.name, a.inputs]));
+                assert.equal(alarms.size, specs.length);
+                for (const s of specs) {
+                    const a = alarms.get(`${cfg.cluster.name}-${s.key}`) ?? assert.fail(s.key);
+                    assert.deepEqual(
+                        [a.alarmActions, a.okActions, a.alarmDescription, a.threshold],
+                        [actions, actions, s.description, s.threshold],
+                        s.key,
+                    );
+                    if ("query" in s.metric) assert.equal(a.metricQueries[0].expression, s.metric.query);
+                    else
+                        assert.deepEqual(
+                            [a.namespace, a.metricName, a.statistic],
+                            [s.metric.namespace, s.metric.metricName, s.metric.statistic],
+                        );
+                }
+                const atMax = alarms.get(`${cfg.cluster.name}-nodegroup-amd64-at-max`)!;
+                assert.equal(atMax.dimensions.node_group, "eks-amd64-nodegroup-0ac9a1b2-asg", "the group's ASG, as EKS named it");
+            });
+        }
+
+        it("test: an email subscription; prod: the on-call topic directly, no subscription", () => {
+            const sub = runs.test.one(T.subscription).inputs;
+            assert.deepEqual([sub.protocol, sub.endpoint], ["email", "ci-platform-test@example.com"]);
+            assert.equal(runs.prod.ofType(T.subscription).length, 0);
+            assert.equal(runs.prod.one(T.policy).inputs.arn, "arn:aws:sns:eu-west-1:123456789012:ci-runners-prod-alarms");
+        });
+
+        it("prod counts Spot interruption warnings; test has no Spot group and no rule", () => {
+            assert.deepEqual(JSON.parse(runs.prod.one(T.rule).inputs.eventPattern), SPOT_INTERRUPTION_PATTERN);
+            assert.equal(runs.test.ofType(T.rule).length, 0);
+        });
+
+        it("killed jobs and pod-start timeouts are counted from the managers' log, per runner, once the log group exists", () => {
+            const filters = runs.prod.ofType(T.filter);
+            assert.deepEqual(
+                filters.map((f) => [f.name, f.inputs.metricTransformation.name, f.inputs.pattern]),
+                [
+                    ["observability-killed-jobs", "KilledJobs", LOG_METRICS.killedJobs.filterPattern],
+                    ["observability-pod-start-timeouts", "PodStartTimeouts", LOG_METRICS.podStartTimeouts.filterPattern],
+                ],
+            );
+            for (const f of filters) {
+                assert.equal(f.inputs.logGroupName, "/aws/containerinsights/ci-runners-prod/application");
+                assert.deepEqual(f.inputs.metricTransformation.dimensions, { RunnerName: "$.log_processed.runner_name" });
+                assert.ok((f.opts?.dependsOn as unknown[]).length > 0, "after the add-ons");
+            }
+        });
+    });
+});
