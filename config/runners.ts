@@ -1,8 +1,9 @@
 import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { FARGATE_ROOM, fargateContainerInput, fargateRunnerProblems } from "./fargate";
 import { jobIdentityProblems } from "./jobIdentity";
-import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobNetwork, NETWORK_DEFAULTS, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
 import type { NodeGroupConfig } from "./nodeGroups";
 import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
@@ -132,14 +133,18 @@ export function resolveRunners(
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         pushAll(problems, runnerNameProblems("runners", name));
-        const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx, places);
+        const { jobsGroup, pool, fargate, problems: placement } = jobCapacityOf(name, r, ctx, places);
         pushAll(problems, placement);
 
         const entry: TaggedRunner = {
             name,
             tags: r.tags,
             runUntagged: r.runUntagged,
-            group: jobsGroup ?? (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }),
+            group:
+                jobsGroup ??
+                (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }) ??
+                // EKS Fargate pods run on x86 on-demand capacity only (no Fargate Spot or Graviton on EKS).
+                (fargate ? { name: "fargate", arch: "amd64", capacityType: "ON_DEMAND" } : undefined),
         };
         tagged.push(entry);
         pushAll(problems, tagListProblems(entry));
@@ -196,21 +201,56 @@ export function resolveRunners(
 
         // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
         // launches a shape that fits the pending job).
+        // Fargate: the largest Fargate pod, with Fargate's own defaults (config/fargate.ts).
         const node = jobsGroup
             ? smallestNode(jobsGroup, ctx.containerInsights)
             : pool
               ? largestNode(pool, ctx.containerInsights)
-              : undefined;
+              : fargate
+                ? FARGATE_ROOM
+                : undefined;
         const { build, rest } = splitResources(r);
-        const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
+        const containers = { build, helper: r.helper, services: r.services };
+        const resolved = resolveRunnerResources(
+            fargate ? fargateContainerInput(containers) : containers,
+            node,
+            resourcePath(name),
+        );
         pushAll(problems, resolved.problems);
+        if (fargate) {
+            pushAll(
+                problems,
+                fargateRunnerProblems(
+                    {
+                        name,
+                        privileged: r.privileged,
+                        warmCapacity: r.warmCapacity,
+                        jobIdentity: r.jobIdentity,
+                        networkSet:
+                            [...r.network.egress].sort().join() !== [...NETWORK_DEFAULTS.egress].sort().join() ||
+                            r.network.cidrs.length > 0 ||
+                            r.network.allowClusterApi !== NETWORK_DEFAULTS.allowClusterApi,
+                        ephemeralStorage: r.ephemeralStorage,
+                        containers,
+                    },
+                    resolved.problems.length === 0 ? resolved.resources : undefined,
+                ),
+            );
+        } else if (r.ephemeralStorage !== undefined) {
+            problems.push({
+                path: at("ephemeralStorage"),
+                message: "is for Fargate runners (fargate: true); on nodes a job's storage is the node's disk",
+            });
+        }
 
         // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
         if (r.jobIdentity)
             pushAll(problems, jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
         pushAll(problems, network.problems);
-        const target = jobsGroup ?? pool;
+        // A Fargate runner's namespace is bounded by its jobs alone (each pod brings its own VM; the vCPU quota is
+        // checked in config/fargate.ts).
+        const target = jobsGroup ?? pool ?? (fargate ? { fargate: true as const } : undefined);
         const quota = target
             ? resolveJobQuota(
                   r.quota,
@@ -269,8 +309,8 @@ export function resolveRunners(
 }
 
 /**
- * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler) or `nodePool`
- * (Karpenter), and it must exist.
+ * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler), `nodePool`
+ * (Karpenter) or `fargate: true` (AWS Fargate), and a group or pool must exist.
  */
 /** Where a runner's jobs can run, indexed once per stack (a lookup per runner, not a scan). */
 interface Places {
@@ -300,11 +340,22 @@ const didYouMean = (name: string, names: readonly string[]) => {
 
 function jobCapacityOf(
     name: string,
-    r: Pick<RunnerInput, "nodeGroup" | "nodePool">,
+    r: Pick<RunnerInput, "nodeGroup" | "nodePool" | "fargate">,
     ctx: RunnerContext,
     places: Places,
-): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; problems: Problem[] } {
+): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; fargate?: true; problems: Problem[] } {
     const at = (field: string) => joinPath("runners", name, field);
+    if (r.fargate === true) {
+        const also = (["nodeGroup", "nodePool"] as const).filter((k) => r[k] !== undefined);
+        if (also.length > 0)
+            return {
+                problems: also.map((k) => ({
+                    path: at(k),
+                    message: `set exactly one of nodeGroup, nodePool and fargate: this runner has fargate: true, so its job pods get no node; drop ${k}`,
+                })),
+            };
+        return { fargate: true, problems: [] };
+    }
     const groups = ctx.nodeGroups;
     const karpenter = ctx.nodeAutoscaler === "karpenter";
     const jobNames = listed(places.groupNames);

@@ -4,7 +4,7 @@ import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
 import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration/api";
 import { REGISTRATION_RESOURCE } from "./mocks";
-import { CapacityReport, Finding } from "../config/capacity";
+import { Finding } from "../config/capacity";
 import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
 import type { CollectedMetric } from "../config/observability";
 import { Recorded, Run } from "./engine";
@@ -33,7 +33,7 @@ export interface PlanData {
     /** Access entries, API endpoint exposure, IAM documents, workload identities, chart and add-on versions. */
     readonly security: SecurityView;
     readonly vmRunners: readonly VmRunnerPlan[];
-    readonly capacity: CapacityReport;
+    readonly capacity: StackConfig["capacity"];
     /** Fleet metrics, dashboard and alarms; undefined when `observability` is off. */
     readonly observability?: ObservabilityPlan;
     readonly findings: readonly Finding[];
@@ -103,6 +103,8 @@ export interface RunnerPlan {
     /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
     readonly nodeGroup?: string;
     readonly nodePool?: string;
+    /** True when its job pods run on Fargate (no node group or pool). */
+    readonly fargate?: boolean;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -353,7 +355,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         );
         return {
             name: r.name,
-            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
+            ...(r.fargate ? { fargate: true } : r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,

@@ -51,6 +51,7 @@ function runnerSettings(r: RunnerPlan): Record<string, string> {
     const flat: Record<string, string> = {
         nodeGroup: text(r.nodeGroup),
         nodePool: text(r.nodePool),
+        fargate: text(r.fargate),
         tags: text(r.tags),
         runUntagged: text(r.runUntagged),
         concurrent: text(r.concurrent),

@@ -1,5 +1,6 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
 import { code as codeBlock, Format, heading, list, pairs, table, usd } from "./format";
+import { fargateLines } from "./fargateSection";
 import { observabilityLines } from "./observability";
 import { PlanData } from "./planData";
 import { renderSecurity } from "./renderSecurity";
@@ -116,6 +117,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
+    if (c.fargate) out.push("", ...fargateLines(c.fargate, format));
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>
@@ -132,7 +134,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
             c.runners.map((r) => [
                 r.name,
-                r.nodeGroup ?? `pool ${r.nodePool}`,
+                r.nodeGroup ?? (r.nodePool !== undefined ? `pool ${r.nodePool}` : "—"),
                 r.jobsPerNode,
                 r.concurrent,
                 r.maxConcurrentJobs,
@@ -269,7 +271,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
 
     section("Runners");
     for (const r of plan.runners) {
-        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
+        out.push(heading(format, 3, `${r.name} → ${r.fargate ? "Fargate" : (r.nodeGroup ?? `node pool ${r.nodePool}`)}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",

@@ -52,6 +52,11 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
         paths: ["autoscalingGroupName", "tag.key"],
         source: `${TF} internal/service/autoscaling/group_tag.go (ForceNew; the value updates in place; commit 050ac11)`,
     },
+    // A Fargate profile cannot be changed, only replaced: every input but its tags forces a new one.
+    "aws:eks/fargateProfile:FargateProfile": {
+        paths: ["clusterName", "fargateProfileName", "podExecutionRoleArn", "selectors", "subnetIds"],
+        source: `${TF} internal/service/eks/fargate_profile.go (ForceNew; only tags update in place; commit 1455913)`,
+    },
     "aws:eks/addon:Addon": {
         paths: ["addonName", "clusterName"],
         source: `${TF} internal/service/eks/addon.go (ForceNew; addon_version and configuration_values update in place; commit 00a3530)`,

@@ -75,6 +75,9 @@ describe("replacement rules", () => {
         assert.deepEqual(replacementReasons("kubernetes:core/v1:Secret", ["metadata.labels.team"], [], {}, {}), []);
         assert.equal(replacementReasons("aws:s3/bucket:Bucket", ["bucket"], [], {}, {}).length, 1);
         assert.deepEqual(replacementReasons("aws:s3/bucket:Bucket", ["tags.team"], [], {}, {}), []);
+        // internal/service/eks/fargate_profile.go (commit 1455913): every input ForceNew but tags.
+        assert.equal(replacementReasons("aws:eks/fargateProfile:FargateProfile", ["selectors"], [], {}, {}).length, 1);
+        assert.deepEqual(replacementReasons("aws:eks/fargateProfile:FargateProfile", ["tags.team"], [], {}, {}), []);
         assert.equal(replacementReasons("aws:eks/addon:Addon", ["addonName"], [], {}, {}).length, 1);
         assert.deepEqual(replacementReasons("aws:eks/addon:Addon", ["addonVersion"], [], {}, {}), []);
         assert.deepEqual(

@@ -315,7 +315,7 @@ describe("runner config", () => {
         {
             name: "a typo in a runner key",
             doc: () => withValue(validDocument(), ["runners", "amd64", "memLimit"], "4Gi"),
-            expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, nodePool, tags, runUntagged, concurrent,",
+            expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, nodePool, fargate, ephemeralStorage, tags, runUntagged, concurrent,",
         },
         {
             name: "a typo in a helper key",
