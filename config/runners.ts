@@ -65,7 +65,7 @@ export type RunnerConfig = Readonly<
         readonly terminationGracePeriodSeconds: number;
         /** Job containers: requests, limits and ceilings, every ceiling filled in. */
         readonly resources: RunnerResources;
-        readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
+        readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string }>;
         readonly token: RunnerTokenSource;
         /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
         readonly registration?: RunnerRegistration;
@@ -295,7 +295,7 @@ export function resolveRunners(
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
-            chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
+            chart: { version: chartVersion, runnerVersion: chart.runnerVersion },
             token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),

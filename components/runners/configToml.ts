@@ -84,8 +84,10 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
         // Below platform pods, above warm-capacity placeholders (model/priorityClasses.ts).
         priority_class_name: PRIORITY_CLASSES.jobs,
     });
-    // One PDB per job pod from the runner itself, where the runner version has it (18.11+); ours covers older ones.
-    if (runner.chart.podDisruptionBudget) kubernetes.pod_disruption_budget = true;
+    // `pod_disruption_budget` (runner 18.11+, one PDB per job pod) stays off: the runner's job pods already have the
+    // stack's PodDisruptionBudget (gitlabRunner.ts), and a pod that two PDBs select cannot be evicted at all — the API
+    // answers 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support"
+    // (kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go) instead of the 429 that drains understand.
     kubernetes.pod_labels = jobPodLabels(runner);
     if (runner.fargate) {
         // Fargate: no node selector, tolerations or node annotations (each pod is its own VM, placed by the profile that

@@ -111,7 +111,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
                 rules: executorRoleRules({
-                    podDisruptionBudget: runner.chart.podDisruptionBudget,
                     jobServiceAccount: names.jobServiceAccount,
                     warmCapacity: runner.warmCapacity !== undefined,
                 }),
