@@ -62,7 +62,7 @@ export function describeStatement(s: StatementSummary): string {
 }
 
 export interface DocumentChange {
-    /** Grants that are new: an Allow gained actions, resources or principals, or lost conditions; a Deny was removed. */
+    /** Grants that are new: an Allow gained actions, resources or principals, or lost or changed a condition; a Deny was removed. */
     readonly widened: readonly string[];
     /** Everything else that differs (narrowed grants, new Denies, added conditions). */
     readonly narrowed: readonly string[];
@@ -75,24 +75,29 @@ export interface DocumentChange {
  */
 export function compareDocuments(before: readonly StatementSummary[], after: readonly StatementSummary[]): DocumentChange {
     const grants = (ss: readonly StatementSummary[]) => {
-        const out = new Map<string, string>();
+        const out = new Map<string, readonly string[]>();
         for (const s of ss.filter((x) => x.effect === "Allow")) {
             for (const who of s.principals.length > 0 ? s.principals : ["(the holder)"])
                 for (const action of s.actions)
                     for (const resource of s.resources.length > 0 ? s.resources : ["(any)"])
-                        out.set(`${who} → ${action} on ${resource}`, s.conditions.join(" and "));
+                        out.set(`${who} → ${action} on ${resource}`, s.conditions);
         }
         return out;
     };
+    const text = (conditions: readonly string[] | undefined) => conditions?.join(" and ") ?? "";
     const denies = (ss: readonly StatementSummary[]) => new Set(ss.filter((x) => x.effect !== "Allow").map(describeStatement));
     const [b, a] = [grants(before), grants(after)];
     const widened: string[] = [];
     const narrowed: string[] = [];
-    for (const [grant, when] of a) {
-        if (!b.has(grant)) widened.push(`allows ${grant}${when ? ` when ${when}` : ""}`);
-        else if (b.get(grant) !== when) {
-            (b.get(grant) && !when ? widened : narrowed).push(
-                `${grant}: conditions ${b.get(grant) || "none"} → ${when || "none"}`,
+    for (const [grant, conditions] of a) {
+        const when = text(conditions);
+        const was = b.get(grant);
+        if (!was) widened.push(`allows ${grant}${when ? ` when ${when}` : ""}`);
+        else if (text(was) !== when) {
+            // Only added conditions narrow a grant for sure; a condition dropped or with other values (another
+            // service account in a trust policy's StringEquals) may let someone new in, so it is reviewed as widening.
+            (was.every((c) => conditions.includes(c)) ? narrowed : widened).push(
+                `${grant}: conditions ${text(was) || "none"} → ${when || "none"}`,
             );
         }
     }

@@ -48,6 +48,34 @@ describe("IAM documents", () => {
         ]);
         assert.deepEqual(compareDocuments(wider, base).widened, []);
     });
+
+    it("a condition that admits another value widens (a trust policy naming one more service account); an added one narrows", () => {
+        const trust = (...accounts: string[]) =>
+            policyStatements(
+                doc({
+                    Effect: "Allow",
+                    Principal: { Service: "pods.eks.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:RequestTag/kubernetes-service-account": accounts } },
+                }),
+            );
+        assert.deepEqual(compareDocuments(trust("runner-a"), trust("runner-a", "runner-b")).widened, [
+            "Service:pods.eks.amazonaws.com → sts:AssumeRole on (any): conditions StringEquals aws:RequestTag/kubernetes-service-account = runner-a → StringEquals aws:RequestTag/kubernetes-service-account = runner-a | runner-b",
+        ]);
+        const tagged = policyStatements(
+            doc({
+                Effect: "Allow",
+                Principal: { Service: "pods.eks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:RequestTag/kubernetes-service-account": ["runner-a"] },
+                    Bool: { "aws:SecureTransport": "true" },
+                },
+            }),
+        );
+        const change = compareDocuments(trust("runner-a"), tagged);
+        assert.deepEqual([change.widened.length, change.narrowed.length], [0, 1]);
+    });
 });
 
 // The rules below are the providers' own: hashicorp/terraform-provider-aws (which @pulumi/aws bridges) marks inputs
