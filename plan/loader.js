@@ -14,6 +14,7 @@ const ROOT = path.join(__dirname, "..");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "eks-gitlab-runners");
 const TS_VERSION = require("typescript/package.json").version;
 const TSCONFIG = fs.readFileSync(path.join(ROOT, "tsconfig.json"), "utf8");
+require("./compileCache").installCompileCache(CACHE);
 let ts; // loaded on the first cache miss only
 
 function transpile(source, filename) {
