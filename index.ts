@@ -6,6 +6,7 @@ import { discoveryTargets } from "./components/karpenter/discovery";
 import { KarpenterInterruption } from "./components/karpenter/interruption";
 import { KarpenterNodePools } from "./components/karpenter/nodePools";
 import { KarpenterNodeRole } from "./components/karpenter/nodeRole";
+import { FargateJobs } from "./components/fargate/fargateJobs";
 import { drainHook } from "./components/nodegroups/lifecycle/drainHook";
 import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
@@ -111,13 +112,45 @@ export = () => {
           })
         : undefined;
 
+    // Fargate runners (docs/runners.md#fargate-runners): their profiles, pod execution role and log routing, in place
+    // before their managers start asking for jobs (a job pod created before its profile would wait for a node).
+    const fargate =
+        config.fargate && config.runners.some((r) => r.fargate)
+            ? new FargateJobs(
+                  "fargate",
+                  {
+                      runners: config.runners,
+                      fargate: config.fargate,
+                      clusterName: config.cluster.name,
+                      region: config.region,
+                      cluster: cluster.clusterName,
+                      subnetIds: cluster.subnetIds.pod ?? cluster.subnetIds.cluster,
+                      vpcId: config.network.vpcId,
+                      ...(config.network.podSubnets
+                          ? { routeTableIds: config.network.podSubnets.subnets.map((s) => s.routeTableId) }
+                          : {}),
+                      provider: cluster.provider,
+                      tags,
+                  },
+                  { dependsOn: [cluster] },
+              )
+            : undefined;
+
     // GitLab runners (docs/runners.md): the shared S3 cache, one gitlab-runner Helm release per runner, and per VM
     // runner an Auto Scaling group with its manager. Managers need the management nodes and the add-ons'
     // PriorityClasses; job pods reach their groups through the autoscaler.
     const fleet = new RunnerFleet(
         "gitlab",
         { config, cluster, tags },
-        { dependsOn: [managementNodes, coreDns, addons.priorityClasses, ...(nodePools ? [nodePools] : [])] },
+        {
+            dependsOn: [
+                managementNodes,
+                coreDns,
+                addons.priorityClasses,
+                ...(nodePools ? [nodePools] : []),
+                ...(fargate ? [fargate] : []),
+            ],
+        },
     );
 
     // The fleet's dashboard and alarms (docs/runbook/monitoring.md); Container Insights' agent collects the metrics.

@@ -8,6 +8,7 @@ export type { NetworkConfig, PodSubnetsConfig } from "./network";
 export { allNodeGroups } from "./nodeGroups";
 export type { NodeGroupConfig, NodeGroups } from "./nodeGroups";
 export type { RunnerConfig } from "./runners";
+export type { FargateConfig } from "./fargate";
 
 /** The Pulumi project name, which is also the config namespace (`eks-gitlab-runners:cluster`, …). */
 export const PROJECT = "eks-gitlab-runners";

@@ -4,6 +4,8 @@
 import { INSTANCE_TYPES, ONDEMAND_USD_PER_HOUR, SPOT_SAVINGS } from "./instanceFacts.data";
 
 export { PRICES_AS_OF } from "./instanceFacts.data";
+// Fargate's dated prices sit beside the EC2 ones (sources and dates in fargateFacts.ts).
+export { FARGATE_PRICES, FARGATE_PRICES_AS_OF } from "./fargateFacts";
 
 export type Arch = "amd64" | "arm64";
 

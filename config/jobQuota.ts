@@ -50,8 +50,14 @@ export interface JobQuota {
     readonly derived: readonly ("pods" | "cpu" | "memory")[];
 }
 
-/** Where a runner's jobs run, as the quota sees it: a jobs node group (up to maxSize) or a node pool (up to cpuLimit). */
-export type QuotaTarget = Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | Pick<NodePoolConfig, "instanceTypes" | "cpuLimit">;
+/**
+ * Where a runner's jobs run, as the quota sees it: a jobs node group (up to maxSize), a node pool (up to cpuLimit), or
+ * Fargate (each job pod its own VM: only the jobs bound the quota; the account's vCPU quota is checked in fargate.ts).
+ */
+export type QuotaTarget =
+    | Pick<NodeGroupConfig, "instanceTypes" | "maxSize">
+    | Pick<NodePoolConfig, "instanceTypes" | "cpuLimit">
+    | { readonly fargate: true };
 
 /**
  * The most CPU and memory one node can give job pods (the largest instance type's room), and all nodes together: a
@@ -59,6 +65,10 @@ export type QuotaTarget = Pick<NodeGroupConfig, "instanceTypes" | "maxSize"> | P
  * with the most room per vCPU, a bound for any mix of shapes.
  */
 function targetRoom(target: QuotaTarget, containerInsights: boolean) {
+    if ("fargate" in target) {
+        const unbounded = { cpuMillis: Infinity, memoryMiB: Infinity };
+        return { node: unbounded, total: unbounded };
+    }
     let cpuMillis = 0;
     let memoryMiB = 0;
     let cpuPerVcpu = 0;

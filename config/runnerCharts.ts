@@ -14,29 +14,20 @@
  * every rendered `config.toml` key against that runner version's key list (tests/fixtures/).
  */
 export const RUNNER_CHARTS = {
-    "0.86.0": {
-        runnerVersion: "18.9.0",
-        /** `[runners.kubernetes] pod_disruption_budget` arrived in GitLab Runner 18.11.0, not 18.10 (CHANGELOG v18.11.0, MR 6331). */
-        podDisruptionBudget: false,
-    },
-    "0.92.0": {
-        runnerVersion: "19.3.0",
-        podDisruptionBudget: true,
-    },
+    "0.86.0": { runnerVersion: "18.9.0" },
+    "0.92.0": { runnerVersion: "19.3.0" },
 } as const satisfies Record<string, RunnerChart>;
 
 export interface RunnerChart {
     /** GitLab Runner version the chart deploys (its appVersion). */
     readonly runnerVersion: string;
-    /** Whether that runner version knows `[runners.kubernetes] pod_disruption_budget` (one PDB per job pod). */
-    readonly podDisruptionBudget: boolean;
 }
 
 export type ChartVersion = keyof typeof RUNNER_CHARTS;
 
 /**
  * The chart a runner gets when it names none: the newest whose runner version is confirmed upstream and whose
- * config.toml keys are checked (GitLab Runner 19.3.0: per-job PodDisruptionBudgets and warm capacity). 0.86.0 stays
+ * config.toml keys are checked (GitLab Runner 19.3.0: warm capacity). 0.86.0 stays
  * selectable with `chartVersion`.
  */
 export const DEFAULT_CHART_VERSION: ChartVersion = "0.92.0";

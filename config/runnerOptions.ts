@@ -130,14 +130,31 @@ export const RUNNER_OPTIONS = {
     nodeGroup: {
         schema: z.string({ error: "must be the name of a jobs node group" }).min(1).optional(),
         target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`" },
-        doc: "the `jobs` node group the job pods run on (Cluster Autoscaler): its labels (and `kubernetes.io/arch`) are selected, its taints tolerated; this or `nodePool`",
+        doc: "the `jobs` node group the job pods run on (Cluster Autoscaler): its labels (and `kubernetes.io/arch`) are selected, its taints tolerated; exactly one of this, `nodePool`, `fargate`",
         summary: true,
     },
     nodePool: {
         schema: z.string({ error: "must be the name of a node pool" }).min(1).optional(),
         target: { derived: "`[runners.kubernetes] node_selector`, `node_tolerations`, `pod_annotations`" },
-        doc: 'the node pool the job pods run on (Karpenter): selected and tolerated like a node group, and every job pod is annotated `karpenter.sh/do-not-disrupt: "true"`; this or `nodeGroup`',
+        doc: 'the node pool the job pods run on (Karpenter): selected and tolerated like a node group, and every job pod is annotated `karpenter.sh/do-not-disrupt: "true"`; exactly one of this, `nodeGroup`, `fargate`',
         summary: true,
+    },
+    fargate: {
+        schema: z.boolean({ error: "must be true or false" }).optional(),
+        target: {
+            derived: "a Fargate profile selecting the job namespace and runner label; no `node_selector`/`node_tolerations`",
+        },
+        doc: "job pods run on AWS Fargate, one micro-VM each (docs/runners.md, *Fargate runners*): instead of `nodeGroup`/`nodePool`; needs the `fargate` section",
+        summary: true,
+    },
+    ephemeralStorage: {
+        schema: memoryQuantity.optional(),
+        target: {
+            derived:
+                "`[runners.kubernetes] ephemeral_storage_request`, `helper_ephemeral_storage_request`, `service_ephemeral_storage_request`",
+        },
+        doc: "Fargate runners only: the job pod's ephemeral storage, 20–175 GiB (20 GiB included; the build container gets it less 1 GiB each for the helper and one service)",
+        defaultText: "none (Fargate's included 20 GiB)",
     },
     tags: {
         schema: z.array(z.string()).default([]),

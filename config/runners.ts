@@ -1,8 +1,9 @@
 import { partitionOfRegion } from "../model/iam";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
+import { FARGATE_ROOM, fargateContainerInput, fargateRunnerProblems } from "./fargate";
 import { jobIdentityProblems } from "./jobIdentity";
-import { JobNetwork, resolveJobNetwork } from "./jobNetwork";
+import { JobNetwork, NETWORK_DEFAULTS, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
 import type { NodeGroupConfig } from "./nodeGroups";
 import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
@@ -63,7 +64,7 @@ export type RunnerConfig = Readonly<
         readonly terminationGracePeriodSeconds: number;
         /** Job containers: requests, limits and ceilings, every ceiling filled in. */
         readonly resources: RunnerResources;
-        readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string; podDisruptionBudget: boolean }>;
+        readonly chart: Readonly<{ version: ChartVersion; runnerVersion: string }>;
         readonly token: RunnerTokenSource;
         /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
         readonly registration?: RunnerRegistration;
@@ -130,14 +131,18 @@ export function resolveRunners(
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
         problems.push(...runnerNameProblems("runners", name));
-        const { jobsGroup, pool, problems: placement } = jobCapacityOf(name, r, ctx);
+        const { jobsGroup, pool, fargate, problems: placement } = jobCapacityOf(name, r, ctx);
         problems.push(...placement);
 
         const entry: TaggedRunner = {
             name,
             tags: r.tags,
             runUntagged: r.runUntagged,
-            group: jobsGroup ?? (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }),
+            group:
+                jobsGroup ??
+                (pool && { name: pool.name, arch: pool.arch, capacityType: poolCapacityKind(pool) }) ??
+                // EKS Fargate pods run on x86 on-demand capacity only (no Fargate Spot or Graviton on EKS).
+                (fargate ? { name: "fargate", arch: "amd64", capacityType: "ON_DEMAND" } : undefined),
         };
         tagged.push(entry);
         problems.push(...tagListProblems(entry));
@@ -194,21 +199,55 @@ export function resolveRunners(
 
         // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
         // launches a shape that fits the pending job).
+        // Fargate: the largest Fargate pod, with Fargate's own defaults (config/fargate.ts).
         const node = jobsGroup
             ? smallestNode(jobsGroup, ctx.containerInsights)
             : pool
               ? largestNode(pool, ctx.containerInsights)
-              : undefined;
+              : fargate
+                ? FARGATE_ROOM
+                : undefined;
         const { build, rest } = splitResources(r);
-        const resolved = resolveRunnerResources({ build, helper: r.helper, services: r.services }, node, resourcePath(name));
+        const containers = { build, helper: r.helper, services: r.services };
+        const resolved = resolveRunnerResources(
+            fargate ? fargateContainerInput(containers) : containers,
+            node,
+            resourcePath(name),
+        );
         problems.push(...resolved.problems);
+        if (fargate) {
+            problems.push(
+                ...fargateRunnerProblems(
+                    {
+                        name,
+                        privileged: r.privileged,
+                        warmCapacity: r.warmCapacity,
+                        jobIdentity: r.jobIdentity,
+                        networkSet:
+                            [...r.network.egress].sort().join() !== [...NETWORK_DEFAULTS.egress].sort().join() ||
+                            r.network.cidrs.length > 0 ||
+                            r.network.allowClusterApi !== NETWORK_DEFAULTS.allowClusterApi,
+                        ephemeralStorage: r.ephemeralStorage,
+                        containers,
+                    },
+                    resolved.problems.length === 0 ? resolved.resources : undefined,
+                ),
+            );
+        } else if (r.ephemeralStorage !== undefined) {
+            problems.push({
+                path: at("ephemeralStorage"),
+                message: "is for Fargate runners (fargate: true); on nodes a job's storage is the node's disk",
+            });
+        }
 
         // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
         if (r.jobIdentity)
             problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
         problems.push(...network.problems);
-        const target = jobsGroup ?? pool;
+        // A Fargate runner's namespace is bounded by its jobs alone (each pod brings its own VM; the vCPU quota is
+        // checked in config/fargate.ts).
+        const target = jobsGroup ?? pool ?? (fargate ? { fargate: true as const } : undefined);
         const quota = target
             ? resolveJobQuota(
                   r.quota,
@@ -253,7 +292,7 @@ export function resolveRunners(
             name,
             terminationGracePeriodSeconds: grace,
             resources: resolved.resources,
-            chart: { version: chartVersion, runnerVersion: chart.runnerVersion, podDisruptionBudget: chart.podDisruptionBudget },
+            chart: { version: chartVersion, runnerVersion: chart.runnerVersion },
             token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
             ...(registration ? { registration: resolveRegistration(name, registration, ctx.cluster?.name ?? "eks") } : {}),
             names: runnerNames(name),
@@ -267,15 +306,26 @@ export function resolveRunners(
 }
 
 /**
- * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler) or `nodePool`
- * (Karpenter), and it must exist.
+ * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler), `nodePool`
+ * (Karpenter) or `fargate: true` (AWS Fargate), and a group or pool must exist.
  */
 function jobCapacityOf(
     name: string,
-    r: Pick<RunnerInput, "nodeGroup" | "nodePool">,
+    r: Pick<RunnerInput, "nodeGroup" | "nodePool" | "fargate">,
     ctx: RunnerContext,
-): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; problems: Problem[] } {
+): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; fargate?: true; problems: Problem[] } {
     const at = (field: string) => joinPath("runners", name, field);
+    if (r.fargate === true) {
+        const also = (["nodeGroup", "nodePool"] as const).filter((k) => r[k] !== undefined);
+        if (also.length > 0)
+            return {
+                problems: also.map((k) => ({
+                    path: at(k),
+                    message: `set exactly one of nodeGroup, nodePool and fargate: this runner has fargate: true, so its job pods get no node; drop ${k}`,
+                })),
+            };
+        return { fargate: true, problems: [] };
+    }
     const groups = ctx.nodeGroups;
     const karpenter = ctx.nodeAutoscaler === "karpenter";
     const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";

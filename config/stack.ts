@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
-import { CapacityReport, planCapacity, podSubnetFreeIps, runnerDemand } from "./capacity";
+import { CapacityReport, planCapacity, podSubnetFreeIps, ROLLOUT_MANAGERS, runnerDemand } from "./capacity";
+import { FargateConfig, fargateIpProblems, FargatePlan, fargateSchema, planFargate } from "./fargate";
 import { managementPods } from "./managementCapacity";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
@@ -32,6 +33,8 @@ export interface StackConfig {
     /** Karpenter's job capacity (`addons.nodeAutoscaler: karpenter`); empty with Cluster Autoscaler. */
     readonly nodePools: readonly NodePoolConfig[];
     readonly runners: readonly RunnerConfig[];
+    /** The `fargate` section: present when some runner has `fargate: true`. */
+    readonly fargate?: FargateConfig;
     /** Runners whose jobs run on EC2 VMs of their own Auto Scaling group (config/vmRunners/). */
     readonly vmRunners: readonly VmRunnerConfig[];
     readonly addons: AddonsConfig;
@@ -39,7 +42,7 @@ export interface StackConfig {
     /** Fleet metrics, dashboard and alarms (docs/runbook/monitoring.md). */
     readonly observability: ObservabilityConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
-    readonly capacity: CapacityReport;
+    readonly capacity: CapacityReport & { readonly fargate?: FargatePlan };
 }
 
 /** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
@@ -53,6 +56,7 @@ const SECTIONS = {
     vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
     addons: addonsSchema,
     cache: cacheSchema,
+    fargate: fargateSchema,
     observability: observabilitySchema,
     /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
     runnerTokens: runnerTokensSchema,
@@ -182,6 +186,16 @@ export function parseStackConfig(
         problems.push(...resolved.problems);
         tagged.unshift(...resolved.tagged);
     }
+    // Fargate runners need the section that sizes and prices them (config/fargate.ts).
+    const fargateRunners = runners.filter((r) => r.fargate === true);
+    if (fargateRunners.length > 0 && parsed.fargate === undefined && raw.fargate === undefined)
+        problems.push({
+            path: "fargate",
+            message: `is required when a runner has fargate: true (${fargateRunners.map((r) => `runners.${r.name}`).join(", ")}): set vcpuQuota to the account's "Fargate On-Demand vCPU resource count" in ${region ?? "this region"}`,
+        });
+    const fargatePlan =
+        parsed.fargate && region && fargateRunners.length > 0 ? planFargate(fargateRunners, parsed.fargate, region) : undefined;
+    if (fargatePlan) problems.push(...fargatePlan.problems);
     // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
     const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
     const nodePools = graced.pools;
@@ -221,7 +235,20 @@ export function parseStackConfig(
     });
     // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
     const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
-    const capacity = { ...jobs, warm: warm.plans, findings: [...jobs.findings, ...warm.findings] };
+    // Fargate job pods take subnet addresses too: the profile's subnets are the pod subnets when there are any.
+    const fargateIps = fargatePlan
+        ? fargateIpProblems(
+              fargatePlan.plan,
+              jobs.pools.find((p) => p.name === (network!.podSubnets ? "pod" : "cluster")),
+              ROLLOUT_MANAGERS,
+          ).map((p) => ({ severity: "error" as const, subject: p.path, message: p.message }))
+        : [];
+    const capacity = {
+        ...jobs,
+        warm: warm.plans,
+        ...(fargatePlan ? { fargate: fargatePlan.plan } : {}),
+        findings: [...jobs.findings, ...warm.findings, ...fargateIps],
+    };
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 
@@ -233,6 +260,7 @@ export function parseStackConfig(
         nodeGroups: nodeGroups as NodeGroups,
         nodePools,
         runners,
+        ...(parsed.fargate ? { fargate: parsed.fargate } : {}),
         vmRunners,
         addons: addons!,
         cache: parsed.cache!,

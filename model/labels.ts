@@ -48,21 +48,26 @@ export const JOB_VARIABLE_LABELS = {
 } as const;
 
 /**
- * Labels on every job pod of a runner: the PodDisruptionBudget selects on the runner label only; cost reports group by
- * runner, where the job runs (a node group or a Karpenter node pool, whose nodes carry the same label key), project and
+ * Labels on every job pod of a runner: the PodDisruptionBudget (and a Fargate runner's profile) selects on the runner
+ * label only; cost reports group by
+ * runner, where the job runs (a node group, a Karpenter node pool, whose nodes carry the same label key, or `fargate`), project and
  * pipeline (docs/runbook/monitoring.md, cost attribution).
  */
 export function jobPodLabels(runner: {
     readonly name: string;
     readonly nodeGroup?: string;
     readonly nodePool?: string;
+    readonly fargate?: boolean;
 }): Record<string, string> {
     return {
         [RUNNER_LABELS.runner]: runner.name,
-        [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? "",
+        [RUNNER_LABELS.nodeGroup]: runner.nodeGroup ?? runner.nodePool ?? (runner.fargate ? FARGATE_PLACEMENT : ""),
         ...JOB_VARIABLE_LABELS,
     };
 }
+
+/** The placement label value of Fargate job pods (no node group: each pod is its own Fargate VM). */
+export const FARGATE_PLACEMENT = "fargate";
 
 /** Where runners run. Managers share one namespace; every runner's job pods get their own (docs/runners.md). */
 export const RUNNER_NAMESPACES = {

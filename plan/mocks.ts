@@ -124,6 +124,14 @@ export function mockCall(
             return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/ci`, userId: "AIDEXAMPLE" };
         case "aws:index/getPartition:getPartition":
             return { partition: "aws", dnsSuffix: "amazonaws.com" };
+        case "aws:ec2/getRouteTables:getRouteTables":
+            // Subnets of the shipped stacks are private: each has its own table, routed through a NAT gateway.
+            return { ...inputs, ids: [`rtb-${String(inputs.filters?.[0]?.values?.[0] ?? "main").replace(/^subnet-/, "")}`] };
+        case "aws:ec2/getRouteTable:getRouteTable":
+            return {
+                ...inputs,
+                routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: "nat-0a1b2c3d4e5f60718", gatewayId: "" }],
+            };
         case "aws:index/getRegion:getRegion":
             return { name: region, region, id: region };
         default:

@@ -6,7 +6,7 @@ import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration
 import { REGISTRATION_RESOURCE } from "./mocks";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
-import { CapacityReport, Finding } from "../config/capacity";
+import { Finding } from "../config/capacity";
 import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
 import type { CollectedMetric } from "../config/observability";
 import { Recorded, Run } from "./engine";
@@ -30,7 +30,7 @@ export interface PlanData {
     readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
     readonly vmRunners: readonly VmRunnerPlan[];
-    readonly capacity: CapacityReport;
+    readonly capacity: StackConfig["capacity"];
     /** Fleet metrics, dashboard and alarms; undefined when `observability` is off. */
     readonly observability?: ObservabilityPlan;
     readonly findings: readonly Finding[];
@@ -96,6 +96,8 @@ export interface RunnerPlan {
     /** Where its job pods run: a jobs node group (Cluster Autoscaler) or a node pool (Karpenter). */
     readonly nodeGroup?: string;
     readonly nodePool?: string;
+    /** True when its job pods run on Fargate (no node group or pool). */
+    readonly fargate?: boolean;
     readonly tags: readonly string[];
     readonly runUntagged: boolean;
     readonly concurrent: number;
@@ -326,7 +328,7 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         );
         return {
             name: r.name,
-            ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
+            ...(r.fargate ? { fargate: true } : r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
             tags: r.tags,
             runUntagged: r.runUntagged,
             concurrent: r.concurrent,

@@ -1,4 +1,5 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
+import { fargateLines } from "./fargateSection";
 import { Format, heading, table } from "./markup";
 import { observabilityLines } from "./observability";
 import { PlanData } from "./planData";
@@ -121,6 +122,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
+    if (c.fargate) out.push("", ...fargateLines(c.fargate, format));
     if (c.management) {
         const m = c.management;
         const fmt = (r: { cpuMillis: number; memoryMiB: number; pods: number }) =>
@@ -137,7 +139,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ["runner", "node group", "jobs per node", "concurrent", "max concurrent jobs", "while its manager is replaced"],
             c.runners.map((r) => [
                 r.name,
-                r.nodeGroup ?? `pool ${r.nodePool}`,
+                r.nodeGroup ?? (r.nodePool !== undefined ? `pool ${r.nodePool}` : "—"),
                 r.jobsPerNode,
                 r.concurrent,
                 r.maxConcurrentJobs,
@@ -270,7 +272,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
 
     section("Runners");
     for (const r of plan.runners) {
-        out.push(heading(format, 3, `${r.name} → ${r.nodeGroup ?? `node pool ${r.nodePool}`}`), "");
+        out.push(heading(format, 3, `${r.name} → ${r.fargate ? "Fargate" : (r.nodeGroup ?? `node pool ${r.nodePool}`)}`), "");
         out.push(
             `Tags ${list(r.tags)}${r.runUntagged ? " (+ untagged jobs)" : ""}; concurrent ${r.concurrent}; chart ${r.chartVersion} (GitLab Runner ${r.runnerVersion}); privileged ${r.privileged}.`,
             "",

@@ -1,6 +1,7 @@
 // The policy rules of eks-gitlab-runners, and one function that runs them all over a stack's resources. The same
 // list backs the mocha suite (tests/policies.test.ts, both shipped stacks) and the CrossGuard pack (policy-pack/).
 import { prodClusterProtected } from "./cluster";
+import { fargateJobsWithoutNodes, fargateProfilesJobsOnly } from "./fargate";
 import { iamNoWildcardWrites } from "./iam";
 import { karpenterControllerIamScoped, karpenterJobsNotDisrupted, karpenterSpotPoolDiversified } from "./karpenter";
 import { jobNamespaceDefaultDeny, jobRoleNoFullWildcard, jobTokenNotMounted } from "./isolation";
@@ -27,6 +28,8 @@ export const RULES: readonly Rule[] = [
     jobRoleNoFullWildcard,
     jobNamespaceDefaultDeny,
     jobTokenNotMounted,
+    fargateProfilesJobsOnly,
+    fargateJobsWithoutNodes,
 ];
 
 /** A context for a stack's resources: the stack name comes from their URNs unless given. */

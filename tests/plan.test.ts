@@ -84,9 +84,9 @@ describe("offline plan (npm run plan)", () => {
         assert.match(md, /Custom metrics: 46 — each of the 11 scraped metrics below/);
         assert.match(
             results.testText.stdout,
-            /^Observability\n-+\n\nDashboard ci-runners-test\. 13 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
+            /^Observability\n-+\n\nDashboard ci-runners-test\. 20 alarms notify the stack's SNS topic → ci-platform-test@example\.com\./m,
         );
-        assert.match(results.testText.stdout, /Custom metrics: 13 /);
+        assert.match(results.testText.stdout, /Custom metrics: 21 /);
     });
 
     describe("prod is proven on paper", () => {
@@ -207,7 +207,7 @@ describe("offline plan (npm run plan)", () => {
 
         it("0 for a stack file with encrypted values, which get stand-ins", async () => {
             const doc = testDoc();
-            doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" } };
+            doc.config["eks-gitlab-runners:runnerTokens"] = { amd64: { secure: "v1:AAAA" }, isolated: { secure: "v1:BBBB" } };
             const r = await runPlan(["x", "--stack-file", write(doc), "--format", "json"]);
             assert.equal(r.code, 0, r.stderr);
             assert.deepEqual(

@@ -104,6 +104,8 @@ describe("policy rules", () => {
                     "job-role-no-full-wildcard",
                     "job-namespace-default-deny",
                     "job-sa-token-not-mounted",
+                    "fargate-profile-jobs-only",
+                    "fargate-jobs-without-nodes",
                 ],
             );
         });
@@ -382,7 +384,7 @@ describe("policy rules", () => {
         const runnerRelease = (resources: readonly PolicyResource[]) => (r: PolicyResource) =>
             r.type === TYPES.helmRelease &&
             (r.inputs as any).chart === "gitlab-runner" &&
-            r === resources.find((x) => x.type === TYPES.helmRelease && (x.inputs as any).chart === "gitlab-runner");
+            r === resources.find((x) => x.type === TYPES.helmRelease && x.name === "gitlab-amd64-release");
         const privileged = (resources: readonly PolicyResource[]) =>
             mutate(resources, runnerRelease(resources), (r) => {
                 const doc = parseToml(r.inputs.values.runners.config) as any;
@@ -697,7 +699,7 @@ describe("policy rules", () => {
         it("fires on '*' verbs or resources in any role, including the runner's own", () => {
             const wide = mutate(
                 stacks.test,
-                (r) => r.type === TYPES.role,
+                (r) => r.type === TYPES.role && r.name === "gitlab-amd64-executor",
                 (r) => {
                     r.inputs.rules[0].verbs = ["*"];
                     r.inputs.rules[1].resources = ["*"];

@@ -22,14 +22,17 @@ describe("registered runners in the shipped stacks", () => {
         }
     });
 
-    it("prod registers every runner at group scope; test keeps its one manual-token runner", () => {
+    it("prod registers every runner at group scope; test keeps manual tokens", () => {
         assert.deepEqual(
             configs.prod.runners.map((r) => [r.name, r.registration?.scope, r.token.source]),
             configs.prod.runners.map((r) => [r.name, "group", "registration"]),
         );
         assert.deepEqual(
             configs.test.runners.map((r) => [r.registration, r.token.source]),
-            [[undefined, "config"]],
+            [
+                [undefined, "config"],
+                [undefined, "config"],
+            ],
         );
         assert.equal(runs.test.ofType(REGISTRATION_RESOURCE).length, 0);
     });

@@ -38,7 +38,7 @@ describe("runner config", () => {
         );
         assert.deepEqual(r.manager, RESOURCE_DEFAULTS.manager);
         // The default chart is 0.92.0 ↔ GitLab Runner 19.3.0 (chart release notes, tests/fixtures/upstream/gitlab-runner-chart-versions.tsv).
-        assert.deepEqual(r.chart, { version: "0.92.0", runnerVersion: "19.3.0", podDisruptionBudget: true });
+        assert.deepEqual(r.chart, { version: "0.92.0", runnerVersion: "19.3.0" });
         assert.equal(r.warmCapacity, undefined, "warm capacity is off unless configured");
         assert.deepEqual(r.token, { source: "config" });
         assert.deepEqual(r.names, {
@@ -315,7 +315,7 @@ describe("runner config", () => {
         {
             name: "a typo in a runner key",
             doc: () => withValue(validDocument(), ["runners", "amd64", "memLimit"], "4Gi"),
-            expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, nodePool, tags, runUntagged, concurrent,",
+            expect: "runners.amd64.memLimit: unknown key (allowed: nodeGroup, nodePool, fargate, ephemeralStorage, tags, runUntagged, concurrent,",
         },
         {
             name: "a typo in a helper key",

@@ -131,7 +131,6 @@ describe("runner renderers", () => {
                             service_memory_limit: "1Gi",
                             service_memory_limit_overwrite_max_allowed: "31622Mi",
                             priority_class_name: PRIORITY_CLASSES.jobs,
-                            pod_disruption_budget: true,
                             node_selector: {
                                 "eks-gitlab-runners/role": "jobs",
                                 "eks-gitlab-runners/nodegroup": "amd64",
@@ -205,7 +204,7 @@ describe("runner renderers", () => {
                 }
                 assert.equal(k.privileged, true);
                 assert.deepEqual(k.pull_policy, ["always"]);
-                assert.equal("pod_disruption_budget" in k, RUNNER_CHARTS[version].podDisruptionBudget);
+                assert.ok(!("pod_disruption_budget" in k), "the stack's PDB is the only one (two make eviction fail)");
                 if (r.warmCapacity)
                     assert.deepEqual(Object.keys(k.autoscaler.policy[1]).sort(), [
                         "idle_count",
@@ -219,20 +218,16 @@ describe("runner renderers", () => {
             });
         }
 
-        it("pod_disruption_budget only on runner versions that have it", () => {
-            const old = stack(withValue(validDocument(), ["runners", "amd64", "chartVersion"], "0.86.0")).runners[0];
-            const cfg = stack();
-            const newer = cfg.runners[0];
-            assert.equal(
-                (runnerTomlDocument({ runner: old, group: groupOf(cfg, old), cache: CACHE }).runners[0].kubernetes as any)
-                    .pod_disruption_budget,
-                undefined,
-            );
-            assert.equal(
-                (runnerTomlDocument({ runner: newer, group: groupOf(cfg, newer), cache: CACHE }).runners[0].kubernetes as any)
-                    .pod_disruption_budget,
-                true,
-            );
+        it("no per-job PDB from the runner, even where the runner version has one (18.11+): the stack's is the only one", () => {
+            // A pod two PDBs select cannot be evicted: the API answers 500 "more than one PodDisruptionBudget"
+            // (kubernetes pkg/registry/core/pod/storage/eviction.go) instead of the 429 drains retry.
+            assert.ok(runnerConfigKeys("19.3.0").has("runners.kubernetes.pod_disruption_budget"));
+            for (const chartVersion of ["0.86.0", "0.92.0"]) {
+                const cfg = stack(withValue(validDocument(), ["runners", "amd64", "chartVersion"], chartVersion));
+                const runner = cfg.runners[0];
+                const k = runnerTomlDocument({ runner, group: groupOf(cfg, runner), cache: CACHE }).runners[0].kubernetes as any;
+                assert.equal(k.pod_disruption_budget, undefined, chartVersion);
+            }
         });
 
         it("tolerations: Equal becomes key=value, Exists the bare key", () => {
@@ -311,9 +306,8 @@ describe("runner renderers", () => {
     });
 
     describe("RBAC", () => {
-        it("exactly the executor's verbs, core API group, no wildcard; PDBs only when the runner creates them", () => {
+        it("exactly the executor's verbs, core API group, no wildcard, no PDBs (the runner creates none)", () => {
             const rules = executorRoleRules({
-                podDisruptionBudget: false,
                 jobServiceAccount: "gitlab-job-x",
                 warmCapacity: false,
             });
@@ -335,15 +329,7 @@ describe("runner renderers", () => {
                 rules.filter((r) => r.resourceNames).map((r) => [r.resources.join(), r.resourceNames!.join()]),
                 [["serviceaccounts", "gitlab-job-x"]],
             );
-            const withPdb = executorRoleRules({
-                podDisruptionBudget: true,
-                jobServiceAccount: "gitlab-job-x",
-                warmCapacity: false,
-            });
-            assert.deepEqual(withPdb.slice(rules.length), [
-                { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] },
-            ]);
-            for (const r of withPdb)
+            for (const r of rules)
                 for (const s of [...r.apiGroups, ...r.resources, ...r.verbs]) assert.ok(!s.includes("*"), JSON.stringify(r));
         });
     });

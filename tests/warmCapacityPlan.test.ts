@@ -170,15 +170,13 @@ describe("warm capacity: schedule, plan, rendering and permissions", () => {
     });
 
     it("the executor Role gains exactly the pause-pod manager's Deployment verbs, only with warm capacity", () => {
-        for (const podDisruptionBudget of [false, true]) {
-            const off = executorRoleRules({ podDisruptionBudget, jobServiceAccount: "gitlab-job-x", warmCapacity: false });
-            const on = executorRoleRules({ podDisruptionBudget, jobServiceAccount: "gitlab-job-x", warmCapacity: true });
-            assert.deepEqual(on.slice(0, off.length), off);
-            assert.deepEqual(on.slice(off.length), [
-                { apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "delete", "get", "list", "update"] },
-            ]);
-            assert.ok(!JSON.stringify(on).includes("priorityclasses"), "no cluster-scoped grant");
-        }
+        const off = executorRoleRules({ jobServiceAccount: "gitlab-job-x", warmCapacity: false });
+        const on = executorRoleRules({ jobServiceAccount: "gitlab-job-x", warmCapacity: true });
+        assert.deepEqual(on.slice(0, off.length), off);
+        assert.deepEqual(on.slice(off.length), [
+            { apiGroups: ["apps"], resources: ["deployments"], verbs: ["create", "delete", "get", "list", "update"] },
+        ]);
+        assert.ok(!JSON.stringify(on).includes("priorityclasses"), "no cluster-scoped grant");
     });
 
     it("the version facts behind the default chart and the minimum runner come from the upstream fixtures", () => {
@@ -195,8 +193,6 @@ describe("warm capacity: schedule, plan, rendering and permissions", () => {
         assert.match(chartRow[3], /gitlab-org\/charts\/gitlab\/-\/merge_requests\/5276$/);
         const feature = (prefix: string) => tsv("runner-feature-versions.tsv").find((r) => r[0].startsWith(prefix))!;
         assert.equal(feature("runners.kubernetes.autoscaler (")[1], `v${WARM_CAPACITY_SINCE}`);
-        assert.equal(feature("runners.kubernetes.pod_disruption_budget")[1], "v18.11.0");
-        assert.equal(RUNNER_CHARTS["0.86.0"].podDisruptionBudget, false, "18.9.0 has no per-job PDB");
     });
 
     describe("shipped stacks", () => {
@@ -241,7 +237,6 @@ describe("warm capacity: schedule, plan, rendering and permissions", () => {
                     assert.deepEqual(
                         deployments,
                         executorRoleRules({
-                            podDisruptionBudget: true,
                             jobServiceAccount: "gitlab-job-x",
                             warmCapacity: true,
                         }).slice(-1),

@@ -15,11 +15,15 @@ import { DO_NOT_DISRUPT } from "../../model/karpenter";
 import { jobPodLabels } from "../../model/labels";
 import { PRIORITY_CLASSES } from "../../model/priorityClasses";
 import { placementOn, Toleration } from "../../model/placement";
+import { fargateStorageKeys } from "./fargateToml";
 
 export interface RunnerTomlInput {
     readonly runner: RunnerConfig;
-    /** The runner's jobs node group or node pool: its labels and taints decide the job pods' selector and tolerations. */
-    readonly group: Pick<NodeGroupConfig, "name" | "labels" | "taints" | "arch">;
+    /**
+     * The runner's jobs node group or node pool: its labels and taints decide the job pods' selector and tolerations.
+     * Undefined for a Fargate runner: its pods reach Fargate through the profile's selectors, not a node selector.
+     */
+    readonly group?: Pick<NodeGroupConfig, "name" | "labels" | "taints" | "arch">;
     /** The stack's shared S3 cache. */
     readonly cache: { readonly bucketName: string; readonly region: string };
 }
@@ -64,7 +68,6 @@ export function setPath(doc: Record<string, unknown>, dotted: string, value: unk
 /** The `[[runners]]` section as a plain object (what renderRunnerToml serializes). */
 export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<string, unknown>[] } {
     const { runner, group, cache } = input;
-    const placement = placementOn(group);
     const entry: Record<string, unknown> = {};
     // Every pass-through option of the runner option table, at the key path the table names.
     for (const option of tomlOptions()) {
@@ -81,15 +84,26 @@ export function runnerTomlDocument(input: RunnerTomlInput): { runners: Record<st
         // Below platform pods, above warm-capacity placeholders (model/priorityClasses.ts).
         priority_class_name: PRIORITY_CLASSES.jobs,
     });
-    // One PDB per job pod from the runner itself, where the runner version has it (18.11+); ours covers older ones.
-    if (runner.chart.podDisruptionBudget) kubernetes.pod_disruption_budget = true;
-    kubernetes.node_selector = placement.nodeSelector;
-    kubernetes.node_tolerations = tomlTolerations(placement.tolerations);
+    // `pod_disruption_budget` (runner 18.11+, one PDB per job pod) stays off: the runner's job pods already have the
+    // stack's PodDisruptionBudget (gitlabRunner.ts), and a pod that two PDBs select cannot be evicted at all — the API
+    // answers 500 "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support"
+    // (kubernetes/kubernetes pkg/registry/core/pod/storage/eviction.go) instead of the 429 that drains understand.
     kubernetes.pod_labels = jobPodLabels(runner);
-    // Keep the job's node from being removed under it: Cluster Autoscaler's annotation on node-group runners (the PDB
-    // is what really holds there), Karpenter's on pool runners (it also keeps the pod from being evicted while a
-    // drifted or expiring node drains, up to the pool's terminationGracePeriod).
-    kubernetes.pod_annotations = runner.nodePool !== undefined ? { ...DO_NOT_DISRUPT } : { ...SAFE_TO_EVICT };
+    if (runner.fargate) {
+        // Fargate: no node selector, tolerations or node annotations (each pod is its own VM, placed by the profile that
+        // selects the job namespace and the runner label); ephemeral storage as requested (components/runners/fargateToml.ts).
+        Object.assign(kubernetes, fargateStorageKeys(runner.ephemeralStorage));
+    } else if (group) {
+        const placement = placementOn(group);
+        kubernetes.node_selector = placement.nodeSelector;
+        kubernetes.node_tolerations = tomlTolerations(placement.tolerations);
+        // Keep the job's node from being removed under it: Cluster Autoscaler's annotation on node-group runners (the PDB
+        // is what really holds there), Karpenter's on pool runners (it also keeps the pod from being evicted while a
+        // drifted or expiring node drains, up to the pool's terminationGracePeriod).
+        kubernetes.pod_annotations = runner.nodePool !== undefined ? { ...DO_NOT_DISRUPT } : { ...SAFE_TO_EVICT };
+    } else {
+        throw new Error(`runner "${runner.name}" has neither a node group, a node pool nor fargate: true`);
+    }
     // Job pods run as the runner's own service account in the job namespace (the one its Pod Identity association, if
     // any, names), never the namespace's default one; jobs cannot pick another (service_account_overwrite_allowed is
     // unset). Its token is mounted only for runners that may reach the API (common/config.go v18.9.0 and v19.3.0:

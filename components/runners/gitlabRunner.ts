@@ -15,8 +15,8 @@ import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
     readonly runner: RunnerConfig;
-    /** The runner's jobs node group or node pool (what its job pods select and tolerate). */
-    readonly group: RunnerTomlInput["group"];
+    /** The runner's jobs node group or node pool (what its job pods select and tolerate); none for a Fargate runner. */
+    readonly group?: RunnerTomlInput["group"];
     /** The management group (manager pod placement). */
     readonly management: NodeGroupConfig;
     readonly gitlabUrl: string;
@@ -111,7 +111,6 @@ export class GitlabRunner extends pulumi.ComponentResource {
             {
                 metadata: { name: names.serviceAccount, namespace: jobNamespace.metadata.name, labels },
                 rules: executorRoleRules({
-                    podDisruptionBudget: runner.chart.podDisruptionBudget,
                     jobServiceAccount: names.jobServiceAccount,
                     warmCapacity: runner.warmCapacity !== undefined,
                 }),

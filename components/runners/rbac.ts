@@ -11,14 +11,10 @@ export interface PolicyRule {
  * API permissions" of the GitLab Runner docs (docs/executors/kubernetes/_index.md at v18.9.0 and v19.3.0), for the
  * features this program turns on (informers, attach strategy, pod events, pod logs). No wildcard, no namespaces
  * (namespace_per_job is off). ConfigMaps are not in the table: the executor only mounts them by name.
- * PodDisruptionBudgets appear only when the runner creates one per job pod (`pod_disruption_budget = true`, runner
- * 18.11+, CHANGELOG v18.11.0 MR 6331). Deployments appear only with warm capacity (below); priorityclasses never.
+ * PodDisruptionBudgets never: the runner does not create its own per job pod (configToml.ts keeps
+ * `pod_disruption_budget` off). Deployments appear only with warm capacity (below); priorityclasses never.
  */
-export function executorRoleRules(options: {
-    podDisruptionBudget: boolean;
-    jobServiceAccount: string;
-    warmCapacity: boolean;
-}): PolicyRule[] {
+export function executorRoleRules(options: { jobServiceAccount: string; warmCapacity: boolean }): PolicyRule[] {
     const core = (resources: string[], verbs: string[], resourceNames?: string[]): PolicyRule => ({
         apiGroups: [""],
         resources,
@@ -43,8 +39,6 @@ export function executorRoleRules(options: {
         // print_pod_warning_events and FF_PRINT_POD_EVENTS: why a pod is stuck shows up in the job log.
         core(["events"], ["list", "watch"]),
     ];
-    if (options.podDisruptionBudget)
-        rules.push({ apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: ["create", "get"] });
     // The pause-pod manager of `[runners.kubernetes.autoscaler]` keeps its pods as one Deployment in the job namespace:
     // get, create, update (replicas, heartbeat), delete (on shutdown), list (orphans at start) — the `kubeAPI:
     // apps/deployments` comments of executors/kubernetes/autoscaler/pause_pod_manager.go and the permission table of

@@ -39,6 +39,8 @@ export interface RunnerSummary {
     readonly nodeGroup?: string;
     /** The node pool its job pods run on (Karpenter stacks). */
     readonly nodePool?: string;
+    /** True when its job pods run on AWS Fargate. */
+    readonly fargate?: boolean;
     readonly jobNamespace: string;
     readonly configToml: pulumi.Output<string>;
     /** The runner's ID in GitLab, for a runner with `registration`. */
@@ -133,10 +135,11 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     `${name}-${runner.name}`,
                     {
                         runner,
-                        group:
-                            runner.nodePool !== undefined
-                                ? config.nodePools.find((p) => p.name === runner.nodePool)!
-                                : config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
+                        group: runner.fargate
+                            ? undefined
+                            : runner.nodePool !== undefined
+                              ? config.nodePools.find((p) => p.name === runner.nodePool)!
+                              : config.nodeGroups.jobs.find((g) => g.name === runner.nodeGroup)!,
                         management,
                         gitlabUrl: config.gitlab.url,
                         clusterName: config.cluster.name,
@@ -197,7 +200,11 @@ export class RunnerFleet extends pulumi.ComponentResource {
                     release: runner.names.release,
                     chartVersion: runner.chart.version,
                     runnerVersion: runner.chart.runnerVersion,
-                    ...(runner.nodePool !== undefined ? { nodePool: runner.nodePool } : { nodeGroup: runner.nodeGroup }),
+                    ...(runner.fargate
+                        ? { fargate: true }
+                        : runner.nodePool !== undefined
+                          ? { nodePool: runner.nodePool }
+                          : { nodeGroup: runner.nodeGroup }),
                     jobNamespace: runner.names.jobNamespace,
                     configToml: this.runners[i].configToml,
                     ...(this.runners[i].registration ? { gitlabRunnerId: this.runners[i].registration!.runnerId } : {}),
