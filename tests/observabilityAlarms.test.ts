@@ -259,6 +259,18 @@ describe("alarms", () => {
                 );
             }
             assert.equal(k.runners.find((r) => r.name === "arm64")!.pollTimeout, 600);
+            // Only runners whose pods Karpenter places (a node pool): a Fargate runner's pods are Fargate's to bind.
+            const input = alarmInput(k, {}, "spot-rule")!;
+            const onFargate = {
+                ...input,
+                runners: input.runners.map((r) => (r.name === "arm64" ? { ...r, nodePool: undefined } : r)),
+            };
+            assert.deepEqual(
+                alarmSpecs(onFargate)
+                    .filter((x) => x.key.endsWith("-pods-unbound"))
+                    .map((x) => x.key),
+                ["runner-amd64-pods-unbound", "runner-amd64-spot-pods-unbound"],
+            );
             // Every alarm reads a metric Karpenter's stack collects with exactly those dimensions, or one AWS publishes.
             for (const s of ks)
                 if (!("query" in s.metric))

@@ -40,6 +40,8 @@ export interface AlarmRunner {
     readonly pollTimeout?: number;
     readonly jobQueueThresholdSeconds: number;
     readonly thresholds: RunnerThresholds;
+    /** The Karpenter node pool its job pods run on (absent on a node group, on Fargate, for a VM runner). */
+    readonly nodePool?: string;
 }
 
 export interface AlarmInput<N> {

@@ -13,6 +13,8 @@ export interface DashboardRunner {
     readonly jobPods: boolean;
     /** The Cluster Autoscaler job group its pods run on (absent on a Karpenter node pool or for a VM runner). */
     readonly nodeGroup?: string;
+    /** The Karpenter node pool its pods run on (absent on a node group, on Fargate, or for a VM runner). */
+    readonly nodePool?: string;
     readonly concurrent: number;
     /** Jobs per node at the runner's default requests (capacity model); 0 if none fit. */
     readonly jobsPerNode: number;

@@ -26,7 +26,10 @@ export function alarmInput<N>(
     const o = config.observability;
     if (!o.alarms) return undefined;
     // Kubernetes runners with the seconds their jobs wait for a pod; VM runners have no job pods.
-    const byName = new Map<string, { concurrent: number; jobQueueThresholdSeconds: number; pollTimeout?: number }>([
+    const byName = new Map<
+        string,
+        { concurrent: number; jobQueueThresholdSeconds: number; pollTimeout?: number; nodePool?: string }
+    >([
         ...config.runners.map((r) => [r.name, r] as const),
         ...config.vmRunners.map(
             (v) => [v.name, { concurrent: v.concurrent, jobQueueThresholdSeconds: v.jobQueueThresholdSeconds }] as const,
@@ -45,6 +48,7 @@ export function alarmInput<N>(
                     pollTimeout: r.pollTimeout,
                     jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
                     thresholds: settings.thresholds,
+                    nodePool: r.nodePool,
                 };
             }),
         cluster: o.alarms.cluster,
@@ -90,6 +94,7 @@ export function dashboardInput(
                 name: r.name,
                 jobPods: true,
                 nodeGroup: r.nodeGroup,
+                nodePool: r.nodePool,
                 concurrent: r.concurrent,
                 jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
                 jobsPerNode: runners.get(r.name)?.jobsPerNode ?? 0,

@@ -35,17 +35,17 @@ export function karpenterAlarms<N>(input: AlarmInput<N>): AlarmSpec<N>[] {
             datapointsToAlarm: 1,
             treatMissingData: "notBreaching",
         },
-        // A job pod that waits for a node, per runner: Container Insights sees a pod only once a node has accepted it
-        // (alarms.ts pods-pending), Karpenter from its creation until it is bound.
+        // A job pod that waits for a node, per runner on a node pool: Container Insights sees a pod only once a node has
+        // accepted it (alarms.ts pods-pending), Karpenter from its creation until it is bound.
         ...input.runners.flatMap((r): AlarmSpec<N>[] => {
-            if (r.pollTimeout === undefined) return [];
+            if (r.pollTimeout === undefined || r.nodePool === undefined) return [];
             const minutes = pendingMinutes({ pollTimeout: r.pollTimeout, thresholds: r.thresholds });
             const namespace = `${RUNNER_NAMESPACES.jobsPrefix}${r.name}`;
             return [
                 {
                     key: `runner-${r.name}-pods-unbound`,
                     summary: `a job pod of ${r.name} waits ≥ ${minutes} min for a node (pollTimeout ${r.pollTimeout} s)`,
-                    description: `A job pod of runner ${r.name} has waited ${minutes} minutes for a node; at ${r.pollTimeout} s the runner fails the job. Check its node pool (at cpuLimit, launch failures) and why Karpenter does not place it: kubectl -n ${namespace} get events --field-selector reason=FailedScheduling; ${logs}. ${link("podsUnbound")}`,
+                    description: `A job pod of runner ${r.name} has waited ${minutes} minutes for a node; at ${r.pollTimeout} s the runner fails the job. Check node pool ${r.nodePool} (at cpuLimit, launch failures) and why Karpenter does not place it: kubectl -n ${namespace} get events --field-selector reason=FailedScheduling; ${logs}. ${link("podsUnbound")}`,
                     metric: fleet<N>(
                         "karpenter_pods_unbound_time_seconds",
                         { ...cluster, [DIMENSION.podNamespace]: namespace },

@@ -9,7 +9,8 @@ import { fleet, graph, Widget } from "./widgets";
 export function karpenterWidgets(input: DashboardInput): Widget[] {
     const cluster = { [DIMENSION.cluster]: input.clusterName };
     const pool = (name: string) => ({ ...cluster, [DIMENSION.nodePool]: name });
-    const podRunners = input.runners.filter((r) => r.jobPods);
+    // Runners whose pods Karpenter places (not Fargate's, not VM runners).
+    const poolRunners = input.runners.filter((r) => r.nodePool !== undefined);
     const widgets = [
         graph(input, "Node pools: vCPU of their nodes vs cpuLimit, and all nodes", [
             ...input.nodePools.flatMap((p) => [
@@ -25,7 +26,7 @@ export function karpenterWidgets(input: DashboardInput): Widget[] {
             ],
         ]),
         graph(input, "Job pods waiting for a node: longest wait per runner (s); pods Karpenter could not place", [
-            ...podRunners.map((r) =>
+            ...poolRunners.map((r) =>
                 fleet(
                     "karpenter_pods_unbound_time_seconds",
                     { ...cluster, [DIMENSION.podNamespace]: `${RUNNER_NAMESPACES.jobsPrefix}${r.name}` },
