@@ -1,14 +1,11 @@
 import { partitionOfRegion } from "../model/iam";
-import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
 import { FARGATE_ROOM, fargateContainerInput, fargateRunnerProblems } from "./fargate";
 import { jobIdentityProblems } from "./jobIdentity";
 import { JobNetwork, NETWORK_DEFAULTS, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
-import type { NodeGroupConfig } from "./nodeGroups";
-import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
+import { largestNode, poolCapacityKind } from "./nodePools";
 import { joinPath, Problem, pushAll } from "./problems";
-import { closest } from "./suggest";
 import { parseMemoryMiB } from "./quantities";
 import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
 import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
@@ -22,6 +19,8 @@ import {
     RunnerResources,
     smallestNode,
 } from "./runnerResources";
+import { jobCapacityOf, placesOf } from "./runnerPlacement";
+import { runnerNameProblems, RunnerNames, runnerNames } from "./runnerNames";
 import { tagListProblems, TaggedRunner } from "./runnerTags";
 import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "./runnerTokens";
 
@@ -29,21 +28,8 @@ export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
 export type { RunnerTokenSource } from "./runnerTokens";
-
-/** Kubernetes and Helm names of a runner manager, derived from its stable key (renaming them replaces the objects). */
-export interface ManagerNames {
-    readonly release: string;
-    readonly managerNamespace: string;
-    readonly serviceAccount: string;
-    readonly tokenSecret: string;
-}
-
-/** A Kubernetes runner's names: its manager's and its job namespace. */
-export interface RunnerNames extends ManagerNames {
-    readonly jobNamespace: string;
-    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
-    readonly jobServiceAccount: string;
-}
+export { managerNames, runnerNameProblems, runnerNames } from "./runnerNames";
+export type { ManagerNames, RunnerNames } from "./runnerNames";
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
 type ResolvedAway =
@@ -85,37 +71,6 @@ export interface RunnerContext extends StackContext {
     readonly apiToken: ApiTokenSources;
     /** The VPC's CIDR blocks when `network.vpcCidrs` lists them (plus the pod-subnet block). */
     readonly vpcCidrs?: readonly string[];
-}
-
-/** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
-const RUNNER_NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
-
-/** Problems of a runner key (`section` is `runners` or `vmRunners`: they share one name space). */
-export function runnerNameProblems(section: string, name: string): Problem[] {
-    if (RUNNER_NAME.test(name)) return [];
-    return [
-        {
-            path: joinPath(section, name),
-            message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
-        },
-    ];
-}
-
-export function managerNames(name: string): ManagerNames {
-    return {
-        release: `gitlab-runner-${name}`,
-        managerNamespace: RUNNER_NAMESPACES.managers,
-        serviceAccount: `gitlab-runner-${name}`,
-        tokenSecret: `gitlab-runner-${name}-token`,
-    };
-}
-
-export function runnerNames(name: string): RunnerNames {
-    return {
-        ...managerNames(name),
-        jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
-        jobServiceAccount: `gitlab-job-${name}`,
-    };
 }
 
 /**
@@ -306,108 +261,6 @@ export function resolveRunners(
     }
     // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
     return { runners: out, problems, tagged };
-}
-
-/**
- * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler), `nodePool`
- * (Karpenter) or `fargate: true` (AWS Fargate), and a group or pool must exist.
- */
-/** Where a runner's jobs can run, indexed once per stack (a lookup per runner, not a scan). */
-interface Places {
-    readonly groups: ReadonlyMap<string, NodeGroupConfig>;
-    readonly pools: ReadonlyMap<string, NodePoolConfig>;
-    readonly groupNames: readonly string[];
-    readonly poolNames: readonly string[];
-}
-
-function placesOf(ctx: RunnerContext): Places {
-    const pools = ctx.nodePools ?? [];
-    return {
-        groups: new Map(ctx.nodeGroups.jobs.map((g) => [g.name, g])),
-        pools: new Map(pools.map((p) => [p.name, p])),
-        groupNames: ctx.nodeGroups.jobs.map((g) => g.name),
-        poolNames: pools.map((p) => p.name),
-    };
-}
-
-/** Names for a message: the first ten, then "…". */
-const listed = (names: readonly string[]) =>
-    names.length === 0 ? "none declared" : names.slice(0, 10).join(", ") + (names.length > 10 ? ", …" : "");
-const didYouMean = (name: string, names: readonly string[]) => {
-    const hint = closest(name, names);
-    return hint ? `; did you mean "${hint}"?` : "";
-};
-
-function jobCapacityOf(
-    name: string,
-    r: Pick<RunnerInput, "nodeGroup" | "nodePool" | "fargate">,
-    ctx: RunnerContext,
-    places: Places,
-): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; fargate?: true; problems: Problem[] } {
-    const at = (field: string) => joinPath("runners", name, field);
-    if (r.fargate === true) {
-        const also = (["nodeGroup", "nodePool"] as const).filter((k) => r[k] !== undefined);
-        if (also.length > 0)
-            return {
-                problems: also.map((k) => ({
-                    path: at(k),
-                    message: `set exactly one of nodeGroup, nodePool and fargate: this runner has fargate: true, so its job pods get no node; drop ${k}`,
-                })),
-            };
-        return { fargate: true, problems: [] };
-    }
-    const groups = ctx.nodeGroups;
-    const karpenter = ctx.nodeAutoscaler === "karpenter";
-    const jobNames = listed(places.groupNames);
-    const poolNames = listed(places.poolNames);
-    if (r.nodeGroup !== undefined && r.nodePool !== undefined)
-        return {
-            problems: [
-                {
-                    path: at("nodePool"),
-                    message: `set either nodeGroup or nodePool, not both: job pods run on one kind of node (${karpenter ? "this stack's engine is Karpenter: keep nodePool" : "this stack's engine is Cluster Autoscaler: keep nodeGroup"})`,
-                },
-            ],
-        };
-    if (r.nodeGroup === undefined && r.nodePool === undefined)
-        return {
-            problems: [
-                karpenter
-                    ? { path: at("nodePool"), message: `is required: name the node pool its jobs run on (pools: ${poolNames})` }
-                    : {
-                          path: at("nodeGroup"),
-                          message: `is required: name the jobs node group its jobs run on (jobs groups: ${jobNames})`,
-                      },
-            ],
-        };
-    if (r.nodePool !== undefined) {
-        const pool = places.pools.get(r.nodePool);
-        if (pool) return { pool, problems: [] };
-        return {
-            problems: [
-                {
-                    path: at("nodePool"),
-                    message: karpenter
-                        ? `"${r.nodePool}" is not a node pool (pools: ${poolNames})${didYouMean(r.nodePool, places.poolNames)}`
-                        : `"${r.nodePool}": node pools need addons.nodeAutoscaler: karpenter; with Cluster Autoscaler name a jobs node group in nodeGroup (${jobNames})`,
-                },
-            ],
-        };
-    }
-    const jobsGroup = places.groups.get(r.nodeGroup!);
-    if (jobsGroup) return { jobsGroup, problems: [] };
-    return {
-        problems: [
-            {
-                path: at("nodeGroup"),
-                message: karpenter
-                    ? `with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool (pools: ${poolNames})`
-                    : groups.management?.name === r.nodeGroup
-                      ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
-                      : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})${didYouMean(r.nodeGroup!, places.groupNames)}`,
-            },
-        ],
-    };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

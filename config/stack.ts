@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
-import { CapacityReport, planCapacity, podSubnetFreeIps, ROLLOUT_MANAGERS, runnerDemand } from "./capacity";
-import { FargateConfig, fargateIpProblems, FargatePlan, fargateSchema, planFargate } from "./fargate";
-import { managementPods } from "./managementCapacity";
+import type { CapacityReport } from "./capacity";
+import { FargateConfig, FargatePlan, fargateSchema, planFargate } from "./fargate";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
@@ -21,8 +20,7 @@ import { tagProblems } from "./tags";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
-import { warmAutoscaler } from "./addons/clusterAutoscaler";
-import { planWarmCapacity } from "./warmPlan";
+import { planStackCapacity } from "./stackCapacity";
 import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
@@ -280,44 +278,21 @@ export function parseStackConfig(
     if (problems.length > 0) throw fail();
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const jobs = guard("capacity", () =>
-        planCapacity({
+    const capacity = guard("capacity", () =>
+        planStackCapacity({
             region: region!,
+            network: network!,
             nodeGroups: nodeGroups as NodeGroups,
             nodePools,
-            runners: runners.map(runnerDemand),
-            containerInsights: context.containerInsights,
-            podSubnetFreeIps: podSubnetFreeIps(network!),
-            clusterSubnetFreeIps: network!.freeIpAddresses,
-            managementPods: managementPods(addons!, [...runners, ...vmRunners], {
-                fleetMetrics: observability?.collection !== undefined,
-            }),
+            runners,
             vmRunners,
+            addons: addons!,
+            containerInsights: context.containerInsights,
+            fleetMetrics: observability?.collection !== undefined,
+            fargatePlan: fargatePlan?.plan,
         }),
     );
-    if (!jobs) throw fail();
-    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
-    const warm = guard("capacity", () =>
-        planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) }),
-    );
-    if (!warm) throw fail();
-    // Fargate job pods take subnet addresses too: the profile's subnets are the pod subnets when there are any.
-    const fargateIps = fargatePlan
-        ? guard("fargate", () =>
-              fargateIpProblems(
-                  fargatePlan.plan,
-                  jobs.pools.find((p) => p.name === (network!.podSubnets ? "pod" : "cluster")),
-                  ROLLOUT_MANAGERS,
-              ).map((p) => ({ severity: "error" as const, subject: p.path, message: p.message })),
-          )
-        : [];
-    if (!fargateIps) throw fail();
-    const capacity = {
-        ...jobs,
-        warm: warm.plans,
-        ...(fargatePlan ? { fargate: fargatePlan.plan } : {}),
-        findings: [...jobs.findings, ...warm.findings, ...fargateIps],
-    };
+    if (!capacity) throw fail();
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 

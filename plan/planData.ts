@@ -218,6 +218,7 @@ function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | und
         runners: config.runners.length + config.vmRunners.length,
         podRunners: config.runners.length,
         jobGroups: config.nodeGroups.jobs.length,
+        nodePools: config.nodePools.length,
     });
     const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
     const [dashboard] = run.ofType(DASHBOARD);
