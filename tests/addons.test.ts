@@ -1,97 +1,26 @@
+// Each add-on of both shipped stacks under mocks: Cluster Autoscaler, metrics-server, Container Insights, priority classes.
 import { allNodeGroups } from "../config";
-import { untoleratedTaints } from "../model/placement";
 import { strict as assert } from "assert";
-import { PROJECT, StackConfig } from "../config";
+import { StackConfig } from "../config";
 import { CLUSTER_AUTOSCALER } from "../config/addons/clusterAutoscaler";
 import { CONTAINER_INSIGHTS, containerInsightsLogGroupName } from "../config/addons/containerInsights";
 import { METRICS_SERVER } from "../config/addons/metricsServer";
 import { PRIORITY_CLASS_SPECS, SYSTEM_CLUSTER_CRITICAL } from "../model/priorityClasses";
-import { platformDaemonSets } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { autoDiscoveryFlag } from "../model/autoscalerTags";
 import { clusterAutoscalerFlags } from "../config/clusterAutoscalerFlags";
-import { COLLECTED_METRICS } from "../config/observability/metrics";
 import { prometheusLogGroupName } from "../config/observability/scrape";
 import { assertLeastPrivilegeAutoscalerPolicy } from "./support/addonsChecks";
-import {
-    fakeRunnerTokens,
-    ProgramError,
-    Recorded,
-    Run,
-    runProgram,
-    runStackFile,
-    stackConfigOf,
-    stackFileConfig,
-} from "./support/harness";
-
-const T = {
-    addons: "eks-gitlab-runners:index:ClusterAddons",
-    clusterAutoscaler: "eks-gitlab-runners:index:ClusterAutoscaler",
-    metricsServer: "eks-gitlab-runners:index:MetricsServer",
-    containerInsights: "eks-gitlab-runners:index:ContainerInsights",
-    priorityClasses: "eks-gitlab-runners:index:PriorityClasses",
-    release: "kubernetes:helm.sh/v3:Release",
-    priorityClass: "kubernetes:scheduling.k8s.io/v1:PriorityClass",
-    eksAddon: "aws:eks/addon:Addon",
-    role: "aws:iam/role:Role",
-    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
-    logGroup: "aws:cloudwatch/logGroup:LogGroup",
-    observability: "eks-gitlab-runners:index:FleetObservability",
-    alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
-    dashboard: "aws:cloudwatch/dashboard:Dashboard",
-};
-
-/**
- * What of the fleet's observability an add-on takes with it: Container Insights all of it (it collects the metrics);
- * Cluster Autoscaler the alarms on its metrics (the engine's set, config/observability/metrics.ts).
- */
-function observabilityOf(run: Run, addon: Addon): Recorded[] {
-    if (addon === "containerInsights") return run.resources.filter((r) => under(run, r, T.observability));
-    if (addon !== "clusterAutoscaler") return [];
-    const caMetrics = new Set(COLLECTED_METRICS.filter((m) => m.source === "clusterAutoscaler").map((m) => m.name));
-    return run.ofType(T.alarm).filter((a) => caMetrics.has(a.inputs.metricName));
-}
-const STACKS = ["test", "prod"] as const;
-const ADDONS = ["clusterAutoscaler", "metricsServer", "containerInsights"] as const;
-type Addon = (typeof ADDONS)[number];
-const ADDONS_KEY = `${PROJECT}:addons`;
-
-/** The stack file's addons section with one add-on switched off. */
-function withDisabled(stack: string, addon: Addon): Record<string, unknown> {
-    const addons = structuredClone((stackFileConfig(stack)[ADDONS_KEY] ?? {}) as Record<string, any>);
-    addons[addon] = { ...(addons[addon] ?? {}), enabled: false };
-    return { [ADDONS_KEY]: addons };
-}
-
-const nameOf = (resource: unknown) => (resource as { __name?: string } | undefined)?.__name;
-const dependsOnNames = (r: Recorded) => ([] as unknown[]).concat(r.opts?.dependsOn ?? []).map(nameOf);
-/** Whether `r` is `componentType` itself or one of its descendants (walking the recorded parent names). */
-function under(run: Run, r: Recorded, componentType: string): boolean {
-    for (
-        let node: Recorded | undefined = r;
-        node;
-        node = node.parent ? run.resources.find((x) => !x.custom && x.name === node!.parent) : undefined
-    ) {
-        if (node.type === componentType) return true;
-    }
-    return false;
-}
-const key = (r: Recorded) => `${r.type}::${r.name}`;
+import { Run, runStackFile, stackConfigOf } from "./support/harness";
+import { ADDONS, dependsOnNames, STACKS, T } from "./support/addonsStack";
 
 describe("cluster add-ons", () => {
     const runs = {} as Record<(typeof STACKS)[number], Run>;
-    const disabled = {} as Record<(typeof STACKS)[number], Record<Addon, Run>>;
     const configs = {} as Record<(typeof STACKS)[number], StackConfig>;
     before(async function () {
-        // Eight program runs (each stack, then each add-on disabled in it): ~12 s here, more on a loaded CI machine.
-        this.timeout(60_000);
         for (const stack of STACKS) {
             configs[stack] = stackConfigOf(stack);
             runs[stack] = await runStackFile(stack);
-            disabled[stack] = {} as Record<Addon, Run>;
-            for (const addon of ADDONS) disabled[stack][addon] = await runStackFile(stack, withDisabled(stack, addon));
         }
     });
 
@@ -258,162 +187,6 @@ describe("cluster add-ons", () => {
                 );
                 assert.equal(run().ofType(T.priorityClasses).length, 1);
             });
-
-            it("every add-on resource hangs under its component; Kubernetes ones use the cluster's provider", () => {
-                const mine = run().resources.filter((r) => under(run(), r, T.addons));
-                assert.ok(mine.length >= 20, `${mine.length} add-on resources`);
-                for (const r of mine) {
-                    assert.ok(r.name.startsWith("addons-") || r.name === "addons", `${r.name} is not named after its component`);
-                    if (r.type.startsWith("kubernetes:"))
-                        assert.equal(nameOf(r.opts?.provider), "runners-k8s", `${r.name} uses another provider`);
-                }
-                for (const type of [T.clusterAutoscaler, T.metricsServer, T.containerInsights, T.priorityClasses])
-                    assert.equal(run().one(type).parent, "addons");
-                const mineByName = [CLUSTER_AUTOSCALER.releaseName, METRICS_SERVER.releaseName].map((n) => release(n));
-                for (const r of [...mineByName, ...run().ofType(T.priorityClass)])
-                    assert.ok(under(run(), r, T.addons), `${r.name} outside the add-ons`);
-            });
-
-            it("every platform DaemonSet tolerates every node group's taints", () => {
-                const daemonSets = platformDaemonSets({ containerInsights: config().addons.containerInsights.enabled }).map(
-                    (d) => d.daemonSet,
-                );
-                assert.deepEqual(daemonSets, [
-                    "aws-node",
-                    "kube-proxy",
-                    "eks-pod-identity-agent",
-                    "cloudwatch-agent",
-                    "fluent-bit",
-                ]);
-                for (const group of allNodeGroups(config().nodeGroups)) {
-                    assert.ok(group.taints.length > 0, `${group.name} is tainted`);
-                    for (const ds of platformDaemonSets({ containerInsights: config().addons.containerInsights.enabled })) {
-                        assert.deepEqual(
-                            untoleratedTaints(ds.tolerations, group.taints),
-                            [],
-                            `${ds.daemonSet} would not run on ${group.name} (${ds.source})`,
-                        );
-                    }
-                }
-                // The table holds upstream defaults: nothing this program deploys may replace them.
-                const cluster = run().one("eks:index:Cluster").inputs;
-                for (const configured of [
-                    cluster.vpcCniOptions?.configurationValues,
-                    cluster.kubeProxyAddonOptions?.configurationValues,
-                ]) {
-                    assert.equal((typeof configured === "string" ? JSON.parse(configured) : configured)?.tolerations, undefined);
-                }
-                // CoreDNS is a Deployment placed on the management nodes on purpose (tests/cluster.test.ts).
-                const addonValues = run()
-                    .ofType(T.eksAddon)
-                    .filter((a) => a.inputs.addonName !== "coredns")
-                    .map((a) => (a.inputs.configurationValues ? JSON.parse(a.inputs.configurationValues) : {}));
-                for (const v of addonValues) {
-                    assert.equal(v.tolerations, undefined);
-                    assert.equal(v.agent?.tolerations, undefined);
-                    assert.equal(v.containerLogs?.fluentBit?.tolerations, undefined);
-                }
-            });
-
-            it("the pods placed on management nodes tolerate exactly what they need there", () => {
-                const ci = JSON.parse(
-                    run()
-                        .ofType(T.eksAddon)
-                        .find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!.inputs.configurationValues,
-                );
-                const placed = {
-                    "cluster-autoscaler": caValues(),
-                    "metrics-server": release(METRICS_SERVER.releaseName).inputs.values,
-                    "cloudwatch operator": ci.manager,
-                };
-                for (const [what, v] of Object.entries(placed)) {
-                    assert.deepEqual(
-                        untoleratedTaints(v.tolerations, management().taints),
-                        [],
-                        `${what} cannot run on management nodes`,
-                    );
-                    for (const [k, val] of Object.entries(v.nodeSelector)) {
-                        assert.ok(
-                            management().labels[k] === val ||
-                                (k === "kubernetes.io/arch" && val === management().arch) ||
-                                (k === "kubernetes.io/os" && val === "linux"),
-                            `${what} selects ${k}=${val}`,
-                        );
-                    }
-                }
-            });
-
-            for (const addon of ADDONS) {
-                it(`disabling ${addon} removes exactly its resources (and its part of the alarms) and nothing else`, () => {
-                    const componentType = T[addon];
-                    const before = new Set(run().resources.map(key));
-                    const after = new Set(disabled[stack][addon].resources.map(key));
-                    const removed = [...before].filter((k) => !after.has(k)).sort();
-                    const own = run()
-                        .resources.filter((r) => under(run(), r, componentType))
-                        .map(key);
-                    const expected = [...own, ...observabilityOf(run(), addon).map(key)].sort();
-                    assert.ok(own.length >= 2, `${addon} has resources to remove`);
-                    assert.deepEqual(removed, expected);
-                    assert.deepEqual(
-                        [...after].filter((k) => !before.has(k)),
-                        [],
-                        "nothing new appears",
-                    );
-                    if (addon !== "containerInsights") {
-                        // Without Container Insights the capacity math (runners) legitimately changes; otherwise only
-                        // what reads the add-on's metrics does: the dashboard and the fleet-metrics scrape jobs.
-                        const readers = new Set([key(run().one(T.dashboard))]);
-                        if (addon === "clusterAutoscaler")
-                            readers.add(
-                                key(
-                                    run()
-                                        .ofType(T.eksAddon)
-                                        .find((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName)!,
-                                ),
-                            );
-                        const inputsOf = (r: Run) => new Map(r.resources.map((x) => [key(x), JSON.stringify(x.inputs)]));
-                        const a = inputsOf(run());
-                        for (const [k, inputs] of inputsOf(disabled[stack][addon]))
-                            if (!(addon === "clusterAutoscaler" && readers.has(k)))
-                                assert.equal(inputs, a.get(k), `${k} changed`);
-                    }
-                });
-            }
-
-            it("with Container Insights disabled there is no add-on, role, log group or version lookup for it", () => {
-                const off = disabled[stack].containerInsights;
-                assert.equal(off.ofType(T.eksAddon).filter((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName).length, 0);
-                assert.equal(
-                    off.ofType(T.logGroup).filter((g) => String(g.inputs.name).startsWith("/aws/containerinsights/")).length,
-                    0,
-                );
-                assert.equal(off.ofType(T.containerInsights).length, 0);
-                assert.equal(off.calls.filter((c) => c.inputs?.addonName === CONTAINER_INSIGHTS.addonName).length, 0);
-                assert.equal(
-                    run()
-                        .ofType(T.eksAddon)
-                        .filter((a) => a.inputs.addonName === CONTAINER_INSIGHTS.addonName).length,
-                    1,
-                );
-            });
         });
     }
-
-    it("an invalid addons section registers no resource at all", async () => {
-        const config = {
-            ...stackFileConfig("test"),
-            [ADDONS_KEY]: { clusterAutoscaler: { imageTag: "v1.30.7", extraArgs: { turbo: true } } },
-        };
-        const error = await runProgram({ stack: "test", config: { ...fakeRunnerTokens(config), ...config } }).then(
-            () => undefined,
-            (e) => e,
-        );
-        assert.ok(error instanceof ProgramError, `expected the program to throw, got ${error}`);
-        assert.match(
-            error.message,
-            /addons\.clusterAutoscaler\.extraArgs\.turbo: "turbo" is not a flag of Cluster Autoscaler 1\.34\.5/,
-        );
-        assert.deepEqual(error.resources, []);
-    });
 });
