@@ -1,4 +1,4 @@
-// What the runners of a shipped stack share under mocks: releases, cache bucket and role, namespaces, exports, no tokens in clear.
+// What the runners of a shipped stack share under mocks: releases, cache bucket and role, namespaces, exports, no clear tokens.
 import { allNodeGroups } from "../config";
 import { RUNNER_NAMESPACES } from "../model/labels";
 import { strict as assert } from "assert";
