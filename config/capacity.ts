@@ -1,20 +1,17 @@
-import { parseCidr, usableSubnetAddresses } from "./cidr";
-import { HOURS_PER_MONTH, instanceFacts, InstanceFacts, onDemandPrice, PRICES_AS_OF, spotSavings } from "./instanceTypes";
-import type { NetworkConfig } from "./network";
-import { PodResources } from "./nodeAllocatable";
-import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
-import { parseCpuMillis, parseMemoryMiB } from "./quantities";
-import { smallestNode } from "./runnerResources";
-import type { RunnerConfig } from "./runners";
+import { HOURS_PER_MONTH, instanceFacts, PRICES_AS_OF } from "./instanceTypes";
 import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
-import { NODE_GENERATIONS, ROLLOUT_MANAGERS } from "./patching";
-import type { Finding } from "./problems";
-import { platformDaemonSets } from "../model/platformWorkloads";
+import type { PodResources } from "./nodeAllocatable";
+import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
 import type { NodePoolConfig } from "./nodePools";
+import { groupRoom, hourlyPrice, ipsPerNode, jobsPerNode, RunnerDemand } from "./nodeRoom";
+import { NODE_GENERATIONS, ROLLOUT_MANAGERS } from "./patching";
 import { PoolCapacity, planPools } from "./poolCapacity";
+import type { Finding } from "./problems";
+import { planSubnetPools, SubnetPool } from "./subnetCapacity";
 import type { WarmCapacityPlan } from "./warmPlan";
 import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
 import type { VmRunnerConfig } from "./vmRunners/resolve";
+import { platformDaemonSets } from "../model/platformWorkloads";
 
 export type { Finding } from "./problems";
 
@@ -42,18 +39,6 @@ export { HOURS_PER_MONTH };
 export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** Pods per management node that take a VPC address, for its IP estimate. */
 export const MANAGEMENT_PODS_PER_NODE = 10;
-/** Below this share of free addresses left at full scale, the plan warns. */
-export const MIN_IP_HEADROOM = 0.2;
-
-/** What one runner asks of its node group or node pool. */
-export interface RunnerDemand {
-    readonly name: string;
-    readonly nodeGroup?: string;
-    readonly nodePool?: string;
-    readonly concurrent: number;
-    /** Requests of one job pod at the runner's defaults (build + helper containers). */
-    readonly jobPod: { readonly cpuMillis: number; readonly memoryMiB: number };
-}
 
 export interface GroupCapacity {
     readonly name: string;
@@ -83,13 +68,10 @@ export interface RunnerCapacity {
 }
 
 export { NODE_GENERATIONS, ROLLOUT_MANAGERS };
-
-export interface SubnetPool {
-    readonly name: "cluster" | "pod";
-    /** Free addresses, or undefined when not known offline (existing subnets without `network.freeIpAddresses`). */
-    readonly freeIps?: number;
-    readonly ipsAtFullScale: number;
-}
+export { groupRoom, ipsPerNode, jobsPerNode, podSubnetFreeIps, runnerDemand } from "./nodeRoom";
+export type { RunnerDemand } from "./nodeRoom";
+export { MIN_IP_HEADROOM } from "./subnetCapacity";
+export type { SubnetPool } from "./subnetCapacity";
 
 export interface CapacityReport {
     readonly groups: readonly GroupCapacity[];
@@ -138,64 +120,22 @@ export interface CapacityInput {
     readonly vmRunners?: readonly VmRunnerConfig[];
 }
 
-/** The room every node of the group is sure to have, and the type(s) that bound it (least CPU, least memory). */
-export function groupRoom(
-    group: Pick<NodeGroupConfig, "name" | "instanceTypes">,
-    containerInsights: boolean,
-): { room: PodResources; boundBy: string } {
-    const node = smallestNode(group, containerInsights)!;
-    return {
-        room: { cpuMillis: node.cpuMillis, memoryMiB: node.memoryMiB, pods: node.pods },
-        boundBy: node.cpuType === node.memoryType ? node.cpuType : `${node.cpuType}/${node.memoryType}`,
-    };
-}
-
-/** Requests of one job pod at a runner's defaults: build + helper containers (services only when a job adds them). */
-export function runnerDemand(
-    r: Pick<RunnerConfig, "name" | "nodeGroup" | "nodePool" | "concurrent" | "resources">,
-): RunnerDemand {
-    const { build, helper } = r.resources;
-    return {
-        name: r.name,
-        ...(r.nodePool !== undefined ? { nodePool: r.nodePool } : { nodeGroup: r.nodeGroup }),
-        concurrent: r.concurrent,
-        jobPod: {
-            cpuMillis: parseCpuMillis(build.cpuRequest)! + parseCpuMillis(helper.cpuRequest)!,
-            memoryMiB: parseMemoryMiB(build.memoryRequest)! + parseMemoryMiB(helper.memoryRequest)!,
-        },
-    };
-}
-
-/** Usable addresses of the pod subnets (AWS keeps 5 per subnet). */
-export function podSubnetFreeIps(network: Pick<NetworkConfig, "podSubnets">): number | undefined {
-    return network.podSubnets?.subnets.reduce((sum, s) => sum + usableSubnetAddresses(parseCidr(s.cidrBlock)!), 0);
-}
-
-export function jobsPerNode(room: PodResources, jobPod: RunnerDemand["jobPod"]): number {
-    return Math.max(
-        0,
-        Math.min(Math.floor(room.cpuMillis / jobPod.cpuMillis), Math.floor(room.memoryMiB / jobPod.memoryMiB), room.pods),
-    );
-}
-
-/** Addresses a node takes from its subnet when it runs `pods` pods that need one (warm ENI included). */
-export function ipsPerNode(facts: InstanceFacts, pods: number): number {
-    const podsPerEni = facts.ipv4PerEni - 1;
-    const enis = Math.min(facts.maxEnis, Math.ceil(pods / podsPerEni) + 1);
-    return Math.max(1, enis) * facts.ipv4PerEni;
-}
-
-function hourlyPrice(group: NodeGroupConfig, facts: InstanceFacts, region: string): number | undefined {
-    const onDemand = onDemandPrice(facts.name, region);
-    if (onDemand === undefined) return undefined;
-    if (group.capacityType === "ON_DEMAND") return onDemand;
-    const savings = spotSavings(facts.name, region);
-    return savings ? onDemand * (1 - savings.savingsPct / 100) : onDemand;
+/** Items grouped by a key, in their order, items without one left out (one pass, where a filter per group would be quadratic). */
+function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
+    const out = new Map<string, T[]>();
+    for (const item of items) {
+        const k = key(item);
+        if (k === undefined) continue;
+        const list = out.get(k);
+        if (list) list.push(item);
+        else out.set(k, [item]);
+    }
+    return out;
 }
 
 /** Nodes a group needs when all its runners run `concurrent` jobs (a management group: its fixed size). */
 function nodesAtFullLoad(g: GroupCapacity, runners: readonly RunnerCapacity[]): number {
-    const own = runners.filter((r) => r.nodeGroup === g.name && r.jobsPerNode > 0);
+    const own = runners.filter((r) => r.jobsPerNode > 0);
     if (g.role === "management") return g.minSize;
     const nodes = own.reduce((sum, r) => sum + r.maxConcurrentJobs / r.jobsPerNode, 0);
     return Math.min(g.maxSize, Math.max(g.minSize, Math.ceil(nodes)));
@@ -206,10 +146,11 @@ export function planCapacity(input: CapacityInput): CapacityReport {
     // DaemonSet pods per node that take a VPC address besides jobs (the others use the host network).
     const extraPods = platformDaemonSets({ containerInsights: input.containerInsights }).filter((d) => d.podIp).length;
     const runners: RunnerCapacity[] = [];
+    const demandByGroup = groupBy(input.runners, (r) => r.nodeGroup);
     const groups: GroupCapacity[] = allNodeGroups(input.nodeGroups).map((g) => {
         const isJobs = g !== input.nodeGroups.management;
         const { room, boundBy } = groupRoom(g, input.containerInsights);
-        const own = input.runners.filter((r) => r.nodeGroup === g.name);
+        const own = demandByGroup.get(g.name) ?? [];
         let groupJobsPerNode = 0;
         for (const r of own) {
             const perNode = jobsPerNode(room, r.jobPod);
@@ -280,6 +221,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         };
     });
 
+    const subnetsOf = new Map(allNodeGroups(input.nodeGroups).map((g) => [g.name, g.subnets]));
     const nodePools = planPools(input.nodePools ?? [], input.runners, {
         jobsPerNode,
         ipsPerNode,
@@ -289,61 +231,30 @@ export function planCapacity(input: CapacityInput): CapacityReport {
         rolloutManagers: ROLLOUT_MANAGERS,
         hoursPerMonth: HOURS_PER_MONTH,
     });
-    runners.push(...nodePools.runners);
-    findings.push(...nodePools.findings);
+    for (const r of nodePools.runners) runners.push(r);
+    for (const f of nodePools.findings) findings.push(f);
 
     const vmRunners = (input.vmRunners ?? []).map((vm) => {
         const checked = vmRunnerCapacity(vm, input.region);
-        findings.push(...checked.findings);
+        for (const f of checked.findings) findings.push(f);
         return checked.capacity;
     });
-    const pools: SubnetPool[] = (["cluster", "pod"] as const)
-        .map((name) => ({
-            name,
-            freeIps: name === "pod" ? input.podSubnetFreeIps : input.clusterSubnetFreeIps,
-            ipsAtFullScale:
-                groups
-                    .filter((g) => allNodeGroups(input.nodeGroups).find((c) => c.name === g.name)!.subnets === name)
-                    .reduce((s, g) => s + g.ipsAtFullScale, 0) +
-                nodePools.pools.filter((p) => p.subnets === name).reduce((s, p) => s + p.ipsAtLimit, 0) +
-                (name === "cluster" ? vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0) : 0),
-        }))
-        .filter((p) => p.ipsAtFullScale > 0 || p.freeIps !== undefined);
-    for (const p of pools) {
-        const where = p.name === "pod" ? "network.podSubnets" : "network.subnetIds";
-        if (p.freeIps === undefined) {
-            findings.push({
-                severity: "warning",
-                subject: where,
-                message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown offline (set network.freeIpAddresses to check)`,
-            });
-        } else if (p.ipsAtFullScale > p.freeIps) {
-            findings.push({
-                severity: "error",
-                subject: where,
-                message: `${p.ipsAtFullScale} addresses needed at full scale but only ${p.freeIps} are free: nodes would start without pod IPs. Add pod subnets or lower ${nodePools.pools.some((x) => x.subnets === p.name) ? "maxSize or cpuLimit" : "maxSize"}`,
-            });
-        } else if (p.freeIps - p.ipsAtFullScale < MIN_IP_HEADROOM * p.freeIps) {
-            findings.push({
-                severity: "warning",
-                subject: where,
-                message: `${p.ipsAtFullScale} of ${p.freeIps} free addresses used at full scale: less than ${MIN_IP_HEADROOM * 100}% headroom`,
-            });
-        } else if (NODE_GENERATIONS * p.ipsAtFullScale > p.freeIps) {
-            findings.push({
-                severity: "warning",
-                subject: where,
-                message: `during a patch run both generations of a node group exist (the old one drains while the new one takes jobs)${nodePools.pools.some((x) => x.subnets === p.name) ? "; a node pool's drifted nodes leave its cpuLimit while they drain, so it may fill the limit again beside them" : ""}: at full scale ${NODE_GENERATIONS * p.ipsAtFullScale} addresses, more than the ${p.freeIps} free; patch when the fleet is not at full scale`,
-            });
-        }
-    }
+    const subnets = planSubnetPools({
+        podSubnetFreeIps: input.podSubnetFreeIps,
+        clusterSubnetFreeIps: input.clusterSubnetFreeIps,
+        groups: groups.map((g) => ({ subnets: subnetsOf.get(g.name)!, ipsAtFullScale: g.ipsAtFullScale })),
+        nodePools: nodePools.pools,
+        vmIps: vmRunners.reduce((s, v) => s + v.ipsAtFullScale, 0),
+    });
+    const pools = subnets.pools;
+    for (const f of subnets.findings) findings.push(f);
 
     let management: ManagementCapacity | undefined;
     const managementGroup = groups.find((g) => g.name === input.nodeGroups.management?.name);
     if (input.managementPods && managementGroup) {
         const checked = checkManagementRoom(managementGroup, managementGroup.room, input.managementPods);
         management = checked.capacity;
-        findings.push(...checked.findings);
+        for (const f of checked.findings) findings.push(f);
     }
 
     const priced =
@@ -355,6 +266,7 @@ export function planCapacity(input: CapacityInput): CapacityReport {
             subject: "cost",
             message: `no embedded prices for ${input.region} (prices cover ${Object.keys(PRICES_AS_OF).join(", ")})`,
         });
+    const runnersByGroup = groupBy(runners, (r) => r.nodeGroup);
     const monthly = (size: (g: GroupCapacity) => number, poolsUsd: (p: PoolCapacity) => number = () => 0) =>
         priced
             ? HOURS_PER_MONTH * (CONTROL_PLANE_USD_PER_HOUR + groups.reduce((s, g) => s + size(g) * g.usdPerHourPerNode!, 0)) +
@@ -384,13 +296,13 @@ export function planCapacity(input: CapacityInput): CapacityReport {
                           (p) => p.usdPerMonthAtLimit!.low,
                       ),
                       fullLoadLowUsdPerMonth: monthly(
-                          (g) => nodesAtFullLoad(g, runners),
+                          (g) => nodesAtFullLoad(g, runnersByGroup.get(g.name) ?? []),
                           (p) => p.usdPerMonthAtFullLoad?.low ?? 0,
                       ),
                   }
                 : {}),
             fullLoadUsdPerMonth: monthly(
-                (g) => nodesAtFullLoad(g, runners),
+                (g) => nodesAtFullLoad(g, runnersByGroup.get(g.name) ?? []),
                 (p) => p.usdPerMonthAtFullLoad?.high ?? 0,
             ),
             pricesAsOf: (PRICES_AS_OF as Record<string, string>)[input.region],

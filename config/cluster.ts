@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrError } from "./cidr";
 import { strictObject } from "./problems";
+import { EKS_DEFAULT_QUOTAS, quotasSchema } from "./quotas";
 import { EKS_VERSION_RANGE, isEksVersion } from "./versions";
 
 /** Control-plane log types EKS accepts (`enabledClusterLogTypes`). */
@@ -35,7 +36,13 @@ const endpointSchema = strictObject({
     privateAccess: z.boolean().default(CLUSTER_DEFAULTS.endpoint.privateAccess),
     /** Public endpoint, off by default; when on, `publicAccessCidrs` must list who may reach it. */
     publicAccess: z.boolean().default(CLUSTER_DEFAULTS.endpoint.publicAccess),
-    publicAccessCidrs: z.array(cidr).default(CLUSTER_DEFAULTS.endpoint.publicAccessCidrs),
+    /** At most 40: "Public endpoint access CIDR ranges per cluster", not adjustable (EKS service quotas). */
+    publicAccessCidrs: z
+        .array(cidr)
+        .max(EKS_DEFAULT_QUOTAS.publicAccessCidrs, {
+            error: `EKS accepts at most ${EKS_DEFAULT_QUOTAS.publicAccessCidrs} public access CIDRs per cluster (a quota that cannot be raised); use wider blocks or the private endpoint`,
+        })
+        .default(CLUSTER_DEFAULTS.endpoint.publicAccessCidrs),
     /**
      * Networks (CIDRs inside the VPC or connected to it) allowed to reach the private endpoint on 443, e.g. the deploy
      * runner's subnet. The private endpoint answers only through the EKS-created cluster security group, which admits
@@ -125,8 +132,10 @@ export const clusterSchema = strictObject({
     logTypes: z.array(z.enum(CONTROL_PLANE_LOG_TYPES)).default(CLUSTER_DEFAULTS.logTypes),
     /** Pulumi `protect` on the control plane: a destroy or replacement then fails instead of deleting the cluster. */
     protect: z.boolean().default(CLUSTER_DEFAULTS.protect),
-    /** Extra AWS tags on every taggable resource of the stack (cost allocation). */
-    tags: z.record(z.string().min(1).max(128), z.string().max(256)).default({}),
+    /** The account's applied EKS quotas, where raised above the defaults (config/quotas.ts). */
+    quotas: quotasSchema,
+    /** Extra AWS tags on every taggable resource of the stack (cost allocation); AWS's limits: config/tags.ts. */
+    tags: z.record(z.string(), z.string()).default({}),
 }).superRefine((c, ctx) => {
     // EKS allows one access entry per principal (a second CreateAccessEntry fails with ResourceInUseException).
     const firstSeen = new Map<string, string>();

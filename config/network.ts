@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrContains, cidrError, cidrsOverlap, parseCidr } from "./cidr";
+import { addressCount, Cidr, cidrContains, cidrError, parseCidr } from "./cidr";
 import { strictObject } from "./problems";
 
 const id = (prefix: string, what: string) =>
@@ -52,25 +52,58 @@ const podSubnetsSchema = strictObject({
                 message: `${s.cidrBlock} is not inside podSubnets.cidrBlock ${p.cidrBlock}`,
             });
         }
-        for (let j = 0; j < i; j++) {
-            const other = parsed[j];
-            if (c && other && cidrsOverlap(c, other)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["subnets", i, "cidrBlock"],
-                    message: `${s.cidrBlock} overlaps subnets[${j}] (${p.subnets[j].cidrBlock})`,
-                });
-            }
-            if (s.availabilityZone === p.subnets[j].availabilityZone) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["subnets", i, "availabilityZone"],
-                    message: `${s.availabilityZone} is already used by subnets[${j}]; use one subnet per AZ`,
-                });
-            }
-        }
     });
+    for (const [i, j] of overlappingPairs(parsed)) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["subnets", i, "cidrBlock"],
+            message: `${p.subnets[i].cidrBlock} overlaps subnets[${j}] (${p.subnets[j].cidrBlock})`,
+        });
+    }
+    for (const [i, j] of repeats(p.subnets.map((s) => s.availabilityZone))) {
+        ctx.addIssue({
+            code: "custom",
+            path: ["subnets", i, "availabilityZone"],
+            message: `${p.subnets[i].availabilityZone} is already used by subnets[${j}]; use one subnet per AZ`,
+        });
+    }
 });
+
+/** Each later occurrence of a value, with the index of its first occurrence (one pass). */
+export function repeats(values: readonly string[]): [number, number][] {
+    const first = new Map<string, number>();
+    const out: [number, number][] = [];
+    values.forEach((v, i) => {
+        const j = first.get(v);
+        if (j === undefined) first.set(v, i);
+        else out.push([i, j]);
+    });
+    return out;
+}
+
+/**
+ * Overlapping blocks as [later index, index of a block it overlaps], in O(n log n): sorted by start, each block is
+ * compared only with the block reaching furthest so far, which it overlaps if it overlaps any earlier-starting one.
+ * A layout with any overlap yields at least one pair, and no block is reported twice (N copies of one block: N − 1
+ * problems, not N²/2). Unparsable blocks (undefined) are skipped: they have their own problem.
+ */
+export function overlappingPairs(blocks: readonly (Cidr | undefined)[]): [number, number][] {
+    const end = (c: Cidr) => c.base + addressCount(c.prefix);
+    const order = blocks
+        .map((c, i) => ({ c, i }))
+        .filter((x): x is { c: Cidr; i: number } => x.c !== undefined)
+        .sort((a, b) => a.c.base - b.c.base || a.i - b.i);
+    const reported = new Map<number, number>();
+    let furthest: { c: Cidr; i: number } | undefined;
+    for (const cur of order) {
+        if (furthest && cur.c.base < end(furthest.c)) {
+            const [later, earlier] = cur.i > furthest.i ? [cur.i, furthest.i] : [furthest.i, cur.i];
+            if (!reported.has(later)) reported.set(later, earlier);
+        }
+        if (!furthest || end(cur.c) > end(furthest.c)) furthest = cur;
+    }
+    return [...reported].sort((a, b) => a[0] - b[0]);
+}
 
 /** `network`: the existing VPC this stack builds into (never created or deleted here). */
 export const networkSchema = strictObject({
@@ -79,11 +112,9 @@ export const networkSchema = strictObject({
     subnetIds: z
         .array(id("subnet", "a subnet"))
         .min(2, { error: "list at least 2 private subnets in different AZs (EKS requires two AZs)" })
-        .superRefine((ids, ctx) =>
-            ids.forEach((s, i) => {
-                if (ids.indexOf(s) !== i) ctx.addIssue({ code: "custom", path: [i], message: `${s} is listed twice` });
-            }),
-        ),
+        .superRefine((ids, ctx) => {
+            for (const [i] of repeats(ids)) ctx.addIssue({ code: "custom", path: [i], message: `${ids[i]} is listed twice` });
+        }),
     podSubnets: podSubnetsSchema.optional(),
     /**
      * Free IPv4 addresses across `subnetIds` today, for the capacity check of groups placed there (not knowable

@@ -140,6 +140,7 @@ export function resolveNodeGroups(
 
         const archs = new Set<Arch>();
         const sizes = new Map<string, string>();
+        const listed = new Set<string>();
         g.instanceTypes.forEach((t, i) => {
             const facts = instanceFacts(t);
             if (!facts) {
@@ -151,8 +152,8 @@ export function resolveNodeGroups(
             }
             archs.add(facts.arch);
             sizes.set(t, `${facts.vcpu} vCPU/${facts.memoryMiB / 1024} GiB`);
-            if (g.instanceTypes.indexOf(t) !== i)
-                problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is listed twice` });
+            if (listed.has(t)) problems.push({ path: at(name, "instanceTypes", i), message: `"${t}" is listed twice` });
+            listed.add(t);
         });
         if (archs.size > 1)
             problems.push({
@@ -226,9 +227,11 @@ export function resolveNodeGroups(
         }
         if (g.subnets === "pod" && !hasPodSubnets)
             problems.push({ path: at(name, "subnets"), message: `"pod" needs network.podSubnets to be configured` });
+        const taints = new Set<string>();
         g.taints.forEach((t, i) => {
-            if (g.taints.findIndex((o) => o.key === t.key && o.effect === t.effect) !== i)
-                problems.push({ path: at(name, "taints", i), message: `taint ${t.key}:${t.effect} is listed twice` });
+            const id = `${t.key}:${t.effect}`;
+            if (taints.has(id)) problems.push({ path: at(name, "taints", i), message: `taint ${id} is listed twice` });
+            taints.add(id);
         });
 
         out.push({

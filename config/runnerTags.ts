@@ -30,13 +30,15 @@ const TAG = /^[^,\s](?:[^,]{0,253}[^,\s])?$/;
 /** Problems of one runner's own tag list. */
 export function tagListProblems(r: TaggedRunner): Problem[] {
     const problems: Problem[] = [];
+    const seen = new Set<string>();
     r.tags.forEach((t, i) => {
         if (!TAG.test(t))
             problems.push({
                 path: pathOf(r, "tags", i),
                 message: `${JSON.stringify(t)} is not a valid GitLab tag (no commas, no leading or trailing spaces, ≤ 255 characters)`,
             });
-        else if (r.tags.indexOf(t) !== i) problems.push({ path: pathOf(r, "tags", i), message: `"${t}" is listed twice` });
+        else if (seen.has(t)) problems.push({ path: pathOf(r, "tags", i), message: `"${t}" is listed twice` });
+        seen.add(t);
     });
     if (r.tags.length === 0 && !r.runUntagged) {
         problems.push({
@@ -50,39 +52,68 @@ export function tagListProblems(r: TaggedRunner): Problem[] {
 
 const describe = (g: TaggedRunner["group"]) =>
     !g ? "unknown nodes" : "vm" in g ? `VMs of its own (${g.arch})` : `${g.capacityType} ${g.arch} nodes`;
-/** Whether two runners' jobs may run in different kinds of place (always so when either is a VM runner). */
-const differ = (a: TaggedRunner["group"], b: TaggedRunner["group"]) =>
-    !!a && !!b && ("vm" in a || "vm" in b || a.arch !== b.arch || a.capacityType !== b.capacityType);
 const list = (tags: Iterable<string>) => `[${[...tags].join(", ")}]`;
 
-/** Problems between runners (each reported on the later runner of a pair, in stack-file order). */
+/**
+ * Problems between runners, each reported on the later runner of a pair (stack-file order). Linear in the number of
+ * tags: runners are indexed by their tag set, by each tag and the kind of node their jobs run on, so a stack of many
+ * runners costs no comparison of every pair. Per later runner: its first twin (same tags), the first earlier runner
+ * of untagged jobs, and each earlier runner on another kind of node that shares a tag with it (the first per kind).
+ */
 export function tagOverlapProblems(runners: readonly TaggedRunner[]): Problem[] {
     const problems: Problem[] = [];
-    runners.forEach((b, j) => {
-        for (const a of runners.slice(0, j)) {
-            const aTags = new Set(a.tags);
-            const same = aTags.size === new Set(b.tags).size && b.tags.every((t) => aTags.has(t));
-            if (same && b.tags.length > 0) {
-                problems.push({
-                    path: pathOf(b, "tags"),
-                    message: `same tags as ${refOf(a)} (${list(aTags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
-                });
-                continue;
-            }
-            if (a.runUntagged && b.runUntagged) {
-                problems.push({
-                    path: pathOf(b, "runUntagged"),
-                    message: `${refOf(a)} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
-                });
-            }
-            const shared = b.tags.filter((t) => aTags.has(t));
-            if (shared.length > 0 && differ(a.group, b.group)) {
-                problems.push({
-                    path: pathOf(b, "tags"),
-                    message: `shares ${list(shared)} with ${refOf(a)}, whose jobs run on ${describe(a.group)} while these run on ${describe(b.group)}: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
-                });
+    const bySet = new Map<string, TaggedRunner>();
+    /** tag → node kind → first runner holding the tag there. */
+    const byTag = new Map<string, Map<string, TaggedRunner>>();
+    let untagged: TaggedRunner | undefined;
+    for (const b of runners) {
+        const tags = new Set(b.tags);
+        const key = JSON.stringify([...tags].sort());
+        const twin = tags.size > 0 ? bySet.get(key) : undefined;
+        if (twin) {
+            problems.push({
+                path: pathOf(b, "tags"),
+                message: `same tags as ${refOf(twin)} (${list(twin.tags)}): GitLab would hand their jobs to either at random, so the stack no longer decides where jobs land; give each runner a tag of its own`,
+            });
+        }
+        if (b.runUntagged && untagged && untagged !== twin) {
+            problems.push({
+                path: pathOf(b, "runUntagged"),
+                message: `${refOf(untagged)} already runs untagged jobs; with two, an untagged job lands on either at random. Keep runUntagged on one runner`,
+            });
+        }
+        const kind = kindOf(b.group);
+        const others = new Map<TaggedRunner, string[]>();
+        if (kind !== undefined) {
+            for (const t of tags) {
+                for (const [k, a] of byTag.get(t) ?? []) {
+                    if (k === kind || a === twin) continue;
+                    const shared = others.get(a);
+                    if (shared) shared.push(t);
+                    else others.set(a, [t]);
+                }
             }
         }
-    });
+        for (const [a, shared] of others) {
+            problems.push({
+                path: pathOf(b, "tags"),
+                message: `shares ${list(shared)} with ${refOf(a)}, whose jobs run on ${describe(a.group)} while these run on ${describe(b.group)}: a job tagged only ${list(shared)} could land on either. Give the two runners disjoint tags`,
+            });
+        }
+        if (!bySet.has(key)) bySet.set(key, b);
+        if (b.runUntagged) untagged ??= b;
+        if (kind === undefined) continue;
+        for (const t of tags) {
+            const kinds = byTag.get(t) ?? new Map<string, TaggedRunner>();
+            if (!kinds.has(kind)) kinds.set(kind, b);
+            byTag.set(t, kinds);
+        }
+    }
     return problems;
 }
+
+/**
+ * Runners whose jobs run on the same kind of node (arch and capacity type) may share tags; a VM runner's VMs are a
+ * kind of their own, so a tag it shares with any other runner is reported.
+ */
+const kindOf = (g: TaggedRunner["group"]) => (!g ? undefined : "vm" in g ? `vm/${g.vm}` : `${g.arch}/${g.capacityType}`);

@@ -5,10 +5,22 @@
 // Pulumi secret (components/runners/token.ts).
 import { z } from "zod";
 import { joinPath, Problem } from "./problems";
+import { closest } from "./suggest";
 
+// A scalar here (`runnerTokens: glrt-…`) is a common slip: the message says the shape without quoting the value.
 export const runnerTokensSchema = z
-    .record(z.string(), z.string({ error: "must be a string: the runner authentication token (glrt-…)" }))
+    .record(z.string(), z.string({ error: "must be a string: the runner authentication token (glrt-…)" }), {
+        error: "must be a map of runner name → token, one per runner: `pulumi config set --secret --path 'runnerTokens.<runner>' glrt-…`",
+    })
     .default({});
+
+/** A list of names for a message, at most 10 of them. */
+const listNames = (names: readonly string[]) =>
+    names.length === 0
+        ? "none"
+        : names.length > 10
+          ? `${names.slice(0, 10).join(", ")}, … ${names.length - 10} more`
+          : names.join(", ");
 export type RunnerTokensInput = z.output<typeof runnerTokensSchema>;
 
 /** Runner authentication tokens start with this; legacy registration tokens (GR1348941…) cannot be used here. */
@@ -25,11 +37,13 @@ export function checkRunnerTokens(
     runnerNames: readonly string[],
 ): { presence: RunnerTokenPresence; problems: Problem[] } {
     const problems: Problem[] = [];
+    const declared = new Set(runnerNames);
     for (const [name, token] of Object.entries(tokens)) {
-        if (!runnerNames.includes(name)) {
+        if (!declared.has(name)) {
+            const hint = closest(name, runnerNames);
             problems.push({
                 path: joinPath("runnerTokens", name),
-                message: `there is no runner named "${name}" (runners: ${runnerNames.join(", ") || "none"}); remove it with \`pulumi config rm --path 'runnerTokens.${name}'\``,
+                message: `there is no runner named "${name}"${hint ? ` (did you mean "${hint}"?)` : ""}; remove it with \`pulumi config rm --path 'runnerTokens.${name}'\`${hint ? "" : ` (runners: ${listNames(runnerNames)})`}`,
             });
         } else if (!token.startsWith(AUTH_TOKEN_PREFIX)) {
             problems.push({

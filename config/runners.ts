@@ -1,13 +1,11 @@
 import { partitionOfRegion } from "../model/iam";
-import { RUNNER_NAMESPACES } from "../model/labels";
 import type { StackContext } from "./context";
 import { FARGATE_ROOM, fargateContainerInput, fargateRunnerProblems } from "./fargate";
 import { jobIdentityProblems } from "./jobIdentity";
 import { JobNetwork, NETWORK_DEFAULTS, resolveJobNetwork } from "./jobNetwork";
 import { JobQuota, resolveJobQuota } from "./jobQuota";
-import type { NodeGroupConfig } from "./nodeGroups";
-import { largestNode, NodePoolConfig, poolCapacityKind } from "./nodePools";
-import { joinPath, Problem } from "./problems";
+import { largestNode, poolCapacityKind } from "./nodePools";
+import { joinPath, Problem, pushAll } from "./problems";
 import { parseMemoryMiB } from "./quantities";
 import { chartsWithRunner, ChartVersion, DEFAULT_CHART_VERSION, runnerAtLeast, runnerChart } from "./runnerCharts";
 import { RunnerInput, TERMINATION_GRACE_MARGIN_SECONDS, versionedOptions } from "./runnerOptions";
@@ -21,6 +19,8 @@ import {
     RunnerResources,
     smallestNode,
 } from "./runnerResources";
+import { jobCapacityOf, placesOf } from "./runnerPlacement";
+import { runnerNameProblems, RunnerNames, runnerNames } from "./runnerNames";
 import { tagListProblems, TaggedRunner } from "./runnerTags";
 import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "./runnerTokens";
 
@@ -28,21 +28,8 @@ export { PULL_POLICIES, runnerSchema } from "./runnerOptions";
 export type { PullPolicy } from "./runnerOptions";
 
 export type { RunnerTokenSource } from "./runnerTokens";
-
-/** Kubernetes and Helm names of a runner manager, derived from its stable key (renaming them replaces the objects). */
-export interface ManagerNames {
-    readonly release: string;
-    readonly managerNamespace: string;
-    readonly serviceAccount: string;
-    readonly tokenSecret: string;
-}
-
-/** A Kubernetes runner's names: its manager's and its job namespace. */
-export interface RunnerNames extends ManagerNames {
-    readonly jobNamespace: string;
-    /** The job pods' own service account, in the job namespace (`[runners.kubernetes] service_account`). */
-    readonly jobServiceAccount: string;
-}
+export { managerNames, runnerNameProblems, runnerNames } from "./runnerNames";
+export type { ManagerNames, RunnerNames } from "./runnerNames";
 
 /** Input fields that validation turns into something else (resources, grace period, chart, token source). */
 type ResolvedAway =
@@ -86,37 +73,6 @@ export interface RunnerContext extends StackContext {
     readonly vpcCidrs?: readonly string[];
 }
 
-/** Runner keys become Helm release, namespace and service-account names: DNS labels, with room for prefixes. */
-const RUNNER_NAME = /^[a-z0-9]([-a-z0-9]{0,28}[a-z0-9])?$/;
-
-/** Problems of a runner key (`section` is `runners` or `vmRunners`: they share one name space). */
-export function runnerNameProblems(section: string, name: string): Problem[] {
-    if (RUNNER_NAME.test(name)) return [];
-    return [
-        {
-            path: joinPath(section, name),
-            message: `"${name}" is not a valid runner name: 1–30 of [a-z0-9-], alphanumeric at both ends (it becomes part of Helm release, namespace and service-account names)`,
-        },
-    ];
-}
-
-export function managerNames(name: string): ManagerNames {
-    return {
-        release: `gitlab-runner-${name}`,
-        managerNamespace: RUNNER_NAMESPACES.managers,
-        serviceAccount: `gitlab-runner-${name}`,
-        tokenSecret: `gitlab-runner-${name}-token`,
-    };
-}
-
-export function runnerNames(name: string): RunnerNames {
-    return {
-        ...managerNames(name),
-        jobNamespace: `${RUNNER_NAMESPACES.jobsPrefix}${name}`,
-        jobServiceAccount: `gitlab-job-${name}`,
-    };
-}
-
 /**
  * Cross-field and cross-section rules of `runners`; returns the defaulted runners, every problem found and the runners'
  * tags for the overlap rules (runnerTags.ts), which the caller applies across `runners` and `vmRunners`.
@@ -128,11 +84,12 @@ export function resolveRunners(
     const problems: Problem[] = [];
     const out: RunnerConfig[] = [];
     const tagged: TaggedRunner[] = [];
+    const places = placesOf(ctx);
     for (const [name, r] of Object.entries(runners)) {
         const at = (...rest: (string | number)[]) => joinPath("runners", name, ...rest);
-        problems.push(...runnerNameProblems("runners", name));
-        const { jobsGroup, pool, fargate, problems: placement } = jobCapacityOf(name, r, ctx);
-        problems.push(...placement);
+        pushAll(problems, runnerNameProblems("runners", name));
+        const { jobsGroup, pool, fargate, problems: placement } = jobCapacityOf(name, r, ctx, places);
+        pushAll(problems, placement);
 
         const entry: TaggedRunner = {
             name,
@@ -145,7 +102,7 @@ export function resolveRunners(
                 (fargate ? { name: "fargate", arch: "amd64", capacityType: "ON_DEMAND" } : undefined),
         };
         tagged.push(entry);
-        problems.push(...tagListProblems(entry));
+        pushAll(problems, tagListProblems(entry));
 
         if (r.privileged && r.runUntagged) {
             problems.push({
@@ -194,7 +151,7 @@ export function resolveRunners(
                 ),
             );
         } else {
-            problems.push(...tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
+            pushAll(problems, tokenSourceProblems("runners", name, r.tokenSsmParameter, ctx.runnerTokens));
         }
 
         // Ceilings: a node group's smallest type (any of its nodes may take the job); a pool's largest shape (Karpenter
@@ -214,10 +171,11 @@ export function resolveRunners(
             node,
             resourcePath(name),
         );
-        problems.push(...resolved.problems);
+        pushAll(problems, resolved.problems);
         if (fargate) {
-            problems.push(
-                ...fargateRunnerProblems(
+            pushAll(
+                problems,
+                fargateRunnerProblems(
                     {
                         name,
                         privileged: r.privileged,
@@ -242,9 +200,9 @@ export function resolveRunners(
 
         // Job identity and isolation (docs/runners.md#job-identity-and-isolation).
         if (r.jobIdentity)
-            problems.push(...jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
+            pushAll(problems, jobIdentityProblems(r.jobIdentity, ctx.region && partitionOfRegion(ctx.region), name));
         const network = resolveJobNetwork(r.network, ctx.vpcCidrs, name);
-        problems.push(...network.problems);
+        pushAll(problems, network.problems);
         // A Fargate runner's namespace is bounded by its jobs alone (each pod brings its own VM; the vCPU quota is
         // checked in config/fargate.ts).
         const target = jobsGroup ?? pool ?? (fargate ? { fargate: true as const } : undefined);
@@ -256,7 +214,7 @@ export function resolveRunners(
                   ctx.containerInsights,
               )
             : undefined;
-        if (quota) problems.push(...quota.problems);
+        if (quota) pushAll(problems, quota.problems);
 
         const {
             helper: _helper,
@@ -278,7 +236,7 @@ export function resolveRunners(
                 message: `needs GitLab Runner ${since} or later, but chartVersion ${chartVersion} ships ${chart.runnerVersion}; use chartVersion ${fits.join(" or ")}, or drop ${key}`,
             });
         }
-        if (r.warmCapacity) problems.push(...warmCapacityProblems(name, r.warmCapacity, r.concurrent));
+        if (r.warmCapacity) pushAll(problems, warmCapacityProblems(name, r.warmCapacity, r.concurrent));
         // The warm-capacity plan (config/warmPlan.ts) is Cluster Autoscaler's: pause pods on a group bounded by maxSize,
         // CA's scan interval and scale-down delay. On a pool the pause pods would take part of cpuLimit the capacity plan
         // does not count, so jobs could find the limit reached: not offered until pools are planned with it.
@@ -303,82 +261,6 @@ export function resolveRunners(
     }
     // Tags across runners (and VM runners) are checked by the caller, which sees both sections.
     return { runners: out, problems, tagged };
-}
-
-/**
- * Where a runner's job pods run: exactly one of `nodeGroup` (a jobs group, Cluster Autoscaler), `nodePool`
- * (Karpenter) or `fargate: true` (AWS Fargate), and a group or pool must exist.
- */
-function jobCapacityOf(
-    name: string,
-    r: Pick<RunnerInput, "nodeGroup" | "nodePool" | "fargate">,
-    ctx: RunnerContext,
-): { jobsGroup?: NodeGroupConfig; pool?: NodePoolConfig; fargate?: true; problems: Problem[] } {
-    const at = (field: string) => joinPath("runners", name, field);
-    if (r.fargate === true) {
-        const also = (["nodeGroup", "nodePool"] as const).filter((k) => r[k] !== undefined);
-        if (also.length > 0)
-            return {
-                problems: also.map((k) => ({
-                    path: at(k),
-                    message: `set exactly one of nodeGroup, nodePool and fargate: this runner has fargate: true, so its job pods get no node; drop ${k}`,
-                })),
-            };
-        return { fargate: true, problems: [] };
-    }
-    const groups = ctx.nodeGroups;
-    const karpenter = ctx.nodeAutoscaler === "karpenter";
-    const jobNames = groups.jobs.map((g) => g.name).join(", ") || "none declared";
-    const pools = ctx.nodePools ?? [];
-    const poolNames = pools.map((p) => p.name).join(", ") || "none declared";
-    if (r.nodeGroup !== undefined && r.nodePool !== undefined)
-        return {
-            problems: [
-                {
-                    path: at("nodePool"),
-                    message: `set either nodeGroup or nodePool, not both: job pods run on one kind of node (${karpenter ? "this stack's engine is Karpenter: keep nodePool" : "this stack's engine is Cluster Autoscaler: keep nodeGroup"})`,
-                },
-            ],
-        };
-    if (r.nodeGroup === undefined && r.nodePool === undefined)
-        return {
-            problems: [
-                karpenter
-                    ? { path: at("nodePool"), message: `is required: name the node pool its jobs run on (pools: ${poolNames})` }
-                    : {
-                          path: at("nodeGroup"),
-                          message: `is required: name the jobs node group its jobs run on (jobs groups: ${jobNames})`,
-                      },
-            ],
-        };
-    if (r.nodePool !== undefined) {
-        const pool = pools.find((p) => p.name === r.nodePool);
-        if (pool) return { pool, problems: [] };
-        return {
-            problems: [
-                {
-                    path: at("nodePool"),
-                    message: karpenter
-                        ? `"${r.nodePool}" is not a node pool (pools: ${poolNames})`
-                        : `"${r.nodePool}": node pools need addons.nodeAutoscaler: karpenter; with Cluster Autoscaler name a jobs node group in nodeGroup (${jobNames})`,
-                },
-            ],
-        };
-    }
-    const jobsGroup = groups.jobs.find((g) => g.name === r.nodeGroup);
-    if (jobsGroup) return { jobsGroup, problems: [] };
-    return {
-        problems: [
-            {
-                path: at("nodeGroup"),
-                message: karpenter
-                    ? `with addons.nodeAutoscaler: karpenter jobs run on node pools: use nodePool (pools: ${poolNames})`
-                    : groups.management?.name === r.nodeGroup
-                      ? `"${r.nodeGroup}" is the management group; job pods must run on a jobs group (${jobNames})`
-                      : `"${r.nodeGroup}" is not a node group (jobs groups: ${jobNames})`,
-            },
-        ],
-    };
 }
 
 /** The build container's resource fields (they sit on the runner itself) apart from everything else. */

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
 import { CacheConfig, cacheSchema } from "./cache";
-import { CapacityReport, planCapacity, podSubnetFreeIps, ROLLOUT_MANAGERS, runnerDemand } from "./capacity";
-import { FargateConfig, fargateIpProblems, FargatePlan, fargateSchema, planFargate } from "./fargate";
-import { managementPods } from "./managementCapacity";
+import type { CapacityReport } from "./capacity";
+import { FargateConfig, FargatePlan, fargateSchema, planFargate } from "./fargate";
 import { StackContext } from "./context";
 import { ClusterConfig, clusterSchema } from "./cluster";
 import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
@@ -13,13 +12,15 @@ import { nodeAutoscalerProblems } from "./nodeAutoscaler";
 import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
-import { ConfigError, deepFreeze, Problem, problemsFromZod } from "./problems";
+import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
+import { quotaProblems } from "./quotas";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
+import { closest } from "./suggest";
+import { tagProblems } from "./tags";
 import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
 import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
 import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
-import { warmAutoscaler } from "./addons/clusterAutoscaler";
-import { planWarmCapacity } from "./warmPlan";
+import { planStackCapacity } from "./stackCapacity";
 import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
@@ -63,6 +64,9 @@ const SECTIONS = {
     /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
     [GITLAB_API_TOKEN_KEY]: gitlabApiTokenSchema,
 } as const;
+/** The top-level keys of a stack's `eks-gitlab-runners:` config (besides `aws:region`). */
+export const SECTION_KEYS: readonly string[] = Object.keys(SECTIONS);
+
 type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
 
 const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
@@ -76,7 +80,9 @@ export interface ParseOptions {
 /**
  * Validates a whole stack document (`raw` holds the values of the `eks-gitlab-runners:*` keys, already decoded
  * from YAML/JSON) and returns it defaulted and frozen, or throws one ConfigError listing every problem.
- * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists.
+ * Pure: no Pulumi calls, so it is tested directly and always runs before any resource exists. Nothing but a
+ * ConfigError leaves it: an unexpected exception inside one step becomes a problem of that section that says it is
+ * a bug (the exception, with its stack, is the ConfigError's `cause`), and the other sections are still checked.
  */
 export function parseStackConfig(
     raw: Readonly<Record<string, unknown>>,
@@ -84,23 +90,43 @@ export function parseStackConfig(
     options: ParseOptions = {},
 ): StackConfig {
     const problems: Problem[] = [];
+    let bug: unknown;
+    const guard = <T>(section: string, step: () => T): T | undefined => {
+        try {
+            return step();
+        } catch (error) {
+            if (error instanceof ConfigError) throw error;
+            bug ??= error;
+            problems.push({ path: section, message: bugMessage(error) });
+            return undefined;
+        }
+    };
+    const fail = () => new ConfigError(problems, bug === undefined ? undefined : { cause: bug });
+
     if (region === undefined)
         problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
-    else if (!REGION.test(region))
-        problems.push({ path: "aws:region", message: `"${region}" is not an AWS region name like eu-west-1` });
+    else if (typeof region !== "string" || !REGION.test(region))
+        problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not an AWS region name like eu-west-1` });
 
     for (const key of Object.keys(raw)) {
-        if (!(key in SECTIONS))
-            problems.push({ path: key, message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})` });
+        if (!(key in SECTIONS)) {
+            const hint = closest(key, Object.keys(SECTIONS));
+            problems.push({
+                path: joinPath(key),
+                message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})${hint ? `; did you mean "${hint}"?` : ""}`,
+            });
+        }
     }
     const parsed: Partial<Sections> = {};
     for (const [key, sectionSchema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
-        // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
-        const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
-        const result = schema.safeParse(raw[key]);
-        if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-        else if (raw[key] === undefined) problems.push({ path: key, message: "is required" });
-        else problems.push(...problemsFromZod(key, result.error.issues));
+        guard(key, () => {
+            // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
+            const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
+            const result = schema.safeParse(raw[key]);
+            if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
+            else if (raw[key] === undefined || raw[key] === null) problems.push({ path: key, message: "is required" });
+            else pushAll(problems, problemsFromZod(key, result.error.issues, raw[key]));
+        });
     }
 
     // Cross-section rules run on whatever parsed, so one run still reports as much as it can.
@@ -117,21 +143,34 @@ export function parseStackConfig(
     }
     // The job-capacity engine decides which sections may hold job capacity (config/nodeAutoscaler.ts).
     const engine = parsed.addons?.nodeAutoscaler ?? "clusterAutoscaler";
-    problems.push(...nodeAutoscalerProblems(raw, engine));
+    guard("addons", () => pushAll(problems, nodeAutoscalerProblems(raw, engine)));
     let nodeGroups: StackContext["nodeGroups"] = { jobs: [] };
     if (parsed.nodeGroups) {
-        const resolved = resolveNodeGroups(parsed.nodeGroups, network?.podSubnets !== undefined, parsed.cluster?.version, engine);
-        nodeGroups = resolved.groups;
-        problems.push(...resolved.problems);
+        const groups = parsed.nodeGroups;
+        const resolved = guard("nodeGroups", () =>
+            resolveNodeGroups(groups, network?.podSubnets !== undefined, parsed.cluster?.version, engine),
+        );
+        if (resolved) {
+            nodeGroups = resolved.groups;
+            pushAll(problems, resolved.problems);
+        }
+    }
+    if (parsed.cluster) {
+        const cluster = parsed.cluster;
+        guard("cluster", () => pushAll(problems, tagProblems(cluster.tags)));
+        guard("nodeGroups", () => pushAll(problems, quotaProblems(nodeGroups, cluster.quotas)));
     }
     let pools: ReturnType<typeof resolveNodePools>["pools"] = [];
     if (parsed.nodePools) {
-        const resolved = resolveNodePools(parsed.nodePools, {
-            hasPodSubnets: network?.podSubnets !== undefined,
-            nodeGroupNames: Object.keys(parsed.nodeGroups ?? {}),
-        });
-        pools = resolved.pools;
-        problems.push(...resolved.problems);
+        const input = parsed.nodePools;
+        const resolved = guard("nodePools", () =>
+            resolveNodePools(input, {
+                hasPodSubnets: network?.podSubnets !== undefined,
+                nodeGroupNames: Object.keys(parsed.nodeGroups ?? {}),
+            }),
+        );
+        pools = resolved?.pools ?? [];
+        if (resolved) pushAll(problems, resolved.problems);
         if (engine === "karpenter" && pools.length === 0)
             problems.push({ path: "nodePools", message: "declare at least one node pool, or no CI job can run" });
     }
@@ -145,9 +184,10 @@ export function parseStackConfig(
     };
     let addons: AddonsConfig | undefined;
     if (parsed.addons) {
-        const resolved = resolveAddons(parsed.addons, context);
-        addons = resolved.addons;
-        problems.push(...resolved.problems);
+        const input = parsed.addons;
+        const resolved = guard("addons", () => resolveAddons(input, context));
+        addons = resolved?.addons;
+        if (resolved) pushAll(problems, resolved.problems);
     }
     // The API token's sources by presence (raw, so an invalid parameter name is not also reported as missing).
     const rawGitlab = raw.gitlab as Record<string, unknown> | undefined;
@@ -156,35 +196,46 @@ export function parseStackConfig(
         secretConfig: raw[GITLAB_API_TOKEN_KEY] !== undefined,
         secretConfigIsSecret: options.secretKeys?.has(GITLAB_API_TOKEN_KEY),
     };
-    problems.push(...apiTokenProblems(apiToken));
+    pushAll(problems, apiTokenProblems(apiToken));
     // Runners and VM runners share one name space: tokens, Helm releases and job tags.
     const runnerKeys = Object.keys(parsed.runners ?? {});
     const vmKeys = Object.keys(parsed.vmRunners ?? {});
     // Which token belongs to which runner is only known once both sections (and the groups runners need) parsed.
     const tokens =
         parsed.runnerTokens && parsed.runners && parsed.vmRunners && parsed.nodeGroups
-            ? checkRunnerTokens(parsed.runnerTokens, [...runnerKeys, ...vmKeys])
+            ? guard("runnerTokens", () => checkRunnerTokens(parsed.runnerTokens!, [...runnerKeys, ...vmKeys]))
             : undefined;
-    if (tokens) problems.push(...tokens.problems);
-    const tagged: TaggedRunner[] = [];
+    if (tokens) pushAll(problems, tokens.problems);
+    let vmTagged: readonly TaggedRunner[] = [];
     let vmRunners: VmRunnerConfig[] = [];
     if (parsed.vmRunners) {
-        const resolved = resolveVmRunners(parsed.vmRunners, { runnerTokens: tokens?.presence, runnerNames: runnerKeys });
-        vmRunners = resolved.vmRunners;
-        problems.push(...resolved.problems);
-        tagged.push(...resolved.tagged);
+        const input = parsed.vmRunners;
+        const resolved = guard("vmRunners", () =>
+            resolveVmRunners(input, { runnerTokens: tokens?.presence, runnerNames: runnerKeys }),
+        );
+        if (resolved) {
+            vmRunners = resolved.vmRunners;
+            pushAll(problems, resolved.problems);
+            vmTagged = resolved.tagged;
+        }
     }
     let runners: RunnerConfig[] = [];
+    let runnerTagged: readonly TaggedRunner[] = [];
     if (parsed.runners && parsed.nodeGroups) {
-        const resolved = resolveRunners(parsed.runners, {
-            ...context,
-            runnerTokens: tokens?.presence,
-            apiToken,
-            vpcCidrs: network && knownVpcCidrs(network),
-        });
-        runners = resolved.runners;
-        problems.push(...resolved.problems);
-        tagged.unshift(...resolved.tagged);
+        const input = parsed.runners;
+        const resolved = guard("runners", () =>
+            resolveRunners(input, {
+                ...context,
+                runnerTokens: tokens?.presence,
+                apiToken,
+                vpcCidrs: network && knownVpcCidrs(network),
+            }),
+        );
+        if (resolved) {
+            runners = resolved.runners;
+            pushAll(problems, resolved.problems);
+            runnerTagged = resolved.tagged;
+        }
     }
     // Fargate runners need the section that sizes and prices them (config/fargate.ts).
     const fargateRunners = runners.filter((r) => r.fargate === true);
@@ -193,62 +244,55 @@ export function parseStackConfig(
             path: "fargate",
             message: `is required when a runner has fargate: true (${fargateRunners.map((r) => `runners.${r.name}`).join(", ")}): set vcpuQuota to the account's "Fargate On-Demand vCPU resource count" in ${region ?? "this region"}`,
         });
+    const fargateInput = parsed.fargate;
     const fargatePlan =
-        parsed.fargate && region && fargateRunners.length > 0 ? planFargate(fargateRunners, parsed.fargate, region) : undefined;
-    if (fargatePlan) problems.push(...fargatePlan.problems);
+        fargateInput && region && fargateRunners.length > 0
+            ? guard("fargate", () => planFargate(fargateRunners, fargateInput, region))
+            : undefined;
+    if (fargatePlan) pushAll(problems, fargatePlan.problems);
     // Each pool's terminationGracePeriod follows its runners' job timeouts (the same margin as a node group's drain).
-    const graced = resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS);
-    const nodePools = graced.pools;
-    problems.push(...graced.problems);
-    problems.push(...tagOverlapProblems(tagged));
+    const graced = guard("nodePools", () => resolvePoolGracePeriods(pools, runners, DRAIN_MARGIN_SECONDS));
+    const nodePools = graced?.pools ?? [];
+    if (graced) pushAll(problems, graced.problems);
+    // Runners first: a conflict is reported on the later of two, in the order of the sections.
+    guard("runners", () => pushAll(problems, tagOverlapProblems([...runnerTagged, ...vmTagged])));
 
     let observability: ObservabilityConfig | undefined;
     if (parsed.observability) {
-        const resolved = resolveObservability(parsed.observability, {
-            containerInsights: context.containerInsights,
-            containerInsightsVersion: parsed.addons?.containerInsights.version,
-            // The resolved switches: under Karpenter, Cluster Autoscaler is off whatever its section's default says.
-            clusterAutoscaler: addons?.clusterAutoscaler.enabled,
-            karpenter: addons?.karpenter.enabled,
-            // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
-            runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
-        });
-        observability = resolved.config;
-        problems.push(...resolved.problems);
+        const input = parsed.observability;
+        const resolved = guard("observability", () =>
+            resolveObservability(input, {
+                containerInsights: context.containerInsights,
+                containerInsightsVersion: parsed.addons?.containerInsights.version,
+                // The resolved switches: under Karpenter, Cluster Autoscaler is off whatever its section's default says.
+                clusterAutoscaler: addons?.clusterAutoscaler.enabled,
+                karpenter: addons?.karpenter.enabled,
+                // Every runner manager is scraped and alarmed on, Kubernetes and VM runners alike.
+                runners: parsed.runners && parsed.nodeGroups && parsed.vmRunners ? [...runners, ...vmRunners] : undefined,
+            }),
+        );
+        observability = resolved?.config;
+        if (resolved) pushAll(problems, resolved.problems);
     }
 
-    if (problems.length > 0) throw new ConfigError(problems);
+    if (problems.length > 0) throw fail();
 
     // Capacity needs a valid document, so its blocking findings come once everything else is right.
-    const jobs = planCapacity({
-        region: region!,
-        nodeGroups: nodeGroups as NodeGroups,
-        nodePools,
-        runners: runners.map(runnerDemand),
-        containerInsights: context.containerInsights,
-        podSubnetFreeIps: podSubnetFreeIps(network!),
-        clusterSubnetFreeIps: network!.freeIpAddresses,
-        managementPods: managementPods(addons!, [...runners, ...vmRunners], {
-            fleetMetrics: observability!.collection !== undefined,
+    const capacity = guard("capacity", () =>
+        planStackCapacity({
+            region: region!,
+            network: network!,
+            nodeGroups: nodeGroups as NodeGroups,
+            nodePools,
+            runners,
+            vmRunners,
+            addons: addons!,
+            containerInsights: context.containerInsights,
+            fleetMetrics: observability?.collection !== undefined,
+            fargatePlan: fargatePlan?.plan,
         }),
-        vmRunners,
-    });
-    // Warm capacity sits on top of the jobs: its pause pods must fit beside them (config/warmPlan.ts).
-    const warm = planWarmCapacity({ runners, capacity: jobs, autoscaler: warmAutoscaler(addons!.clusterAutoscaler) });
-    // Fargate job pods take subnet addresses too: the profile's subnets are the pod subnets when there are any.
-    const fargateIps = fargatePlan
-        ? fargateIpProblems(
-              fargatePlan.plan,
-              jobs.pools.find((p) => p.name === (network!.podSubnets ? "pod" : "cluster")),
-              ROLLOUT_MANAGERS,
-          ).map((p) => ({ severity: "error" as const, subject: p.path, message: p.message }))
-        : [];
-    const capacity = {
-        ...jobs,
-        warm: warm.plans,
-        ...(fargatePlan ? { fargate: fargatePlan.plan } : {}),
-        findings: [...jobs.findings, ...warm.findings, ...fargateIps],
-    };
+    );
+    if (!capacity) throw fail();
     const blocking = capacity.findings.filter((f) => f.severity === "error");
     if (blocking.length > 0) throw new ConfigError(blocking.map((f) => ({ path: f.subject, message: f.message })));
 
@@ -267,4 +311,10 @@ export function parseStackConfig(
         observability: observability!,
         capacity,
     });
+}
+
+/** The problem an unexpected exception becomes: it is this program's fault, and says what to report. */
+function bugMessage(error: unknown): string {
+    const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return `could not be checked because of a bug in eks-gitlab-runners (${what.slice(0, 300)}); please report it with this stack file (run with PLAN_DEBUG=1 for the stack trace). The rest of the document was still checked`;
 }

@@ -3,6 +3,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     let best: string | undefined;
     let bestDistance = Math.max(2, Math.floor(word.length / 4)) + 1;
     for (const c of candidates) {
+        // The length difference is a lower bound of the distance: most candidates are ruled out without computing it.
+        if (Math.abs(c.length - word.length) >= bestDistance) continue;
         const d = editDistance(word, c);
         if (d < bestDistance) [best, bestDistance] = [c, d];
     }

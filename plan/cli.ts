@@ -1,33 +1,23 @@
 /**
- * `npm run plan -- <stack> [--format text|markdown|json]`: the offline plan. Evaluates the real program for
- * Pulumi.<stack>.yaml under Pulumi mocks (no AWS account, Pulumi CLI or plugins) and prints its resources, node
- * groups, runners with their rendered config.toml, and the capacity report.
- * Exit codes: 0 plan printed (warnings allowed); 1 the configuration is invalid (the same error `pulumi up` gives);
- * 2 usage error.
+ * `npm run plan -- <stack> [--format text|markdown|json] [--stack-file <path>] [--base <git-ref>]`: the offline plan.
+ * Evaluates the real program for Pulumi.<stack>.yaml under Pulumi mocks (no AWS account, Pulumi CLI or plugins) and
+ * prints its resources, node groups, runners with their rendered config.toml, access and identity, and capacity;
+ * with `--base`, what changes from that git ref to this tree (plan/planDiff.ts).
+ * Exit codes: 0 printed (warnings allowed); 1 the configuration is invalid (the message `pulumi up` would give) or
+ * the stack file is not YAML (with line and column); 2 usage error (also an unknown --base ref); 3 a crash (a bug:
+ * PLAN_DEBUG=1 shows the stack trace).
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, loadStackConfig, PROJECT } from "../config";
-import { tokenHowTo } from "../config/runnerTokens";
-import { Finding } from "../config/capacity";
-import {
-    ProgramError,
-    ROOT,
-    runProgram,
-    stackFileConfig,
-    standInGitlabApiToken,
-    standInRunnerTokens,
-    withoutEncryptedValues,
-} from "./engine";
-import { buildPlan } from "./planData";
-import { Format, FORMATS, renderPlan } from "./render";
-
-/** What encrypted values and missing runner tokens become offline: shaped like a token, so validation accepts it. */
-const STAND_IN = "glrt-offline-plan-stand-in";
-/** What the GitLab API token of registered runners becomes offline (read from SSM or config at deploy time). */
-const API_TOKEN_STAND_IN = "gitlab-api-token-offline-plan-stand-in";
-
-const USAGE = `usage: npm run plan -- <stack> [--format ${FORMATS.join("|")}] [--stack-file <path>]   (stacks: ${listStacks().join(", ")}; with --stack-file Pulumi.<stack>.yaml the stack name may be left out)`;
+import { parseArgs, PlanArgs, usage } from "./args";
+import { BaseRefError, checkoutBase } from "./baseCheckout";
+import { ROOT } from "./engine";
+import { Evaluation, evaluateStack, InvalidConfig } from "./evaluate";
+import { exitWith } from "./exit";
+import { BaseState, buildDiff } from "./planDiff";
+import { renderPlan } from "./render";
+import { renderDiff } from "./renderDiff";
+import { StackFileError } from "./stackFile";
 
 function listStacks(): string[] {
     return fs
@@ -43,96 +33,68 @@ export interface CliResult {
     readonly stderr: string;
 }
 
-export interface PlanArgs {
-    readonly stack: string;
-    readonly format: Format;
-    /** Another file than Pulumi.<stack>.yaml (e.g. a generated stack). */
-    readonly stackFile?: string;
-}
+export { parseArgs } from "./args";
 
-export function parseArgs(argv: readonly string[]): PlanArgs | { error: string } {
-    let stack: string | undefined;
-    let format: Format = "text";
-    let stackFile: string | undefined;
-    for (let i = 0; i < argv.length; i++) {
-        const arg = argv[i];
-        const option = (name: string) =>
-            arg.startsWith(`${name}=`) ? arg.slice(name.length + 1) : arg === name ? argv[++i] : undefined;
-        if (arg.startsWith("--format")) {
-            const value = option("--format");
-            if (!FORMATS.includes(value as Format)) return { error: `--format must be one of ${FORMATS.join(", ")}` };
-            format = value as Format;
-        } else if (arg.startsWith("--stack-file")) {
-            stackFile = option("--stack-file");
-            if (!stackFile) return { error: "--stack-file needs a path" };
-        } else if (arg.startsWith("-")) {
-            return { error: `unknown option ${arg}` };
-        } else if (stack === undefined) {
-            stack = arg;
-        } else {
-            return { error: `one stack at a time (got ${stack} and ${arg})` };
-        }
-    }
-    // A stack file alone names its stack: `Pulumi.<stack>.yaml`.
-    stack ??= stackFile === undefined ? undefined : /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(stackFile))?.[1];
-    return stack === undefined ? { error: "name a stack" } : { stack, format, stackFile };
-}
+const failure = (code: number, stderr: string): CliResult => ({
+    code,
+    stdout: "",
+    stderr: stderr.endsWith("\n") ? stderr : `${stderr}\n`,
+});
 
 /** Runs the plan; returns what to print and the exit code (the process wrapper below prints and exits). */
 export async function runPlan(argv: readonly string[]): Promise<CliResult> {
     const args = parseArgs(argv);
-    if ("error" in args) return { code: 2, stdout: "", stderr: `${args.error}\n${USAGE}\n` };
-    const file = args.stackFile ?? path.join(ROOT, `Pulumi.${args.stack}.yaml`);
-    if (!fs.existsSync(file)) return { code: 2, stdout: "", stderr: `no stack file ${file}\n${USAGE}\n` };
-
-    // Stack files hold no usable secrets offline: encrypted values and missing runner tokens get stand-ins, noted below.
-    const decoded = withoutEncryptedValues(stackFileConfig(args.stack, file), () => STAND_IN);
-    const tokens = standInRunnerTokens(decoded.config, () => STAND_IN);
-    const vmRunners = Object.keys((decoded.config[`${PROJECT}:vmRunners`] ?? {}) as object);
-    const notes: Finding[] = tokens.runners.map((r) => ({
-        severity: "warning",
-        subject: `runnerTokens.${r}`,
-        message: `not in ${path.basename(file)}; \`pulumi up\` fails until you ${tokenHowTo(r, vmRunners.includes(r) ? "vmRunners" : "runners")}`,
-    }));
-    const api = standInGitlabApiToken(decoded.config, API_TOKEN_STAND_IN);
-    if (api.missing) {
-        notes.push({
-            severity: "warning",
-            subject: "gitlabApiToken",
-            message: `not in ${path.basename(file)} and gitlab.apiTokenSsmParameter is not set; \`pulumi up\` fails until the registered runners have a GitLab API token (docs/runner-registration.md)`,
-        });
-    }
-    const secretKeys = [...new Set([...decoded.secretKeys, ...Object.keys(tokens.config), ...Object.keys(api.config)])];
-
+    if ("error" in args) return failure(2, `${args.error}\n${usage(listStacks())}`);
+    const file = path.resolve(args.stackFile ?? path.join(ROOT, `Pulumi.${args.stack}.yaml`));
+    if (!fs.existsSync(file)) return failure(2, `no stack file ${file}\n${usage(listStacks())}`);
     try {
-        const run = await runProgram({
-            stack: args.stack,
-            config: { ...decoded.config, ...tokens.config, ...api.config },
-            secretKeys,
-            secureParameters: api.secureParameters,
-        });
-        const plan = buildPlan(args.stack, loadStackConfig(), run, notes);
-        return { code: 0, stdout: renderPlan(plan, args.format), stderr: "" };
+        if (args.base !== undefined) return await runDiff({ ...args, base: args.base }, file);
+        const head = await evaluateStack({ stack: args.stack, file });
+        return { code: 0, stdout: renderPlan(head.plan, args.format), stderr: "" };
     } catch (error) {
-        const cause = error instanceof ProgramError ? error.cause : error;
-        if (cause instanceof ConfigError) return { code: 1, stdout: "", stderr: `${cause.message}\n` };
+        if (error instanceof InvalidConfig || error instanceof StackFileError) return failure(1, error.message);
+        if (error instanceof BaseRefError) return failure(2, error.message);
         throw error;
     }
 }
 
-/** Runs the plan for the process's arguments, prints it and exits with its code. */
+/**
+ * The diff: the base ref's tree is checked out beside this one and both are evaluated in this process. The base uses
+ * the same stack file path inside its tree (a stack file outside the repository is evaluated by both programs).
+ */
+async function runDiff(args: PlanArgs & { base: string }, file: string): Promise<CliResult> {
+    const checkout = checkoutBase(ROOT, args.base); // first: an unknown ref fails before any evaluation
+    try {
+        const head = await evaluateStack({ stack: args.stack, file });
+        const relative = path.relative(ROOT, file);
+        const inside = !relative.startsWith("..") && !path.isAbsolute(relative);
+        const baseFile = inside ? path.join(checkout.root, relative) : file;
+        const state = { ref: args.base, commit: checkout.commit, lockfileDiffers: checkout.lockfileDiffers };
+        let base: Evaluation | undefined;
+        let baseState: BaseState;
+        if (!fs.existsSync(baseFile)) baseState = { ...state, state: "absent" };
+        else {
+            try {
+                base = await evaluateStack({ stack: args.stack, file: baseFile, root: checkout.root });
+                baseState = { ...state, state: "evaluated" };
+            } catch (error) {
+                if (!(error instanceof InvalidConfig || error instanceof StackFileError)) throw error;
+                baseState = { ...state, state: "invalid", message: error.message };
+            }
+        }
+        return { code: 0, stdout: renderDiff(buildDiff(args.stack, baseState, base, head), args.format), stderr: "" };
+    } finally {
+        checkout.dispose();
+    }
+}
+
+/** Runs the plan for the process's arguments, prints it and exits with its code once the output is written. */
 export function main(): void {
-    runPlan(process.argv.slice(2)).then(
-        (r) => {
-            process.stdout.write(r.stdout);
-            process.stderr.write(r.stderr);
-            process.exit(r.code);
-        },
-        (error) => {
-            process.stderr.write(
-                `${error instanceof Error ? error.stack : error}\n${process.env.PLAN_DEBUG ? "" : "(run with PLAN_DEBUG=1 for stack traces)\n"}`,
-            );
-            process.exit(3);
-        },
+    runPlan(process.argv.slice(2)).then(exitWith, (error) =>
+        exitWith({
+            code: 3,
+            stdout: "",
+            stderr: `${error instanceof Error ? error.stack : error}\n${process.env.PLAN_DEBUG ? "" : "(a bug in the plan: run with PLAN_DEBUG=1 for the stack trace and report it)\n"}`,
+        }),
     );
 }

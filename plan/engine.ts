@@ -3,11 +3,12 @@
  * cloud, CLI or plugin, and records every resource it registers. The offline plan and the test suite both use it.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { PROJECT } from "../config";
 import { mockCall, mockState } from "./mocks";
+import { ConfigMap, readStackFile } from "./stackFile";
 
 // Not in the public typings, but the runtime's own way to wait until every outstanding registration has finished.
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -21,6 +22,9 @@ export const ROOT = findUp(__dirname, "Pulumi.yaml");
 
 /** The program, index.ts next to this folder (index.js when compiled). */
 const PROGRAM = path.join(__dirname, "..", "index");
+
+/** The program of another checkout of this repository (the base of a diff): its index.ts. */
+export const programIn = (root: string) => path.join(root, "index");
 
 function findUp(dir: string, file: string): string {
     for (let d = dir; ; d = path.dirname(d)) {
@@ -43,13 +47,12 @@ export interface Recorded {
     urn?: string;
 }
 
-/** Config map as the Pulumi engine hands it to a program: `namespace:key` → value (objects JSON-encoded). */
-export type ConfigMap = Record<string, unknown>;
+export { isMap, StackFileError } from "./stackFile";
+export type { ConfigMap } from "./stackFile";
 
-/** The `config:` section of `Pulumi.<stack>.yaml`. */
+/** The `config:` section of `Pulumi.<stack>.yaml` (a StackFileError when the file is not YAML or has no such map). */
 export function stackFileConfig(stack: string, file = path.join(ROOT, `Pulumi.${stack}.yaml`)): ConfigMap {
-    const doc = parseYaml(fs.readFileSync(file, "utf8"));
-    return { ...(doc?.config ?? {}) };
+    return readStackFile(file);
 }
 
 export interface RunOptions {
@@ -59,6 +62,16 @@ export interface RunOptions {
     secretKeys?: string[];
     /** Whether to simulate `pulumi preview` (unknown outputs) rather than `pulumi up`. */
     preview?: boolean;
+    /** The program module to evaluate (default: this checkout's index.ts). */
+    program?: string;
+    /**
+     * `faithful` (default) runs the Pulumi runtime as `pulumi up` does. `plan` leaves out what only the real engine
+     * uses, for the offline plan's speed: dynamic providers are recorded as a fingerprint of their code instead of
+     * Pulumi's closure serialization (a V8 inspector session and a TypeScript parse of every captured function), no
+     * source position is captured per resource (a full stack trace each), and promises are not tracked for the
+     * leak report. The resources and inputs recorded are the same but for the providers' serialized text.
+     */
+    mode?: "faithful" | "plan";
     /** Values of SSM SecureString parameters by name (stand-ins; others are answered as runner tokens). */
     secureParameters?: Readonly<Record<string, string>>;
 }
@@ -163,7 +176,8 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
     mockMonitor.registerResourceHook ??= (_req, done) => done(null, {});
 
     // Imported lazily so that every run sees the config and mocks set above.
-    const program: () => Record<string, unknown> = require(PROGRAM);
+    const program: () => Record<string, unknown> = require(options.program ?? PROGRAM);
+    const restoreSerializer = options.mode === "plan" ? planMode() : () => {};
     const seenOptions: { type: string; name: string; opts: pulumi.CustomResourceOptions; parent?: string }[] = [];
     let outputs: Record<string, unknown>;
     try {
@@ -184,103 +198,75 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
             })) ?? {};
     } catch (error) {
         await waitForRPCs();
+        restoreSerializer();
         throw new ProgramError(
             error as Error,
             resources.filter((r) => r.type !== STACK_TYPE),
         );
     }
     await waitForRPCs();
+    restoreSerializer();
     const stackIndex = resources.findIndex((r) => r.type === STACK_TYPE);
     if (stackIndex >= 0) resources.splice(stackIndex, 1);
+
+    // Options and URNs are matched to the recorded resources by type and name, each in one pass (a stack of a
+    // thousand resources must not cost a million comparisons). Type and name are unique within a stack except
+    // across parents, where the first unmatched one takes the next.
+    const byKey = new Map<string, Recorded[]>();
+    for (const r of resources) {
+        const key = `${r.type}::${r.name}`;
+        const list = byKey.get(key);
+        if (list) list.push(r);
+        else byKey.set(key, [r]);
+    }
+    const next = (key: string, free: (r: Recorded) => boolean) => byKey.get(key)?.find(free);
     for (const o of seenOptions) {
-        const r = resources.find((x) => x.name === o.name && x.type === o.type && x.opts === undefined);
+        const r = next(`${o.type}::${o.name}`, (x) => x.opts === undefined);
         if (r) {
             r.opts = o.opts;
             r.parent = o.parent;
         }
     }
-
     const monitor = pulumi.runtime.getMonitor() as unknown as { resources: Map<string, { urn: string }> };
     for (const urn of monitor.resources.keys()) {
         const [, , qualifiedType, name] = urn.split("::");
-        const type = qualifiedType.split("$").pop();
-        const r = resources.find((x) => x.name === name && x.type === type && x.urn === undefined);
+        const r = next(`${qualifiedType.split("$").pop()}::${name}`, (x) => x.urn === undefined);
         if (r) r.urn = urn;
     }
     return new Run(resources, outputs, calls);
 }
 
-/** The secret config key holding runner authentication tokens (`pulumi config set --secret --path 'runnerTokens.<runner>'`). */
-export const RUNNER_TOKENS_KEY = `${PROJECT}:runnerTokens`;
-
 /**
- * Stand-in tokens for the runners and VM runners of `config` that have none in it and do not read theirs from SSM, so that a
- * stack file (which never holds real tokens) evaluates offline. Returns the config key to merge and the runners
- * that got a stand-in.
+ * Switches the Pulumi runtime to the plan's mode until the returned function is called (see RunOptions.mode). Each
+ * replaced function is read through its module object by the runtime at call time, so swapping the export is
+ * enough: the closure serializer (called by the dynamic-resource module), `Resource.callsites` (the source position
+ * of every registration) and `debuggablePromise` (the leak bookkeeping of every runtime promise).
  */
-export function standInRunnerTokens(
-    config: ConfigMap,
-    token: (runner: string) => string,
-): { config: ConfigMap; runners: string[] } {
-    // Runners and VM runners both need a token (config/runnerTokens.ts).
-    type TokenFields = { tokenSsmParameter?: string; registration?: unknown };
-    const runners = {
-        ...((config[`${PROJECT}:runners`] ?? {}) as Record<string, TokenFields>),
-        ...((config[`${PROJECT}:vmRunners`] ?? {}) as Record<string, TokenFields>),
+function planMode(): () => void {
+    const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+        serializeFunction: (f: () => unknown, args?: unknown) => Promise<{ text: string; containsSecrets: boolean }>;
     };
-    const existing = (config[RUNNER_TOKENS_KEY] ?? {}) as Record<string, unknown>;
-    // Registered runners get their token from GitLab (the registration resource), never from config.
-    const missing = Object.entries(runners)
-        .filter(([name, r]) => !r?.tokenSsmParameter && !r?.registration && !(name in existing))
-        .map(([name]) => name);
-    if (missing.length === 0) return { config: {}, runners: [] };
-    return {
-        config: { [RUNNER_TOKENS_KEY]: { ...existing, ...Object.fromEntries(missing.map((n) => [n, token(n)])) } },
-        runners: missing,
+    const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>) => Promise<T> };
+    const resource = pulumi.Resource as unknown as { callsites: () => unknown[] };
+    const originals = [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] as const;
+    closure.serializeFunction = async (f) => {
+        const provider = f() as Record<string, unknown>;
+        const code = Object.keys(provider)
+            .sort()
+            .map((k) => `${k}=${String(provider[k])}`)
+            .join("\n");
+        return { text: `offline-fingerprint:${createHash("sha256").update(code).digest("hex")}`, containsSecrets: false };
+    };
+    debuggable.debuggablePromise = (p) => p;
+    resource.callsites = () => [];
+    return () => {
+        [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
     };
 }
-
-/** The secret config key of the GitLab API token (`pulumi config set --secret gitlabApiToken …`). */
-export const GITLAB_API_TOKEN_CONFIG_KEY = `${PROJECT}:gitlabApiToken`;
-
-/**
- * A stand-in GitLab API token for a stack whose runners are registered through the API, so that it evaluates
- * offline: the answer to the SSM lookup of `gitlab.apiTokenSsmParameter`, or a secret `gitlabApiToken` when the file
- * names neither source (`missing` then says so). Nothing for a stack without registered runners.
- */
-export function standInGitlabApiToken(
-    config: ConfigMap,
-    token: string,
-): { config: ConfigMap; secureParameters: Record<string, string>; missing: boolean } {
-    const none = { config: {}, secureParameters: {}, missing: false };
-    const runners = (config[`${PROJECT}:runners`] ?? {}) as Record<string, { registration?: unknown } | undefined>;
-    if (!Object.values(runners).some((r) => r?.registration !== undefined)) return none;
-    const parameter = (config[`${PROJECT}:gitlab`] as { apiTokenSsmParameter?: unknown } | undefined)?.apiTokenSsmParameter;
-    if (typeof parameter === "string") return { ...none, secureParameters: { [parameter]: token } };
-    if (GITLAB_API_TOKEN_CONFIG_KEY in config) return none;
-    return { config: { [GITLAB_API_TOKEN_CONFIG_KEY]: token }, secureParameters: {}, missing: true };
-}
-
-/**
- * Replaces encrypted values of a stack file (`{secure: v1:…}`, which only the Pulumi CLI can decrypt) with
- * stand-ins, and names the keys that held them so they are registered as secrets.
- */
-export function withoutEncryptedValues(
-    config: ConfigMap,
-    standIn: (path: string) => string,
-): { config: ConfigMap; secretKeys: string[] } {
-    const secretKeys = new Set<string>();
-    const walk = (value: unknown, key: string, path: string): unknown => {
-        if (value && typeof value === "object" && !Array.isArray(value)) {
-            const entries = Object.entries(value as Record<string, unknown>);
-            if (entries.length === 1 && entries[0][0] === "secure") {
-                secretKeys.add(key);
-                return standIn(path);
-            }
-            return Object.fromEntries(entries.map(([k, v]) => [k, walk(v, key, `${path}.${k}`)]));
-        }
-        return value;
-    };
-    const out = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, walk(v, k, k)]));
-    return { config: out, secretKeys: [...secretKeys] };
-}
+export {
+    GITLAB_API_TOKEN_CONFIG_KEY,
+    RUNNER_TOKENS_KEY,
+    standInGitlabApiToken,
+    standInRunnerTokens,
+    withoutEncryptedValues,
+} from "./standIns";

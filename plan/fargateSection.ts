@@ -4,7 +4,7 @@ import type { FargatePlan } from "../config/fargate";
 import { FARGATE_PRICES_AS_OF } from "../config/fargateFacts";
 import { describeSize } from "../config/fargateSizing";
 import { formatCpuMillis, formatMiB } from "../config/quantities";
-import { Format, table } from "./markup";
+import { Format, table } from "./format";
 
 const money = (v: number | undefined) => (v === undefined ? "n/a" : `$${v.toFixed(4)}`);
 

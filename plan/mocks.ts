@@ -111,12 +111,13 @@ export function mockCall(
                     arn: `arn:aws:ssm:${region}:${ACCOUNT}:parameter${inputs.name}`,
                 };
             // The newest Amazon Linux 2023 AMI (a VM runner's image), or the recommended AMI release for a cluster
-            // version, as the public SSM parameters return them.
+            // version, as the public SSM parameters return them: of the minor the parameter is for, so a version
+            // upgrade changes every group's release as it does on AWS.
             return {
                 ...inputs,
                 value: String(inputs.name).startsWith("/aws/service/ami-amazon-linux-latest/")
                     ? "ami-0a1b2c3d4e5f60718"
-                    : "1.34.2-20251112",
+                    : `${/\b(1\.\d+)\b/.exec(String(inputs.name))?.[1] ?? "1.34"}.2-20251112`,
                 type: "String",
                 arn: `arn:aws:ssm:${region}::parameter${inputs.name}`,
             };

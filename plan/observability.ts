@@ -1,6 +1,6 @@
 // The offline plan's "Observability" section: every alarm with its threshold, every scraped metric, and what the
 // metrics cost a month.
-import { Format, heading, table } from "./markup";
+import { Format, heading, table } from "./format";
 import type { ObservabilityPlan } from "./planData";
 
 const usd2 = (v: number) => `$${v.toFixed(2)}`;
@@ -15,7 +15,7 @@ export function observabilityLines(o: ObservabilityPlan | undefined, format: For
     out.push(
         `Dashboard ${o.dashboard}. ${o.alarms.length} alarms notify the stack's SNS topic${targets.length ? ` → ${targets.join(", ")}` : " (no subscriber: nobody is told)"}.`,
         "",
-        `Custom metrics: ${c.metrics} — each of the ${o.metrics.length} scraped metrics below once per runner, job group or cluster, plus the killed-jobs and pod-start-timeout counts of each Kubernetes runner (from its log). ` +
+        `Custom metrics: ${c.metrics} — each of the ${o.metrics.length} scraped metrics below once per runner, job group, node pool, job namespace or cluster, plus the killed-jobs and pod-start-timeout counts of each Kubernetes runner (from its log). ` +
             `About ${usd2(c.usdPerMonth)}/month: ${c.metrics} metrics × ${usd2(c.prices.customMetricUsdPerMonth)}, ${c.alarms} alarms × ${usd2(c.prices.alarmUsdPerMonth)}, ${c.dashboards} dashboard × ${usd2(c.prices.dashboardUsdPerMonth)} ` +
             `(${c.prices.region} list prices of ${c.prices.asOf}, not re-verified). Not included: ${c.insightsAlarms} Metrics Insights alarms, priced by the metrics they analyse, and the scraped samples' log ingestion (Container Insights logs).`,
         "",

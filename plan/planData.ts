@@ -4,12 +4,13 @@ import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
 import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration/api";
 import { REGISTRATION_RESOURCE } from "./mocks";
-
-const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 import { Finding } from "../config/capacity";
 import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
 import type { CollectedMetric } from "../config/observability";
 import { Recorded, Run } from "./engine";
+import { readSecurity, SecurityView } from "./planSecurity";
+
+const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 
 /** Everything the offline plan shows, as plain data (also the `--format json` document). */
 export interface PlanData {
@@ -29,6 +30,8 @@ export interface PlanData {
     /** Karpenter node pools (empty with Cluster Autoscaler). */
     readonly nodePools: readonly NodePoolPlan[];
     readonly runners: readonly RunnerPlan[];
+    /** Access entries, API endpoint exposure, IAM documents, workload identities, chart and add-on versions. */
+    readonly security: SecurityView;
     readonly vmRunners: readonly VmRunnerPlan[];
     readonly capacity: StackConfig["capacity"];
     /** Fleet metrics, dashboard and alarms; undefined when `observability` is off. */
@@ -67,6 +70,8 @@ export interface NodeGroupPlan {
     /** Tags this program puts on the group's ASG (auto-discovery, node templates). */
     readonly asgTags: Record<string, string>;
     readonly azRebalanceSuspended: boolean;
+    /** The launch template's instance metadata options (IMDSv2 required, hop limit 1: pods cannot reach the node role). */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
     /**
      * What a patch run (new AMI release, Kubernetes minor, launch-template change) does to the group: it is replaced
      * blue/green and the old one drained for at most `drainBoundSeconds` before it is deleted; `maxMinutes` adds the
@@ -89,6 +94,8 @@ export interface NodePoolPlan {
     readonly terminationGracePeriod: OrMissing<string>;
     /** The AMI the node class selects (the alias of the release resolved at this deploy). */
     readonly ami: OrMissing<string>;
+    /** The node class's instance metadata settings (`spec.metadataOptions`), as registered. */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
 }
 
 export interface RunnerPlan {
@@ -155,6 +162,10 @@ export interface VmRunnerPlan {
     readonly protectFromScaleIn: OrMissing<boolean>;
     readonly suspendedProcesses: OrMissing<readonly string[]>;
     readonly capacityRebalance: OrMissing<boolean>;
+    /** Whether its job containers run privileged (docker-in-docker on single-use VMs; config/vmRunners/resolve.ts). */
+    readonly privileged: boolean;
+    /** Its launch template's instance metadata settings (`metadataOptions`), as registered. */
+    readonly metadataOptions: OrMissing<Readonly<Record<string, unknown>>>;
     /** Scaling policies registered on the group: must be 0 (the runner alone decides its capacity). */
     readonly scalingPolicies: number;
     readonly chartVersion: OrMissing<string>;
@@ -170,6 +181,7 @@ const SCALING_POLICY = "aws:autoscaling/policy:Policy";
 const ASG_TAG = "aws:autoscaling/tag:Tag";
 const SUSPENSION = "pulumi-nodejs:dynamic/eks-gitlab-runners:AsgProcessSuspension";
 const RELEASE = "kubernetes:helm.sh/v3:Release";
+const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
@@ -184,7 +196,8 @@ const COMPARISON: Record<string, string> = {
 /** The observability section, read back from the registered alarms and dashboard plus the metric catalogue. */
 function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | undefined {
     const o = config.observability;
-    if (!o.enabled) return undefined;
+    // A diff's base may be a commit whose config layer predates the section.
+    if (!o?.enabled) return undefined;
     const alarms = run.ofType(ALARM).map((a) => {
         const i = a.inputs;
         const query = i.metricQueries?.[0];
@@ -205,6 +218,7 @@ function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | und
         runners: config.runners.length + config.vmRunners.length,
         podRunners: config.runners.length,
         jobGroups: config.nodeGroups.jobs.length,
+        nodePools: config.nodePools.length,
     });
     const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
     const [dashboard] = run.ofType(DASHBOARD);
@@ -244,9 +258,17 @@ function pluginOf(toml: string): string | undefined {
 /** A recorded input, or MISSING when it was not registered. */
 const recorded = <T>(value: T | undefined): OrMissing<T> => (value === undefined ? MISSING : value);
 
-/** The component resource that holds a node group's children (the group's stable resource name). */
-function childrenOf(run: Run, parent: string, type: string): Recorded[] {
-    return run.resources.filter((r) => r.parent === parent && r.type === type);
+/** Recorded resources by parent component and type, in one pass (a filter per group would be quadratic). */
+function indexChildren(resources: readonly Recorded[]): (parent: string, type: string) => Recorded[] {
+    const index = new Map<string, Recorded[]>();
+    for (const r of resources) {
+        if (r.parent === undefined) continue;
+        const key = `${r.parent}\0${r.type}`;
+        const list = index.get(key);
+        if (list) list.push(r);
+        else index.set(key, [r]);
+    }
+    return (parent, type) => index.get(`${parent}\0${type}`) ?? [];
 }
 
 /**
@@ -255,17 +277,23 @@ function childrenOf(run: Run, parent: string, type: string): Recorded[] {
  */
 export function buildPlan(stack: string, config: StackConfig, run: Run, notes: readonly Finding[] = []): PlanData {
     const counts = new Map<string, number>();
-    for (const r of run.resources) counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+    const childCounts = new Map<string, Record<string, number>>();
+    for (const r of run.resources) {
+        counts.set(r.type, (counts.get(r.type) ?? 0) + 1);
+        if (r.parent === undefined) continue;
+        const children = childCounts.get(r.parent) ?? {};
+        children[r.type] = (children[r.type] ?? 0) + 1;
+        childCounts.set(r.parent, children);
+    }
     const components = run.resources
         .filter((r) => !r.custom)
-        .map((c) => {
-            const children: Record<string, number> = {};
-            for (const r of run.resources.filter((x) => x.parent === c.name)) children[r.type] = (children[r.type] ?? 0) + 1;
-            return { name: c.name, type: c.type, children };
-        });
+        .map((c) => ({ name: c.name, type: c.type, children: childCounts.get(c.name) ?? {} }));
+    const childrenOf = indexChildren(run.resources);
+    const releases = new Map(run.resources.filter((r) => r.type === RELEASE).map((r) => [r.name, r]));
 
     const nodeGroups = allNodeGroups(config.nodeGroups).map((g): NodeGroupPlan => {
-        const [ng] = childrenOf(run, g.resourceName, NODEGROUP);
+        const [ng] = childrenOf(g.resourceName, NODEGROUP);
+        const [lt] = childrenOf(g.resourceName, LAUNCH_TEMPLATE);
         const inputs = ng?.inputs ?? {};
         return {
             name: g.name,
@@ -279,15 +307,15 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             taints: (inputs.taints ?? []).map(
                 (t: { key: string; value?: string; effect: string }) => `${t.key}=${t.value ?? ""}:${t.effect}`,
             ),
-            asgTags: Object.fromEntries(
-                childrenOf(run, g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value]),
-            ),
-            azRebalanceSuspended: childrenOf(run, g.resourceName, SUSPENSION).length > 0,
+            asgTags: Object.fromEntries(childrenOf(g.resourceName, ASG_TAG).map((t) => [t.inputs.tag.key, t.inputs.tag.value])),
+            azRebalanceSuspended: childrenOf(g.resourceName, SUSPENSION).length > 0,
+            metadataOptions: recorded(lt?.inputs.metadataOptions),
             patch: patchOf(inputs.tags?.[DRAIN_BOUND_TAG], ng?.opts?.customTimeouts),
         };
     });
 
-    const nodePools = config.nodePools.map((p): NodePoolPlan => {
+    // `?? []`: a diff's base may be a commit whose config layer predates node pools.
+    const nodePools = (config.nodePools ?? []).map((p): NodePoolPlan => {
         const pool = run.resources.find((r) => r.type === NODE_POOL && r.inputs.metadata?.name === p.name)?.inputs.spec;
         const nodeClass = run.resources.find((r) => r.type === NODE_CLASS && r.inputs.metadata?.name === p.name)?.inputs.spec;
         const template = pool?.template;
@@ -315,12 +343,13 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             expireAfter: recorded(template?.spec?.expireAfter),
             terminationGracePeriod: recorded(template?.spec?.terminationGracePeriod),
             ami: recorded(nodeClass?.amiSelectorTerms?.[0]?.alias),
+            metadataOptions: recorded(nodeClass?.metadataOptions),
         };
     });
 
     const runners = config.runners.map((r): RunnerPlan => {
         // The runner's Helm release as registered: its chart version and the config.toml template in its values.
-        const [release] = run.resources.filter((x) => x.type === RELEASE && x.name === `gitlab-${r.name}-release`);
+        const release = releases.get(`gitlab-${r.name}-release`);
         const chartVersion = recorded<string>(release?.inputs.version);
         const [registration] = run.resources.filter(
             (x) => x.type === REGISTRATION_RESOURCE && x.name === `gitlab-${r.name}-registration`,
@@ -340,10 +369,12 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         };
     });
 
-    const vmRunners = config.vmRunners.map((v): VmRunnerPlan => {
+    // `?? []`: a diff's base may be a commit whose config layer predates VM runners.
+    const vmRunners = (config.vmRunners ?? []).map((v): VmRunnerPlan => {
         const component = `gitlab-vm-${v.name}`;
-        const [group] = childrenOf(run, component, ASG);
-        const [release] = childrenOf(run, component, RELEASE);
+        const [group] = childrenOf(component, ASG);
+        const [release] = childrenOf(component, RELEASE);
+        const [template] = childrenOf(component, LAUNCH_TEMPLATE);
         const toml = release?.inputs.values?.runners?.config;
         return {
             name: v.name,
@@ -360,6 +391,8 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
             protectFromScaleIn: recorded(group?.inputs.protectFromScaleIn),
             suspendedProcesses: recorded(group?.inputs.suspendedProcesses),
             capacityRebalance: recorded(group?.inputs.capacityRebalance),
+            privileged: v.privileged,
+            metadataOptions: recorded(template?.inputs.metadataOptions),
             scalingPolicies: run.resources.filter((r) => r.type === SCALING_POLICY).length,
             chartVersion: recorded(release?.inputs.version),
             plugin: recorded(typeof toml === "string" ? pluginOf(toml) : undefined),
@@ -382,9 +415,10 @@ export function buildPlan(stack: string, config: StackConfig, run: Run, notes: r
         nodeGroups,
         nodePools,
         runners,
+        security: readSecurity(run.resources),
         vmRunners,
         capacity: config.capacity,
         observability: observabilityOf(config, run),
-        findings: [...config.capacity.findings, ...config.observability.findings, ...notes],
+        findings: [...config.capacity.findings, ...(config.observability?.findings ?? []), ...notes],
     };
 }

@@ -1,16 +1,18 @@
 import { formatCpuMillis, formatMiB } from "../config/quantities";
+import { code as codeBlock, Format, heading, list, pairs, table, usd } from "./format";
 import { fargateLines } from "./fargateSection";
-import { Format, heading, table } from "./markup";
 import { observabilityLines } from "./observability";
 import { PlanData } from "./planData";
+import { renderSecurity } from "./renderSecurity";
 
-export { FORMATS } from "./markup";
-export type { Format } from "./markup";
+export { Format, FORMATS } from "./format";
 
-const usd = (v: number | undefined) => (v === undefined ? "n/a" : `$${Math.round(v).toLocaleString("en-US")}`);
-const list = (items: readonly string[] | "missing") =>
-    typeof items === "string" ? items : items.length === 0 ? "—" : items.join(", ");
-const pairs = (record: Record<string, string>) => list(Object.entries(record).map(([k, v]) => `${k}=${v}`));
+/** A launch template's metadata options in a few words (`v2 only, hop limit 1`). */
+function imds(options: PlanData["nodeGroups"][number]["metadataOptions"]): string {
+    if (typeof options === "string") return options;
+    if (options.httpEndpoint === "disabled") return "off";
+    return `${options.httpTokens === "required" ? "v2 only" : "v1 and v2"}, hop limit ${options.httpPutResponseHopLimit ?? "default"}`;
+}
 
 /** How a runner gets its token, and for a registered one what the deployment enforces in GitLab. */
 function registrationLine(reg: PlanData["runners"][number]["registration"]): string {
@@ -35,14 +37,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
     if (format === "json") return JSON.stringify(plan, null, 2);
     const out: string[] = [];
     const section = (title: string) => out.push("", heading(format, 2, title), "");
-    const code = (lang: string, body: string) =>
-        format === "markdown"
-            ? `\`\`\`${lang}\n${body.trimEnd()}\n\`\`\``
-            : body
-                  .trimEnd()
-                  .split("\n")
-                  .map((l) => `    ${l}`)
-                  .join("\n");
+    const code = (lang: string, body: string) => codeBlock(format, lang, body);
 
     out.push(heading(format, 1, `Offline plan: stack ${plan.stack}`), "");
     out.push(
@@ -189,7 +184,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
     out.push(
         table(
             format,
-            ["name", "role", "arch", "capacity", "instance types", "min–max", "labels", "taints", "AZRebalance"],
+            ["name", "role", "arch", "capacity", "instance types", "min–max", "labels", "taints", "AZRebalance", "IMDS"],
             plan.nodeGroups.map((g) => [
                 g.name,
                 g.role,
@@ -200,6 +195,7 @@ export function renderPlan(plan: PlanData, format: Format): string {
                 pairs(g.labels),
                 list(g.taints),
                 g.azRebalanceSuspended ? "suspended" : "on",
+                imds(g.metadataOptions),
             ]),
         ),
     );
@@ -269,6 +265,9 @@ export function renderPlan(plan: PlanData, format: Format): string {
             ),
         );
     }
+
+    section("Access and identity");
+    out.push(...renderSecurity(plan.security, format));
 
     section("Runners");
     for (const r of plan.runners) {

@@ -1,66 +1,113 @@
 /**
  * `npm run bench`: times, in one run, (a) importing the four Pulumi SDKs alone, (b) the offline plan of the prod
- * stack, (c) the plan of a generated stack with 50 runners and 20 node groups — each a fresh process, median of
- * RUNS — and prints b/a and c/b. Not part of the tests.
+ * stack, (c) the plan of a generated stack with 100 runners and 40 node groups (scripts/benchStacks.ts; it passes
+ * validation), (d) the `--base HEAD` diff of prod, each a fresh process, RUNS rounds with the four interleaved so a
+ * busy neighbour slows all of them alike. Prints the median wall time and the median CPU time (user + system,
+ * which a loaded machine disturbs far less) of each, the ratios with their targets, and the cost per resource.
+ * Not part of the tests.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { BENCH_STACKS, benchStackConfig } from "./benchStacks";
 
 const ROOT = path.resolve(__dirname, "..");
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
+const PROBE = path.join(__dirname, "benchProbe.js");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
+const cpuFile = path.join(dir, "cpu");
 
-function median(values: number[]): number {
-    const sorted = [...values].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
+interface Case {
+    readonly label: string;
+    readonly args: string[];
+    /** Checks the output (a plan that failed or was cut would time nothing). */
+    readonly check?: (stdout: string) => number | void;
+}
+interface Sample {
+    readonly wallMs: number;
+    readonly cpuMs: number;
 }
 
-function time(label: string, args: string[]): number {
-    const samples: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-        const start = process.hrtime.bigint();
-        const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-        const ms = Number(process.hrtime.bigint() - start) / 1e6;
-        if (result.status !== 0) throw new Error(`${label} failed (${result.status}): ${result.stderr}`);
-        samples.push(ms);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function once(c: Case): { sample: Sample; resources?: number } {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, ["-r", PROBE, ...c.args], {
+        cwd: ROOT,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+        env: { ...process.env, BENCH_CPU_FILE: cpuFile },
+    });
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== 0) throw new Error(`${c.label} failed (${r.status}): ${r.stderr}`);
+    const resources = c.check?.(r.stdout) ?? undefined;
+    return { sample: { wallMs, cpuMs: Number(fs.readFileSync(cpuFile, "utf8")) }, resources };
+}
+
+const largeFile = path.join(dir, "Pulumi.bench.yaml");
+fs.writeFileSync(largeFile, stringify({ config: benchStackConfig(BENCH_STACKS.large) }));
+const plan = (stdout: string) => {
+    const data = JSON.parse(stdout) as { resources: { total: number } }; // cut output would not parse
+    return data.resources.total;
+};
+const { runners, groups } = BENCH_STACKS.large;
+const cases: Record<"a" | "b" | "c" | "d", Case> = {
+    a: {
+        label: "(a) import the four Pulumi SDKs",
+        args: ["-e", "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/eks'); require('@pulumi/kubernetes');"],
+    },
+    b: { label: "(b) offline plan of prod", args: ["plan/run.js", "prod", "--format", "json"], check: plan },
+    c: {
+        label: `(c) plan of ${runners} runners / ${groups} node groups`,
+        args: ["plan/run.js", "bench", "--stack-file", largeFile, "--format", "json"],
+        check: plan,
+    },
+    d: {
+        label: "(d) --base HEAD diff of prod",
+        args: ["plan/run.js", "prod", "--base", "HEAD", "--format", "json"],
+        check: (s) => void JSON.parse(s),
+    },
+};
+
+// One untimed round fills the transpile cache.
+for (const c of Object.values(cases)) once(c);
+const samples: Record<string, Sample[]> = { a: [], b: [], c: [], d: [] };
+const resources: Record<string, number> = {};
+for (let i = 0; i < RUNS; i++) {
+    for (const [key, c] of Object.entries(cases)) {
+        const { sample, resources: n } = once(c);
+        samples[key].push(sample);
+        if (n !== undefined) resources[key] = n;
     }
-    const m = median(samples);
+}
+fs.rmSync(dir, { recursive: true, force: true });
+
+const m = (key: string, what: keyof Sample) => median(samples[key].map((s) => s[what]));
+const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+console.log(`${RUNS} runs each, interleaved; machine load ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs\n`);
+console.log(`${"".padEnd(58)} ${"wall (median)".padStart(14)} ${"CPU (median)".padStart(13)}   CPU of each run`);
+for (const [key, c] of Object.entries(cases)) {
+    const extra = resources[key] ? ` (${resources[key]} resources)` : "";
     console.log(
-        `${label.padEnd(48)} median ${(m / 1000).toFixed(2)} s   runs ${samples.map((s) => (s / 1000).toFixed(2)).join(" ")}`,
+        `${(c.label + extra).padEnd(58)} ${secs(m(key, "wallMs")).padStart(14)} ${secs(m(key, "cpuMs")).padStart(13)}   ${samples[key].map((s) => (s.cpuMs / 1000).toFixed(2)).join(" ")}`,
     );
-    return m;
 }
-
-/** A valid stack with 1 management + 19 job groups and 50 runners (distinct tags, each within its group's capacity). */
-function generatedStack(): string {
-    const prod = fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8");
-    const config = (require("yaml").parse(prod) as { config: Record<string, unknown> }).config;
-    const ns = "eks-gitlab-runners";
-    const nodeGroups: Record<string, unknown> = {
-        management: { role: "management", instanceTypes: ["m7i.large"], minSize: 3, maxSize: 3 },
-    };
-    const runners: Record<string, unknown> = {};
-    for (let g = 1; g <= 19; g++) {
-        const arm = g % 3 === 0;
-        nodeGroups[`jobs-${g}`] = arm
-            ? { role: "jobs", capacityType: "SPOT", instanceTypes: ["m7g.2xlarge", "m6g.2xlarge"], minSize: 0, maxSize: 10 }
-            : { role: "jobs", instanceTypes: ["m7i.2xlarge"], minSize: 0, maxSize: 10 };
-    }
-    for (let r = 1; r <= 50; r++) {
-        const group = `jobs-${((r - 1) % 19) + 1}`;
-        runners[`runner-${r}`] = { nodeGroup: group, tags: [`bench-${r}`], concurrent: 10 };
-    }
-    return stringify({ config: { ...config, [`${ns}:nodeGroups`]: nodeGroups, [`${ns}:runners`]: runners } });
+const ratio = (x: string, y: string, what: keyof Sample) => m(x, what) / m(y, what);
+console.log("");
+for (const [x, y, target] of [
+    ["b", "a", 1.3],
+    ["c", "b", 1.6],
+    ["d", "b", 2.2],
+] as const) {
+    const [cpu, wall] = [ratio(x, y, "cpuMs"), ratio(x, y, "wallMs")];
+    console.log(
+        `${x}/${y} = ${cpu.toFixed(2)} CPU, ${wall.toFixed(2)} wall (target ≤ ${target}) ${cpu <= target ? "met" : "MISSED"}`,
+    );
 }
-
-const sdks = time("(a) import the four Pulumi SDKs", [
-    "-e",
-    "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/eks'); require('@pulumi/kubernetes');",
-]);
-const prod = time("(b) offline plan of prod", ["plan/run.js", "prod", "--format", "json"]);
-const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bench-")), "Pulumi.bench.yaml");
-fs.writeFileSync(file, generatedStack());
-const large = time("(c) plan of 50 runners / 20 node groups", ["plan/run.js", "bench", "--stack-file", file, "--format", "json"]);
-console.log(`b/a = ${(prod / sdks).toFixed(2)} (target ≤ 1.3)   c/b = ${(large / prod).toFixed(2)} (target ≤ 1.5)`);
+const perResource = (m("c", "cpuMs") - m("b", "cpuMs")) / (resources.c - resources.b);
+console.log(
+    `\ncost per resource beyond prod: ${perResource.toFixed(2)} ms CPU ((c − b) / ${resources.c - resources.b} resources); ` +
+        `evaluation beyond the SDK import: prod ${((m("b", "cpuMs") - m("a", "cpuMs")) / resources.b).toFixed(2)} ms, large ${((m("c", "cpuMs") - m("a", "cpuMs")) / resources.c).toFixed(2)} ms per resource`,
+);

@@ -157,7 +157,7 @@ describe("addons config", () => {
         {
             name: "enabled as a string",
             addons: { containerInsights: { enabled: "yes" } },
-            expect: "addons.containerInsights.enabled: Invalid input: expected boolean, received string",
+            expect: 'addons.containerInsights.enabled: must be true or false (found the string "yes")',
         },
         {
             name: "a floating chart version",
@@ -254,7 +254,7 @@ describe("addons config", () => {
         {
             name: "values that are not a map",
             addons: { metricsServer: { values: ["replicas=3"] } },
-            expect: "addons.metricsServer.values: Invalid input: expected record, received array",
+            expect: "addons.metricsServer.values: must be a map of keys (found a list of 1)",
         },
     ];
     for (const c of cases) {

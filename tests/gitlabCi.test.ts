@@ -135,13 +135,27 @@ describe(".gitlab-ci.yml", () => {
             }
         });
 
-        it("merge requests: npm test and the offline plan of both stacks as artifacts, nothing with credentials", () => {
+        it("merge requests: npm test, and the offline plan and its diff from the merge request's base for both stacks, nothing with credentials", () => {
             assert.match(scriptOf(job("npm-test")), /npm ci[\s\S]*npm test/);
             const plan = scriptOf(job("offline-plan"));
-            for (const stack of ["test", "prod"]) {
-                assert.ok(plan.includes(`npm run plan -- ${stack} --format markdown > plan-${stack}.md`), stack);
-                assert.ok(job("offline-plan").artifacts.paths.includes(`plan-${stack}.md`), stack);
-            }
+            assert.match(plan, /for STACK in test prod; do/);
+            assert.match(plan, /npm run --silent plan -- "\$STACK" --format markdown > "plan-\$\{STACK\}\.md"/);
+            assert.match(
+                plan,
+                /npm run --silent plan -- "\$STACK" --base "\$BASE" --format markdown > "plan-diff-\$\{STACK\}\.md"/,
+            );
+            assert.match(plan, /BASE="\$\{CI_MERGE_REQUEST_DIFF_BASE_SHA:\?/);
+            assert.equal(job("offline-plan").variables.GIT_DEPTH, "0");
+            for (const stack of ["test", "prod"])
+                for (const file of [`plan-${stack}.md`, `plan-diff-${stack}.md`])
+                    assert.ok(job("offline-plan").artifacts.paths.includes(file), file);
+            // The note goes to this merge request only, with a token the job reads from a variable, never one in the file.
+            assert.match(plan, /if \[ -n "\$\{PLAN_NOTE_TOKEN:-\}" \]/);
+            assert.match(plan, /curl [^\n]*--header "PRIVATE-TOKEN: \$\{PLAN_NOTE_TOKEN\}"/);
+            assert.match(
+                plan,
+                /"\$\{CI_API_V4_URL\}\/projects\/\$\{CI_PROJECT_ID\}\/merge_requests\/\$\{CI_MERGE_REQUEST_IID\}\/notes"/,
+            );
             assert.ok(!callsCloud(job("npm-test")) && !callsCloud(job("offline-plan")) && !job("offline-plan").id_tokens);
         });
 

@@ -203,7 +203,7 @@ describe("Karpenter configuration (addons.nodeAutoscaler: karpenter, nodePools)"
             {
                 name: "an unknown engine",
                 doc: () => withValue(karpenterDocument(), ["addons", "nodeAutoscaler"], "keda"),
-                expect: "addons.nodeAutoscaler: Invalid option",
+                expect: 'addons.nodeAutoscaler: must be one of clusterAutoscaler, karpenter (found the string "keda")',
             },
             {
                 name: "a Karpenter release too old for the cluster version",

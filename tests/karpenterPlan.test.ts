@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import { KARPENTER_METRICS } from "../config/observability";
 import { parseArgs } from "../plan/cli";
 import { buildPlan, PlanData } from "../plan/planData";
 import { renderPlan } from "../plan/render";
@@ -50,6 +51,48 @@ describe("offline plan of the Karpenter example", () => {
             plan.findings.filter((f) => f.severity === "error"),
             [],
         );
+    });
+
+    it("lists Karpenter's alarms with their thresholds, its scraped metrics, and what they cost a month", () => {
+        const o = plan.observability!;
+        const condition = (name: string) => o.alarms.find((a) => a.name === `ci-runners-karpenter-${name}`)?.condition;
+        const fleet = "ContainerInsights/Prometheus";
+        assert.deepEqual(
+            [
+                condition("karpenter-silent"),
+                condition("karpenter-failed-launches"),
+                condition("runner-amd64-pods-unbound"),
+                condition("nodepool-amd64-at-limit"),
+                condition("nodepool-amd64-spot-at-limit"),
+                condition("nodepool-arm64-spot-at-limit"),
+                condition("karpenter-interruption-backlog"),
+            ],
+            [
+                `Maximum ${fleet}/karpenter_cluster_state_synced{ClusterName=ci-runners-karpenter} < 1`,
+                `Sum ${fleet}/karpenter_nodeclaims_disrupted_total{ClusterName=ci-runners-karpenter} ≥ 3`,
+                // pollTimeout 600 s × 50 % = 5 minutes.
+                `Maximum ${fleet}/karpenter_pods_unbound_time_seconds{ClusterName=ci-runners-karpenter,namespace=gitlab-jobs-amd64} ≥ 300`,
+                // cpuLimit − the smallest allowed node: 4xlarge (16 vCPU), 2xlarge (8), 2xlarge (8).
+                `Maximum ${fleet}/karpenter_nodepools_usage{ClusterName=ci-runners-karpenter,nodepool=amd64} > 1264`,
+                `Maximum ${fleet}/karpenter_nodepools_usage{ClusterName=ci-runners-karpenter,nodepool=amd64-spot} > 1112`,
+                `Maximum ${fleet}/karpenter_nodepools_usage{ClusterName=ci-runners-karpenter,nodepool=arm64-spot} > 152`,
+                "Maximum AWS/SQS/ApproximateAgeOfOldestMessage{QueueName=ci-runners-karpenter-karpenter} > 120",
+            ],
+        );
+        assert.equal(o.alarms.filter((a) => /autoscaler|nodegroup/.test(a.name)).length, 0, "no Cluster Autoscaler alarm");
+        // 3 runners × 7, Karpenter 2 + 3 runners' unbound pods + 3 pools + the queue, nodes, managers, Spot.
+        assert.equal(o.alarms.length, 33);
+        assert.deepEqual(
+            o.metrics.filter((m) => m.source === "karpenter").map((m) => m.name),
+            KARPENTER_METRICS.map((m) => m.name),
+        );
+        // 3 runners × (6 scraped + 2 from the log) + Karpenter: 6 cluster-wide, 1 per job namespace (3), 2 per pool (6).
+        assert.equal(o.cost.metrics, 39);
+        assert.equal(o.cost.insightsAlarms, 3);
+        assert.equal(o.cost.usdPerMonth, 17.7, "39 × $0.30 + 30 × $0.10 + $3");
+        for (const m of KARPENTER_METRICS) assert.match(text, new RegExp(`^karpenter +${m.name} `, "m"));
+        assert.match(text, /Custom metrics: 39 — .* About \$17\.70\/month/);
+        assert.doesNotMatch(text, /Karpenter's metrics are not collected/);
     });
 
     it("reads the pools back from the registered NodePools and EC2NodeClasses", () => {

@@ -77,7 +77,13 @@ describe("Karpenter as the job-capacity engine (examples/Pulumi.karpenter.yaml)"
         assert.ok(dependsOn(r).includes("addons-karpenter-pod-identity"), "credentials before the first pod");
         assert.ok(dependsOn(r).includes("karpenter-interruption-queue"), "the queue before the controller reads it");
         const v = r.inputs.values;
-        assert.deepEqual(v.settings, { clusterName: config.cluster.name, interruptionQueue: `${config.cluster.name}-karpenter` });
+        // disableClusterStateObservability stays off: the fleet alarms read Karpenter's pod and node pool metrics
+        // (kubernetes-sigs/karpenter pkg/controllers/controllers.go @v1.14.1 starts those controllers only without it).
+        assert.deepEqual(v.settings, {
+            clusterName: config.cluster.name,
+            interruptionQueue: `${config.cluster.name}-karpenter`,
+            disableClusterStateObservability: false,
+        });
         assert.deepEqual(v.controller.env, [{ name: "AWS_REGION", value: "eu-west-1" }]);
         assert.deepEqual(v.controller.resources, resourcesOf(PLATFORM_DEPLOYMENTS.karpenter));
         assert.equal(v.replicas, 2);

@@ -130,7 +130,7 @@ describe("node group validation", () => {
         {
             name: "unknown role",
             edit: (d) => withValue(d, ["nodeGroups", "amd64", "role"], "job"),
-            expect: "nodeGroups.amd64.role: Invalid option",
+            expect: 'nodeGroups.amd64.role: must be one of management, jobs (found the string "job"); did you mean "jobs"?',
         },
     ];
     for (const c of cases) {

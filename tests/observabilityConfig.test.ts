@@ -85,7 +85,7 @@ describe("observability config", () => {
             "observability.alarms.thresholds.jobPodPendingPercentOfPollTimeout: must be below 100: at pollTimeout the runner has already failed the job",
             "observability.alarms.thresholds.saturationPercent: must be at least 1",
             "observability.dashboards: unknown key (allowed: enabled, alarms)",
-            "observability.enabled: Invalid input: expected boolean, received string",
+            'observability.enabled: must be true or false (found the string "yes")',
         ]);
         const unknownRunner = withObservability({ alarms: { runners: { amd46: {} } } });
         assert.deepEqual(problemsOf(unknownRunner), [
@@ -147,7 +147,7 @@ describe("observability config", () => {
             );
         });
 
-        it("Karpenter (examples/Pulumi.karpenter.yaml): no Cluster Autoscaler scrape or alarm, and the plan says its own metrics are not collected", () => {
+        it("Karpenter (examples/Pulumi.karpenter.yaml): Karpenter's scrape job and alarms instead of Cluster Autoscaler's", () => {
             const file = stackFileConfig("karpenter", path.join(ROOT, "examples/Pulumi.karpenter.yaml"));
             const raw = Object.fromEntries(
                 Object.entries({ ...fakeRunnerTokens(file), ...file })
@@ -156,13 +156,26 @@ describe("observability config", () => {
             );
             const cfg = parseStackConfig(raw, String(file["aws:region"]));
             assert.equal(cfg.addons.nodeAutoscaler, "karpenter");
-            assert.deepEqual([cfg.observability.engines, cfg.observability.collection], [[], { sources: ["runner"] }]);
+            assert.deepEqual(
+                [cfg.observability.engines, cfg.observability.collection],
+                [["karpenter"], { sources: ["runner", "karpenter"] }],
+            );
             const keys = keysOf(cfg);
             assert.ok(keys.length > 0 && !keys.some((k) => /^(autoscaler|nodegroup)-/.test(k)), keys.join(", "));
-            assert.ok(
-                cfg.observability.findings.some(
-                    (f) => f.subject === "observability" && /Karpenter's metrics are not collected/.test(f.message),
-                ),
+            assert.deepEqual(
+                keys.filter((k) => /^karpenter-|^nodepool-|-pods-unbound$/.test(k)),
+                [
+                    "karpenter-silent",
+                    "karpenter-failed-launches",
+                    ...cfg.runners.map((r) => `runner-${r.name}-pods-unbound`),
+                    ...cfg.nodePools.map((p) => `nodepool-${p.name}-at-limit`),
+                    "karpenter-interruption-backlog",
+                ],
+            );
+            assert.deepEqual(
+                cfg.observability.findings.filter((f) => /Karpenter/.test(f.message)),
+                [],
+                "nothing of Karpenter goes unwatched",
             );
             // A pool allowed Spot counts the interruption warnings like a Spot node group.
             assert.ok(hasSpotGroup(cfg) && cfg.nodePools.some((p) => p.capacityTypes.includes("spot")));
@@ -209,6 +222,7 @@ describe("observability config", () => {
                     runners: cfg.runners.length + cfg.vmRunners.length,
                     podRunners: cfg.runners.length,
                     jobGroups: cfg.nodeGroups.jobs.length,
+                    nodePools: cfg.nodePools.length,
                 });
             };
             assert.ok(doc.includes(`**Cost**: ${count("test")} custom metrics in the test stack and ${count("prod")} in prod`));

@@ -38,7 +38,7 @@ function exists(m: { namespace: string; name: string; dimensions: string[] }): b
 }
 
 describe("dashboard", () => {
-    for (const stack of ["test", "prod"]) {
+    for (const stack of ["test", "prod", "karpenter"]) {
         it(`${stack}: every metric the JSON references is collected (exact dimensions) or published by AWS`, () => {
             const body = dashboardBody(inputOf(stack));
             let count = 0;
@@ -92,6 +92,40 @@ describe("dashboard", () => {
                 titles.some((t) => t.startsWith(title)),
                 title,
             );
+    });
+
+    it("with Karpenter: node pools' vCPU vs cpuLimit, pods waiting per runner, Karpenter health, interruption queue", () => {
+        const input = inputOf("karpenter");
+        assert.deepEqual(input.engines, ["karpenter"]);
+        const widgets = metricWidgets(dashboardBody(input));
+        const titles = widgets.map((w) => w.title);
+        assert.ok(!titles.some((t) => /Nodes per job group|Autoscaler health|Idle/.test(t)), titles.join(" | "));
+        const named = (title: string) => widgets.find((w) => w.title.startsWith(title)) ?? assert.fail(title);
+        const names = (title: string) =>
+            named(title).metrics.map((e) => (typeof e[0] === "string" ? `${e[1]}{${e[3]},${e[5] ?? ""}}` : "expr"));
+        assert.deepEqual(names("Node pools"), [
+            "karpenter_nodepools_usage{ci-runners-karpenter,amd64}",
+            "karpenter_nodepools_limit{ci-runners-karpenter,amd64}",
+            "karpenter_nodepools_usage{ci-runners-karpenter,amd64-spot}",
+            "karpenter_nodepools_limit{ci-runners-karpenter,amd64-spot}",
+            "karpenter_nodepools_usage{ci-runners-karpenter,arm64-spot}",
+            "karpenter_nodepools_limit{ci-runners-karpenter,arm64-spot}",
+            "cluster_node_count{ci-runners-karpenter,}",
+        ]);
+        assert.deepEqual(names("Job pods waiting for a node"), [
+            "karpenter_pods_unbound_time_seconds{ci-runners-karpenter,gitlab-jobs-amd64}",
+            "karpenter_pods_unbound_time_seconds{ci-runners-karpenter,gitlab-jobs-amd64-spot}",
+            "karpenter_pods_unbound_time_seconds{ci-runners-karpenter,gitlab-jobs-arm64}",
+            "karpenter_scheduler_unschedulable_pods_count{ci-runners-karpenter,}",
+        ]);
+        assert.ok(named("Karpenter health"));
+        assert.ok(names("Interruption queue").includes("ApproximateAgeOfOldestMessage{ci-runners-karpenter-karpenter,}"));
+        assert.ok(
+            titles.some((t) => t.startsWith("Spot interruption")),
+            "a pool allowed Spot",
+        );
+        // Not without: Cluster Autoscaler's stack draws nothing of Karpenter.
+        assert.ok(!JSON.stringify(dashboardBody(inputOf("prod"))).includes("karpenter"));
     });
 
     it("without an autoscaling engine the node, autoscaler and idle-cost widgets are left out, and it says so", () => {

@@ -9,6 +9,7 @@ import {
     ownedClusterAutoscalerArgs,
 } from "../config/addons/clusterAutoscaler";
 import { CONTAINER_INSIGHTS, containerInsightsConfiguration } from "../config/addons/containerInsights";
+import { KARPENTER, karpenterValues } from "../config/addons/karpenter";
 import {
     CHART_DEFAULT_AGENTS,
     COLLECTED_METRICS,
@@ -17,18 +18,20 @@ import {
     fleetAgentConfig,
     fleetMetricsAgentValues,
     metricDeclarations,
+    metricsOf,
     prometheusScrapeConfig,
     SCRAPE_TARGETS,
 } from "../config/observability";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { renderRunnerToml } from "../components/runners/configToml";
 import { runnerHelmValues } from "../components/runners/helmValues";
+import { KARPENTER_VERSION } from "../model/karpenter";
 import { jobPodLabels } from "../model/labels";
 import { PLATFORM_DEPLOYMENTS } from "../model/platformWorkloads";
 import { placementOn } from "../model/placement";
 import { FakePod, keepsMetric, scrapedTargets } from "./support/prometheusRelabel";
-import { validDocument, withValue } from "./support/fixtures";
-import { ROOT } from "./support/harness";
+import { problemsOf, validDocument, withValue } from "./support/fixtures";
+import { ROOT, stackConfigOf } from "./support/harness";
 
 // What the fleet-metrics agent scrapes (config/observability/scrape.ts) and publishes, held to the pods the program
 // deploys and to the metric lists of every pinned upstream version (tests/fixtures/upstream/SOURCES.md).
@@ -50,7 +53,8 @@ const config = () => {
     doc = withValue(doc, ["runnerTokens", "arm64"], "glrt-fixture-arm64");
     return parseStackConfig(doc, "eu-west-1");
 };
-const collection = { sources: ["runner", "clusterAutoscaler"] as const };
+const collection = { sources: ["runner", "clusterAutoscaler", "karpenter"] as const };
+const KARPENTER_FIXTURE = `karpenter-metrics.v${KARPENTER_VERSION}.tsv`;
 const job = (name: string) => prometheusScrapeConfig(collection).scrape_configs.find((j) => j.job_name === name)!;
 
 describe("fleet metrics: collection", () => {
@@ -89,6 +93,14 @@ describe("fleet metrics: collection", () => {
                 },
                 ports: [8085],
             }));
+            // Karpenter's chart v1.14.1: pods labelled with karpenter.selectorLabels (_helpers.tpl), container ports
+            // http-metrics (controller.metrics.port, 8080) and http (the health probe, 8081) (templates/deployment.yaml).
+            const karpenter = [0, 1].map((i): FakePod => ({
+                namespace: KARPENTER.namespace,
+                name: `karpenter-6f7b-${i}`,
+                labels: { "app.kubernetes.io/instance": KARPENTER.releaseName, "app.kubernetes.io/name": "karpenter" },
+                ports: [8080, 8081],
+            }));
             const others: FakePod[] = [
                 {
                     namespace: "kube-system",
@@ -112,8 +124,21 @@ describe("fleet metrics: collection", () => {
                     labels: { "app.kubernetes.io/instance": "cluster-autoscaler" },
                     ports: [8085],
                 },
+                // Another kube-system controller serving metrics on 8080, and a copy of Karpenter's labels elsewhere.
+                {
+                    namespace: "kube-system",
+                    name: "aws-load-balancer-controller-1",
+                    labels: { "app.kubernetes.io/instance": "aws-load-balancer-controller" },
+                    ports: [8080, 9443],
+                },
+                {
+                    namespace: "default",
+                    name: "karpenter-copy",
+                    labels: { "app.kubernetes.io/instance": "karpenter", "app.kubernetes.io/name": "karpenter" },
+                    ports: [8080],
+                },
             ];
-            return [...managers, ...jobPods, ...autoscaler, ...others];
+            return [...managers, ...jobPods, ...autoscaler, ...karpenter, ...others];
         }
 
         it("gitlab-runner: each manager once, on its metrics port, labelled with its runner key", () => {
@@ -135,6 +160,19 @@ describe("fleet metrics: collection", () => {
             );
         });
 
+        it("karpenter: both controller replicas (only the leader sets series), on http-metrics 8080, not the health port", () => {
+            const targets = scrapedTargets(job("karpenter"), cluster());
+            assert.deepEqual(
+                targets.map((t) => [t.pod, t.port]),
+                [
+                    ["karpenter-6f7b-0", "8080"],
+                    ["karpenter-6f7b-1", "8080"],
+                ],
+            );
+            // No target label named like Karpenter's own `namespace` label, which the pods-unbound series are kept by.
+            for (const t of targets) assert.equal(t.namespace, undefined);
+        });
+
         it("the model can fail: a selector on the prometheus.io annotation port alone would take the debug pod too", () => {
             const loose = { ...job("gitlab-runner"), relabel_configs: job("gitlab-runner").relabel_configs.slice(1) };
             assert.ok(scrapedTargets(loose, cluster()).some((t) => t.pod === "debug"));
@@ -151,18 +189,38 @@ describe("fleet metrics: collection", () => {
             assert.equal(values.extraArgs.address, undefined);
             assert.equal(SCRAPE_TARGETS.clusterAutoscaler.port, 8085);
         });
+
+        // chart v1.14.1 values.yaml controller.metrics.port: 8080 → env METRICS_PORT and container port http-metrics.
+        it("Karpenter keeps the chart's metrics port (reserved) and its cluster-state metrics on", () => {
+            const cfg = config();
+            const values = karpenterValues(
+                { ...cfg.addons.karpenter, enabled: true },
+                { clusterName: "c", region: "eu-west-1", management: cfg.nodeGroups.management },
+            ) as { controller: Record<string, unknown>; settings: Record<string, unknown> };
+            assert.equal(values.controller.metrics, undefined);
+            assert.equal(values.settings.disableClusterStateObservability, false);
+            assert.equal(SCRAPE_TARGETS.karpenter.port, 8080);
+            const overridden = withValue(validDocument(), ["addons"], {
+                karpenter: { values: { controller: { metrics: { port: 9090 } } } },
+            });
+            assert.ok(
+                problemsOf(overridden).some((p) => /^addons\.karpenter\.values\.controller\.metrics\.port: /.test(p)),
+                problemsOf(overridden).join("\n"),
+            );
+        });
     });
 
     it("keeps exactly the catalogue's metrics of each source, and drops everything else upstream defines", () => {
         const runnerNames = [...upstreamMetrics("runner-metrics.v19.3.0.tsv").keys()];
         const caNames = [...upstreamMetrics("cluster-autoscaler-metrics.v1.35.2.tsv").keys()];
-        for (const [name, all] of [
-            ["gitlab-runner", runnerNames],
-            ["cluster-autoscaler", caNames],
+        const karpenterNames = [...upstreamMetrics(KARPENTER_FIXTURE).keys()];
+        for (const [name, all, source] of [
+            ["gitlab-runner", runnerNames, "runner"],
+            ["cluster-autoscaler", caNames, "clusterAutoscaler"],
+            ["karpenter", karpenterNames, "karpenter"],
         ] as const) {
             const rules = job(name).metric_relabel_configs;
             const kept = all.filter((m) => keepsMetric(rules, m)).sort();
-            const source = name === "gitlab-runner" ? "runner" : "clusterAutoscaler";
             assert.deepEqual(
                 kept,
                 COLLECTED_METRICS.filter((m) => m.source === source)
@@ -181,11 +239,16 @@ describe("fleet metrics: collection", () => {
         const versions = [
             ...new Set(Object.values(RUNNER_CHARTS).map((c) => `runner-metrics.v${c.runnerVersion}.tsv`)),
             ...Object.values(CLUSTER_AUTOSCALER_IMAGES).map((t) => `cluster-autoscaler-metrics.${t}.tsv`),
+            KARPENTER_FIXTURE,
         ];
         const ours = new Set<string>([DIMENSION.cluster, DIMENSION.runner]);
         for (const file of versions) {
             const known = upstreamMetrics(file);
-            const source = file.startsWith("runner") ? "runner" : "clusterAutoscaler";
+            const source = file.startsWith("runner")
+                ? "runner"
+                : file.startsWith("karpenter")
+                  ? "karpenter"
+                  : "clusterAutoscaler";
             for (const m of COLLECTED_METRICS.filter((x) => x.source === source)) {
                 const upstream = known.get(m.name);
                 assert.ok(upstream, `${m.name} at ${file}`);
@@ -203,7 +266,29 @@ describe("fleet metrics: collection", () => {
 
     it("one metric declaration per collected metric, matching its job and label filter, in the fleet namespace", () => {
         const declarations = metricDeclarations(collection);
-        assert.equal(declarations.length, COLLECTED_METRICS.length);
+        assert.equal(declarations.length, metricsOf(collection.sources).length);
+        assert.equal(metricsOf(collection.sources).length, COLLECTED_METRICS.length, "the three sources are every row");
+        const unbound = new RegExp(
+            declarations.find((d) => d.metric_selectors[0] === "^karpenter_pods_unbound_time_seconds$")!.label_matcher,
+        );
+        assert.deepEqual(
+            [
+                "karpenter;gitlab-jobs-amd64",
+                "karpenter;gitlab-jobs-",
+                "karpenter;kube-system",
+                "gitlab-runner;gitlab-jobs-amd64",
+            ].map((v) => unbound.test(v)),
+            [true, false, false, false],
+        );
+        const launches = new RegExp(
+            declarations.find((d) => d.metric_selectors[0] === "^karpenter_nodeclaims_disrupted_total$")!.label_matcher,
+        );
+        assert.deepEqual(
+            ["karpenter;registration_timeout", "karpenter;insufficient_capacity", "karpenter;empty", "karpenter;drifted"].map(
+                (v) => launches.test(v),
+            ),
+            [true, true, false, false],
+        );
         const errors = declarations.find((d) => d.metric_selectors[0] === "^gitlab_runner_errors_total$")!;
         assert.deepEqual(errors.source_labels, ["job", "level"]);
         const matcher = new RegExp(errors.label_matcher);
@@ -239,6 +324,11 @@ describe("fleet metrics: collection", () => {
             "eu-west-1",
         );
         assert.deepEqual(noCa.observability.collection, { sources: ["runner"] });
+        assert.ok(!JSON.stringify(prometheusScrapeConfig(noCa.observability.collection!)).includes("karpenter"));
+        assert.deepEqual(
+            prometheusScrapeConfig(stackConfigOf("karpenter").observability.collection!).scrape_configs.map((j) => j.job_name),
+            ["gitlab-runner", "karpenter"],
+        );
         assert.deepEqual(noCa.observability.engines, []);
         const noCi = parseStackConfig(
             withValue(validDocument(), ["addons"], { containerInsights: { enabled: false } }),

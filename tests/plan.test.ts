@@ -8,34 +8,29 @@ import { onDemandPrice } from "../config/instanceTypes";
 import { CliResult, parseArgs, runPlan } from "../plan/cli";
 import { COLLECTED_METRICS } from "../config/observability";
 import { buildPlan, MISSING, PlanData, RegistrationPlan } from "../plan/planData";
-import { ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
-
-/** Markdown tables: every row has as many cells as its header (unescaped pipes would break that). */
-function assertTablesWellFormed(markdown: string): number {
-    let tables = 0;
-    const lines = markdown.split("\n");
-    for (let i = 0; i < lines.length; i++) {
-        if (!lines[i].startsWith("| ") || !lines[i + 1]?.startsWith("| ---")) continue;
-        tables++;
-        const cells = (line: string) => line.replace(/\\\|/g, "").split("|").length;
-        const width = cells(lines[i]);
-        for (let j = i + 1; lines[j]?.startsWith("|"); j++) assert.equal(cells(lines[j]), width, `row ${j + 1}: ${lines[j]}`);
-    }
-    return tables;
-}
+import { Format, renderPlan } from "../plan/render";
+import { evaluationOf, ROOT, Run, runStackFile, stackConfigOf } from "./support/harness";
+import { assertTablesWellFormed } from "./support/markdown";
 
 describe("offline plan (npm run plan)", () => {
     const results: Record<string, CliResult> = {};
+    // Rendered from the evaluations the other plan suites share (each costs a whole program run); the command
+    // itself is exercised by the exit-code cases below and by the --base suite.
     before(async () => {
-        results.testText = await runPlan(["test"]);
-        results.prodMarkdown = await runPlan(["prod", "--format", "markdown"]);
-        results.prodJson = await runPlan(["prod", "--format=json"]);
+        const render = async (stack: "test" | "prod", format: Format): Promise<CliResult> => ({
+            code: 0,
+            stdout: renderPlan((await evaluationOf(stack)).plan, format),
+            stderr: "",
+        });
+        results.testText = await render("test", "text");
+        results.prodMarkdown = await render("prod", "markdown");
+        results.prodJson = await render("prod", "json");
     });
 
     it("prints the test stack's full picture and exits 0", () => {
         const r = results.testText;
         assert.equal(r.code, 0, r.stderr);
-        for (const section of ["Findings", "Capacity", "Node groups", "Runners", "Resources"])
+        for (const section of ["Findings", "Capacity", "Node groups", "Access and identity", "Runners", "Resources"])
             assert.match(r.stdout, new RegExp(`^${section}\\n-+$`, "m"));
         assert.match(r.stdout, /\[runners\.kubernetes\]/, "the rendered config.toml is shown");
         assert.match(r.stdout, /eks-gitlab-runners\/role=management:NO_SCHEDULE/);
@@ -49,10 +44,58 @@ describe("offline plan (npm run plan)", () => {
         assert.match(r.stdout, /^Token: set by hand \(runnerTokens or tokenSsmParameter\)/m);
     });
 
+    it("shows access entries, the API endpoint, every IAM document, workload identities and chart versions, as registered", () => {
+        const data = JSON.parse(results.prodJson.stdout) as PlanData;
+        const s = data.security;
+        assert.deepEqual(
+            s.accessEntries.map((e) => `${e.key}: ${e.policies.join(", ")}`),
+            [
+                "admin-444455556666-AWSReservedSSO_PlatformAdmin_2c3d4e5f6a7b8c9d: AmazonEKSClusterAdminPolicy (cluster)",
+                "deploy-444455556666-gitlab-ci-deploy: AmazonEKSClusterAdminPolicy (cluster)",
+                "viewer-444455556666-AWSReservedSSO_ReadOnly_3d4e5f6a7b8c9d0e: AmazonEKSViewPolicy (cluster)",
+                "viewer-444455556666-gitlab-ci-preview: AmazonEKSViewPolicy (cluster)",
+            ],
+        );
+        assert.deepEqual(s.endpoint, {
+            privateAccess: true,
+            publicAccess: false,
+            publicAccessCidrs: [],
+            ingress: [
+                {
+                    source: "sg-0c1d2e3f4a5b6c7d8",
+                    ports: "tcp/443",
+                    description: "Kubernetes API (private endpoint) from sg-0c1d2e3f4a5b6c7d8",
+                },
+            ],
+        });
+        const autoscaler = s.iam.find((d) => d.resource === "addons-cluster-autoscaler-policy")!;
+        assert.ok(
+            autoscaler.statements.some(
+                (st) => st.actions.includes("autoscaling:SetDesiredCapacity") && st.conditions.length === 2,
+            ),
+        );
+        assert.ok(s.iam.some((d) => d.kind === "bucket policy" && d.statements[0].effect === "Deny"));
+        assert.ok(s.identities.some((i) => i.serviceAccount === "gitlab-runner/gitlab-runner-amd64"));
+        for (const r of stackConfigOf("prod").runners)
+            assert.ok(
+                s.versions.some((v) => v.name === "gitlab-runner" && v.version === r.chart.version),
+                r.name,
+            );
+        assert.ok(s.versions.some((v) => v.name === "cluster-autoscaler" && v.kind === "helm chart"));
+        for (const g of data.nodeGroups)
+            assert.deepEqual(
+                g.metadataOptions,
+                { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+                g.name,
+            );
+        assert.match(results.prodMarkdown.stdout, /^### Access entries$/m);
+        assert.match(results.prodMarkdown.stdout, /\| v2 only, hop limit 1 \|/);
+    });
+
     it("renders Markdown with well-formed tables and the TOML in a collapsible block", () => {
         const md = results.prodMarkdown.stdout;
         assert.equal(results.prodMarkdown.code, 0);
-        assert.ok(assertTablesWellFormed(md) >= 6);
+        assert.ok(assertTablesWellFormed(md) >= 10);
         // One config.toml per prod runner and VM runner.
         const runners = stackConfigOf("prod").runners.length + stackConfigOf("prod").vmRunners.length;
         assert.equal((md.match(/<details><summary>config\.toml<\/summary>/g) ?? []).length, runners);
@@ -74,7 +117,8 @@ describe("offline plan (npm run plan)", () => {
             assert.ok(md.includes(`| ${a.name} | ${a.condition.replace(/\|/g, "\\|")} | ${a.window} |`), a.name);
             assert.match(a.condition, / (>|≥|<) \d/);
         }
-        for (const m of COLLECTED_METRICS) assert.ok(md.includes(`| ${m.name} |`), m.name);
+        // Cluster Autoscaler's stack: every metric but Karpenter's (examples/Pulumi.karpenter.yaml shows those).
+        for (const m of COLLECTED_METRICS) assert.equal(md.includes(`| ${m.name} |`), m.source !== "karpenter", m.name);
         // 4 runners × (6 scraped + 2 from the managers' log) + the VM runner's 6 scraped + 4 cluster-wide autoscaler
         // metrics + 1 per job group (4).
         assert.equal(o.cost.metrics, 46);
@@ -225,6 +269,12 @@ describe("offline plan (npm run plan)", () => {
                 stack: "prod",
                 format: "markdown",
                 stackFile: undefined,
+            });
+            assert.deepEqual(parseArgs(["prod", "--base=main"]), {
+                stack: "prod",
+                format: "text",
+                stackFile: undefined,
+                base: "main",
             });
         });
     });

@@ -275,7 +275,7 @@ describe("runner config", () => {
         {
             name: "privileged as a string",
             doc: () => withValue(validDocument(), ["runners", "amd64", "privileged"], "yes"),
-            expect: "runners.amd64.privileged: Invalid input: expected boolean",
+            expect: 'runners.amd64.privileged: must be true or false (found the string "yes")',
         },
         {
             name: "no token at all",
@@ -290,7 +290,7 @@ describe("runner config", () => {
         {
             name: "a token for a runner that does not exist",
             doc: () => withValue(validDocument(), ["runnerTokens", "amd46"], "glrt-x"),
-            expect: 'runnerTokens.amd46: there is no runner named "amd46" (runners: amd64)',
+            expect: 'runnerTokens.amd46: there is no runner named "amd46" (did you mean "amd64"?)',
         },
         {
             name: "a registration token instead of an authentication token",
@@ -360,7 +360,7 @@ describe("runner config", () => {
         {
             name: "cache expiry of 0 days",
             doc: () => withValue(validDocument(), ["cache"], { expirationDays: 0 }),
-            expect: "cache.expirationDays: Too small",
+            expect: "cache.expirationDays: must be at least 1",
         },
         {
             name: "a typo in a cache key",

@@ -10,6 +10,7 @@ import { TOKEN_GENERATION_ANNOTATION } from "../components/runners/registration/
 import { runnerHelmValues, vmRunnerHelmValues } from "../components/runners/helmValues";
 import { renderVmRunnerToml } from "../components/runners/vmConfigToml";
 import { vmRunnerInput, withVmRunners } from "./support/fixtures";
+import { KARPENTER_VERSION } from "../model/karpenter";
 import { ROOT } from "./support/harness";
 
 // Upstream facts kept as fixtures (tests/fixtures/upstream/SOURCES.md names the source of each file). These tests keep
@@ -40,7 +41,7 @@ function knownSeries(name: string, known: Metric[]): boolean {
 }
 
 /** Metric names the repository uses today, per file, outside tests and the upstream-reading scripts. */
-function metricNamesInRepo(prefix: "gitlab_runner" | "cluster_autoscaler"): Map<string, string[]> {
+function metricNamesInRepo(prefix: "gitlab_runner" | "cluster_autoscaler" | "karpenter"): Map<string, string[]> {
     const skip = new Set(["node_modules", "tests", "scripts", "bin", ".git"]);
     const files: string[] = [];
     const walk = (dir: string) => {
@@ -133,6 +134,27 @@ describe("upstream fixtures", () => {
                 if (!knownSeries(name, known)) missing.push(`${name} (${tag}; ${where.join(", ")})`);
         }
         assert.deepEqual(missing, []);
+    });
+
+    // Karpenter 1.14.1 (model/karpenter.ts KARPENTER_VERSION): kubernetes-sigs/karpenter and aws/karpenter-provider-aws
+    // at tag v1.14.1, every name also documented on the release's reference/metrics.md.
+    it("every Karpenter metric the repository names exists in the pinned Karpenter release, and is documented", () => {
+        const used = metricNamesInRepo("karpenter");
+        assert.ok(used.has("karpenter_nodepools_usage"), "the catalogue's Karpenter rows were not found");
+        const file = `karpenter-metrics.v${KARPENTER_VERSION}.tsv`;
+        const known = metrics(file);
+        const documented = new Set(
+            tsv(file)
+                .filter((r) => r.documented === "yes")
+                .map((r) => r.name),
+        );
+        const missing = [...used].filter(([name]) => !knownSeries(name, known) || !documented.has(name));
+        assert.deepEqual(
+            missing.map(([name, where]) => `${name} (${where.join(", ")})`),
+            [],
+        );
+        assert.equal(knownSeries("karpenter_pods_unbound_time_second", known), false, "a typo fails");
+        assert.equal(documented.has("karpenter_consolidation_moves_total"), false, "defined, not on the docs page");
     });
 
     it("the metric check fails for a name that no version defines", () => {

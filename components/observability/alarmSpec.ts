@@ -40,6 +40,8 @@ export interface AlarmRunner {
     readonly pollTimeout?: number;
     readonly jobQueueThresholdSeconds: number;
     readonly thresholds: RunnerThresholds;
+    /** The Karpenter node pool its job pods run on (absent on a node group, on Fargate, for a VM runner). */
+    readonly nodePool?: string;
 }
 
 export interface AlarmInput<N> {
@@ -55,6 +57,12 @@ export interface AlarmInput<N> {
     readonly managers: number;
     /** The EventBridge rule counting Spot interruption warnings, when a Spot group exists. */
     readonly spotRuleName?: N;
+    /**
+     * Karpenter's node pools with their `cpuLimit` and the vCPUs of their smallest allowed type (no Karpenter: none),
+     * and its interruption queue.
+     */
+    readonly nodePools: readonly { readonly name: string; readonly cpuLimit: number; readonly smallestNodeVcpu: number }[];
+    readonly interruptionQueue?: string;
 }
 
 export const minute = 60;
@@ -68,4 +76,9 @@ export function fleet<N>(name: string, dims: Record<string, string | N>, period:
         statistic: collectedMetric(name).statistic,
         period,
     };
+}
+
+/** Minutes a job pod may be Pending before its alarm: a share of the runner's pollTimeout, at least one. */
+export function pendingMinutes(r: { readonly pollTimeout: number; readonly thresholds: RunnerThresholds }): number {
+    return Math.max(1, Math.floor((r.pollTimeout * r.thresholds.jobPodPendingPercentOfPollTimeout) / 100 / minute));
 }

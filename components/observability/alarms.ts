@@ -1,21 +1,17 @@
 // The alarm catalogue: every alarm the stack creates, as plain specs (the component turns each into an
-// aws.cloudwatch.MetricAlarm). Three groups: per runner, per scaling engine (engineAlarms.ts: another engine such as
-// Karpenter is one more entry), and the fleet's (managers, nodes, Spot). Each spec names its metric exactly as collected
+// aws.cloudwatch.MetricAlarm). Three groups: per runner, per scaling engine (engineAlarms.ts: Cluster Autoscaler's, and
+// Karpenter's in karpenterAlarms.ts), and the fleet's (managers, nodes, Spot). Each spec names its metric exactly as collected
 // (config/observability/metrics.ts) or as Container Insights / EventBridge publish it, and its runbook section.
 // Pure; generic in the type of values only known at deploy time (ASG and rule names), so tests pass strings.
 import { DIMENSION, LOG_METRIC, LOG_METRICS, LogMetricKey } from "../../config/observability/metrics";
 import { RUNNER_NAMESPACES } from "../../model/labels";
-import { AlarmInput, AlarmRunner, AlarmSpec, fleet, MetricStat, minute } from "./alarmSpec";
+import { AlarmInput, AlarmRunner, AlarmSpec, fleet, MetricStat, minute, pendingMinutes } from "./alarmSpec";
 import { ENGINE_ALARMS } from "./engineAlarms";
 import { RUNBOOK, runbookLink } from "./runbook";
 
 export type { AlarmInput, AlarmRunner, AlarmSpec, InsightsQuery, MetricStat } from "./alarmSpec";
 export { ENGINE_ALARMS } from "./engineAlarms";
-
-/** Minutes a job pod may be Pending before its alarm: a share of the runner's pollTimeout, at least one. */
-export function pendingMinutes(r: { readonly pollTimeout: number; readonly thresholds: AlarmRunner["thresholds"] }): number {
-    return Math.max(1, Math.floor((r.pollTimeout * r.thresholds.jobPodPendingPercentOfPollTimeout) / 100 / minute));
-}
+export { pendingMinutes } from "./alarmSpec";
 
 /** A runner's alarms: its manager's (every runner), then its job pods' (Kubernetes runners only). */
 function runnerAlarms<N>(input: AlarmInput<N>, r: AlarmRunner): AlarmSpec<N>[] {

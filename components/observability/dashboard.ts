@@ -2,15 +2,10 @@
 // Structure and Syntax": metric widgets with `metrics` arrays `[namespace, name, dimName, dimValue, …, {options}]`,
 // `{expression, id}` entries for metric math and Metrics Insights, `setPeriodToTimeRange`, per-widget `start`).
 // Pure; it reads only metrics of config/observability/metrics.ts (collected, or OTHER_METRICS), which a test checks.
-import {
-    collectedMetric,
-    DIMENSION,
-    FLEET_METRIC_NAMESPACE,
-    LOG_METRIC,
-    LOG_METRICS,
-    ScalingEngine,
-} from "../../config/observability/metrics";
+import { DIMENSION, LOG_METRIC, LOG_METRICS, ScalingEngine } from "../../config/observability/metrics";
 import { RUNNER_NAMESPACES } from "../../model/labels";
+import { karpenterWidgets } from "./karpenterWidgets";
+import { fleet, graph, MetricEntry, text, Widget, WIDTH } from "./widgets";
 
 export interface DashboardRunner {
     readonly name: string;
@@ -18,6 +13,8 @@ export interface DashboardRunner {
     readonly jobPods: boolean;
     /** The Cluster Autoscaler job group its pods run on (absent on a Karpenter node pool or for a VM runner). */
     readonly nodeGroup?: string;
+    /** The Karpenter node pool its pods run on (absent on a node group, on Fargate, or for a VM runner). */
+    readonly nodePool?: string;
     readonly concurrent: number;
     /** Jobs per node at the runner's default requests (capacity model); 0 if none fit. */
     readonly jobsPerNode: number;
@@ -41,30 +38,9 @@ export interface DashboardInput {
     readonly groups: readonly DashboardGroup[];
     readonly spotRuleName?: string;
     readonly pricesAsOf?: string;
-}
-
-type Widget = Record<string, unknown>;
-type MetricEntry = (string | Record<string, unknown>)[] | Record<string, unknown>[];
-
-const WIDTH = 24;
-const fleet = (name: string, dims: Record<string, string>, options: Record<string, unknown> = {}): MetricEntry => [
-    FLEET_METRIC_NAMESPACE,
-    name,
-    ...Object.entries(dims).flat(),
-    { stat: collectedMetric(name).statistic, ...options },
-];
-
-function graph(input: DashboardInput, title: string, metrics: MetricEntry[], extra: Record<string, unknown> = {}): Widget {
-    return {
-        type: "metric",
-        width: 12,
-        height: 6,
-        properties: { title, region: input.region, view: "timeSeries", period: 60, metrics, ...extra },
-    };
-}
-
-function text(markdown: string, height = 2): Widget {
-    return { type: "text", width: WIDTH, height, properties: { markdown } };
+    /** Karpenter's node pools (no Karpenter: none) and its interruption queue. */
+    readonly nodePools: readonly { readonly name: string; readonly cpuLimit: number }[];
+    readonly interruptionQueue?: string;
 }
 
 function runnerWidgets(input: DashboardInput): Widget[] {
@@ -218,6 +194,7 @@ export const ENGINE_WIDGETS: { readonly [E in ScalingEngine]: (input: DashboardI
             ...(idle ? [idle] : []),
         ];
     },
+    karpenter: karpenterWidgets,
 };
 
 /** The dashboard body (→ aws.cloudwatch.Dashboard `dashboardBody`, JSON-encoded by the component). */
@@ -239,7 +216,7 @@ export function dashboardBody(input: DashboardInput): { start: string; widgets: 
         input.engines.length === 0
             ? [
                   text(
-                      "No node-scaling engine whose metrics are collected (Cluster Autoscaler is not deployed): node, autoscaler and idle-cost widgets are left out.",
+                      "No node-scaling engine whose metrics are collected (neither Cluster Autoscaler nor Karpenter is deployed): node, autoscaler and idle-cost widgets are left out.",
                       1,
                   ),
               ]

@@ -1,7 +1,8 @@
-// The alarms of each scaling engine, one entry per engine: they exist only while that engine scales the job groups.
-// Another engine (Karpenter) is one more key of ScalingEngine and one more entry here.
+// The alarms of each scaling engine, one entry per engine: they exist only while that engine scales the job nodes.
+// Cluster Autoscaler's are here; Karpenter's in karpenterAlarms.ts.
 import { DIMENSION, ScalingEngine } from "../../config/observability/metrics";
 import { AlarmInput, AlarmSpec, fleet, minute } from "./alarmSpec";
+import { karpenterAlarms } from "./karpenterAlarms";
 import { RUNBOOK, runbookLink } from "./runbook";
 
 export const ENGINE_ALARMS: { readonly [E in ScalingEngine]: <N>(input: AlarmInput<N>) => AlarmSpec<N>[] } = {
@@ -61,4 +62,5 @@ export const ENGINE_ALARMS: { readonly [E in ScalingEngine]: <N>(input: AlarmInp
             })),
         ];
     },
+    karpenter: karpenterAlarms,
 };

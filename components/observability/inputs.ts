@@ -1,7 +1,9 @@
 // What the alarm catalogue and the dashboard read of the stack config, built in one place (pure) so the component
 // and the tests see the same thing. ASG and rule names are known only at deploy time: `N` is their type.
 import type { StackConfig } from "../../config";
+import { instanceFacts } from "../../config/instanceTypes";
 import { poolCapacityKind } from "../../config/nodePools";
+import { karpenterNames } from "../../model/karpenter";
 import { DEFAULT_RUNBOOK } from "../../config/observability/schema";
 import type { AlarmInput } from "./alarms";
 import type { DashboardInput } from "./dashboard";
@@ -24,7 +26,10 @@ export function alarmInput<N>(
     const o = config.observability;
     if (!o.alarms) return undefined;
     // Kubernetes runners with the seconds their jobs wait for a pod; VM runners have no job pods.
-    const byName = new Map<string, { concurrent: number; jobQueueThresholdSeconds: number; pollTimeout?: number }>([
+    const byName = new Map<
+        string,
+        { concurrent: number; jobQueueThresholdSeconds: number; pollTimeout?: number; nodePool?: string }
+    >([
         ...config.runners.map((r) => [r.name, r] as const),
         ...config.vmRunners.map(
             (v) => [v.name, { concurrent: v.concurrent, jobQueueThresholdSeconds: v.jobQueueThresholdSeconds }] as const,
@@ -43,6 +48,7 @@ export function alarmInput<N>(
                     pollTimeout: r.pollTimeout,
                     jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
                     thresholds: settings.thresholds,
+                    nodePool: r.nodePool,
                 };
             }),
         cluster: o.alarms.cluster,
@@ -53,6 +59,21 @@ export function alarmInput<N>(
             .map((g) => ({ name: g.name, maxSize: g.maxSize, asgName: asgNames[g.name] })),
         managers: config.runners.length + config.vmRunners.length,
         spotRuleName,
+        ...karpenterParts(config),
+    };
+}
+
+/** Karpenter's node pools and interruption queue, when Karpenter is the stack's engine. */
+function karpenterParts(config: Config) {
+    if (!config.observability.engines.includes("karpenter")) return { nodePools: [] };
+    return {
+        nodePools: config.nodePools.map((p) => ({
+            name: p.name,
+            cpuLimit: p.cpuLimit,
+            // Every allowed type is a supported one (config/nodePools.ts resolves them), so each has facts.
+            smallestNodeVcpu: Math.min(...p.instanceTypes.map((t) => instanceFacts(t)!.vcpu)),
+        })),
+        interruptionQueue: karpenterNames(config.cluster.name).queue,
     };
 }
 
@@ -73,6 +94,7 @@ export function dashboardInput(
                 name: r.name,
                 jobPods: true,
                 nodeGroup: r.nodeGroup,
+                nodePool: r.nodePool,
                 concurrent: r.concurrent,
                 jobQueueThresholdSeconds: r.jobQueueThresholdSeconds,
                 jobsPerNode: runners.get(r.name)?.jobsPerNode ?? 0,
@@ -87,6 +109,7 @@ export function dashboardInput(
             })),
         ],
         engines: config.observability.engines,
+        ...karpenterParts(config),
         groups: config.nodeGroups.jobs.map((g) => ({
             name: g.name,
             asgName: asgNames[g.name],

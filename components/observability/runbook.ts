@@ -16,6 +16,11 @@ export const RUNBOOK = {
     spot: "Spot interruptions",
     managersDown: "Runner managers down",
     failedNodes: "Nodes not Ready",
+    karpenterSilent: "Karpenter silent or unsynced",
+    failedLaunches: "Node launches failing",
+    podsUnbound: "Job pods waiting for a node",
+    poolAtLimit: "Node pool at cpuLimit",
+    interruptionBacklog: "Interruption queue backlog",
 } as const;
 
 /** The anchor GitLab and GitHub give a Markdown heading: lower case, punctuation dropped, spaces to dashes. */

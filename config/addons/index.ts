@@ -47,12 +47,19 @@ const keys = Object.keys(ADDON_SPECS) as AddonKey[];
 const mapSpecs = <T>(f: (spec: AddonSpec<any, any>, key: AddonKey) => T): Record<AddonKey, T> =>
     Object.fromEntries(keys.map((key) => [key, f(ADDON_SPECS[key], key)])) as Record<AddonKey, T>;
 
-/** The `addons` section for a cluster of this version (image-specific rules need it). */
+const schemas = new Map<string | undefined, z.ZodType<AddonsInput>>();
+
+/** The `addons` section for a cluster of this version (image-specific rules need it); built once per version. */
 export function addonsSchemaFor(ctx: AddonRuleContext): z.ZodType<AddonsInput> {
-    return strictObject({
-        nodeAutoscaler: z.enum(NODE_AUTOSCALERS).default(DEFAULT_NODE_AUTOSCALER),
-        ...mapSpecs((spec) => spec.schema(ctx).prefault({})),
-    }).prefault({}) as unknown as z.ZodType<AddonsInput>;
+    let schema = schemas.get(ctx.kubernetesVersion);
+    if (!schema) {
+        schema = strictObject({
+            nodeAutoscaler: z.enum(NODE_AUTOSCALERS).default(DEFAULT_NODE_AUTOSCALER),
+            ...mapSpecs((spec) => spec.schema(ctx).prefault({})),
+        }).prefault({}) as unknown as z.ZodType<AddonsInput>;
+        schemas.set(ctx.kubernetesVersion, schema);
+    }
+    return schema;
 }
 /** The section when the cluster version is not known. */
 export const addonsSchema = addonsSchemaFor({});
@@ -74,7 +81,7 @@ export function resolveAddons(addons: AddonsInput, ctx: StackContext): { addons:
     const resolved = mapSpecs((spec, key) => {
         if (!spec.resolve) return addons[key];
         const { config, problems: found } = spec.resolve(addons[key], ruleContext);
-        problems.push(...found);
+        for (const p of found) problems.push(p);
         return config;
     });
     // One engine per stack: with Karpenter, Cluster Autoscaler is not deployed (config/nodeAutoscaler.ts rejects its settings).

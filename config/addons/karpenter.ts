@@ -65,6 +65,9 @@ const RESERVED_VALUES = {
     tolerations: "Karpenter runs on the management nodes, which it does not manage",
     affinity: "Karpenter must never run on a node it launched (it could remove its own node)",
     "controller.env": "AWS_REGION is set here: pods cannot reach instance metadata (IMDSv2, hop limit 1)",
+    "settings.disableClusterStateObservability":
+        "the fleet alarms and dashboard read Karpenter's pod and node pool metrics, which it turns off (observability)",
+    "controller.metrics.port": "the fleet-metrics agent scrapes Karpenter on the chart's default metrics port (observability)",
     "settings.vmMemoryOverheadPercent":
         "the capacity plan and the job memory ceilings of node pools count memory as Karpenter does with its default (config/nodePools.ts)",
 };
@@ -114,7 +117,13 @@ export function karpenterValues(
             // (pkg/operator/operator.go @v1.14.1: an empty region is looked up with imds GetRegion, a failure is fatal).
             env: [{ name: "AWS_REGION", value: ctx.region }],
         },
-        settings: { clusterName: ctx.clusterName, interruptionQueue: karpenterNames(ctx.clusterName).queue },
+        settings: {
+            clusterName: ctx.clusterName,
+            interruptionQueue: karpenterNames(ctx.clusterName).queue,
+            // Kept explicit: true would stop the pod and node pool metrics the fleet alarms read (kubernetes-sigs/karpenter
+            // pkg/controllers/controllers.go @v1.14.1 starts the metrics controllers only without it).
+            disableClusterStateObservability: false,
+        },
     };
     return deepMerge(platform, config.values);
 }

@@ -26,17 +26,21 @@ export interface MetricCountInput {
     readonly podRunners: number;
     /** Job node groups the autoscaler reports (one `node_group` series each). */
     readonly jobGroups: number;
+    /** Karpenter node pools (one `nodepool` series each). */
+    readonly nodePools: number;
 }
 
 /**
  * Custom metrics published at steady state: each collected metric once per dimension value set (a runner, a job
- * group, or the cluster), plus each Logs metric filter's metric per Kubernetes runner. A blue/green node-group
+ * group, a node pool, a Kubernetes runner's job namespace, or the cluster), plus each Logs metric filter's metric per Kubernetes runner. A blue/green node-group
  * replacement briefly adds one `node_group` metric per replaced group.
  */
 export function fleetMetricCount(input: MetricCountInput): number {
     const collected = metricsOf(input.sources).reduce((sum, m) => {
         if (m.dimensions.includes(DIMENSION.runner)) return sum + input.runners;
         if (m.dimensions.includes(DIMENSION.nodeGroup)) return sum + input.jobGroups;
+        if (m.dimensions.includes(DIMENSION.nodePool)) return sum + input.nodePools;
+        if (m.dimensions.includes(DIMENSION.podNamespace)) return sum + input.podRunners;
         return sum + 1;
     }, 0);
     const fromLogs = input.sources.includes("runner") ? Object.keys(LOG_METRICS).length * input.podRunners : 0;

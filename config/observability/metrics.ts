@@ -11,42 +11,11 @@
 // metric, so a statistic combines them: `Sum` of per-scrape deltas is the count in the period, `Sum` of a gauge over
 // one scrape interval adds its series, `Maximum` takes the largest.
 import { RUNNER_NAMESPACES } from "../../model/labels";
+import { CollectedMetric, DIMENSION, MetricSource } from "./metricTypes";
+import { KARPENTER_METRICS } from "./karpenterMetrics";
 
-/** Where a metric is scraped from: a runner manager, or the engine that scales the job nodes. */
-export type MetricSource = "runner" | ScalingEngine;
-
-/** What scales the job node groups. Today only Cluster Autoscaler; another engine is one more key here and below. */
-export type ScalingEngine = "clusterAutoscaler";
-
-/** CloudWatch namespace the agent publishes Prometheus metrics to (its `emf_processor.metric_namespace` default). */
-export const FLEET_METRIC_NAMESPACE = "ContainerInsights/Prometheus";
-
-/** Dimension names. `ClusterName` is added to every event by the agent (`cluster_name`); `Runner` by our relabelling. */
-export const DIMENSION = {
-    cluster: "ClusterName",
-    /** The runner's stable key (`runners.<name>`), copied from the manager pod's `eks-gitlab-runners/runner` label. */
-    runner: "Runner",
-    /** Cluster Autoscaler's own label: the ASG name of a node group (cloudprovider/aws). */
-    nodeGroup: "node_group",
-} as const;
-
-/** Seconds between scrapes. Alarms and the dashboard use 60-second periods, so a gauge's `Sum` adds each series once. */
-export const SCRAPE_INTERVAL_SECONDS = 60;
-
-export interface CollectedMetric {
-    readonly source: MetricSource;
-    /** Prometheus name, which is also the CloudWatch metric name. */
-    readonly name: string;
-    readonly type: "gauge" | "counter";
-    /** Only the series whose label matches are kept (the agent's `label_matcher`); the value regex is anchored. */
-    readonly only?: { readonly label: string; readonly regex: string };
-    /** The CloudWatch dimension set the kept series are published under. */
-    readonly dimensions: readonly string[];
-    /** How the series of one dimension set combine in a 60-second period. */
-    readonly statistic: "Sum" | "Maximum";
-    /** What reads it (an alarm, a dashboard widget). */
-    readonly usedBy: string;
-}
+export * from "./metricTypes";
+export { KARPENTER_METRICS, KARPENTER_LAUNCH_FAILURE_REASONS } from "./karpenterMetrics";
 
 const RUNNER_DIMENSIONS = [DIMENSION.cluster, DIMENSION.runner] as const;
 const CLUSTER_DIMENSIONS = [DIMENSION.cluster] as const;
@@ -174,6 +143,7 @@ export const COLLECTED_METRICS: readonly CollectedMetric[] = [
         statistic: "Maximum",
         usedBy: "node group at maxSize alarm; nodes per group; idle cost",
     },
+    ...KARPENTER_METRICS,
 ];
 
 /** The collected metric called `name` (a typo in a renderer fails loudly, not as an empty graph). */
@@ -201,7 +171,7 @@ export interface OtherMetric {
  * observability on by default: chart 6.4.0 _helpers.tpl build-default-config `enhanced_container_insights: true`);
  * their dimension sets are those of amazon-cloudwatch-agent translator/translate/otel/exporter/awsemf/kubernetes.go at
  * v1.300070.0, the agent image of chart 6.4.0 (tests/fixtures/upstream/container-insights-metric-dimensions.*.tsv).
- * EventBridge's per-rule metric: tests/fixtures/upstream/aws-event-metrics.tsv. Both checked by
+ * EventBridge's per-rule metric and SQS's per-queue one: tests/fixtures/upstream/aws-event-metrics.tsv. Both checked by
  * tests/observabilitySources.test.ts.
  */
 export const OTHER_METRICS: readonly OtherMetric[] = [
@@ -234,6 +204,12 @@ export const OTHER_METRICS: readonly OtherMetric[] = [
         name: "MatchedEvents",
         dimensions: ["RuleName"],
         source: "EventBridge, per rule on the default bus (EventBridge user guide, eb-monitoring)",
+    },
+    {
+        namespace: "AWS/SQS",
+        name: "ApproximateAgeOfOldestMessage",
+        dimensions: ["QueueName"],
+        source: "Amazon SQS, per queue, published while the queue is active (SQS developer guide, sqs-available-cloudwatch-metrics)",
     },
 ];
 

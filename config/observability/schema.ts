@@ -74,7 +74,31 @@ export const CLUSTER_THRESHOLDS = {
         default: 10,
         min: 1,
         max: 100000,
-        doc: "EC2 Spot interruption warnings in the region within 1 hour (only with Spot groups)",
+        doc: "EC2 Spot interruption warnings in the region within 1 hour (only with Spot groups or pools)",
+    },
+    karpenterSilentMinutes: {
+        default: 10,
+        min: 1,
+        max: 60,
+        doc: "minutes in a row Karpenter reports its cluster state unsynced, or reports nothing (Karpenter only)",
+    },
+    failedNodeLaunches: {
+        default: 3,
+        min: 1,
+        max: 1000,
+        doc: "Karpenter node claims that never became nodes (no capacity, node class not ready, launch or registration timeout), within 15 minutes (Karpenter only)",
+    },
+    poolAtLimitMinutes: {
+        default: 15,
+        min: 1,
+        max: 180,
+        doc: "minutes in a row a node pool's CPU leaves no room for its smallest node under `cpuLimit` (Karpenter only)",
+    },
+    interruptionQueueAgeSeconds: {
+        default: 120,
+        min: 30,
+        max: 3600,
+        doc: "age of the oldest message in Karpenter's interruption queue, 5 minutes in a row; a Spot warning gives 2 minutes (Karpenter only)",
     },
 } as const satisfies Record<string, Threshold>;
 
@@ -204,7 +228,11 @@ export function resolveObservability(
         });
     }
     const enabled = (input.enabled ?? ctx.containerInsights) && ctx.containerInsights;
-    const engines: ScalingEngine[] = ctx.clusterAutoscaler ? ["clusterAutoscaler"] : [];
+    // Each engine that scales the job nodes has a scrape job, alarms and widgets; `nodeAutoscaler` enables one of them.
+    const engines: ScalingEngine[] = [
+        ...(ctx.clusterAutoscaler ? (["clusterAutoscaler"] as const) : []),
+        ...(ctx.karpenter ? (["karpenter"] as const) : []),
+    ];
     const runnerNames = (ctx.runners ?? []).map((r) => r.name);
     if (ctx.runners) {
         for (const name of Object.keys(input.alarms.runners)) {
@@ -217,15 +245,6 @@ export function resolveObservability(
     }
     const findings: Finding[] = [];
     if (!enabled) return { config: { enabled, engines, findings }, problems };
-    if (ctx.karpenter) {
-        findings.push({
-            severity: "warning",
-            subject: "observability",
-            message:
-                "Karpenter's metrics are not collected: runners and nodes are watched, but there is no alarm or dashboard widget for its scheduling, node pools or errors; watch it with kubectl -n kube-system logs -l app.kubernetes.io/instance=karpenter",
-        });
-    }
-
     const sources: MetricSource[] = [...(runnerNames.length > 0 ? (["runner"] as const) : []), ...engines];
     const collection = sources.length > 0 ? { sources } : undefined;
     const pinned = /^v(\d+)\.(\d+)\./.exec(ctx.containerInsightsVersion ?? "");

@@ -1,7 +1,7 @@
 // How the fleet metrics are collected: one extra CloudWatch agent of the Container Insights add-on, a one-replica
-// Deployment on the management nodes, that scrapes exactly the runner managers and the autoscaler pods and publishes
-// only the series in config/observability/metrics.ts. Pure: the add-on spec (config/addons/containerInsights.ts)
-// merges `fleetMetricsAgent()` into its configurationValues.
+// Deployment on the management nodes, that scrapes exactly the runner managers and the node autoscaler's pods (Cluster
+// Autoscaler or Karpenter) and publishes only the series in config/observability/metrics.ts. Pure: the add-on spec
+// (config/addons/containerInsights.ts) merges `fleetMetricsAgent()` into its configurationValues.
 //
 // Upstream facts, each at aws-observability/helm-charts tag amazon-cloudwatch-observability-6.4.0 and
 // aws/amazon-cloudwatch-agent-operator @a8d766c3 unless named otherwise:
@@ -22,6 +22,7 @@ import { RUNNER_LABELS, RUNNER_METRICS_PORT, RUNNER_NAMESPACES } from "../../mod
 import { placementOn, PlacementTarget } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
 import { CLUSTER_AUTOSCALER } from "../addons/clusterAutoscaler";
+import { KARPENTER } from "../addons/karpenter";
 import { DIMENSION, FLEET_METRIC_NAMESPACE, MetricSource, metricsOf, SCRAPE_INTERVAL_SECONDS } from "./metrics";
 
 /** What the add-on needs to know to collect the fleet metrics (absent: nothing is collected). */
@@ -47,6 +48,13 @@ export interface ScrapeTarget {
  */
 export const CLUSTER_AUTOSCALER_METRICS_PORT = 8085;
 
+/**
+ * Karpenter serves /metrics on the controller's `METRICS_PORT`, which chart v1.14.1 sets from
+ * `controller.metrics.port` (values.yaml default 8080) and declares as the container port `http-metrics`
+ * (templates/deployment.yaml; the other port, `http` 8081, is the health probe). The program keeps the default.
+ */
+export const KARPENTER_METRICS_PORT = 8080;
+
 export const SCRAPE_TARGETS: Readonly<Record<MetricSource, ScrapeTarget>> = {
     runner: {
         jobName: "gitlab-runner",
@@ -64,6 +72,14 @@ export const SCRAPE_TARGETS: Readonly<Record<MetricSource, ScrapeTarget>> = {
         // chart 9.59.0 _helpers.tpl cluster-autoscaler.instance-name: app.kubernetes.io/instance = the release name.
         podLabel: ["app.kubernetes.io/instance", CLUSTER_AUTOSCALER.releaseName],
         port: CLUSTER_AUTOSCALER_METRICS_PORT,
+    },
+    karpenter: {
+        jobName: "karpenter",
+        namespace: KARPENTER.namespace,
+        // chart v1.14.1 _helpers.tpl karpenter.selectorLabels: app.kubernetes.io/instance = the release name, on the pods
+        // (templates/deployment.yaml) and as the Service's selector (templates/service.yaml).
+        podLabel: ["app.kubernetes.io/instance", KARPENTER.releaseName],
+        port: KARPENTER_METRICS_PORT,
     },
 };
 

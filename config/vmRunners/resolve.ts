@@ -1,6 +1,6 @@
 // Rules of `vmRunners` that involve more than one field or section, and the defaulted, derived VmRunnerConfig.
 import { instanceFacts, unsupportedInstanceType } from "../instanceTypes";
-import { joinPath, Problem } from "../problems";
+import { joinPath, Problem, pushAll } from "../problems";
 import { DEFAULT_CHART_VERSION, runnerChart } from "../runnerCharts";
 import { RUNNER_OPTIONS, TERMINATION_GRACE_MARGIN_SECONDS } from "../runnerOptions";
 import { RESOURCE_DEFAULTS } from "../runnerResources";
@@ -61,7 +61,7 @@ export function resolveVmRunners(
     const tagged: TaggedRunner[] = [];
     for (const [name, v] of Object.entries(input)) {
         const at = (...rest: (string | number)[]) => joinPath("vmRunners", name, ...rest);
-        problems.push(...runnerNameProblems("vmRunners", name));
+        pushAll(problems, runnerNameProblems("vmRunners", name));
         if (ctx.runnerNames.includes(name)) {
             problems.push({
                 path: at(),
@@ -76,8 +76,8 @@ export function resolveVmRunners(
             group: { vm: name, arch: v.arch },
         };
         tagged.push(entry);
-        problems.push(...tagListProblems(entry));
-        problems.push(...instanceTypeProblems(v, at));
+        pushAll(problems, tagListProblems(entry));
+        pushAll(problems, instanceTypeProblems(v, at));
 
         const capacity = v.maxInstances * v.capacityPerInstance;
         v.policies.forEach((p, i) => {
@@ -88,7 +88,7 @@ export function resolveVmRunners(
                 });
             }
         });
-        problems.push(...tokenSourceProblems("vmRunners", name, v.tokenSsmParameter, ctx.runnerTokens));
+        pushAll(problems, tokenSourceProblems("vmRunners", name, v.tokenSsmParameter, ctx.runnerTokens));
 
         const { tokenSsmParameter, ...options } = v;
         vmRunners.push({

@@ -4,12 +4,15 @@
 //   npx ts-node --transpile-only scripts/upstream/goMetrics.ts <git-dir> <tag> <repo-name> <path>...
 //
 // <git-dir> is a (bare) clone of the upstream repository, <path> a file or folder inside it (test files and
-// vendor/ are skipped). It understands the constructor forms both gitlab-runner and Cluster Autoscaler use:
+// vendor/ are skipped). It understands the constructor forms gitlab-runner, Cluster Autoscaler and Karpenter use:
 // `prometheus.NewCounterVec(prometheus.CounterOpts{…}, []string{…})`, `k8smetrics.NewGaugeVec(&k8smetrics.GaugeOpts{…},
-// labels)`, `…Func(opts, fn)` and `prometheus.NewDesc(name, help, labels, constLabels)` (its type is read from the
-// `MustNewConstMetric(desc, prometheus.XValue, …)` that emits it). Names and label lists may be string constants,
-// `[]string` variables and `append(…)` of them in the same package. What it cannot resolve it prints as `?expr`, and
-// such rows are fixed by hand in the fixture (each fix says so in its comment column).
+// labels)`, `…Func(opts, fn)`, `prometheus.NewDesc(name, help, labels, constLabels)` (its type is read from the
+// `MustNewConstMetric(desc, prometheus.XValue, …)` that emits it) and operatorpkg's
+// `opmetrics.NewPrometheusCounter(registry, prometheus.CounterOpts{…}, []string{…})`. Names and label lists may be
+// string constants, `[]string` variables and `append(…)` of them in the same package; a qualified constant
+// (`metrics.Namespace`) is looked up among the constants of the packages named with `--scope <git-dir>@<rev>:<dir>`
+// (repeatable; e.g. the kubernetes-sigs/karpenter `pkg/metrics` package a karpenter-provider-aws tag depends on). What
+// it cannot resolve it prints as `?expr`, and such rows are fixed by hand (FIXES below).
 import { execFileSync } from "child_process";
 
 export interface Metric {
@@ -58,6 +61,12 @@ function splitArgs(args: string): string[] {
     let cur = "";
     for (let i = 0; i < args.length; i++) {
         const c = args[i];
+        if (c === "/" && args[i + 1] === "/") {
+            // A line comment may hold commas (karpenter's bucket comments do): skip it whole.
+            const end = args.indexOf("\n", i);
+            i = end === -1 ? args.length : end;
+            continue;
+        }
         if (c === '"') {
             const end = skipString(args, i);
             cur += args.slice(i, end + 1);
@@ -105,8 +114,13 @@ function str(expr: string, scope: Scope): string {
             .map((a) => str(a, scope))
             .filter((s) => s !== "")
             .join("_");
+    const qualified = /^\w+\.(\w+)$/.exec(e);
+    if (qualified && IMPORTED.has(qualified[1])) return IMPORTED.get(qualified[1])!;
     return scope.strings.get(e) ?? `?${e}`;
 }
+
+/** String constants of other packages (`--scope`), by unqualified name. */
+const IMPORTED = new Map<string, string>();
 
 function list(expr: string, scope: Scope): string[] {
     const e = expr.trim().replace(/\.\.\.$/, "");
@@ -134,7 +148,7 @@ function mapKeys(expr: string | undefined, scope: Scope): string[] {
     return splitArgs(body).map((kv) => str(kv.split(":")[0], scope));
 }
 
-const CTOR = /\b(?:\w+)\.New(Counter|Gauge|Histogram|Summary)(Vec|Func)?\(/g;
+const CTOR = /\b(?:\w+)\.New(Prometheus)?(Counter|Gauge|Histogram|Summary)(Vec|Func)?\(/g;
 const DESC = /\b(?:\w+)\.NewDesc\(/g;
 
 /** Every metric defined in one package (its files' texts keyed by path). */
@@ -144,18 +158,20 @@ export function packageMetrics(files: Map<string, string>): Metric[] {
     const out: Metric[] = [];
     for (const [file, src] of files) {
         for (const m of src.matchAll(CTOR)) {
-            const args = splitArgs(balanced(src, m.index! + m[0].length - 1));
-            const opts = /\{([\s\S]*)\}$/.exec(args[0] ?? "")?.[1];
-            if (!opts || !/Opts\{/.test(args[0])) continue; // e.g. a helper with the same name
+            // operatorpkg's NewPrometheusX(registry, opts, labels) is always a vector.
+            const operatorpkg = m[1] !== undefined;
+            const [optsArg, labelsArg] = splitArgs(balanced(src, m.index! + m[0].length - 1)).slice(operatorpkg ? 1 : 0);
+            const opts = /\{([\s\S]*)\}$/.exec(optsArg ?? "")?.[1];
+            if (!opts || !/Opts\{/.test(optsArg)) continue; // e.g. a helper with the same name
             const parts = ["Namespace", "Subsystem", "Name"].map((f) => optsField(opts, f)).filter((x) => x !== undefined);
             const name = parts
                 .map((p) => str(p!, scope))
                 .filter((s) => s !== "")
                 .join("_");
-            const labels = m[2] === "Vec" ? list(args[1] ?? "nil", scope) : [];
+            const labels = operatorpkg || m[3] === "Vec" ? list(labelsArg ?? "nil", scope) : [];
             out.push({
                 name,
-                type: m[1].toLowerCase(),
+                type: m[2].toLowerCase(),
                 labels,
                 constLabels: mapKeys(optsField(opts, "ConstLabels"), scope),
                 file,
@@ -192,7 +208,7 @@ function constMetricType(holder: string, sources: string[]): string {
 /** Metrics under `paths` at `tag`, one package (folder) at a time, with FIXES applied. */
 export function metricsAt(gitDir: string, tag: string, paths: string[]): Metric[] {
     const goFile = (f: string) => f.endsWith(".go") && !f.endsWith("_test.go") && !/(^|\/)(vendor|testdata)\//.test(f);
-    const defining = git(gitDir, "grep", "-lE", "\\.New(Desc|Counter|Gauge|Histogram|Summary)", tag, "--", ...paths)
+    const defining = git(gitDir, "grep", "-lE", "\\.New(Prometheus)?(Desc|Counter|Gauge|Histogram|Summary)", tag, "--", ...paths)
         .split("\n")
         .map((l) => l.slice(tag.length + 1))
         .filter(goFile);
@@ -219,17 +235,47 @@ export function metricsAt(gitDir: string, tag: string, paths: string[]): Metric[
  * - gitlab-runner helpers/circuitbreaker: namespace and subsystem are parameters; the one caller,
  *   router/client.go, passes `WithMetrics("gitlab_runner", "job_router" + "_circuit_breaker")`.
  * - gitlab-runner common/version.go: the label names are the keys of the `labels` map built just above.
+ * - kubernetes-sigs/karpenter pkg/controllers/metrics/pod/controller.go: `karpenter_pods_state` takes its labels from
+ *   `labelNames()`, which returns these constants in this order (v1.14.1).
  */
 const FIXES: Record<string, Partial<Metric>> = {
     "?namespace_?subsystem_state": { name: "gitlab_runner_job_router_circuit_breaker_state" },
     "?namespace_?subsystem_trips_total": { name: "gitlab_runner_job_router_circuit_breaker_trips_total" },
+    karpenter_pods_state: {
+        labels: [
+            "name",
+            "namespace",
+            "owner",
+            "node",
+            "scheduled",
+            "nodepool",
+            "zone",
+            "arch",
+            "capacity_type",
+            "instance_type",
+            "phase",
+            "ready",
+            "managed",
+        ],
+    },
     gitlab_runner_version_info: {
         labels: ["name", "version", "revision", "branch", "go_version", "built_at", "os", "architecture"],
     },
 };
 
 if (require.main === module) {
-    const [gitDir, tag, repo, ...paths] = process.argv.slice(2);
+    const argv = process.argv.slice(2);
+    while (argv[0] === "--scope") {
+        const [dir, rest] = argv[1].split("@");
+        const [rev, pkg] = rest.split(":");
+        const files = git(dir, "ls-tree", "--name-only", rev, `${pkg}/`)
+            .split("\n")
+            .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go"));
+        const scope = scopeOf(files.map((f) => git(dir, "show", `${rev}:${f}`)));
+        for (const [k, v] of scope.strings) IMPORTED.set(k, v);
+        argv.splice(0, 2);
+    }
+    const [gitDir, tag, repo, ...paths] = argv;
     if (!gitDir || !tag || !repo || paths.length === 0) {
         console.error("usage: goMetrics.ts <git-dir> <tag> <repo-name> <path>...");
         process.exit(2);

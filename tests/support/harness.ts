@@ -11,6 +11,7 @@ import {
     standInGitlabApiToken,
     standInRunnerTokens,
 } from "../../plan/engine";
+import { Evaluation, evaluateStack } from "../../plan/evaluate";
 
 export * from "../../plan/engine";
 
@@ -78,4 +79,12 @@ export function stackConfigOf(stack: string, overrides: ConfigMap = {}): StackCo
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(withTokens)) if (k.startsWith(`${PROJECT}:`)) raw[k.slice(PROJECT.length + 1)] = v;
     return parseStackConfig(raw, String(file["aws:region"]));
+}
+
+const evaluations = new Map<string, Promise<Evaluation>>();
+
+/** The offline plan's evaluation of a shipped stack file (stand-in tokens, as `npm run plan`), once per process. */
+export function evaluationOf(stack: (typeof SHIPPED_STACKS)[number]): Promise<Evaluation> {
+    if (!evaluations.has(stack)) evaluations.set(stack, evaluateStack({ stack }));
+    return evaluations.get(stack)!;
 }
