@@ -1,5 +1,7 @@
 // What the add-on stack tests share: the stacks and add-ons, the recorded resource types, walks over options and parents.
-import { Recorded, Run } from "./harness";
+import type { StackConfig } from "../../config";
+import { CLUSTER_AUTOSCALER } from "../../config/addons/clusterAutoscaler";
+import { Recorded, Run, runStackFile, stackConfigOf } from "./harness";
 
 export const STACKS = ["test", "prod"] as const;
 export const ADDONS = ["clusterAutoscaler", "metricsServer", "containerInsights"] as const;
@@ -36,4 +38,43 @@ export function under(run: Run, r: Recorded, componentType: string): boolean {
         if (node.type === componentType) return true;
     }
     return false;
+}
+
+/** What a per-stack add-on suite reads: the stack's run and config, and its add-on releases. */
+export interface AddonStackView {
+    readonly run: () => Run;
+    readonly config: () => StackConfig;
+    readonly management: () => StackConfig["nodeGroups"]["management"];
+    /** The Helm release with this release name. */
+    readonly release: (name: string) => Recorded;
+    /** Cluster Autoscaler's chart values. */
+    readonly caValues: () => Record<string, any>;
+}
+
+/** One `describe("stack <name>")` per shipped stack, each evaluated once (cached) before its tests run. */
+export function describeAddonStacks(body: (stack: (typeof STACKS)[number], view: AddonStackView) => void): void {
+    const runs = {} as Record<(typeof STACKS)[number], Run>;
+    const configs = {} as Record<(typeof STACKS)[number], StackConfig>;
+    before(async function () {
+        for (const stack of STACKS) {
+            configs[stack] = stackConfigOf(stack);
+            runs[stack] = await runStackFile(stack);
+        }
+    });
+    for (const stack of STACKS) {
+        describe(`stack ${stack}`, () => {
+            const run = () => runs[stack];
+            const release = (name: string) =>
+                run()
+                    .ofType(T.release)
+                    .find((r) => r.inputs.name === name)!;
+            body(stack, {
+                run,
+                config: () => configs[stack],
+                management: () => configs[stack].nodeGroups.management,
+                release,
+                caValues: () => release(CLUSTER_AUTOSCALER.releaseName).inputs.values,
+            });
+        });
+    }
 }
