@@ -3,6 +3,7 @@
 // of every pass-through option into config.toml or chart values, the reference tables in docs/runners.md and the
 // README (scripts/generate-docs.ts), and the upstream-key tests are all derived from it. Rules that involve more
 // than one field stay hand-written in runners.ts. Adding a pass-through option is one row here plus its test.
+// What a row is and what a table derives: optionTable.ts; the build container's eight resource rows: runnerResourceOptions.ts.
 import { z } from "zod";
 import { strictObject } from "./problems";
 import { jobIdentitySchema } from "./jobIdentity";
@@ -11,105 +12,17 @@ import { jobQuotaSchema } from "./jobQuota";
 import { CHART_VERSIONS, ChartVersion, DEFAULT_CHART_VERSION } from "./runnerCharts";
 import { registrationSchema } from "./runnerRegistration";
 import { autoscalerToml, WARM_CAPACITY_SINCE, WarmCapacityInput, warmCapacitySchema } from "./warmCapacity";
-import {
-    containerResourcesSchema,
-    containerResourcesShape,
-    cpuQuantity,
-    memoryQuantity,
-    RESOURCE_DEFAULTS,
-} from "./runnerResources";
+import { containerResourcesSchema, cpuQuantity, memoryQuantity, RESOURCE_DEFAULTS } from "./runnerResources";
 import { ssmParameterName } from "./ssmParameter";
+import { int, RunnerOption, schemaOf, tomlOptionsOf } from "./optionTable";
+import { resourceOptions } from "./runnerResourceOptions";
 
 /** GitLab Runner's image pull policies (`[runners.kubernetes] pull_policy` / `allowed_pull_policies`). */
 export const PULL_POLICIES = ["always", "if-not-present", "never"] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
-/** Where an option ends up. `toml` and `chart` targets are rendered from the table; the others by hand (named). */
-export type OptionTarget =
-    /**
-     * A `config.toml` key path under `[[runners]]` (as in the upstream key lists), with an optional value mapping;
-     * `table` when the value is a whole TOML table.
-     */
-    | { readonly toml: string; readonly render?: (value: never) => unknown; readonly table?: true }
-    /** A value of the official gitlab-runner chart (dotted path). */
-    | { readonly chart: string }
-    /** A setting of the runner in GitLab itself (not in config.toml). */
-    | { readonly gitlab: string }
-    /** Rendered by hand from this and other fields: where to. */
-    | { readonly derived: string };
-
-export interface RunnerOption {
-    readonly schema: z.ZodType;
-    readonly target: OptionTarget;
-    /** One line for the reference table. */
-    readonly doc: string;
-    /** The Default column when the default is computed rather than a schema default. */
-    readonly defaultText?: string;
-    /** Also listed in the README's short table. */
-    readonly summary?: boolean;
-    /**
-     * The first GitLab Runner version that has the option's key, when older runners this program can deploy lack it:
-     * setting the option on a runner whose chart ships an older runner is an error naming the minimum.
-     */
-    readonly since?: string;
-}
-
-/** A whole number within [min, max]; `what` says what it counts in every message. */
-export const int = (min: number, max: number, what: string) =>
-    z
-        .number({ error: (iss) => (iss.input === undefined ? "is required" : `must be a whole number (${what})`) })
-        .int({ error: `must be a whole number (${what})` })
-        .min(min, { error: `must be at least ${min} (${what})` })
-        .max(max, { error: `must be at most ${max} (${what})` });
-
 /** Added to the longest job timeout for the manager pod's grace period: unregister + the last log upload. */
 export const TERMINATION_GRACE_MARGIN_SECONDS = 300;
-
-const RESOURCE_ROWS = {
-    cpuRequest: "build container CPU request",
-    memoryRequest: "build container memory request",
-    memoryLimit: "build container memory limit (exceeding it = OOMKilled)",
-    cpuLimit: "no CPU limit unless set: throttling slows builds (JVMs especially)",
-    cpuRequestMax: "most a job may ask with `KUBERNETES_CPU_REQUEST`",
-    memoryRequestMax: "most a job may ask with `KUBERNETES_MEMORY_REQUEST`",
-    memoryLimitMax: "most a job may ask with `KUBERNETES_MEMORY_LIMIT`",
-    cpuLimitMax: "without it `KUBERNETES_CPU_LIMIT` is ignored",
-} as const satisfies Record<keyof typeof containerResourcesShape, string>;
-
-const RESOURCE_DEFAULT_TEXT: Partial<Record<keyof typeof RESOURCE_ROWS, string>> = {
-    cpuRequest: `\`${RESOURCE_DEFAULTS.build.cpuRequest}\``,
-    memoryRequest: `\`${RESOURCE_DEFAULTS.build.memoryRequest}\``,
-    memoryLimit: `\`${RESOURCE_DEFAULTS.build.memoryLimit}\``,
-    cpuRequestMax: "smallest node's room (pool: largest shape's)",
-    memoryRequestMax: "smallest node's room (pool: largest shape's)",
-    memoryLimitMax: "smallest node's allocatable memory (pool: largest shape's)",
-    cpuLimitMax: "node's CPU if `cpuLimit` is set, else none",
-};
-
-/** The build container's eight resource options: rendered with their helper_/service_ siblings by configToml.ts. */
-const resourceOptions = Object.fromEntries(
-    Object.entries(RESOURCE_ROWS).map(([key, doc]) => [
-        key,
-        {
-            schema: containerResourcesShape[key as keyof typeof RESOURCE_ROWS],
-            target: { derived: `\`${snake(key)}\`` },
-            doc,
-            defaultText: RESOURCE_DEFAULT_TEXT[key as keyof typeof RESOURCE_ROWS],
-            summary: [
-                "cpuRequest",
-                "memoryRequest",
-                "memoryLimit",
-                "cpuRequestMax",
-                "memoryRequestMax",
-                "memoryLimitMax",
-            ].includes(key),
-        },
-    ]),
-) as { [K in keyof typeof RESOURCE_ROWS]: RunnerOption & { schema: (typeof containerResourcesShape)[K] } };
-
-function snake(camel: string): string {
-    return camel.replace(/Max$/, "_overwrite_max_allowed").replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-}
 
 /**
  * → `[[runners.monitoring.job_queuing_durations]]`: one entry active at all times. GitLab Runner (≥ 16.10.0, CHANGELOG
@@ -321,15 +234,6 @@ export const RUNNER_OPTIONS = {
 
 export type RunnerOptionKey = keyof typeof RUNNER_OPTIONS;
 
-/** The strict object schema of an option table: one key per row, with the row's schema (unknown keys are errors). */
-export function schemaOf<T extends Record<string, RunnerOption>>(table: T) {
-    return strictObject(
-        Object.fromEntries(Object.entries(table).map(([key, option]) => [key, option.schema])) as {
-            [K in keyof T]: T[K]["schema"];
-        },
-    );
-}
-
 /**
  * One entry of `runners`: a GitLab runner manager (one Helm release of the official chart) and the job pods it
  * starts, derived from the table. Build-container resources sit on the runner itself (`cpuRequest`, …); the helper
@@ -337,15 +241,6 @@ export function schemaOf<T extends Record<string, RunnerOption>>(table: T) {
  */
 export const runnerSchema = schemaOf(RUNNER_OPTIONS);
 export type RunnerInput = z.output<typeof runnerSchema>;
-
-/** The options of a table rendered straight into `[[runners]]` of config.toml, with their key paths (under `runners.`). */
-export function tomlOptionsOf<K extends string>(
-    table: Record<K, RunnerOption>,
-): { key: K; path: string; render?: (value: never) => unknown; since?: string }[] {
-    return (Object.entries(table) as [K, RunnerOption][]).flatMap(([key, o]) =>
-        "toml" in o.target ? [{ key, path: o.target.toml, render: o.target.render, since: o.since }] : [],
-    );
-}
 
 /** Options that only newer runners have, with the first runner version that has each. */
 export function versionedOptions(): { key: RunnerOptionKey; since: string }[] {

@@ -5,7 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { RUNNER_OPTIONS, RunnerOption } from "../config/runnerOptions";
+import { RunnerOption } from "../config/optionTable";
+import { RUNNER_OPTIONS } from "../config/runnerOptions";
 import { WARM_CAPACITY_FIELDS } from "../config/warmCapacity";
 import { VM_POLICY_OPTIONS, VM_RUNNER_OPTIONS } from "../config/vmRunners";
 

@@ -1,42 +1,17 @@
+// Job identity and isolation of each runner of both shipped stacks under mocks: accounts, network policies, quotas, job roles.
 import { strict as assert } from "assert";
-import * as path from "path";
 import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import { parse as parseToml } from "smol-toml";
-import { PROJECT, RunnerConfig, StackConfig } from "../config";
+import { RunnerConfig, StackConfig } from "../config";
 import { jobPodsPolicy, POLICY_NAMES } from "../components/runners/networkPolicies";
 import { jobQuotaObjects } from "../components/runners/quota";
 import { podIdentityTrustFor } from "../model/iam";
 import { CLUSTER_API_OPT_IN, RUNNER_NAMESPACES } from "../model/labels";
-import {
-    fakeRunnerTokens,
-    Recorded,
-    ROOT,
-    Run,
-    runProgram,
-    RUNNER_TOKENS_KEY,
-    runStackFile,
-    stackConfigOf,
-    stackFileConfig,
-} from "./support/harness";
+import { Recorded, Run, runStackFile, stackConfigOf } from "./support/harness";
 import { ACCOUNT } from "./support/mocks";
+import { T } from "./support/jobIsolationStack";
 
-const T = {
-    release: "kubernetes:helm.sh/v3:Release",
-    serviceAccount: "kubernetes:core/v1:ServiceAccount",
-    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
-    quota: "kubernetes:core/v1:ResourceQuota",
-    limitRange: "kubernetes:core/v1:LimitRange",
-    role: "kubernetes:rbac.authorization.k8s.io/v1:Role",
-    iamRole: "aws:iam/role:Role",
-    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    association: "aws:eks/podIdentityAssociation:PodIdentityAssociation",
-    bucket: "aws:s3/bucket:Bucket",
-    bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
-    bucketLogging: "aws:s3/bucketLogging:BucketLogging",
-} as const;
 const SERVICE_CIDR = "172.20.0.0/16"; // what the mocks answer for the cluster (plan/mocks.ts)
-const EXAMPLE = path.join(ROOT, "examples", "Pulumi.isolation.yaml");
 
 const depsOf = (r: Recorded) => ((r.opts?.dependsOn as any[]) ?? []).map((d) => d.__name as string);
 const tomlOf = (run: Run, r: RunnerConfig) =>
@@ -148,12 +123,6 @@ describe("job identity and isolation (program under mocks)", () => {
     before(async () => {
         runs.test = await runStackFile("test");
         runs.prod = await runStackFile("prod");
-        const file = stackFileConfig("isolation", EXAMPLE);
-        runs.example = await runProgram({
-            stack: "isolation",
-            config: { ...file, ...fakeRunnerTokens(file) },
-            secretKeys: [RUNNER_TOKENS_KEY],
-        });
     });
 
     for (const stack of ["test", "prod"]) {
@@ -255,57 +224,6 @@ describe("job identity and isolation (program under mocks)", () => {
             const capacity = config.capacity.runners.find((r) => r.name === "deploy")!;
             const group = config.nodeGroups.jobs.find((g) => g.name === deploy.nodeGroup)!;
             assert.ok(capacity.rolloutPeakJobs <= capacity.jobsPerNode * group.maxSize);
-        });
-    });
-
-    describe("example stack examples/Pulumi.isolation.yaml", () => {
-        const file = stackFileConfig("isolation", EXAMPLE);
-        const runners = file[`${PROJECT}:runners`] as Record<string, any>;
-        const byName = (type: string, name: string) => runs.example.one(type, name);
-
-        it("inline statements and the permissions boundary reach the job role", () => {
-            const role = byName(T.iamRole, "gitlab-platform-job-role").inputs;
-            assert.equal(role.permissionsBoundary, runners.platform.jobIdentity.permissionsBoundaryArn);
-            const inline = JSON.parse(byName(T.rolePolicy, "gitlab-platform-job-inline").inputs.policy);
-            assert.deepEqual(
-                inline.Statement.map((s: any) => [s.Effect, s.Action, s.Resource]),
-                runners.platform.jobIdentity.statements.map((s: any) => [s.effect, s.actions, s.resources]),
-            );
-            assert.ok(runs.example.ofType(T.attachment).some((a) => a.name === "gitlab-platform-job-policy-aws-readonlyaccess"));
-        });
-
-        it("allowClusterApi: the token is mounted, the account opted in, the API's ClusterIP allowed on 443", () => {
-            const sa = byName(T.serviceAccount, "gitlab-platform-job-sa").inputs;
-            assert.equal(sa.automountServiceAccountToken, true);
-            assert.equal(sa.metadata.labels[CLUSTER_API_OPT_IN.label], CLUSTER_API_OPT_IN.value);
-            const egress = byName(T.networkPolicy, "gitlab-platform-jobs-allow").inputs.spec.egress;
-            assert.ok(egress.some((r: any) => r.to[0].ipBlock?.cidr === "172.20.0.1/32" && r.ports[0].port === 443));
-            assert.ok(
-                egress.some((r: any) => r.to.some((p: any) => p.ipBlock?.cidr === "10.0.0.0/16")),
-                "vpc",
-            );
-            assert.ok(
-                egress.some((r: any) => r.to.some((p: any) => p.ipBlock?.cidr === "192.168.10.0/24")),
-                "cidrs",
-            );
-        });
-
-        it("the explicit quota is the namespace's ResourceQuota", () => {
-            assert.deepEqual(byName(T.quota, "gitlab-platform-jobs-quota").inputs.spec.hard, {
-                pods: "24",
-                "requests.cpu": "20",
-                "requests.memory": "80Gi",
-            });
-        });
-
-        it("access logs into an existing bucket: none is created", () => {
-            assert.deepEqual(
-                runs.example.ofType(T.bucket).map((b) => b.name),
-                ["gitlab-cache-bucket"],
-            );
-            const logging = byName(T.bucketLogging, "gitlab-cache-access-logging").inputs;
-            assert.equal(logging.targetBucket, "central-s3-access-logs-111122223333");
-            assert.equal(logging.targetPrefix, "ci-runners-isolation/cache/");
         });
     });
 });

@@ -1,11 +1,9 @@
-import { allNodeGroups } from "../config";
+// The runner's config.toml as rendered from the stack file: sections, keys per runner version, chart global section.
 import { strict as assert } from "assert";
 import { parse as parseToml } from "smol-toml";
-import { parseStackConfig, RunnerConfig, StackConfig } from "../config";
 import { CHART_VERSIONS, ChartVersion, RUNNER_CHARTS, runnerAtLeast } from "../config/runnerCharts";
 import { WARM_CAPACITY_SINCE } from "../config/warmCapacity";
 import { PRIORITY_CLASSES } from "../model/priorityClasses";
-import { cacheAccessPolicy, cacheBucketPolicy, cacheRoleTrustPolicy } from "../components/runners/cachePolicies";
 import {
     chartGlobalToml,
     ChartGlobalValues,
@@ -13,29 +11,12 @@ import {
     runnerTomlDocument,
     tomlTolerations,
 } from "../components/runners/configToml";
-import { GRACEFUL_STOP_SCRIPT, runnerHelmValues } from "../components/runners/helmValues";
-import { executorRoleRules } from "../components/runners/rbac";
 import { keyPaths, runnerConfigKeys, unknownKeys } from "./fixtures/runnerConfigKeys";
 import { validDocument, withValue } from "./support/fixtures";
+import { CACHE, groupOf, REGION, stack, valuesOf } from "./support/runnerRender";
 
-const REGION = "eu-west-1";
 /** smol-toml returns null-prototype objects; compare plain data. */
 const parse = (toml: string): any => JSON.parse(JSON.stringify(parseToml(toml)));
-const CACHE = { bucketName: "ci-cache-bucket", region: REGION };
-
-function stack(doc: Record<string, any> = validDocument()): StackConfig {
-    return parseStackConfig(doc, REGION);
-}
-const groupOf = (cfg: StackConfig, r: RunnerConfig) => allNodeGroups(cfg.nodeGroups).find((g) => g.name === r.nodeGroup)!;
-const managementOf = (cfg: StackConfig) => cfg.nodeGroups.management;
-const valuesOf = (cfg: StackConfig, r: RunnerConfig) =>
-    runnerHelmValues({
-        runner: r,
-        gitlabUrl: cfg.gitlab.url,
-        clusterName: cfg.cluster.name,
-        management: managementOf(cfg),
-        runnersConfig: renderRunnerToml({ runner: r, group: groupOf(cfg, r), cache: CACHE }),
-    });
 
 /** A runner with every optional field set, on the arm64 Spot group, for a given chart version. */
 function maximalDocument(chartVersion: string): Record<string, any> {
@@ -252,129 +233,6 @@ describe("runner renderers", () => {
                 log_format: "json",
                 listen_address: ":9252",
             });
-        });
-    });
-
-    describe("Helm values", () => {
-        it("never carry a token, and never the registration-only settings a glrt token rejects", () => {
-            const cfg = stack();
-            const v = valuesOf(cfg, cfg.runners[0]) as any;
-            assert.ok(!JSON.stringify(v).includes("glrt-"));
-            for (const key of ["runnerToken", "runnerRegistrationToken"]) assert.ok(!(key in v), key);
-            // gitlab-runner register exits with "Runner configuration other than name and executor configuration is
-            // reserved" if these reach it together with an authentication token.
-            for (const key of ["tags", "runUntagged", "locked", "protected", "maximumTimeout"])
-                assert.ok(!(key in v.runners), `runners.${key}`);
-            assert.deepEqual(v.runners, {
-                name: "ci-fixture-amd64",
-                executor: "kubernetes",
-                secret: "gitlab-runner-amd64-token",
-                config: v.runners.config,
-            });
-        });
-
-        it("manager pod: management nodes, platform priority, own service account, no chart RBAC, metrics, unregister", () => {
-            const cfg = stack();
-            const r = cfg.runners[0];
-            const v = valuesOf(cfg, r) as any;
-            const m = managementOf(cfg);
-            assert.deepEqual(v.nodeSelector, { ...m.labels, "kubernetes.io/arch": m.arch });
-            assert.deepEqual(
-                v.tolerations,
-                m.taints.map((t) => ({ key: t.key, operator: "Equal", value: t.value, effect: t.effect })),
-            );
-            assert.equal(v.priorityClassName, PRIORITY_CLASSES.platform);
-            assert.deepEqual(v.rbac, { create: false });
-            assert.deepEqual(v.serviceAccount, { create: false, name: r.names.serviceAccount });
-            assert.deepEqual(v.metrics, { enabled: true, portName: "metrics", port: 9252 });
-            assert.equal(v.unregisterRunners, true);
-            assert.deepEqual(v.resources, { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } });
-            assert.equal(v.securityContext.allowPrivilegeEscalation, false);
-            assert.deepEqual(v.securityContext.capabilities, { drop: ["ALL"] });
-        });
-
-        it("grace period covers the longest job, and the preStop drains with SIGQUIT after unregistering", () => {
-            const cfg = stack(withValue(validDocument(), ["runners", "amd64", "maxJobTimeoutMinutes"], 180));
-            const v = valuesOf(cfg, cfg.runners[0]) as any;
-            assert.equal(v.terminationGracePeriodSeconds, 180 * 60 + 300);
-            assert.deepEqual(v.deploymentLifecycle.preStop.exec.command, ["/bin/bash", "-c", GRACEFUL_STOP_SCRIPT]);
-            const steps = GRACEFUL_STOP_SCRIPT.split("\n");
-            assert.match(steps[0], /unregister --all-runners/);
-            assert.match(steps[1], /-QUIT/);
-            assert.match(steps[2], /^while pgrep/);
-        });
-    });
-
-    describe("RBAC", () => {
-        it("exactly the executor's verbs, core API group, no wildcard, no PDBs (the runner creates none)", () => {
-            const rules = executorRoleRules({
-                jobServiceAccount: "gitlab-job-x",
-                warmCapacity: false,
-            });
-            assert.deepEqual(
-                rules.map((r) => [r.apiGroups.join(), r.resources.join(), r.verbs.join()]),
-                [
-                    ["", "pods", "create,delete,get,list,watch"],
-                    ["", "pods/attach", "create,delete,get,patch"],
-                    ["", "pods/exec", "create,delete,get,patch"],
-                    ["", "pods/log", "get,list"],
-                    ["", "secrets", "create,delete,get,update"],
-                    ["", "serviceaccounts", "get"],
-                    ["", "services", "create,get"],
-                    ["", "events", "list,watch"],
-                ],
-            );
-            // Only the runner's own job service account may be looked up (kubernetes.go v18.9.0 serviceAccountExists).
-            assert.deepEqual(
-                rules.filter((r) => r.resourceNames).map((r) => [r.resources.join(), r.resourceNames!.join()]),
-                [["serviceaccounts", "gitlab-job-x"]],
-            );
-            for (const r of rules)
-                for (const s of [...r.apiGroups, ...r.resources, ...r.verbs]) assert.ok(!s.includes("*"), JSON.stringify(r));
-        });
-    });
-
-    describe("cache policies", () => {
-        const arn = "arn:aws:s3:::ci-cache-bucket";
-        it("the role may only read, write, delete and list the cache bucket's objects", () => {
-            assert.deepEqual(cacheAccessPolicy(arn), {
-                Version: "2012-10-17",
-                Statement: [
-                    {
-                        Sid: "CacheObjects",
-                        Effect: "Allow",
-                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-                        Resource: `${arn}/*`,
-                    },
-                    { Sid: "CacheList", Effect: "Allow", Action: "s3:ListBucket", Resource: arn },
-                ],
-            });
-        });
-        it("only EKS Pod Identity, for this cluster's runner managers, may assume it", () => {
-            const trust = cacheRoleTrustPolicy({
-                clusterName: "ci",
-                namespace: "gitlab-runner",
-                serviceAccounts: ["gitlab-runner-b", "gitlab-runner-a"],
-            });
-            assert.deepEqual(trust.Statement, [
-                {
-                    Sid: "EksPodIdentityRunnerManagers",
-                    Effect: "Allow",
-                    Principal: { Service: "pods.eks.amazonaws.com" },
-                    Action: ["sts:AssumeRole", "sts:TagSession"],
-                    Condition: {
-                        StringEquals: {
-                            "aws:RequestTag/eks-cluster-name": "ci",
-                            "aws:RequestTag/kubernetes-namespace": "gitlab-runner",
-                            "aws:RequestTag/kubernetes-service-account": ["gitlab-runner-a", "gitlab-runner-b"],
-                        },
-                    },
-                },
-            ]);
-        });
-        it("the bucket refuses plain HTTP", () => {
-            assert.deepEqual(cacheBucketPolicy(arn).Statement[0].Condition, { Bool: { "aws:SecureTransport": "false" } });
-            assert.equal(cacheBucketPolicy(arn).Statement[0].Effect, "Deny");
         });
     });
 });

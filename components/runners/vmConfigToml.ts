@@ -3,7 +3,8 @@
 // executor's defaults for docker-autoscaler (it wraps the Docker executor: docs/executors/docker_autoscaler.md) and
 // the shared S3 cache. Every key is checked against the runner version's key list in the tests. Pure.
 import { stringify } from "smol-toml";
-import { RUNNER_OPTIONS, tomlOptionsOf } from "../../config/runnerOptions";
+import { tomlOptionsOf } from "../../config/optionTable";
+import { RUNNER_OPTIONS } from "../../config/runnerOptions";
 import { VM_RUNNER_OPTIONS, VmRunnerConfig } from "../../config/vmRunners";
 import { FLEETING_PLUGIN_REFERENCE, VM_OS_USER, VM_READY_COMMAND } from "../../config/vmRunners/fleeting";
 import { cacheTable, RunnerTomlInput, setPath } from "./configToml";

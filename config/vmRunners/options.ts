@@ -4,7 +4,8 @@
 // docs/runners.md (scripts/generate-docs.ts) and the upstream-key tests all derive from it. Rules across fields
 // are in resolve.ts.
 import { z } from "zod";
-import { int, RUNNER_OPTIONS, RunnerOption, schemaOf } from "../runnerOptions";
+import { int, RunnerOption, schemaOf } from "../optionTable";
+import { RUNNER_OPTIONS } from "../runnerOptions";
 import { parseGoDuration } from "../goDuration";
 import { cronPeriodSchema, timeZoneSchema } from "../policySchedule";
 
