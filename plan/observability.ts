@@ -1,7 +1,74 @@
 // The offline plan's "Observability" section: every alarm with its threshold, every scraped metric, and what the
 // metrics cost a month.
 import { Format, heading, table } from "./format";
-import type { ObservabilityPlan } from "./planData";
+import type { StackConfig } from "../config";
+import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
+import type { CollectedMetric } from "../config/observability";
+import type { Run } from "./engine";
+import { OrMissing, recorded } from "./missing";
+
+export interface ObservabilityPlan {
+    readonly dashboard: OrMissing<string>;
+    readonly notify: {
+        readonly emails: readonly string[];
+        readonly httpsEndpoints: readonly string[];
+        readonly topicArns: readonly string[];
+    };
+    /** Every alarm as registered: its name, condition and evaluation window. */
+    readonly alarms: readonly { readonly name: string; readonly condition: string; readonly window: string }[];
+    /** Every scraped metric (config/observability/metrics.ts) of the sources this stack collects. */
+    readonly metrics: readonly CollectedMetric[];
+    readonly cost: MonitoringCost & { readonly prices: typeof CLOUDWATCH_PRICES };
+}
+
+const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
+const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
+const COMPARISON: Record<string, string> = {
+    GreaterThanThreshold: ">",
+    GreaterThanOrEqualToThreshold: "≥",
+    LessThanThreshold: "<",
+};
+
+/** The observability section, read back from the registered alarms and dashboard plus the metric catalogue. */
+export function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | undefined {
+    const o = config.observability;
+    // A diff's base may be a commit whose config layer predates the section.
+    if (!o?.enabled) return undefined;
+    const alarms = run.ofType(ALARM).map((a) => {
+        const i = a.inputs;
+        const query = i.metricQueries?.[0];
+        const dims = Object.entries(i.dimensions ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",");
+        const what = query ? `Metrics Insights: ${query.expression}` : `${i.statistic} ${i.namespace}/${i.metricName}{${dims}}`;
+        const period = query ? query.period : i.period;
+        return {
+            name: String(i.name),
+            condition: `${what} ${COMPARISON[i.comparisonOperator] ?? i.comparisonOperator} ${i.threshold}`,
+            window: `${i.datapointsToAlarm} of ${i.evaluationPeriods} × ${period} s`,
+        };
+    });
+    const sources = o.collection?.sources ?? [];
+    const metrics = fleetMetricCount({
+        sources,
+        runners: config.runners.length + config.vmRunners.length,
+        podRunners: config.runners.length,
+        jobGroups: config.nodeGroups.jobs.length,
+        nodePools: config.nodePools.length,
+    });
+    const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
+    const [dashboard] = run.ofType(DASHBOARD);
+    return {
+        dashboard: recorded<string>(dashboard?.inputs.dashboardName),
+        notify: o.alarms?.notify ?? { emails: [], httpsEndpoints: [], topicArns: [] },
+        alarms,
+        metrics: metricsOf(sources),
+        cost: {
+            ...monitoringCost({ metrics, alarms: alarms.length - insightsAlarms, insightsAlarms, dashboards: dashboard ? 1 : 0 }),
+            prices: CLOUDWATCH_PRICES,
+        },
+    };
+}
 
 const usd2 = (v: number) => `$${v.toFixed(2)}`;
 

@@ -2,13 +2,17 @@ import { parse as parseToml } from "smol-toml";
 import { allNodeGroups, StackConfig } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
-import { SETTING_FIELDS, SETTING_KEYS } from "../components/runners/registration/api";
 import { REGISTRATION_RESOURCE } from "./mocks";
 import { Finding } from "../config/capacity";
-import { CLOUDWATCH_PRICES, fleetMetricCount, metricsOf, MonitoringCost, monitoringCost } from "../config/observability";
-import type { CollectedMetric } from "../config/observability";
+import { MISSING, OrMissing, recorded } from "./missing";
+import { registrationOf, RegistrationPlan } from "./registrationPlan";
+import { observabilityOf, ObservabilityPlan } from "./observability";
 import { Recorded, Run } from "./engine";
 import { readSecurity, SecurityView } from "./planSecurity";
+
+export { MISSING } from "./missing";
+export type { ObservabilityPlan } from "./observability";
+export type { RegistrationPlan } from "./registrationPlan";
 
 const knownChart = (version: string) => (RUNNER_CHARTS as Record<string, { runnerVersion: string } | undefined>)[version];
 
@@ -38,24 +42,6 @@ export interface PlanData {
     readonly observability?: ObservabilityPlan;
     readonly findings: readonly Finding[];
 }
-
-export interface ObservabilityPlan {
-    readonly dashboard: OrMissing<string>;
-    readonly notify: {
-        readonly emails: readonly string[];
-        readonly httpsEndpoints: readonly string[];
-        readonly topicArns: readonly string[];
-    };
-    /** Every alarm as registered: its name, condition and evaluation window. */
-    readonly alarms: readonly { readonly name: string; readonly condition: string; readonly window: string }[];
-    /** Every scraped metric (config/observability/metrics.ts) of the sources this stack collects. */
-    readonly metrics: readonly CollectedMetric[];
-    readonly cost: MonitoringCost & { readonly prices: typeof CLOUDWATCH_PRICES };
-}
-
-/** Shown where the program registered no resource (or no input) a plan field is read from: a gap, never a guess. */
-export const MISSING = "missing";
-type OrMissing<T> = T | typeof MISSING;
 
 export interface NodeGroupPlan {
     readonly name: string;
@@ -118,37 +104,6 @@ export interface RunnerPlan {
     readonly registration: "manual" | OrMissing<RegistrationPlan>;
 }
 
-/** A registered runner as the program declared it to GitLab: read from the registration resource's inputs. */
-export interface RegistrationPlan {
-    /** `instance`, `group <id>` or `project <id>`. */
-    readonly scope: string;
-    /** Every setting the deployment puts (back) on the runner in GitLab, by GitLab's field name. */
-    readonly enforces: Record<string, unknown>;
-    /** The rotation label ("" before the first one). */
-    readonly rotation: string;
-    readonly adoptRunnerId?: number;
-}
-
-/** The scope and enforced settings of a recorded registration resource (or MISSING without one). */
-function registrationOf(recordedInputs: Record<string, any> | undefined): OrMissing<RegistrationPlan> {
-    if (!recordedInputs) return MISSING;
-    const i = recordedInputs;
-    const scope =
-        i.runnerType === "group_type"
-            ? `group ${i.groupId}`
-            : i.runnerType === "project_type"
-              ? `project ${i.projectId}`
-              : i.runnerType === "instance_type"
-                ? "instance"
-                : MISSING;
-    return {
-        scope,
-        enforces: Object.fromEntries(SETTING_KEYS.map((k) => [SETTING_FIELDS[k], i[k] ?? MISSING])),
-        rotation: typeof i.rotation === "string" ? i.rotation : MISSING,
-        ...(typeof i.adoptRunnerId === "number" ? { adoptRunnerId: i.adoptRunnerId } : {}),
-    };
-}
-
 /** A VM runner's Auto Scaling group and manager as registered (its capacity and idle cost are in `capacity.vmRunners`). */
 export interface VmRunnerPlan {
     readonly name: string;
@@ -185,55 +140,6 @@ const LAUNCH_TEMPLATE = "aws:ec2/launchTemplate:LaunchTemplate";
 const NODE_POOL = "kubernetes:karpenter.sh/v1:NodePool";
 const NODE_CLASS = "kubernetes:karpenter.k8s.aws/v1:EC2NodeClass";
 
-const ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm";
-const DASHBOARD = "aws:cloudwatch/dashboard:Dashboard";
-const COMPARISON: Record<string, string> = {
-    GreaterThanThreshold: ">",
-    GreaterThanOrEqualToThreshold: "≥",
-    LessThanThreshold: "<",
-};
-
-/** The observability section, read back from the registered alarms and dashboard plus the metric catalogue. */
-function observabilityOf(config: StackConfig, run: Run): ObservabilityPlan | undefined {
-    const o = config.observability;
-    // A diff's base may be a commit whose config layer predates the section.
-    if (!o?.enabled) return undefined;
-    const alarms = run.ofType(ALARM).map((a) => {
-        const i = a.inputs;
-        const query = i.metricQueries?.[0];
-        const dims = Object.entries(i.dimensions ?? {})
-            .map(([k, v]) => `${k}=${v}`)
-            .join(",");
-        const what = query ? `Metrics Insights: ${query.expression}` : `${i.statistic} ${i.namespace}/${i.metricName}{${dims}}`;
-        const period = query ? query.period : i.period;
-        return {
-            name: String(i.name),
-            condition: `${what} ${COMPARISON[i.comparisonOperator] ?? i.comparisonOperator} ${i.threshold}`,
-            window: `${i.datapointsToAlarm} of ${i.evaluationPeriods} × ${period} s`,
-        };
-    });
-    const sources = o.collection?.sources ?? [];
-    const metrics = fleetMetricCount({
-        sources,
-        runners: config.runners.length + config.vmRunners.length,
-        podRunners: config.runners.length,
-        jobGroups: config.nodeGroups.jobs.length,
-        nodePools: config.nodePools.length,
-    });
-    const insightsAlarms = alarms.filter((a) => a.condition.startsWith("Metrics Insights")).length;
-    const [dashboard] = run.ofType(DASHBOARD);
-    return {
-        dashboard: recorded<string>(dashboard?.inputs.dashboardName),
-        notify: o.alarms?.notify ?? { emails: [], httpsEndpoints: [], topicArns: [] },
-        alarms,
-        metrics: metricsOf(sources),
-        cost: {
-            ...monitoringCost({ metrics, alarms: alarms.length - insightsAlarms, insightsAlarms, dashboards: dashboard ? 1 : 0 }),
-            prices: CLOUDWATCH_PRICES,
-        },
-    };
-}
-
 /** A patch run's drain bound and longest duration, from the recorded drain tag and node-group timeouts. */
 function patchOf(boundTag: unknown, timeouts: { create?: string; delete?: string } | undefined): NodeGroupPlan["patch"] {
     const bound = typeof boundTag === "string" && /^\d+$/.test(boundTag) ? Number(boundTag) : undefined;
@@ -256,7 +162,6 @@ function pluginOf(toml: string): string | undefined {
 }
 
 /** A recorded input, or MISSING when it was not registered. */
-const recorded = <T>(value: T | undefined): OrMissing<T> => (value === undefined ? MISSING : value);
 
 /** Recorded resources by parent component and type, in one pass (a filter per group would be quadratic). */
 function indexChildren(resources: readonly Recorded[]): (parent: string, type: string) => Recorded[] {
