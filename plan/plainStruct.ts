@@ -38,10 +38,14 @@ export function structValue(value: unknown): unknown {
     }
 }
 
-/** An object as a Struct gives it back: its enumerable keys (inherited ones too, as `for…in`), sorted. */
+/**
+ * An object as a Struct gives it back: its enumerable keys (inherited ones too, as `for…in`), sorted. A key
+ * "__proto__" is left out: the round trip assigns it as `obj["__proto__"] = …`, which sets the prototype of the object
+ * it gives back instead of adding a key, so no reader sees it as a field.
+ */
 function structObject(value: Record<string, unknown>): Record<string, unknown> {
     const keys: string[] = [];
-    for (const key in value) keys.push(key);
+    for (const key in value) if (key !== "__proto__") keys.push(key);
     keys.sort();
     const out: Record<string, unknown> = {};
     for (const key of keys) out[key] = structValue(value[key]);

@@ -12,11 +12,15 @@ describe("plan: protobuf Structs kept as JavaScript", () => {
         const value = { b: 1, a: { d: [1, { z: true, y: "2" }, null], c: null }, "10": -0.5, "9": [[], {}] };
         assert.equal(JSON.stringify(PlainStruct.of(value).toJavaScript()), JSON.stringify(roundTrip(value)));
         assert.deepEqual(Object.keys(PlainStruct.of(value).toJavaScript().a), ["c", "d"]);
+        const proto = JSON.parse('{"__proto__":{"":null},"a":1}');
+        assert.equal(JSON.stringify(PlainStruct.of(proto).toJavaScript()), JSON.stringify(roundTrip(proto)));
+        assert.deepEqual(Object.keys(PlainStruct.of(proto).toJavaScript()), Object.keys(roundTrip(proto)));
         fc.assert(
             fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (v) => {
                 assert.equal(JSON.stringify(PlainStruct.of(v).toJavaScript()), JSON.stringify(roundTrip(v)));
             }),
-            { numRuns: 200 },
+            // A fixed seed: the suite gives the same answer on every run (a failing case was a key "__proto__").
+            { numRuns: 200, seed: 20261129 },
         );
     });
 
