@@ -177,6 +177,8 @@ export function apiTokenProblems(api: ApiTokenSources): Problem[] {
 
 /** What the rules of one registered runner read from the rest of its entry and the document (presence only). */
 export interface RegisteredRunnerFacts {
+    /** `runners` or `vmRunners`: both may be registered, and share one name space. */
+    readonly section?: "runners" | "vmRunners";
     readonly name: string;
     readonly tags: readonly string[];
     /** `runners.<name>.tokenSsmParameter` is set. */
@@ -192,7 +194,7 @@ export interface RegisteredRunnerFacts {
  */
 export function registrationProblems(r: RegisteredRunnerFacts, api: ApiTokenSources): Problem[] {
     const problems: Problem[] = [];
-    const at = (...rest: string[]) => joinPath("runners", r.name, ...rest);
+    const at = (...rest: string[]) => joinPath(r.section ?? "runners", r.name, ...rest);
     if (!api.ssmParameter && !api.secretConfig) {
         problems.push({ path: at("registration"), message: `needs a GitLab API token to create the runner: ${HOW_TO}` });
     }

@@ -211,7 +211,12 @@ export function parseStackConfig(
     if (parsed.vmRunners) {
         const input = parsed.vmRunners;
         const resolved = guard("vmRunners", () =>
-            resolveVmRunners(input, { runnerTokens: tokens?.presence, runnerNames: runnerKeys }),
+            resolveVmRunners(input, {
+                runnerTokens: tokens?.presence,
+                runnerNames: runnerKeys,
+                apiToken,
+                clusterName: parsed.cluster?.name,
+            }),
         );
         if (resolved) {
             vmRunners = resolved.vmRunners;

@@ -51,8 +51,12 @@ export function standInGitlabApiToken(
     token: string,
 ): { config: ConfigMap; secureParameters: Record<string, string>; missing: boolean } {
     const none = { config: {}, secureParameters: {}, missing: false };
-    const runners = config[`${PROJECT}:runners`];
-    if (!isMap(runners) || !Object.values(runners).some((r) => isMap(r) && r.registration !== undefined)) return none;
+    // Runners and VM runners alike may be registered through the GitLab API.
+    const registered = [`${PROJECT}:runners`, `${PROJECT}:vmRunners`].some((key) => {
+        const section = config[key];
+        return isMap(section) && Object.values(section).some((r) => isMap(r) && r.registration !== undefined);
+    });
+    if (!registered) return none;
     const gitlab = config[`${PROJECT}:gitlab`];
     const parameter = isMap(gitlab) ? gitlab.apiTokenSsmParameter : undefined;
     if (typeof parameter === "string") return { ...none, secureParameters: { [parameter]: token } };

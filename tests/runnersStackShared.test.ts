@@ -123,7 +123,7 @@ describe("gitlab runners (program under mocks)", () => {
                         if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push(`LEAK invoke ${c.token}`);
                 for (const { s } of strings(run().outputs))
                     if (s.includes(FAKE_GITLAB_API_TOKEN)) found.push("LEAK stack output");
-                const registered = config.runners.filter((r) => r.registration).length;
+                const registered = [...config.runners, ...config.vmRunners].filter((r) => r.registration).length;
                 assert.deepEqual(found, Array(registered).fill("registration"));
             });
 

@@ -71,6 +71,7 @@ describe("VM runner config", () => {
                 manager: { ...RESOURCE_DEFAULTS.manager },
                 chart: { version: "0.92.0", runnerVersion: "19.3.0" },
                 token: { source: "config" },
+                runUntagged: false,
                 names: {
                     release: "gitlab-runner-docker-vm",
                     managerNamespace: "gitlab-runner",

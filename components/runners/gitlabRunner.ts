@@ -7,10 +7,9 @@ import { renderRunnerToml, RunnerTomlInput } from "./configToml";
 import { runnerHelmValues } from "./helmValues";
 import { createJobIsolation } from "./jobIsolation";
 import { executorRoleRules } from "./rbac";
-import { registrationArgs, TOKEN_GENERATION_ANNOTATION, tokenGeneration } from "./registration/args";
-import { RunnerRegistration } from "./registration/resource";
+import type { RunnerRegistration } from "./registration/resource";
 import { managerIdentity, managerRelease } from "./runnerManager";
-import { runnerTokenOutput } from "./token";
+import { managerToken } from "./managerToken";
 import type { ClusterHandles } from "./clusterHandles";
 
 export interface GitlabRunnerArgs {
@@ -75,26 +74,11 @@ export class GitlabRunner extends pulumi.ComponentResource {
             k8sOpts,
         );
 
-        // A registered runner is created in GitLab by the program, which receives its token (a secret output) and the
-        // runner's id; tags, run-untagged and the job timeout come from the same fields the stack's own rules read.
-        const registered = runner.registration;
-        if (registered && !args.gitlabApiToken) throw new Error(`runner ${runner.name} has registration but no GitLab API token`);
-        this.registration =
-            registered &&
-            new RunnerRegistration(
-                `${name}-registration`,
-                registrationArgs(
-                    { ...runner, registration: registered },
-                    {
-                        gitlabUrl: args.gitlabUrl,
-                        apiToken: args.gitlabApiToken!,
-                        project: pulumi.getProject(),
-                        stack: pulumi.getStack(),
-                    },
-                ),
-                { parent: this },
-            );
-        const token = this.registration ? pulumi.secret(this.registration.token) : runnerTokenOutput(runner, { parent: this });
+        const { token, registration, podAnnotations } = managerToken(this, name, runner, {
+            gitlabUrl: args.gitlabUrl,
+            apiToken: args.gitlabApiToken,
+        });
+        this.registration = registration;
 
         const { serviceAccount, tokenSecret, podIdentity } = managerIdentity(this, name, {
             runner,
@@ -156,16 +140,14 @@ export class GitlabRunner extends pulumi.ComponentResource {
             .apply((bucketName) =>
                 renderRunnerToml({ runner, group: args.group, cache: { bucketName, region: args.cache.region } }),
             );
-        // The manager reads its token only at start: a registered runner's pod rolls when GitLab issues a new one.
-        const generation = this.registration && registered && tokenGeneration(this.registration.runnerId, registered.rotation);
-        const values = pulumi.all([this.configToml, generation]).apply(([runnersConfig, gen]) =>
+        const values = pulumi.all([this.configToml, podAnnotations]).apply(([runnersConfig, annotations]) =>
             runnerHelmValues({
                 runner,
                 gitlabUrl: args.gitlabUrl,
                 clusterName: args.clusterName,
                 management: args.management,
                 runnersConfig,
-                ...(gen !== undefined ? { podAnnotations: { [TOKEN_GENERATION_ANNOTATION]: gen } } : {}),
+                ...(annotations ? { podAnnotations: annotations } : {}),
             }),
         );
 

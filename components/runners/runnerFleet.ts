@@ -126,7 +126,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
         );
 
         // Read once per stack (one SSM lookup), only when some runner is registered through the GitLab API.
-        const gitlabApiToken = config.runners.some((r) => r.registration)
+        const gitlabApiToken = [...config.runners, ...config.vmRunners].some((r) => r.registration)
             ? gitlabApiTokenOutput(config.gitlab, { parent: this })
             : undefined;
         this.runners = config.runners.map(
@@ -176,6 +176,7 @@ export class RunnerFleet extends pulumi.ComponentResource {
                         managerNamespace: managers,
                         cache: { bucketName: cache.bucketName, bucketArn: cache.bucketArn, region: cache.region },
                         tags,
+                        gitlabApiToken,
                     },
                     { parent: this },
                 ),

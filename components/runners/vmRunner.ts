@@ -7,7 +7,8 @@ import type { AwsScope } from "../../model/iam";
 import { RUNNER_LABELS } from "../../model/labels";
 import { vmRunnerHelmValues } from "./helmValues";
 import { managerIdentity, managerRelease } from "./runnerManager";
-import { runnerTokenOutput } from "./token";
+import { managerToken } from "./managerToken";
+import type { RunnerRegistration } from "./registration/resource";
 import { renderVmRunnerToml } from "./vmConfigToml";
 import { vmManagerPolicy, vmManagerTrustPolicy, vmRunnerTagValue } from "./vmPolicies";
 import { VM_GROUP_OPTIONS, vmAmiParameter, vmAsgName, vmGroupArgs, vmLaunchTemplateArgs, vmSecurityRules } from "./vmSpec";
@@ -32,6 +33,8 @@ export interface VmRunnerArgs {
         readonly region: string;
     };
     readonly tags: Record<string, string>;
+    /** The GitLab API token (a secret), for a VM runner with `registration`. */
+    readonly gitlabApiToken?: pulumi.Output<string>;
 }
 
 /**
@@ -42,6 +45,8 @@ export interface VmRunnerArgs {
  */
 export class VmRunner extends pulumi.ComponentResource {
     public readonly group: aws.autoscaling.Group;
+    /** The runner in GitLab, for a VM runner with `registration` (docs/runner-registration.md). */
+    public readonly registration?: RunnerRegistration;
     public readonly release: k8s.helm.v3.Release;
     /** The rendered `runners.config`: shown in the offline plan, no secrets in it. */
     public readonly configToml: pulumi.Output<string>;
@@ -133,9 +138,14 @@ export class VmRunner extends pulumi.ComponentResource {
         );
 
         const labels = { "app.kubernetes.io/managed-by": "pulumi", [RUNNER_LABELS.runner]: vm.name };
+        const { token, registration, podAnnotations } = managerToken(this, name, vm, {
+            gitlabUrl: args.gitlabUrl,
+            apiToken: args.gitlabApiToken,
+        });
+        this.registration = registration;
         const identity = managerIdentity(this, name, {
             runner: vm,
-            token: runnerTokenOutput(vm, { parent: this }),
+            token,
             labels,
             managerNamespace: args.managerNamespace,
             cluster,
@@ -148,7 +158,7 @@ export class VmRunner extends pulumi.ComponentResource {
             .apply(([bucketName, asgName]) =>
                 renderVmRunnerToml({ vm, asgName, cache: { bucketName, region: args.cache.region } }),
             );
-        const values = this.configToml.apply((runnersConfig) =>
+        const values = pulumi.all([this.configToml, podAnnotations]).apply(([runnersConfig, annotations]) =>
             vmRunnerHelmValues({
                 vm,
                 region: args.region,
@@ -156,6 +166,7 @@ export class VmRunner extends pulumi.ComponentResource {
                 clusterName: args.clusterName,
                 management: args.management,
                 runnersConfig,
+                ...(annotations ? { podAnnotations: annotations } : {}),
             }),
         );
         this.release = managerRelease(this, name, {

@@ -131,10 +131,16 @@ export const VM_RUNNER_OPTIONS = {
         target: { gitlab: "maximum_timeout" },
         doc: "the longest job; a replaced manager waits this long (+ 300 s) for its running jobs",
     },
+    registration: {
+        schema: RUNNER_OPTIONS.registration.schema,
+        target: RUNNER_OPTIONS.registration.target,
+        doc: "create the runner through the GitLab API and take its token from there, as for a runner (`docs/runner-registration.md`); GitLab gets its tags, run-untagged false and the job timeout",
+        defaultText: "none (manual token)",
+    },
     tokenSsmParameter: {
         schema: RUNNER_OPTIONS.tokenSsmParameter.schema,
         target: { derived: "the token Secret" },
-        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>`",
+        doc: "SSM SecureString holding the token, instead of `runnerTokens.<name>` (VM runners without `registration`)",
     },
 } satisfies Record<string, RunnerOption>;
 

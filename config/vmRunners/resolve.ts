@@ -6,6 +6,7 @@ import { RUNNER_OPTIONS, TERMINATION_GRACE_MARGIN_SECONDS } from "../runnerOptio
 import { RESOURCE_DEFAULTS } from "../runnerResources";
 import { ManagerNames, managerNames, runnerNameProblems } from "../runners";
 import { tagListProblems, TaggedRunner } from "../runnerTags";
+import { ApiTokenSources, registrationProblems, resolveRegistration, RunnerRegistration } from "../runnerRegistration";
 import { RunnerTokenPresence, RunnerTokenSource, tokenSource, tokenSourceProblems } from "../runnerTokens";
 import { VmExecutor, VmPolicy, VmRunnerInput } from "./options";
 
@@ -40,6 +41,10 @@ export interface VmRunnerConfig {
     readonly manager: Readonly<{ cpuRequest: string; memoryRequest: string; memoryLimit: string }>;
     readonly chart: Readonly<{ version: typeof DEFAULT_CHART_VERSION; runnerVersion: string }>;
     readonly token: RunnerTokenSource;
+    /** The runner in GitLab, created and kept equal to the stack through the API; undefined: a manual token. */
+    readonly registration?: RunnerRegistration;
+    /** Never: a VM runner takes tagged jobs only (sent to GitLab with `registration`). */
+    readonly runUntagged: false;
     readonly names: ManagerNames;
 }
 
@@ -48,6 +53,10 @@ export interface VmRunnerContext {
     readonly runnerTokens?: RunnerTokenPresence;
     /** Keys of `runners`: VM runners share their name space (Helm releases, service accounts, token Secrets). */
     readonly runnerNames: readonly string[];
+    /** Where the GitLab API token that creates registered runners comes from (presence only). */
+    readonly apiToken?: ApiTokenSources;
+    /** The EKS cluster's name: a registered runner's default description starts with it. */
+    readonly clusterName?: string;
 }
 
 const CHECK_INTERVAL = RUNNER_OPTIONS.checkInterval.schema.parse(undefined);
@@ -88,9 +97,23 @@ export function resolveVmRunners(
                 });
             }
         });
-        pushAll(problems, tokenSourceProblems("vmRunners", name, v.tokenSsmParameter, ctx.runnerTokens));
+        if (v.registration)
+            pushAll(
+                problems,
+                registrationProblems(
+                    {
+                        section: "vmRunners",
+                        name,
+                        tags: v.tags,
+                        tokenSsmParameter: v.tokenSsmParameter !== undefined,
+                        configToken: ctx.runnerTokens?.names.has(name) ?? false,
+                    },
+                    ctx.apiToken ?? { ssmParameter: false, secretConfig: false },
+                ),
+            );
+        else pushAll(problems, tokenSourceProblems("vmRunners", name, v.tokenSsmParameter, ctx.runnerTokens));
 
-        const { tokenSsmParameter, ...options } = v;
+        const { tokenSsmParameter, registration, ...options } = v;
         vmRunners.push({
             ...options,
             name,
@@ -100,7 +123,9 @@ export function resolveVmRunners(
             privileged: v.executor === "docker-autoscaler" && v.capacityPerInstance === 1 && v.maxUseCount === 1,
             manager: { ...RESOURCE_DEFAULTS.manager },
             chart: { version: DEFAULT_CHART_VERSION, runnerVersion: runnerChart(DEFAULT_CHART_VERSION).runnerVersion },
-            token: tokenSource(tokenSsmParameter),
+            token: registration ? { source: "registration" } : tokenSource(tokenSsmParameter),
+            ...(registration ? { registration: resolveRegistration(name, registration, ctx.clusterName ?? "eks") } : {}),
+            runUntagged: false,
             names: managerNames(name),
         });
     }

@@ -1,5 +1,4 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { RunnerConfig } from "../../../config";
 import { maximumTimeoutSeconds, RegistrationScope, RunnerRegistration } from "../../../config/runnerRegistration";
 import type { RunnerType } from "./api";
 import type { RunnerRegistrationArgs } from "./resource";
@@ -15,9 +14,13 @@ export const RUNNER_TYPE_OF_SCOPE: Record<RegistrationScope, RunnerType> = {
  * The fields of a runner that GitLab enforces: `tags`, `runUntagged` and `maxJobTimeoutMinutes` are the same fields
  * the capacity, tag-overlap and grace-period rules read, so GitLab and the stack cannot disagree.
  */
-export type RegisteredRunner = Pick<RunnerConfig, "name" | "tags" | "runUntagged" | "maxJobTimeoutMinutes"> & {
+export interface RegisteredRunner {
+    readonly name: string;
+    readonly tags: readonly string[];
+    readonly runUntagged: boolean;
+    readonly maxJobTimeoutMinutes: number;
     readonly registration: RunnerRegistration;
-};
+}
 
 /** The note GitLab shows on the runner's page (≤ 1024 characters), so nobody edits it there by mistake. */
 export function maintenanceNote(project: string, stack: string): string {
