@@ -3,30 +3,21 @@
 // doc/api/runners.md, lib/api/user_runners.rb, lib/api/ci/runners.rb, lib/api/api_guard.rb (gitlab-org/gitlab);
 // sources in components/runners/registration/.
 import { strict as assert } from "assert";
-import { ClientOptions, gitlabRunnerClient } from "../components/runners/registration/client";
 import { gitlabMessage } from "../components/runners/registration/errors";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, parseRetryAfter } from "../components/runners/registration/retry";
 import { createRunnerBody, parseRunnerDetails } from "../components/runners/registration/api";
-import { FAKE_TOKENS, FakeGitlab, SAMPLE_SPEC as SPEC } from "./support/fakeGitlab";
+import { FAKE_TOKENS, SAMPLE_SPEC as SPEC } from "./support/fakeGitlab";
+import { useFakeGitlab } from "./support/registrationClient";
 
 describe("GitLab runner API client", () => {
-    let fake: FakeGitlab;
-    let slept: number[];
-    const client = (token: string = FAKE_TOKENS.full.token, extra: Partial<ClientOptions> = {}) =>
-        gitlabRunnerClient({ url: fake.url, token, sleep: async (ms) => void slept.push(ms), random: () => 0.5, ...extra });
-
-    beforeEach(async () => {
-        fake = await FakeGitlab.start();
-        slept = [];
-    });
-    afterEach(() => fake.close());
+    const gl = useFakeGitlab();
 
     it("creates a runner: POST /api/v4/user/runners, GitLab's field names as JSON, the token only in PRIVATE-TOKEN", async () => {
-        const created = await client().create(SPEC);
+        const created = await gl.client().create(SPEC);
         assert.equal(created.id, 9170);
         assert.match(created.token, /^glrt-/);
         assert.equal(created.tokenExpiresAt, null);
-        const [req] = fake.requests;
+        const [req] = gl.fake.requests;
         assert.equal(`${req.method} ${req.path}`, "POST /api/v4/user/runners");
         assert.equal(req.headers["private-token"], FAKE_TOKENS.full.token);
         assert.equal(req.headers["authorization"], undefined);
@@ -54,7 +45,7 @@ describe("GitLab runner API client", () => {
     });
 
     it("reads, updates (PUT with every setting), resets the token and deletes by id; a second delete finds it absent", async () => {
-        const api = client();
+        const api = gl.client();
         const { id, token } = await api.create(SPEC);
         const read = await api.get(id);
         assert.deepEqual(read, {
@@ -75,7 +66,7 @@ describe("GitLab runner API client", () => {
         });
         const updated = await api.update(id, { ...SPEC, paused: true, tagList: ["amd64"] });
         assert.deepEqual([updated.settings.paused, updated.settings.tagList], [true, ["amd64"]]);
-        const put = fake.requests.find((r) => r.method === "PUT")!;
+        const put = gl.fake.requests.find((r) => r.method === "PUT")!;
         assert.equal(put.path, `/api/v4/runners/${id}`);
         assert.deepEqual(Object.keys(put.body as object).sort(), [
             "access_level",
@@ -89,10 +80,10 @@ describe("GitLab runner API client", () => {
         ]);
         const issued = await api.resetToken(id);
         assert.notEqual(issued.token, token);
-        assert.equal(fake.runners.get(id)!.token, issued.token);
+        assert.equal(gl.fake.runners.get(id)!.token, issued.token);
         assert.equal(await api.remove(id), "deleted");
         assert.equal(await api.remove(id), "absent");
-        assert.deepEqual(fake.calls().slice(-3), [
+        assert.deepEqual(gl.fake.calls().slice(-3), [
             `POST /runners/${id}/reset_authentication_token`,
             `DELETE /runners/${id}`,
             `DELETE /runners/${id}`,
