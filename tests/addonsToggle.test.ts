@@ -3,8 +3,17 @@ import { strict as assert } from "assert";
 import { PROJECT } from "../config";
 import { CONTAINER_INSIGHTS } from "../config/addons/containerInsights";
 import { COLLECTED_METRICS } from "../config/observability/metrics";
-import { fakeRunnerTokens, ProgramError, Recorded, Run, runProgram, runStackFile, stackFileConfig } from "./support/harness";
-import { Addon, ADDONS, STACKS, T, under } from "./support/addonsStack";
+import {
+    fakeRunnerTokens,
+    ProgramError,
+    Recorded,
+    Run,
+    runProgram,
+    runStackFile,
+    SHIPPED_STACKS,
+    stackFileConfig,
+} from "./support/harness";
+import { Addon, ADDONS, T, under } from "./support/addonsStack";
 
 /**
  * What of the fleet's observability an add-on takes with it: Container Insights all of it (it collects the metrics);
@@ -28,19 +37,19 @@ function withDisabled(stack: string, addon: Addon): Record<string, unknown> {
 const key = (r: Recorded) => `${r.type}::${r.name}`;
 
 describe("cluster add-ons", () => {
-    const runs = {} as Record<(typeof STACKS)[number], Run>;
-    const disabled = {} as Record<(typeof STACKS)[number], Record<Addon, Run>>;
+    const runs = {} as Record<(typeof SHIPPED_STACKS)[number], Run>;
+    const disabled = {} as Record<(typeof SHIPPED_STACKS)[number], Record<Addon, Run>>;
     before(async function () {
         // Eight program runs (each stack, then each add-on disabled in it): ~12 s here, more on a loaded CI machine.
         this.timeout(60_000);
-        for (const stack of STACKS) {
+        for (const stack of SHIPPED_STACKS) {
             runs[stack] = await runStackFile(stack);
             disabled[stack] = {} as Record<Addon, Run>;
             for (const addon of ADDONS) disabled[stack][addon] = await runStackFile(stack, withDisabled(stack, addon));
         }
     });
 
-    for (const stack of STACKS) {
+    for (const stack of SHIPPED_STACKS) {
         describe(`stack ${stack}`, () => {
             const run = () => runs[stack];
 

@@ -1,9 +1,9 @@
 // What the add-on stack tests share: the stacks and add-ons, the recorded resource types, walks over options and parents.
 import type { StackConfig } from "../../config";
 import { CLUSTER_AUTOSCALER } from "../../config/addons/clusterAutoscaler";
-import { Recorded, Run, runStackFile, stackConfigOf } from "./harness";
+import { Recorded, Run } from "./harness";
+import { describeShippedStacks, ShippedStack } from "./stackSuites";
 
-export const STACKS = ["test", "prod"] as const;
 export const ADDONS = ["clusterAutoscaler", "metricsServer", "containerInsights"] as const;
 export type Addon = (typeof ADDONS)[number];
 
@@ -51,30 +51,19 @@ export interface AddonStackView {
     readonly caValues: () => Record<string, any>;
 }
 
-/** One `describe("stack <name>")` per shipped stack, each evaluated once (cached) before its tests run. */
-export function describeAddonStacks(body: (stack: (typeof STACKS)[number], view: AddonStackView) => void): void {
-    const runs = {} as Record<(typeof STACKS)[number], Run>;
-    const configs = {} as Record<(typeof STACKS)[number], StackConfig>;
-    before(async function () {
-        for (const stack of STACKS) {
-            configs[stack] = stackConfigOf(stack);
-            runs[stack] = await runStackFile(stack);
-        }
-    });
-    for (const stack of STACKS) {
-        describe(`stack ${stack}`, () => {
-            const run = () => runs[stack];
-            const release = (name: string) =>
-                run()
-                    .ofType(T.release)
-                    .find((r) => r.inputs.name === name)!;
-            body(stack, {
-                run,
-                config: () => configs[stack],
-                management: () => configs[stack].nodeGroups.management,
-                release,
-                caValues: () => release(CLUSTER_AUTOSCALER.releaseName).inputs.values,
-            });
+/** One `describe("stack <name>")` per shipped stack (stackSuites.ts), with the add-on suites' accessors. */
+export function describeAddonStacks(body: (stack: ShippedStack, view: AddonStackView) => void): void {
+    describeShippedStacks((stack, run, config) => {
+        const release = (name: string) =>
+            run()
+                .ofType(T.release)
+                .find((r) => r.inputs.name === name)!;
+        body(stack, {
+            run,
+            config: () => config,
+            management: () => config.nodeGroups.management,
+            release,
+            caValues: () => release(CLUSTER_AUTOSCALER.releaseName).inputs.values,
         });
-    }
+    });
 }
