@@ -7,7 +7,8 @@ import { closest } from "./suggest";
 
 /**
  * IANA zone names this program accepts: the runtime's canonical list (ICU, Intl.supportedValuesOf) plus "UTC", which
- * it omits and Go's time.LoadLocation always accepts. A named zone also needs tzdata where the runner manager runs
+ * it omits and Go's time.LoadLocation always accepts without a zone database (Go `time` package docs, LoadLocation:
+ * "If the name is "" or "UTC", LoadLocation returns UTC"). A named zone also needs tzdata where the runner manager runs
  * (docs/runners.md, "Warm capacity"): the shipped stacks therefore write their hours in UTC.
  */
 export const TIME_ZONES: ReadonlySet<string> = new Set([...Intl.supportedValuesOf("timeZone"), "UTC"]);

@@ -40,8 +40,9 @@ export function structValue(value: unknown): unknown {
 
 /**
  * An object as a Struct gives it back: its enumerable keys (inherited ones too, as `for…in`), sorted. A key
- * "__proto__" is left out: the round trip assigns it as `obj["__proto__"] = …`, which sets the prototype of the object
- * it gives back instead of adding a key, so no reader sees it as a field.
+ * "__proto__" is left out: the round trip's `Struct.prototype.toJavaScript` writes each field as `ret[key] = …` into
+ * a plain `{}` (google-protobuf 3.21.4 google/protobuf/struct_pb.js), which for "__proto__" sets the prototype of the
+ * object it gives back instead of adding a key, so no reader sees it as a field.
  */
 function structObject(value: Record<string, unknown>): Record<string, unknown> {
     const keys: string[] = [];
