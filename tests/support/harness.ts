@@ -1,4 +1,5 @@
 // Test harness: the offline engine (plan/engine.ts) plus what only tests need, fake runner tokens above all.
+import * as fs from "fs";
 import * as path from "path";
 import { parseStackConfig, PROJECT, StackConfig } from "../../config";
 import {
@@ -27,12 +28,16 @@ export function runStackFile(stack: string, overrides: ConfigMap = {}): Promise<
     return evaluate(stack, overrides);
 }
 
-/** Example stacks (examples/Pulumi.<name>.yaml): capabilities the shipped stacks cannot show, run like them. */
-export const EXAMPLE_STACKS = ["karpenter"] as const;
+/** Example stacks (every examples/Pulumi.<name>.yaml): capabilities the shipped stacks cannot show, run like them. */
+export const EXAMPLE_STACKS: readonly string[] = fs
+    .readdirSync(path.join(ROOT, "examples"))
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((name): name is string => name !== undefined)
+    .sort();
 
 /** The `config:` section of a shipped stack file, or of an example stack's file. */
 export function configOfStack(stack: string): ConfigMap {
-    const example = (EXAMPLE_STACKS as readonly string[]).includes(stack);
+    const example = EXAMPLE_STACKS.includes(stack);
     return stackFileConfig(stack, example ? path.join(ROOT, "examples", `Pulumi.${stack}.yaml`) : undefined);
 }
 
