@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../config";
 import { mockCall, mockState } from "./mocks";
+import { useLazyOutputs } from "./lazyOutputs";
 import { usePlainStructs } from "./plainStruct";
 import { ConfigMap, readStackFile } from "./stackFile";
 
@@ -241,8 +242,9 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
  * Switches the Pulumi runtime to the plan's mode until the returned function is called (see RunOptions.mode). Each
  * replaced function is read through its module object by the runtime at call time, so swapping the export is
  * enough: the closure serializer (called by the dynamic-resource module), `Resource.callsites` (the source position
- * of every registration) and `debuggablePromise` (the leak bookkeeping of every runtime promise); and protobuf
- * Structs are kept as JavaScript (plan/plainStruct.ts).
+ * of every registration) and `debuggablePromise` (the leak bookkeeping of every runtime promise); protobuf
+ * Structs are kept as JavaScript (plan/plainStruct.ts) and resource outputs made when read (plan/lazyOutputs.ts).
+ * tests/planMode.test.ts checks that both modes record the same.
  */
 function planMode(): () => void {
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
@@ -261,10 +263,10 @@ function planMode(): () => void {
     };
     debuggable.debuggablePromise = (p) => p;
     resource.callsites = () => [];
-    const restoreStructs = usePlainStructs();
+    const restore = [usePlainStructs(), useLazyOutputs()];
     return () => {
         [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
-        restoreStructs();
+        for (const undo of restore) undo();
     };
 }
 export {
