@@ -100,6 +100,14 @@ export class Run {
         }
         return found[0];
     }
+    /**
+     * The same run with its resources in URN order. Registration order follows promise timing, which a runtime
+     * version or the plan mode can change; URNs do not, so a plan read in this order is the same for the same stack.
+     */
+    inUrnOrder(): Run {
+        const resources = [...this.resources].sort((a, b) => (a.urn! < b.urn! ? -1 : a.urn! > b.urn! ? 1 : 0));
+        return new Run(resources, this.outputs, this.calls);
+    }
     countByType(): Record<string, number> {
         const counts: Record<string, number> = {};
         for (const r of this.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
@@ -264,6 +272,7 @@ function planMode(): () => void {
     debuggable.debuggablePromise = (p) => p;
     resource.callsites = () => [];
     const restore = [usePlainStructs(), useLazyOutputs()];
+    if (process.env.PLAINSER) require("../.scratch/plainSer").install();
     return () => {
         [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
         for (const undo of restore) undo();

@@ -88,7 +88,7 @@ export async function evaluateStack(args: EvaluateArgs): Promise<Evaluation> {
             program: root === ROOT ? undefined : programIn(root),
             mode: "plan",
         });
-        return { plan: buildPlan(args.stack, configLayer.loadStackConfig(), run, notes), resources: run.resources };
+        return { plan: buildPlan(args.stack, configLayer.loadStackConfig(), run, notes), resources: run.inUrnOrder().resources };
     } catch (error) {
         const cause = error instanceof ProgramError ? error.cause : error;
         // By name: another checkout's ConfigError is another class.

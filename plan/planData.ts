@@ -180,7 +180,8 @@ function indexChildren(resources: readonly Recorded[]): (parent: string, type: s
  * Builds the plan from what the real program registered (labels, taints, tags and TOML are read back from the
  * recorded resources and outputs, never recomputed) plus the config layer's capacity report.
  */
-export function buildPlan(stack: string, config: StackConfig, run: Run, notes: readonly Finding[] = []): PlanData {
+export function buildPlan(stack: string, config: StackConfig, registered: Run, notes: readonly Finding[] = []): PlanData {
+    const run = registered.inUrnOrder();
     const counts = new Map<string, number>();
     const childCounts = new Map<string, Record<string, number>>();
     for (const r of run.resources) {

@@ -301,6 +301,18 @@ describe("plan data reads only what the program registered", () => {
             assert.deepEqual([r.chartVersion, r.runnerVersion, r.configToml], [MISSING, MISSING, MISSING], r.name);
     });
 
+    it("is the same whatever order the runtime registered the resources in (registration order is promise timing)", async () => {
+        for (const stack of ["test", "prod"] as const) {
+            const run = await runStackFile(stack);
+            const reversed = new Run([...run.resources].reverse(), run.outputs, run.calls);
+            const [plan, fromReversed] = [run, reversed].map((r) =>
+                renderPlan(buildPlan(stack, stackConfigOf(stack), r), "json"),
+            );
+            assert.equal(fromReversed, plan, stack);
+            assert.notDeepEqual(reversed.resources, run.resources, "the order differs");
+        }
+    });
+
     it("a registered runner without a recorded registration resource shows its registration as missing", async () => {
         const run = await runStackFile("prod");
         const pruned = new Run(
