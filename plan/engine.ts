@@ -9,6 +9,7 @@ import * as path from "path";
 import { PROJECT } from "../config";
 import { mockCall, mockState } from "./mocks";
 import { useLazyOutputs } from "./lazyOutputs";
+import { usePlainSerialization } from "./plainSerialization";
 import { usePlainStructs } from "./plainStruct";
 import { ConfigMap, readStackFile } from "./stackFile";
 
@@ -251,7 +252,8 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
  * replaced function is read through its module object by the runtime at call time, so swapping the export is
  * enough: the closure serializer (called by the dynamic-resource module), `Resource.callsites` (the source position
  * of every registration) and `debuggablePromise` (the leak bookkeeping of every runtime promise); protobuf
- * Structs are kept as JavaScript (plan/plainStruct.ts) and resource outputs made when read (plan/lazyOutputs.ts).
+ * Structs are kept as JavaScript (plan/plainStruct.ts), resource outputs made when read (plan/lazyOutputs.ts) and
+ * plain values serialized at once (plan/plainSerialization.ts).
  * tests/planMode.test.ts checks that both modes record the same.
  */
 function planMode(): () => void {
@@ -271,8 +273,7 @@ function planMode(): () => void {
     };
     debuggable.debuggablePromise = (p) => p;
     resource.callsites = () => [];
-    const restore = [usePlainStructs(), useLazyOutputs()];
-    if (process.env.PLAINSER) require("../.scratch/plainSer").install();
+    const restore = [usePlainStructs(), useLazyOutputs(), usePlainSerialization()];
     return () => {
         [closure.serializeFunction, debuggable.debuggablePromise, resource.callsites] = originals;
         for (const undo of restore) undo();
