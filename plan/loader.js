@@ -49,9 +49,10 @@ require.extensions[".ts"] = (module, filename) => {
 
 // Two packages @pulumi/pulumi loads at start-up only serve code serialization, which the offline engine does not do
 // (it fingerprints dynamic providers: plan/engine.ts): the TypeScript compiler (closure parsing) and npm's
-// @npmcli/arborist (package discovery for function serialization). They are a third of the SDKs' import time. Each
-// is registered as a module that loads the real one the first time anything reads from it, so nothing changes if
-// something does use them.
+// @npmcli/arborist (package discovery for function serialization). They are a third of the SDKs' import time. The
+// Automation API (`pulumi.automation`, loaded by @pulumi/pulumi 3.248.0 index.js with execa and its kin) drives the
+// CLI, which the plan never runs: another tenth. Each is registered as a module that loads the real one the first
+// time anything reads from it, so nothing changes if something does use them.
 function deferModule(request, from) {
     const file = require.resolve(request, { paths: [from] });
     if (require.cache[file]) return;
@@ -79,11 +80,13 @@ function deferModule(request, from) {
     m.filename = file;
     m.loaded = true;
     m.exports = stub;
+    m.deferred = true; // until the real module replaces this one in the cache (tests/planLoader.test.ts reads it)
     require.cache[file] = m;
 }
 const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi/package.json", { paths: [ROOT] }));
 deferModule("typescript", pulumiDir);
 deferModule("@npmcli/arborist", pulumiDir);
+deferModule("./automation", pulumiDir);
 
 // The Pulumi runtime captures a stack trace for every resource and promise; offline they are never shown, and
 // formatting them is a third of the evaluation. PLAN_DEBUG=1 keeps them for debugging a crash.
