@@ -1,27 +1,28 @@
-import { z } from "zod";
-import { AddonsConfig, addonsSchema, addonsSchemaFor, containerInsightsEnabled, resolveAddons } from "./addons";
-import { CacheConfig, cacheSchema } from "./cache";
+import { AddonsConfig, containerInsightsEnabled, resolveAddons } from "./addons";
+import { CacheConfig } from "./cache";
 import type { CapacityReport } from "./capacity";
-import { FargateConfig, FargatePlan, fargateSchema, planFargate } from "./fargate";
+import { FargateConfig, FargatePlan, planFargate } from "./fargate";
 import { StackContext } from "./context";
-import { ClusterConfig, clusterSchema } from "./cluster";
-import { GITLAB_API_TOKEN_KEY, gitlabApiTokenSchema, GitlabConfig, gitlabSchema } from "./gitlab";
-import { knownVpcCidrs, NetworkConfig, networkSchema } from "./network";
-import { NodeGroups, nodeGroupSchema, resolveNodeGroups } from "./nodeGroups";
+import { ClusterConfig } from "./cluster";
+import { GITLAB_API_TOKEN_KEY, GitlabConfig } from "./gitlab";
+import { knownVpcCidrs, NetworkConfig } from "./network";
+import { NodeGroups, resolveNodeGroups } from "./nodeGroups";
 import { nodeAutoscalerProblems } from "./nodeAutoscaler";
-import { NodePoolConfig, nodePoolSchema, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
+import { NodePoolConfig, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
-import { ObservabilityConfig, observabilitySchema, resolveObservability } from "./observability/schema";
-import { ConfigError, deepFreeze, joinPath, Problem, problemsFromZod, pushAll } from "./problems";
+import { ObservabilityConfig, resolveObservability } from "./observability/schema";
+import { ConfigError, deepFreeze, Problem, pushAll } from "./problems";
 import { quotaProblems } from "./quotas";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
-import { closest } from "./suggest";
 import { tagProblems } from "./tags";
-import { resolveRunners, RunnerConfig, runnerSchema } from "./runners";
+import { resolveRunners, RunnerConfig } from "./runners";
 import { tagOverlapProblems, TaggedRunner } from "./runnerTags";
-import { checkRunnerTokens, runnerTokensSchema } from "./runnerTokens";
+import { checkRunnerTokens } from "./runnerTokens";
 import { planStackCapacity } from "./stackCapacity";
-import { resolveVmRunners, VmRunnerConfig, vmRunnerSchema } from "./vmRunners";
+import { Guard, parseSections } from "./stackSections";
+import { resolveVmRunners, VmRunnerConfig } from "./vmRunners";
+
+export { SECTION_KEYS } from "./stackSections";
 
 /** The validated, fully defaulted, frozen stack configuration every other layer reads. */
 export interface StackConfig {
@@ -46,31 +47,6 @@ export interface StackConfig {
     readonly capacity: CapacityReport & { readonly fargate?: FargatePlan };
 }
 
-/** Top-level keys under the `eks-gitlab-runners:` namespace, each validated on its own so one bad section does not hide another's problems. */
-const SECTIONS = {
-    gitlab: gitlabSchema,
-    cluster: clusterSchema,
-    network: networkSchema,
-    nodeGroups: z.record(z.string(), nodeGroupSchema),
-    nodePools: z.record(z.string(), nodePoolSchema).default({}),
-    runners: z.record(z.string(), runnerSchema).default({}),
-    vmRunners: z.record(z.string(), vmRunnerSchema).default({}),
-    addons: addonsSchema,
-    cache: cacheSchema,
-    fargate: fargateSchema,
-    observability: observabilitySchema,
-    /** Secret: runner authentication tokens. Only their presence is validated; they never enter StackConfig. */
-    runnerTokens: runnerTokensSchema,
-    /** Secret: the GitLab API token that creates registered runners. Presence and type only; never in StackConfig. */
-    [GITLAB_API_TOKEN_KEY]: gitlabApiTokenSchema,
-} as const;
-/** The top-level keys of a stack's `eks-gitlab-runners:` config (besides `aws:region`). */
-export const SECTION_KEYS: readonly string[] = Object.keys(SECTIONS);
-
-type Sections = { [K in keyof typeof SECTIONS]: z.output<(typeof SECTIONS)[K]> };
-
-const REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
-
 /** What the engine knows about the document beyond its values. */
 export interface ParseOptions {
     /** The top-level keys set with `--secret`; undefined when unknown (a document tested on its own). */
@@ -91,7 +67,7 @@ export function parseStackConfig(
 ): StackConfig {
     const problems: Problem[] = [];
     let bug: unknown;
-    const guard = <T>(section: string, step: () => T): T | undefined => {
+    const guard: Guard = (section, step) => {
         try {
             return step();
         } catch (error) {
@@ -103,31 +79,7 @@ export function parseStackConfig(
     };
     const fail = () => new ConfigError(problems, bug === undefined ? undefined : { cause: bug });
 
-    if (region === undefined)
-        problems.push({ path: "aws:region", message: "is not set; run `pulumi config set aws:region <region>`" });
-    else if (typeof region !== "string" || !REGION.test(region))
-        problems.push({ path: "aws:region", message: `${JSON.stringify(region)} is not an AWS region name like eu-west-1` });
-
-    for (const key of Object.keys(raw)) {
-        if (!(key in SECTIONS)) {
-            const hint = closest(key, Object.keys(SECTIONS));
-            problems.push({
-                path: joinPath(key),
-                message: `unknown top-level key (allowed: ${Object.keys(SECTIONS).join(", ")})${hint ? `; did you mean "${hint}"?` : ""}`,
-            });
-        }
-    }
-    const parsed: Partial<Sections> = {};
-    for (const [key, sectionSchema] of Object.entries(SECTIONS) as [keyof Sections, z.ZodType][]) {
-        guard(key, () => {
-            // `cluster` parses before `addons`: the add-on rules that depend on the cluster version run in its schema.
-            const schema = key === "addons" ? addonsSchemaFor({ kubernetesVersion: parsed.cluster?.version }) : sectionSchema;
-            const result = schema.safeParse(raw[key]);
-            if (result.success) (parsed as Record<string, unknown>)[key] = result.data;
-            else if (raw[key] === undefined || raw[key] === null) problems.push({ path: key, message: "is required" });
-            else pushAll(problems, problemsFromZod(key, result.error.issues, raw[key]));
-        });
-    }
+    const parsed = parseSections(raw, region, problems, guard);
 
     // Cross-section rules run on whatever parsed, so one run still reports as much as it can.
     const network = parsed.network;
