@@ -7,7 +7,7 @@ import { runStackFile, stackConfigOf } from "./support/harness";
 
 // The example's offline plan (`npm run plan -- --stack-file examples/Pulumi.karpenter.yaml`), built from the shared
 // evaluation of the example: the CLI around it (stand-in tokens, exit codes) is tested on the shipped stacks in
-// plan.test.ts, and another evaluation would cost the suite a second.
+// planExitCodes.test.ts, and another evaluation would cost the suite a second.
 describe("offline plan of the Karpenter example", () => {
     let plan: PlanData;
     let text: string;

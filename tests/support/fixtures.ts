@@ -114,3 +114,12 @@ export function problemsOf(doc: Record<string, unknown>, region: string | null =
     }
     assert.fail("expected the document to be rejected");
 }
+
+/** Asserts the document is rejected with (at least) this problem, path and message start. */
+export function rejects(doc: Record<string, unknown>, expected: string): void {
+    const problems = problemsOf(doc);
+    assert.ok(
+        problems.some((p) => p.startsWith(expected)),
+        `no problem starting with\n  ${expected}\nin\n  ${problems.join("\n  ")}`,
+    );
+}

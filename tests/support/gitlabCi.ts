@@ -1,7 +1,10 @@
 // A structural checker for .gitlab-ci.yml: parses it the way GitLab does (extends, !reference, rules), simulates which
 // jobs each kind of pipeline creates (tests/support/pipelineScenarios.ts), and checks the delivery rules: who gets cloud
-// credentials where, what prod waits for, what may overlap or be interrupted. Used by tests/gitlabCi.test.ts, which
-// proves every check on a bad file, and by tests/runbook.test.ts.
+// credentials where, what prod waits for, what may overlap or be interrupted. Used by tests/gitlabCiChecker.test.ts,
+// which proves every check on a bad file, by tests/gitlabCiPipelines.test.ts and gitlabCiJobs.test.ts on the shipped file,
+// and by tests/runbook.test.ts.
+import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { Job, jobsIn, lines, parsePipeline, Pipeline, scriptOf, variablesIn, variableValue } from "./gitlabPipeline";
 import { ROOT } from "./harness";
@@ -216,3 +219,10 @@ export function identitiesIn(p: Pipeline, scenario: string): Record<string, stri
 }
 
 export const CI_FILE = path.join(ROOT, ".gitlab-ci.yml");
+
+/** The shipped .gitlab-ci.yml: its text, its parsed pipeline, and one of its jobs by name (a missing job fails the test). */
+export function shippedPipeline(): { text: string; pipeline: Pipeline; job: (name: string) => Job } {
+    const text = fs.readFileSync(CI_FILE, "utf8");
+    const pipeline = parsePipeline(text) as Pipeline;
+    return { text, pipeline, job: (name) => pipeline.jobs[name] ?? assert.fail(`no job ${name}`) };
+}
