@@ -1,6 +1,6 @@
 // Who may become which AWS identity of the pipeline, as data: the refs each role trusts, the trust policies and role
 // settings built from them. The runbook prints these documents through scripts/ci/iam.ts; tests/ciTrust.test.ts
-// evaluates them against the ID token of every kind of pipeline (tests/gitlabCi.test.ts).
+// evaluates them against the ID token of every kind of pipeline (tests/gitlabCiPipelines.test.ts).
 import { PolicyDocument } from "../../model/iam";
 
 /**
