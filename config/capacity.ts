@@ -1,19 +1,17 @@
+import type { CapacityInput, CapacityReport, GroupCapacity, RunnerCapacity } from "./capacityReport";
 import { HOURS_PER_MONTH, instanceFacts, PRICES_AS_OF } from "./instanceTypes";
-import { checkManagementRoom, ManagementCapacity, PlatformPod } from "./managementCapacity";
-import type { PodResources } from "./nodeAllocatable";
-import { allNodeGroups, NodeGroupConfig } from "./nodeGroups";
-import type { NodePoolConfig } from "./nodePools";
-import { groupRoom, hourlyPrice, ipsPerNode, jobsPerNode, RunnerDemand } from "./nodeRoom";
+import { checkManagementRoom, ManagementCapacity } from "./managementCapacity";
+import { allNodeGroups } from "./nodeGroups";
+import { groupRoom, hourlyPrice, ipsPerNode, jobsPerNode } from "./nodeRoom";
 import { NODE_GENERATIONS, ROLLOUT_MANAGERS } from "./patching";
 import { PoolCapacity, planPools } from "./poolCapacity";
 import type { Finding } from "./problems";
-import { planSubnetPools, SubnetPool } from "./subnetCapacity";
-import type { WarmCapacityPlan } from "./warmPlan";
-import { vmRunnerCapacity, VmRunnerCapacity } from "./vmRunners/capacity";
-import type { VmRunnerConfig } from "./vmRunners/resolve";
+import { planSubnetPools } from "./subnetCapacity";
+import { vmRunnerCapacity } from "./vmRunners/capacity";
 import { platformDaemonSets } from "../model/platformWorkloads";
 
 export type { Finding } from "./problems";
+export type { CapacityInput, CapacityReport, GroupCapacity, RunnerCapacity } from "./capacityReport";
 
 /**
  * The capacity model (pure). For every job group and runner, from the instance facts:
@@ -40,85 +38,11 @@ export const CONTROL_PLANE_USD_PER_HOUR = 0.1;
 /** Pods per management node that take a VPC address, for its IP estimate. */
 export const MANAGEMENT_PODS_PER_NODE = 10;
 
-export interface GroupCapacity {
-    readonly name: string;
-    readonly role: NodeGroupConfig["role"];
-    /** The instance type(s) whose room bounds every node of the group. */
-    readonly boundBy: string;
-    readonly room: PodResources;
-    readonly minSize: number;
-    readonly maxSize: number;
-    readonly ipsPerNode: number;
-    readonly ipsAtFullScale: number;
-    /** Max concurrent jobs at full scale for the group's runners (0 for management). */
-    readonly jobsAtFullScale: number;
-    readonly usdPerHourPerNode?: number;
-}
-
-export interface RunnerCapacity {
-    readonly name: string;
-    /** Where its jobs run: a jobs node group, or a node pool (capacity at the pool's limit; poolCapacity.ts). */
-    readonly nodeGroup?: string;
-    readonly nodePool?: string;
-    readonly jobsPerNode: number;
-    readonly concurrent: number;
-    readonly maxConcurrentJobs: number;
-    /** Job pods at once while its manager is replaced: the old one's running jobs plus the new one's. */
-    readonly rolloutPeakJobs: number;
-}
-
 export { NODE_GENERATIONS, ROLLOUT_MANAGERS };
 export { groupRoom, ipsPerNode, jobsPerNode, podSubnetFreeIps, runnerDemand } from "./nodeRoom";
 export type { RunnerDemand } from "./nodeRoom";
 export { MIN_IP_HEADROOM } from "./subnetCapacity";
 export type { SubnetPool } from "./subnetCapacity";
-
-export interface CapacityReport {
-    readonly groups: readonly GroupCapacity[];
-    /** Karpenter node pools at their cpuLimit (empty with Cluster Autoscaler). */
-    readonly nodePools: readonly PoolCapacity[];
-    readonly runners: readonly RunnerCapacity[];
-    /** VM runners: concurrency, idle schedule and cost (config/vmRunners/capacity.ts); not in `cost` below. */
-    readonly vmRunners: readonly VmRunnerCapacity[];
-    readonly pools: readonly SubnetPool[];
-    readonly totalConcurrentJobs: number;
-    /** Runners with `warmCapacity`: pause pods and warm nodes per policy, weekly cost (config/warmPlan.ts). */
-    readonly warm?: readonly WarmCapacityPlan[];
-    /** Demand on the management group against its room (when managementPods were given). */
-    readonly management?: ManagementCapacity;
-    readonly cost: {
-        readonly idleUsdPerMonth?: number;
-        /** Every group at maxSize and every pool at its limit (dearest allowed shape): the ceiling. */
-        readonly fullScaleUsdPerMonth?: number;
-        /** The same with every pool on its cheapest allowed shape and capacity type (only when there are pools). */
-        readonly fullScaleLowUsdPerMonth?: number;
-        /** Every runner at its `concurrent`, in as few nodes as that takes (the management group as is; pools: dearest). */
-        readonly fullLoadUsdPerMonth?: number;
-        /** The same with pools at their cheapest (only when there are pools). */
-        readonly fullLoadLowUsdPerMonth?: number;
-        readonly pricesAsOf?: string;
-        readonly region: string;
-    };
-    readonly findings: readonly Finding[];
-}
-
-export interface CapacityInput {
-    readonly region: string;
-    /** The management group may be left out (its room is then not checked). */
-    readonly nodeGroups: { readonly management?: NodeGroupConfig; readonly jobs: readonly NodeGroupConfig[] };
-    /** Karpenter node pools (none with Cluster Autoscaler). */
-    readonly nodePools?: readonly NodePoolConfig[];
-    readonly runners: readonly RunnerDemand[];
-    readonly containerInsights: boolean;
-    /** Usable addresses of the pod subnets (from their CIDRs), if configured. */
-    readonly podSubnetFreeIps?: number;
-    /** Free addresses in `network.subnetIds`, if the stack states them. */
-    readonly clusterSubnetFreeIps?: number;
-    /** Pods that must fit on the management group (platform pods and runner managers); none: not checked. */
-    readonly managementPods?: readonly PlatformPod[];
-    /** VM runners: their VMs take one address each in `network.subnetIds`. */
-    readonly vmRunners?: readonly VmRunnerConfig[];
-}
 
 /** Items grouped by a key, in their order, items without one left out (one pass, where a filter per group would be quadratic). */
 function groupBy<T>(items: readonly T[], key: (item: T) => string | undefined): Map<string, T[]> {
