@@ -8,77 +8,61 @@ import type { DiffResult } from "@pulumi/pulumi/dynamic";
 import { suspensionDiff } from "../components/nodegroups/azRebalance";
 import { scalingDiff } from "../components/nodegroups/lifecycle/nodeGroupScaling";
 import { GitlabRunnerState, runnerDiff } from "../components/runners/registration/lifecycle";
+import { AWS_IMMUTABLE_INPUTS } from "./awsImmutableInputs";
+
+type Inputs = Record<string, unknown>;
 
 export interface ImmutableInputs {
     /** Pulumi input paths (camelCase, dotted) whose change replaces the resource. */
     readonly paths: readonly string[];
     /** Where this is decided upstream. */
     readonly source: string;
+    /**
+     * A replacement the provider decides from the old and new inputs at plan time (not a fixed attribute): the
+     * input path that forces it, or undefined.
+     */
+    readonly replacesWhen?: (olds: Inputs, news: Inputs, changed: readonly string[]) => string | undefined;
 }
 
-const TF = "hashicorp/terraform-provider-aws";
 const K8S = "pulumi/pulumi-kubernetes provider/pkg/provider (commit cafe8c4)";
+
+/** Whether `changed` is `path` or inside it, or contains it (a whole object replaced). */
+const touches = (changed: string, path: string) =>
+    path === "*" || changed === path || changed.startsWith(`${path}.`) || path.startsWith(`${changed}.`);
 
 /** Every Kubernetes object: "changing the identity of the resource always causes a replacement". */
 const K8S_IDENTITY = ["metadata.name", "metadata.namespace"];
 
+/**
+ * The switches of the program's Kubernetes provider that decide whether Secret and ConfigMap data can change in
+ * place: components/cluster/runnerCluster.ts sets neither (tests check the recorded provider), and both default to
+ * off (@pulumi/kubernetes provider.d.ts: "disabled by default").
+ */
+export const PROGRAM_K8S_PROVIDER = { enableConfigMapMutable: false, enableSecretMutable: false } as const;
+
+/**
+ * A ConfigMap's immutable inputs under a provider with these switches: diff.go forceNewProperties adds .binaryData
+ * and .data unless the provider enables enableConfigMapMutable and the new object is not `immutable: true`
+ * (provider.go Diff passes the new inputs).
+ */
+export function configMapImmutableInputs(provider: { readonly enableConfigMapMutable: boolean }): ImmutableInputs {
+    const data = ["binaryData", "data"];
+    if (!provider.enableConfigMapMutable) {
+        return {
+            paths: [...K8S_IDENTITY, ...data],
+            source: `${K8S} diff.go (ConfigMap without enableConfigMapMutable: .binaryData, .data)`,
+        };
+    }
+    return {
+        paths: K8S_IDENTITY,
+        source: `${K8S} diff.go (ConfigMap with enableConfigMapMutable: .binaryData, .data only when immutable)`,
+        replacesWhen: (_olds, news, changed) =>
+            news.immutable === true ? changed.find((c) => data.some((d) => touches(c, d))) : undefined,
+    };
+}
+
 export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
-    "aws:eks/nodeGroup:NodeGroup": {
-        paths: [
-            "amiType",
-            "capacityType",
-            "clusterName",
-            "diskSize",
-            "instanceTypes",
-            "launchTemplate.id",
-            "launchTemplate.name",
-            "nodeGroupName",
-            "nodeGroupNamePrefix",
-            "nodeRoleArn",
-            "remoteAccess",
-            "subnetIds",
-        ],
-        source: `${TF} internal/service/eks/node_group.go (ForceNew; commit 012e0a3)`,
-    },
-    "aws:iam/role:Role": {
-        paths: ["name", "namePrefix", "path"],
-        source: `${TF} internal/service/iam/role.go (ForceNew; commit 0040ea6)`,
-    },
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
-        paths: ["clusterName", "namespace", "serviceAccount"],
-        source: `${TF} internal/service/eks/pod_identity_association.go (RequiresReplace; commit 00a3530)`,
-    },
-    "aws:autoscaling/tag:Tag": {
-        paths: ["autoscalingGroupName", "tag.key"],
-        source: `${TF} internal/service/autoscaling/group_tag.go (ForceNew; the value updates in place; commit 050ac11)`,
-    },
-    // A Fargate profile cannot be changed, only replaced: every input but its tags forces a new one.
-    "aws:eks/fargateProfile:FargateProfile": {
-        paths: ["clusterName", "fargateProfileName", "podExecutionRoleArn", "selectors", "subnetIds"],
-        source: `${TF} internal/service/eks/fargate_profile.go (ForceNew; only tags update in place; commit 1455913)`,
-    },
-    "aws:eks/addon:Addon": {
-        paths: ["addonName", "clusterName"],
-        source: `${TF} internal/service/eks/addon.go (ForceNew; addon_version and configuration_values update in place; commit 00a3530)`,
-    },
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
-        paths: ["role", "policyArn"],
-        source: `${TF} internal/service/iam/role_policy_attachment.go (ForceNew; commit 04c7984)`,
-    },
-    "aws:cloudwatch/logGroup:LogGroup": {
-        paths: ["name", "namePrefix", "logGroupClass"],
-        source: `${TF} internal/service/logs/group.go (ForceNew; retention and KMS key update in place; commit 0073593)`,
-    },
-    // A new bucket name is a new bucket: the old one is deleted (or, with retainOnDelete, left behind) with its cache.
-    "aws:s3/bucket:Bucket": {
-        paths: ["bucket", "bucketPrefix"],
-        source: `${TF} internal/service/s3/bucket.go (ForceNew; commit 4c72bcc)`,
-    },
-    // @pulumi/eks Cluster is a component: its `name` is the aws_eks_cluster's name, ForceNew there.
-    "eks:index:Cluster": {
-        paths: ["name"],
-        source: `${TF} internal/service/eks/cluster.go (name ForceNew; commit 00555dc)`,
-    },
+    ...AWS_IMMUTABLE_INPUTS,
     "kubernetes:helm.sh/v3:Release": {
         paths: ["name", "namespace"],
         source: `${K8S} helm_release.go (forceNewFields .name, .namespace)`,
@@ -93,6 +77,8 @@ export const IMMUTABLE_INPUTS: Readonly<Record<string, ImmutableInputs>> = {
         paths: [...K8S_IDENTITY, "type", "stringData", "data"],
         source: `${K8S} diff.go (Secret without enableSecretMutable: .type, .stringData, .data)`,
     },
+    // Likewise without enableConfigMapMutable: a ConfigMap's data is immutable (Fluent Bit's logging ConfigMap).
+    "kubernetes:core/v1:ConfigMap": configMapImmutableInputs(PROGRAM_K8S_PROVIDER),
     "kubernetes:core/v1:ResourceQuota": {
         paths: [...K8S_IDENTITY, "spec.scopes"],
         source: `${K8S} diff.go (ResourceQuota: .spec.scopes)`,
@@ -133,9 +119,17 @@ const DYNAMIC_DIFFS: Readonly<Record<string, (olds: never, news: never) => DiffR
         runnerDiff({ ...olds, runnerId: olds.adoptRunnerId } as unknown as GitlabRunnerState, news),
 };
 
-/** Whether `changed` is `path` or inside it, or contains it (a whole object replaced). */
-const touches = (changed: string, path: string) =>
-    path === "*" || changed === path || changed.startsWith(`${path}.`) || path.startsWith(`${changed}.`);
+/** The changed input paths that make the provider replace a resource with these immutable inputs. */
+export function immutableHits(table: ImmutableInputs, changed: readonly string[], olds: Inputs, news: Inputs): string[] {
+    const hits: string[] = [];
+    for (const path of table.paths) {
+        const hit = changed.find((c) => touches(c, path));
+        if (hit && !hits.includes(hit)) hits.push(hit);
+    }
+    const conditional = changed.length > 0 ? table.replacesWhen?.(olds, news, changed) : undefined;
+    if (conditional && !hits.includes(conditional)) hits.push(conditional);
+    return hits;
+}
 
 /**
  * Why a resource of `type` with these changed input paths is replaced, or an empty list for an in-place update.
@@ -154,9 +148,9 @@ export function replacementReasons(
         if (hit) reasons.push(`${hit} (replaceOnChanges of the program)`);
     }
     const table = IMMUTABLE_INPUTS[type];
-    for (const path of table?.paths ?? []) {
-        const hit = changed.find((c) => touches(c, path));
-        if (hit && !reasons.some((r) => r.startsWith(`${hit} `))) reasons.push(`${hit} (immutable: ${table!.source})`);
+    if (table) {
+        for (const hit of immutableHits(table, changed, olds, news))
+            if (!reasons.some((r) => r.startsWith(`${hit} `))) reasons.push(`${hit} (immutable: ${table.source})`);
     }
     const dynamic = DYNAMIC_DIFFS[type];
     if (dynamic) {
