@@ -1,26 +1,18 @@
 // Job identity and isolation in the example stack examples/Pulumi.isolation.yaml under mocks.
 import { strict as assert } from "assert";
-import * as path from "path";
 import { PROJECT } from "../config";
 import { CLUSTER_API_OPT_IN } from "../model/labels";
-import { fakeRunnerTokens, ROOT, Run, runProgram, RUNNER_TOKENS_KEY, stackFileConfig } from "./support/harness";
+import { configOfStack, Run, runStackFile } from "./support/harness";
 import { T } from "./support/jobIsolationStack";
-
-const EXAMPLE = path.join(ROOT, "examples", "Pulumi.isolation.yaml");
 
 describe("job identity and isolation (program under mocks)", () => {
     const runs: Record<string, Run> = {};
     before(async () => {
-        const file = stackFileConfig("isolation", EXAMPLE);
-        runs.example = await runProgram({
-            stack: "isolation",
-            config: { ...file, ...fakeRunnerTokens(file) },
-            secretKeys: [RUNNER_TOKENS_KEY],
-        });
+        runs.example = await runStackFile("isolation"); // the harness runs it once per test process
     });
 
     describe("example stack examples/Pulumi.isolation.yaml", () => {
-        const file = stackFileConfig("isolation", EXAMPLE);
+        const file = configOfStack("isolation");
         const runners = file[`${PROJECT}:runners`] as Record<string, any>;
         const byName = (type: string, name: string) => runs.example.one(type, name);
 
