@@ -10,11 +10,9 @@
  * built on v6.63.0 or later. The exact upstream commit of the v7.48.0 tag is not pinned here: each entry names the
  * commit of the file version it was read from, which is not necessarily that tree (older file versions are marked).
  */
-import type { ImmutableInputs } from "./replacement";
+import type { ImmutableInputs, Inputs } from "./replacement";
 
 const TF = "hashicorp/terraform-provider-aws";
-
-type Inputs = Record<string, unknown>;
 
 /** The attribute that names a VPC security group rule's peer: exactly one of them is set. */
 const RULE_SOURCES = ["cidrIpv4", "cidrIpv6", "prefixListId", "referencedSecurityGroupId"] as const;

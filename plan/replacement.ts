@@ -10,7 +10,7 @@ import { scalingDiff } from "../components/nodegroups/lifecycle/nodeGroupScaling
 import { GitlabRunnerState, runnerDiff } from "../components/runners/registration/lifecycle";
 import { AWS_IMMUTABLE_INPUTS } from "./awsImmutableInputs";
 
-type Inputs = Record<string, unknown>;
+export type Inputs = Record<string, unknown>;
 
 export interface ImmutableInputs {
     /** Pulumi input paths (camelCase, dotted) whose change replaces the resource. */
