@@ -2,10 +2,6 @@
 // sources through TypeScript's own transpiler with a small on-disk cache (node_modules/.cache/eks-gitlab-runners), so a plan after the first only pays for evaluating the
 // program. Type checking is `npm test`'s job, not the plan's.
 "use strict";
-// A larger young generation: the Pulumi runtime allocates short-lived promises, Outputs and protobuf values for every
-// resource, and a quarter of a large plan went to scavenging them. Measured on the 1,384-resource bench stack,
-// alternating runs: about 8 % less CPU with 32 MB semi-spaces.
-require("v8").setFlagsFromString("--max-semi-space-size=32");
 const crypto = require("crypto");
 const fs = require("fs");
 const path = require("path");
