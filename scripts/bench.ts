@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: times, in one run, (a) importing the four Pulumi SDKs alone, (b) the offline plan of the prod
  * stack, (c) the plan of a generated stack with 100 runners and 40 node groups (scripts/benchStacks.ts; it passes
- * validation), (d) the `--base HEAD` diff of prod, each a fresh process, RUNS rounds with the four interleaved so a
- * busy neighbour slows all of them alike. Prints the median wall time and the median CPU time (user + system,
- * which a loaded machine disturbs far less) of each, the ratios with their targets, and the cost per resource.
- * Not part of the tests.
+ * validation), (d) the `--base HEAD` diff of prod, and (h) the plan of a generated stack half the size of (c), each a
+ * fresh process, RUNS rounds with all five interleaved so a busy neighbour slows all of them alike. Prints the median
+ * wall time and the median CPU time (user + system, which a loaded machine disturbs far less) of each, the ratios
+ * with their targets, and the cost per resource from prod to (h) and from (h) to (c): growth is linear when the
+ * second is no larger than the first. Not part of the tests.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -46,34 +47,38 @@ function once(c: Case): { sample: Sample; resources?: number } {
     return { sample: { wallMs, cpuMs: Number(fs.readFileSync(cpuFile, "utf8")) }, resources };
 }
 
-const largeFile = path.join(dir, "Pulumi.bench.yaml");
-fs.writeFileSync(largeFile, stringify({ config: benchStackConfig(BENCH_STACKS.large) }));
+const stackFile = (name: keyof typeof BENCH_STACKS) => {
+    const file = path.join(dir, `Pulumi.${name}.yaml`);
+    fs.writeFileSync(file, stringify({ config: benchStackConfig(BENCH_STACKS[name]) }));
+    return file;
+};
 const plan = (stdout: string) => {
     const data = JSON.parse(stdout) as { resources: { total: number } }; // cut output would not parse
     return data.resources.total;
 };
-const { runners, groups } = BENCH_STACKS.large;
-const cases: Record<"a" | "b" | "c" | "d", Case> = {
+const generated = (key: string, name: keyof typeof BENCH_STACKS): Case => ({
+    label: `(${key}) plan of ${BENCH_STACKS[name].runners} runners / ${BENCH_STACKS[name].groups} node groups`,
+    args: ["plan/run.js", name, "--stack-file", stackFile(name), "--format", "json"],
+    check: plan,
+});
+const cases: Record<"a" | "b" | "c" | "d" | "h", Case> = {
     a: {
         label: "(a) import the four Pulumi SDKs",
         args: ["-e", "require('@pulumi/pulumi'); require('@pulumi/aws'); require('@pulumi/eks'); require('@pulumi/kubernetes');"],
     },
     b: { label: "(b) offline plan of prod", args: ["plan/run.js", "prod", "--format", "json"], check: plan },
-    c: {
-        label: `(c) plan of ${runners} runners / ${groups} node groups`,
-        args: ["plan/run.js", "bench", "--stack-file", largeFile, "--format", "json"],
-        check: plan,
-    },
+    c: generated("c", "large"),
     d: {
         label: "(d) --base HEAD diff of prod",
         args: ["plan/run.js", "prod", "--base", "HEAD", "--format", "json"],
         check: (s) => void JSON.parse(s),
     },
+    h: generated("h", "half"),
 };
 
 // One untimed round fills the transpile cache.
 for (const c of Object.values(cases)) once(c);
-const samples: Record<string, Sample[]> = { a: [], b: [], c: [], d: [] };
+const samples: Record<string, Sample[]> = { a: [], b: [], c: [], d: [], h: [] };
 const resources: Record<string, number> = {};
 for (let i = 0; i < RUNS; i++) {
     for (const [key, c] of Object.entries(cases)) {
@@ -106,8 +111,10 @@ for (const [x, y, target] of [
         `${x}/${y} = ${cpu.toFixed(2)} CPU, ${wall.toFixed(2)} wall (target ≤ ${target}) ${cpu <= target ? "met" : "MISSED"}`,
     );
 }
-const perResource = (m("c", "cpuMs") - m("b", "cpuMs")) / (resources.c - resources.b);
+const slope = (from: string, to: string) => (m(to, "cpuMs") - m(from, "cpuMs")) / (resources[to] - resources[from]);
+const [first, second] = [slope("b", "h"), slope("h", "c")];
 console.log(
-    `\ncost per resource beyond prod: ${perResource.toFixed(2)} ms CPU ((c − b) / ${resources.c - resources.b} resources); ` +
+    `\ncost per resource: ${first.toFixed(2)} ms CPU from prod to (h) (${resources.h - resources.b} resources), ` +
+        `${second.toFixed(2)} ms from (h) to (c) (${resources.c - resources.h}): growth ${second <= first * 1.1 ? "linear" : "FASTER THAN LINEAR"}; ` +
         `evaluation beyond the SDK import: prod ${((m("b", "cpuMs") - m("a", "cpuMs")) / resources.b).toFixed(2)} ms, large ${((m("c", "cpuMs") - m("a", "cpuMs")) / resources.c).toFixed(2)} ms per resource`,
 );
