@@ -67,9 +67,10 @@ export function iamReference(): IamReference {
 const escape = (s: string) => s.replace(/[.+^${}()|[\]\\]/g, "\\$&");
 
 /**
- * An IAM name pattern as a regex: `*` any run of characters, `?` one (IAM User Guide, "IAM JSON policy elements:
- * Action"); IAM compares action names and condition key names case-insensitively ("Condition element": key names are
- * not case-sensitive; "Action": action names are not).
+ * An action pattern as a regex: `*` any run of characters (`?` one, as in IAM's other patterns). IAM compares action
+ * names case-insensitively ("The prefix and the action name are case insensitive", IAM User Guide, "IAM JSON policy
+ * elements: Action") and condition key names too ("Key names are not case-sensitive", "IAM JSON policy elements:
+ * Condition").
  */
 function wildcard(pattern: string): RegExp {
     return new RegExp(
@@ -124,9 +125,9 @@ export function keysOfAction(ref: IamReference, action: string): string[] {
 }
 
 /**
- * Tag keys are global by name only: a service evaluates `aws:RequestTag/…`, `aws:ResourceTag/…` and `aws:TagKeys` only
- * for the actions and resource types its reference page lists them for (IAM User Guide, "Controlling access to AWS
- * resources using tags"), so they are checked per action like service keys.
+ * Tag keys are global by name only: the Service Authorization Reference lists `aws:RequestTag/…`, `aws:ResourceTag/…`
+ * and `aws:TagKeys` per action and resource type, as the ones where the service puts them in the request context, so
+ * they are checked per action like service keys.
  */
 const TAG_KEYS = ["aws:RequestTag/${TagKey}", "aws:ResourceTag/${TagKey}", "aws:TagKeys"];
 
