@@ -123,6 +123,7 @@ describe("IAM names against AWS's lists", () => {
                 actions: ["sts:AssumeRoleWithWebIdentity"],
                 notActions: [],
                 conditionKeys: [key],
+                requiredConditionKeys: [key],
                 oidcProviders: [provider],
             });
         assert.deepEqual(trust("gitlab.example.com", "gitlab.example.com:sub"), []);
@@ -170,6 +171,16 @@ describe("IAM names against AWS's lists", () => {
                 [
                     'bad statement #0: condition key "aws:ResourceTag/team" is not supported by autoscaling:DescribeAutoScalingGroups: the statement never allows them',
                 ],
+            );
+            // Under …IfExists the condition holds when the request has no such key: the statement does allow both.
+            assert.deepEqual(
+                documentProblems(
+                    doc({
+                        Action: ["autoscaling:SetDesiredCapacity", "autoscaling:DescribeAutoScalingGroups"],
+                        Condition: { StringEqualsIfExists: { "aws:ResourceTag/team": "ci" } },
+                    }),
+                ),
+                [],
             );
         });
 

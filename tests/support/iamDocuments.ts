@@ -70,11 +70,21 @@ export interface Statement {
     readonly actions: string[];
     readonly notActions: string[];
     readonly conditionKeys: string[];
+    /**
+     * The condition keys a request must carry for the statement to apply: not those under `…IfExists`, `Null` or
+     * `ForAllValues:…`, which hold when the key is absent (IAM User Guide, "IAM JSON policy elements: Condition
+     * operators": "…IfExists condition operator", "Condition operator to check existence of condition keys";
+     * "Set operators for multivalued context keys").
+     */
+    readonly requiredConditionKeys: string[];
     readonly servicePrincipals: string[];
     readonly oidcProviders: string[];
     /** Values of `iam:PassedToService` conditions: service principals too. */
     readonly passedToServices: string[];
 }
+
+const holdsWithoutKey = (operator: string) =>
+    operator.endsWith("IfExists") || operator === "Null" || operator.startsWith("ForAllValues:");
 
 /** The statements of a document, with the parts the reference checks. */
 export function statementsOf(found: FoundDocument): Statement[] {
@@ -90,6 +100,13 @@ export function statementsOf(found: FoundDocument): Statement[] {
             actions: strings(s.Action),
             notActions: strings(s.NotAction),
             conditionKeys: [...new Set(blocks.flatMap((b) => Object.keys(b)))],
+            requiredConditionKeys: [
+                ...new Set(
+                    Object.entries(condition)
+                        .filter(([operator, b]) => isObject(b) && !holdsWithoutKey(operator))
+                        .flatMap(([, b]) => Object.keys(b as Record<string, unknown>)),
+                ),
+            ],
             servicePrincipals: strings(principal.Service),
             oidcProviders: strings(principal.Federated)
                 .map((f) => /:oidc-provider\/(.+)$/.exec(f)?.[1])

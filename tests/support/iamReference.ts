@@ -150,14 +150,17 @@ export interface StatementFacts {
     readonly actions: readonly string[];
     readonly notActions: readonly string[];
     readonly conditionKeys: readonly string[];
+    /** The keys a request must carry for the statement to apply (not under `…IfExists`, `Null`, `ForAllValues:…`). */
+    readonly requiredConditionKeys: readonly string[];
     /** Providers of `Principal.Federated` OIDC ARNs (`…:oidc-provider/<provider>`). */
     readonly oidcProviders: readonly string[];
 }
 
 /**
  * Problems of one statement against the reference: an action (or NotAction) that names nothing, and a condition key
- * no action of the statement supports. In an Allow every action must support every key that is not global: a key
- * missing from the request context fails the condition, so that action would never be allowed by the statement.
+ * no action of the statement supports. In an Allow every action must support every key that is not global and that
+ * the request must carry: a key missing from the request context fails the condition, so that action would never be
+ * allowed by the statement.
  */
 export function statementProblems(ref: IamReference, s: StatementFacts): string[] {
     const problems: string[] = [];
@@ -180,7 +183,7 @@ export function statementProblems(ref: IamReference, s: StatementFacts): string[
         const unsupported = concrete.filter((a) => !supportsKey(ref, a, key));
         if (unsupported.length === concrete.length) {
             problems.push(`condition key "${key}" is supported by none of ${concrete.join(", ")}`);
-        } else if (s.effect === "Allow" && unsupported.length > 0) {
+        } else if (s.effect === "Allow" && unsupported.length > 0 && s.requiredConditionKeys.includes(key)) {
             problems.push(
                 `condition key "${key}" is not supported by ${unsupported.join(", ")}: the statement never allows them`,
             );
