@@ -20,10 +20,15 @@ export interface RefPattern {
 
 /**
  * The refs the project protects (docs/runbook/first-deployment.md, step 1), and the only refs any role trusts.
- * IAM cannot tell a protected ref from an unprotected one: AssumeRoleWithWebIdentity offers only the standard claims
- * `aud` and `sub` (plus `amr`, `oaud`, `id` for specific providers) as condition keys ("Available keys for AWS web
- * identity federation", IAM User Guide, reference_policies_iam-condition-keys); GitLab's `ref_protected`,
- * `environment_protected` or `deployment_tier` claims are invisible to it, and GitLab's `sub` is
+ * For a self-managed GitLab, IAM cannot tell a protected ref from an unprotected one: AssumeRoleWithWebIdentity offers
+ * an OIDC provider's standard claims `aud` and `sub` as `<provider>:<claim>` condition keys (`amr` and `oaud` for
+ * Amazon Cognito and Google only; "Available keys for AWS web identity federation", IAM User Guide,
+ * reference_policies_iam-condition-keys), and GitLab's own claims (`ref_protected`, `environment_protected`,
+ * `deployment_tier`) are invisible to it. Only for the provider `gitlab.com` does the Service Authorization Reference
+ * for AWS STS list some of them as keys of AssumeRoleWithWebIdentity (`gitlab.com:ref_protected`,
+ * `gitlab.com:project_id`, `gitlab.com:namespace_id`, `gitlab.com:pipeline_source`, `gitlab.com:user_*`,
+ * `gitlab.com:runner_environment`; in its 2026-08 scrape, not its 2026-03 one:
+ * tests/fixtures/upstream/iam-service-authorization.tsv); these documents do not use them. GitLab's `sub` is
  * `project_path:<group/project>:ref_type:<branch|tag>:ref:<name>` (gitlab-org/gitlab lib/gitlab/ci/jwt_v2.rb; only
  * project_path, ref_type and ref can be put into it: gitlab-org/gitlab#477260). So the trust names ref patterns, and
  * GitLab's protection of exactly those patterns decides who can produce such a token.
