@@ -48,7 +48,10 @@ export const CLUSTER_AUTOSCALER = {
      * exists before any of our resources (no ordering to get wrong), and it is the chart's and upstream's default.
      */
     priorityClassName: SYSTEM_CLUSTER_CRITICAL.name,
-    /** kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0). Renders the image tag it is given. */
+    /**
+     * kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0), chart directory
+     * cluster-autoscaler/charts/cluster-autoscaler/ (no longer charts/cluster-autoscaler/). Renders the image tag it is given.
+     */
     chart: { repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
 } as const;
 
