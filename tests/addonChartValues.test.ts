@@ -202,6 +202,41 @@ describe("add-on values against their charts", () => {
         assert.ok(examples >= 1, "docs/addons.md shows a values override");
     });
 
+    // Shapes the templates depend on. cluster-autoscaler 9.59.0 templates/deployment.yaml: `--{{ $key | mustRegexFind
+    // "^[^_]+" }}={{ $value }}` (a key is cut at its first "_"; a map value would print as map[…]) and `replicas: {{
+    // .Values.replicaCount }}`. amazon-cloudwatch-observability 6.4.0: an agent's `config` is the reserved string
+    // "default" or the agent's JSON config as a map (`.Config | toJson`, _helpers.tpl cloudwatch-agent.modify-config),
+    // `prometheus.config` is written out with toYaml, `replicas` and `hostNetwork` are printed as they are.
+    it("the values have the shapes the charts' templates expect", () => {
+        const isInteger = (v: unknown) => Number.isInteger(v);
+        for (const stack of STACKS) {
+            const values = (chart: string) => releases(stack).find((r) => r.inputs.chart === chart)?.inputs.values;
+            const ca = values("cluster-autoscaler");
+            if (ca) {
+                for (const [flag, value] of Object.entries(ca.extraArgs)) {
+                    assert.equal(typeof value, "string", `${stack}: extraArgs.${flag}`);
+                    assert.ok(!flag.includes("_"), `${stack}: extraArgs.${flag} would be cut at "_"`);
+                }
+                assert.ok(isInteger(ca.replicaCount) && isInteger(ca.podDisruptionBudget.maxUnavailable), stack);
+            }
+            const ms = values("metrics-server");
+            assert.ok(isInteger(ms.replicas) && ms.podDisruptionBudget.enabled === true, stack);
+            const karpenter = values("oci://public.ecr.aws/karpenter/karpenter");
+            if (karpenter)
+                assert.ok(isInteger(karpenter.replicas) && isInteger(karpenter.podDisruptionBudget.maxUnavailable), stack);
+            const agents = JSON.parse(eksAddon(stack, CONTAINER_INSIGHTS.addonName)!.inputs.configurationValues).agents ?? [];
+            for (const agent of agents) {
+                assert.ok(
+                    agent.config === undefined || agent.config === "default" || typeof agent.config === "object",
+                    agent.name,
+                );
+                if (agent.prometheus) assert.equal(typeof agent.prometheus.config, "object", agent.name);
+                if (agent.replicas !== undefined) assert.ok(isInteger(agent.replicas), agent.name);
+                if (agent.hostNetwork !== undefined) assert.equal(typeof agent.hostNetwork, "boolean", agent.name);
+            }
+        }
+    });
+
     it("the check finds a misspelt value, a wrong nesting and an unknown CoreDNS key", () => {
         const metricsServer = chartValuesOf("metrics-server", "3.13.1");
         assert.deepEqual(unknownPaths({ podDisruptionBudget: { enabled: true, maxUnavailabe: 1 } }, metricsServer), [
