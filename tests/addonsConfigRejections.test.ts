@@ -52,6 +52,18 @@ describe("addons config", () => {
             addons: { clusterAutoscaler: { extraArgs: { "--expander": "random" } } },
             expect: 'addons.clusterAutoscaler.extraArgs.--expander: write the flag without leading dashes ("expander")',
         },
+        // Chart cluster-autoscaler 9.59.0 templates/deployment.yaml renders `--{{ $key | mustRegexFind "^[^_]+" }}`: a key
+        // is cut at its first "_", so these would render --leader-elect (an owned flag) and --scale.
+        {
+            name: "an owned flag behind the chart's _suffix",
+            addons: { clusterAutoscaler: { extraArgs: { "leader-elect_2": "false" } } },
+            expect: 'addons.clusterAutoscaler.extraArgs.leader-elect_2: the chart passes a key only up to its first "_" (this one as --leader-elect): write flag names with dashes, one key per flag',
+        },
+        {
+            name: "a flag written with underscores",
+            addons: { clusterAutoscaler: { extraArgs: { scale_down_enabled: "true" } } },
+            expect: 'addons.clusterAutoscaler.extraArgs.scale_down_enabled: the chart passes a key only up to its first "_" (this one as --scale): write flag names with dashes, one key per flag',
+        },
         {
             name: "an owned flag",
             addons: {

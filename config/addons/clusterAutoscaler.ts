@@ -48,7 +48,10 @@ export const CLUSTER_AUTOSCALER = {
      * exists before any of our resources (no ordering to get wrong), and it is the chart's and upstream's default.
      */
     priorityClassName: SYSTEM_CLUSTER_CRITICAL.name,
-    /** kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0). Renders the image tag it is given. */
+    /**
+     * kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (appVersion 1.35.0), chart directory
+     * cluster-autoscaler/charts/cluster-autoscaler/ (no longer charts/cluster-autoscaler/). Renders the image tag it is given.
+     */
     chart: { repo: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
 } as const;
 
@@ -106,17 +109,27 @@ const RESERVED_VALUES = {
     tolerations: "the autoscaler runs on the management nodes, which it cannot scale away",
 };
 
-/** Why a flag name can never be used in extraArgs (whatever the image), or undefined. */
+/**
+ * Why a flag name can never be used in extraArgs (whatever the image), or undefined. The chart renders a key only up
+ * to its first "_" (`--{{ $key | mustRegexFind "^[^_]+" }}`, chart 9.59.0 templates/deployment.yaml; values.yaml:
+ * "Everything after the first _ will be ignored", its way to repeat a flag): `leader-elect_2` would slip
+ * `--leader-elect` past the owned-flag check, and `scale_down_enabled` would become `--scale`.
+ */
 function flagNameProblem(flag: string): string | undefined {
     if (flag.startsWith("-")) return `write the flag without leading dashes ("${flag.replace(/^-+/, "")}")`;
+    if (flag.includes("_")) {
+        const rendered = flag.slice(0, flag.indexOf("_"));
+        return `the chart passes a key only up to its first "_" (this one as --${rendered}): write flag names with dashes, one key per flag`;
+    }
     if (flag in CLUSTER_AUTOSCALER_OWNED_FLAGS) return `is set by this program: ${CLUSTER_AUTOSCALER_OWNED_FLAGS[flag]}`;
     return undefined;
 }
 
 /**
  * extraArgs keys the image about to run does not define. The chart renders each key as `--key=value`
- * (templates/deployment.yaml) and the binary exits at start-up on an unknown flag, after `pulumi up` succeeded; flags
- * differ between minors and patches, so the check uses the deployed image's own list (config/clusterAutoscalerFlags.ts).
+ * (templates/deployment.yaml; keys with "_" are refused above) and the binary exits at start-up on an unknown flag,
+ * after `pulumi up` succeeded; flags differ between minors and patches, so the check uses the deployed image's own
+ * list (config/clusterAutoscalerFlags.ts).
  */
 function unknownFlags(args: Readonly<Record<string, unknown>>, flags: ReadonlySet<string>, version: string) {
     return Object.keys({ ...CLUSTER_AUTOSCALER_DEFAULTS.extraArgs, ...args })

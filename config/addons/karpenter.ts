@@ -120,8 +120,10 @@ export function karpenterValues(
         settings: {
             clusterName: ctx.clusterName,
             interruptionQueue: karpenterNames(ctx.clusterName).queue,
-            // Kept explicit: true would stop the pod and node pool metrics the fleet alarms read (kubernetes-sigs/karpenter
-            // pkg/controllers/controllers.go @v1.14.1 starts the metrics controllers only without it).
+            // The chart's default, written out (and reserved): true would stop the pod and node pool metrics the fleet
+            // alarms read (kubernetes-sigs/karpenter pkg/controllers/controllers.go @v1.14.1 starts the metrics
+            // controllers only without it). Chart v1.14.1 sets DISABLE_CLUSTER_STATE_OBSERVABILITY only for a true value
+            // (templates/deployment.yaml `with`), so false renders nothing and the controller's default, off, holds.
             disableClusterStateObservability: false,
         },
     };

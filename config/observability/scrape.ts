@@ -173,6 +173,10 @@ export const FLEET_METRICS_AGENT = PLATFORM_DEPLOYMENTS.fleetMetricsAgent.name;
  * The add-on values that add the fleet-metrics agent: a Deployment (one scraper, not one per node: a DaemonSet would
  * scrape every target once per node) on the management nodes, without host networking (it reaches pod IPs).
  *
+ * What the entry does not set comes from the chart's `agent` (6.4.0 values.yaml), merged under it: nodeSelector
+ * `kubernetes.io/os: linux` beside the management labels, the not-on-Fargate node affinity, `priorityClassName:
+ * system-node-critical` and, beside the requests and memory limit set here, its CPU limit of 500m.
+ *
  * No `serviceAccount`: the entry then runs as the chart's agent service account `cloudwatch-agent`
  * (templates/linux/cloudwatch-agent-custom-resource.yaml `$agent.serviceAccount.name | default` _helpers.tpl
  * cloudwatch-agent.serviceAccountName, 6.4.0). That account is what the add-on's Pod Identity association names
