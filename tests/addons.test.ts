@@ -146,6 +146,11 @@ describe("cluster add-ons", () => {
             const deps = dependsOnNames(addon);
             for (const g of groups) assert.ok(deps.includes(g.name), `${g.name} exists before the add-on writes to it`);
             assert.ok(deps.includes("runners-pod-identity-agent"));
+            // Its fleet-metrics agent runs at the platform class (config/observability/scrape.ts): created first.
+            assert.ok(
+                deps.includes(run().one(T.priorityClasses).name),
+                "the priority classes exist before the add-on's pods name one",
+            );
         });
 
         it("priority classes: created once, with fixed names and the platform > jobs > warm capacity order", () => {

@@ -18,6 +18,7 @@ import {
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { renderRunnerToml } from "../components/runners/configToml";
 import { PLATFORM_DEPLOYMENTS } from "../model/platformWorkloads";
+import { PRIORITY_CLASS_SPECS, PRIORITY_CLASSES, SYSTEM_CLUSTER_CRITICAL } from "../model/priorityClasses";
 import { placementOn } from "../model/placement";
 import { keepsMetric } from "./support/prometheusRelabel";
 import { validDocument, withValue } from "./support/fixtures";
@@ -167,6 +168,11 @@ describe("fleet metrics: collection", () => {
             [PLATFORM_DEPLOYMENTS.fleetMetricsAgent.name, "deployment", 1, false, placement.nodeSelector, placement.tolerations],
         );
         assert.deepEqual(scraper.resources.requests, { cpu: "100m", memory: "128Mi" });
+        // Not the chart's default system-node-critical (meant for the per-node DaemonSet): the scraper must not pre-empt
+        // CoreDNS, the autoscaler or metrics-server (chart 6.4.0 cloudwatch-agent-custom-resource.yaml, operator
+        // @a8d766c3 deployment.go: the entry's class reaches the pods).
+        assert.equal(scraper.priorityClassName, PRIORITY_CLASSES.platform);
+        assert.ok(PRIORITY_CLASS_SPECS.platform.value < SYSTEM_CLUSTER_CRITICAL.value);
         // Runs as the chart's agent service account (custom-resource template default, chart 6.4.0): the one the
         // add-on's Pod Identity association and the agent ClusterRole (pods list/watch) name.
         assert.equal(scraper.serviceAccount, undefined);

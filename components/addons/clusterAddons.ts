@@ -72,7 +72,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     podIdentityAgent: args.cluster.podIdentityAgent,
                     scope,
                     tags: args.tags,
-                    dependsOn: [...(args.dependsOn ?? []), ...(args.addonDependsOn?.[key] ?? [])],
+                    // The priority classes first: an add-on's pods may name one (the fleet-metrics agent does), and
+                    // a pod naming a class that does not exist yet is refused at admission.
+                    dependsOn: [...(args.dependsOn ?? []), this.priorityClasses, ...(args.addonDependsOn?.[key] ?? [])],
                 },
                 { parent: this },
             );

@@ -21,6 +21,7 @@
 import { RUNNER_LABELS, RUNNER_METRICS_PORT, RUNNER_NAMESPACES } from "../../model/labels";
 import { placementOn, PlacementTarget } from "../../model/placement";
 import { PLATFORM_DEPLOYMENTS, resourcesOf } from "../../model/platformWorkloads";
+import { PRIORITY_CLASSES } from "../../model/priorityClasses";
 import { CLUSTER_AUTOSCALER } from "../addons/clusterAutoscaler";
 import { KARPENTER } from "../addons/karpenter";
 import { DIMENSION, FLEET_METRIC_NAMESPACE, MetricSource, metricsOf, SCRAPE_INTERVAL_SECONDS } from "./metrics";
@@ -174,8 +175,16 @@ export const FLEET_METRICS_AGENT = PLATFORM_DEPLOYMENTS.fleetMetricsAgent.name;
  * scrape every target once per node) on the management nodes, without host networking (it reaches pod IPs).
  *
  * What the entry does not set comes from the chart's `agent` (6.4.0 values.yaml), merged under it: nodeSelector
- * `kubernetes.io/os: linux` beside the management labels, the not-on-Fargate node affinity, `priorityClassName:
- * system-node-critical` and, beside the requests and memory limit set here, its CPU limit of 500m.
+ * `kubernetes.io/os: linux` beside the management labels, the not-on-Fargate node affinity and, beside the requests
+ * and memory limit set here, its CPU limit of 500m.
+ *
+ * Its priority is the platform class, not the chart's `agent.priorityClassName: system-node-critical`, which suits
+ * the per-node agent DaemonSet: a scraper at node-critical priority would pre-empt CoreDNS, Cluster Autoscaler or
+ * metrics-server (system-cluster-critical) on a full management node. The custom resource takes the entry's class
+ * (templates/linux/cloudwatch-agent-custom-resource.yaml `$agent.priorityClassName | default
+ * $.Values.agent.priorityClassName`, chart 6.4.0) and the operator puts it on the Deployment's pods
+ * (internal/manifests/collector/deployment.go `PriorityClassName: params.OtelCol.Spec.PriorityClassName`, operator
+ * @a8d766c3). The class is this program's (components/addons/clusterAddons.ts creates it before any add-on).
  *
  * No `serviceAccount`: the entry then runs as the chart's agent service account `cloudwatch-agent`
  * (templates/linux/cloudwatch-agent-custom-resource.yaml `$agent.serviceAccount.name | default` _helpers.tpl
@@ -203,6 +212,7 @@ export function fleetMetricsAgentValues(
                 prometheus: { config: prometheusScrapeConfig(collection) },
                 nodeSelector: placement.nodeSelector,
                 tolerations: placement.tolerations,
+                priorityClassName: PRIORITY_CLASSES.platform,
                 resources: resourcesOf(deployment),
             },
         ],
