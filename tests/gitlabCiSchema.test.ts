@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as path from "path";
 import { parse as parseYaml } from "yaml";
 import { CI_FILE, parsePipeline, Pipeline } from "./support/gitlabCi";
 import {
@@ -11,6 +12,7 @@ import {
     readRepositoryFile,
     schemaErrors,
 } from "./support/gitlabCiSchema";
+import { ROOT } from "./support/harness";
 
 // .gitlab-ci.yml against GitLab's own CI configuration schema (the pipeline editor's ci.json, pinned in
 // tests/fixtures/upstream/SOURCES.md): a misspelt keyword under rules:, artifacts:, id_tokens:, cache:, workflow: …
@@ -157,4 +159,86 @@ describe("GitLab CI schema", () => {
         assert.ok(ci.length >= 4 && blocks.length > ci.length, `${ci.length} CI snippets of ${blocks.length} yaml blocks`);
         for (const b of ci) assert.deepEqual(schemaErrors(b.code, `${b.file}:${b.line}`), [], b.code);
     });
+
+    it("states the GitLab version the pipeline needs: the newest keyword it uses", () => {
+        const used = KEYWORD_SINCE.filter((k) => usesKeyword(shipped.written, k));
+        assert.ok(
+            used.some((k) => k.keyword === "id_tokens"),
+            used.map((k) => k.keyword).join(),
+        );
+        const newest = used
+            .map((k) => k.since)
+            .sort(byVersion)
+            .at(-1)!;
+        const runbook = fs.readFileSync(path.join(ROOT, "docs/runbook/first-deployment.md"), "utf8");
+        assert.ok(runbook.includes(`GitLab ${newest} or later`), `first-deployment.md must require GitLab ${newest}`);
+    });
 });
+
+interface KeywordSince {
+    keyword: string;
+    /** Path from a job (`job`) or from the file's root (`root`); `*` is any key; lists are looked through. */
+    scope: "job" | "root";
+    path: string[];
+    values?: string[];
+    since: string;
+}
+
+// When each keyword appeared or became generally available, from the CI/CD YAML reference at the schema's commit
+// (doc/ci/yaml/_index.md, https://docs.gitlab.com/ci/yaml/) unless another source is named.
+const KEYWORD_SINCE: KeywordSince[] = [
+    {
+        keyword: "environment:action verify|access",
+        scope: "job",
+        path: ["environment", "action"],
+        values: ["verify", "access"],
+        since: "15.0",
+    }, // gitlab-org/gitlab#351510
+    { keyword: "rules:changes:compare_to", scope: "job", path: ["rules", "changes", "compare_to"], since: "15.5" },
+    { keyword: "id_tokens", scope: "job", path: ["id_tokens"], since: "15.7" },
+    { keyword: "variables:options", scope: "root", path: ["variables", "*", "options"], since: "15.7" },
+    { keyword: "variables:expand", scope: "root", path: ["variables", "*", "expand"], since: "15.8" },
+    { keyword: "workflow:name", scope: "root", path: ["workflow", "name"], since: "15.8" },
+    { keyword: "cache:unprotect", scope: "job", path: ["cache", "unprotect"], since: "15.8" },
+    { keyword: "rules:needs", scope: "job", path: ["rules", "needs"], since: "16.2" },
+    { keyword: "needs:parallel:matrix", scope: "job", path: ["needs", "parallel"], since: "16.3" },
+    { keyword: "workflow:auto_cancel", scope: "root", path: ["workflow", "auto_cancel"], since: "16.10" },
+    { keyword: "rules:interruptible", scope: "job", path: ["rules", "interruptible"], since: "16.10" },
+    { keyword: "artifacts:access", scope: "job", path: ["artifacts", "access"], since: "16.11" },
+    { keyword: "manual_confirmation", scope: "job", path: ["manual_confirmation"], since: "17.1" },
+    { keyword: "retry:exit_codes", scope: "job", path: ["retry", "exit_codes"], since: "17.5" },
+    { keyword: "include:integrity", scope: "root", path: ["include", "integrity"], since: "17.9" },
+];
+
+const byVersion = (a: string, b: string) => {
+    const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+    return x[0] - y[0] || x[1] - y[1];
+};
+
+function reaches(node: unknown, keys: string[], values?: string[]): boolean {
+    if (Array.isArray(node)) return node.some((n) => reaches(n, keys, values));
+    if (keys.length === 0) return values ? values.includes(String(node)) : true;
+    if (!node || typeof node !== "object") return false;
+    const [head, ...rest] = keys;
+    const children = head === "*" ? Object.values(node) : [(node as Record<string, unknown>)[head]];
+    return children.some((c) => c !== undefined && reaches(c, rest, values));
+}
+
+// GitLab CI/CD YAML reference, "Global keywords", and the deprecated global image, services, cache, before_script, after_script.
+const GLOBAL_KEYWORDS = new Set([
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+]);
+
+function usesKeyword(written: Record<string, any>, k: KeywordSince): boolean {
+    if (k.scope === "root") return reaches(written, k.path, k.values);
+    return Object.entries(written).some(([name, job]) => !GLOBAL_KEYWORDS.has(name) && reaches(job, k.path, k.values));
+}
