@@ -32,6 +32,8 @@ const referenceTag = {
 export type Job = Record<string, any>;
 export interface Pipeline {
     doc: Record<string, any>;
+    /** The file as written, with every `!reference` replaced by what it points to (hidden jobs and `extends` kept). */
+    written: Record<string, any>;
     jobs: Record<string, Job>;
     variables: Record<string, string>;
 }
@@ -75,7 +77,7 @@ export function parsePipeline(text: string): Pipeline | string {
             .map(([name, job]) => [name, dereference(job) as Job]),
     );
     const variables = Object.fromEntries(Object.entries(doc.variables ?? {}).map(([k, v]) => [k, variableValue(v)]));
-    return { doc, jobs, variables };
+    return { doc, written: dereference(doc) as Record<string, any>, jobs, variables };
 }
 
 /** GitLab's `extends` merge: hashes key by key, everything else replaced. */
