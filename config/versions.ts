@@ -11,3 +11,14 @@ export const EKS_VERSION_RANGE = `${EKS_VERSIONS[0]}–${EKS_VERSIONS[EKS_VERSIO
 export function isEksVersion(v: string): v is EksVersion {
     return (EKS_VERSIONS as readonly string[]).includes(v);
 }
+
+/**
+ * The oldest Pulumi CLI that can deploy this program: node-group replacement drains the old group in a before-delete
+ * resource hook (components/nodegroups/lifecycle/drainHook.ts), and resource hooks need an engine that implements them,
+ * first released in v3.182.0 (its release notes: "[engine] Implement ResourceHooks in the engine", pulumi/pulumi#19874;
+ * the same release has the Node.js SDK's hooks, #19946). The engine's SignalAndWaitForShutdown, which keeps the program
+ * running until delete steps (and their hooks) are done, predates it (pulumi/pulumi#19837, merged 2025-06-12). An older
+ * CLI fails the deployment when the first node group registers its hook (@pulumi/pulumi 3.248.0 runtime/resource.js
+ * checks the engine's `resourceHooks` support). README and the runbook state this version; a test keeps them in step.
+ */
+export const MIN_PULUMI_CLI_VERSION = "3.182.0";

@@ -12,6 +12,7 @@ import { iamCommand } from "../scripts/ci/iam";
 import { protectedRefs } from "../scripts/ci/trust";
 import { CI_FILE, parsePipeline, Pipeline } from "./support/gitlabCi";
 import { ROOT } from "./support/harness";
+import { MIN_PULUMI_CLI_VERSION } from "../config/versions";
 
 // The runbook drives this pipeline and this program: its job names, label keys, namespaces, stack outputs and links must
 // be the real ones, or its commands stop working silently.
@@ -182,5 +183,19 @@ describe("runbook", () => {
         const used = [...all.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
         assert.ok(used.length > 5);
         for (const name of new Set(used)) assert.ok(exported.has(name), `pulumi stack output ${name}`);
+    });
+
+    it("states one minimum Pulumi CLI, the one resource hooks need, and the pipeline's image meets it", () => {
+        // config/versions.ts MIN_PULUMI_CLI_VERSION: resource hooks (the node-group drain) need CLI v3.182.0.
+        const stated = ["README.md", ...docs, "docs/runners.md", "docs/addons.md"].flatMap((file) =>
+            [...text(file).matchAll(/Pulumi CLI (?:≥ |\*\*)(\d+\.\d+(?:\.\d+)?)/g)].map((m) => `${file}: ${m[1]}`),
+        );
+        assert.ok(stated.length >= 3, stated.join("; "));
+        for (const s of stated) assert.equal(s.split(": ")[1], MIN_PULUMI_CLI_VERSION, s);
+        const image = /pulumi\/pulumi-nodejs:(\d+)\.(\d+)\.(\d+)/.exec(fs.readFileSync(CI_FILE, "utf8"));
+        const min = MIN_PULUMI_CLI_VERSION.split(".").map(Number);
+        assert.ok(image, "the pipeline's Pulumi image");
+        const [major, minor, patch] = image.slice(1).map(Number);
+        assert.ok(major > min[0] || (major === min[0] && (minor > min[1] || (minor === min[1] && patch >= min[2]))), image[0]);
     });
 });

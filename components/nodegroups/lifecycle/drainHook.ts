@@ -8,8 +8,7 @@
  * https://www.pulumi.com/docs/iac/concepts/resources/options/hooks/). Consequences from the same page: a failing
  * before-delete hook prevents the deletion and fails the deployment; `pulumi destroy` must run with `--run-program`
  * so the hook exists; hooks do not run during previews (`onDryRun` defaults to false). Resource hooks need an engine
- * that implements them: Pulumi CLI v3.182.0 or later (release notes: "[engine] Implement ResourceHooks in the engine",
- * pulumi/pulumi#19874).
+ * that implements them: config/versions.ts MIN_PULUMI_CLI_VERSION.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { asgTagApi } from "./asgClient";
