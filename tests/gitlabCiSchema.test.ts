@@ -13,6 +13,7 @@ import {
     schemaErrors,
 } from "./support/gitlabCiSchema";
 import { ROOT } from "./support/harness";
+import { GLOBAL_KEYWORDS } from "./support/gitlabPipeline";
 
 // .gitlab-ci.yml against GitLab's own CI configuration schema (the pipeline editor's ci.json, pinned in
 // tests/fixtures/upstream/SOURCES.md): a misspelt keyword under rules:, artifacts:, id_tokens:, cache:, workflow: …
@@ -223,20 +224,6 @@ function reaches(node: unknown, keys: string[], values?: string[]): boolean {
     const children = head === "*" ? Object.values(node) : [(node as Record<string, unknown>)[head]];
     return children.some((c) => c !== undefined && reaches(c, rest, values));
 }
-
-// GitLab CI/CD YAML reference, "Global keywords", and the deprecated global image, services, cache, before_script, after_script.
-const GLOBAL_KEYWORDS = new Set([
-    "default",
-    "include",
-    "stages",
-    "variables",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-]);
 
 function usesKeyword(written: Record<string, any>, k: KeywordSince): boolean {
     if (k.scope === "root") return reaches(written, k.path, k.values);

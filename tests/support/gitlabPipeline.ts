@@ -4,7 +4,8 @@
 import { parseDocument, Scalar, YAMLSeq } from "yaml";
 import { SCENARIOS } from "./pipelineScenarios";
 
-const KEYWORDS = new Set([
+/** Top-level keys that are not jobs: GitLab CI/CD YAML reference, "Global keywords", and the deprecated globals. */
+export const GLOBAL_KEYWORDS: ReadonlySet<string> = new Set([
     "default",
     "include",
     "stages",
@@ -44,7 +45,7 @@ export function parsePipeline(text: string): Pipeline | string {
     const doc = document.toJS() as Record<string, any>;
     if (!doc || typeof doc !== "object") return "YAML does not parse: not a mapping";
     const raw: Record<string, Job> = Object.fromEntries(
-        Object.entries(doc).filter(([k, v]) => !KEYWORDS.has(k) && v && typeof v === "object" && !Array.isArray(v)),
+        Object.entries(doc).filter(([k, v]) => !GLOBAL_KEYWORDS.has(k) && v && typeof v === "object" && !Array.isArray(v)),
     );
     const resolved: Record<string, Job> = {};
     const resolve = (name: string, seen: string[] = []): Job => {
