@@ -213,6 +213,12 @@ export function buildPlan(stack: string, config: StackConfig, registered: Run, n
         vmRunners,
         capacity: config.capacity,
         observability: observabilityOf(config, run),
-        findings: [...config.capacity.findings, ...(config.observability?.findings ?? []), ...notes],
+        // `?? []`: a --base checkout's config layer may predate a section's findings.
+        findings: [
+            ...config.capacity.findings,
+            ...(config.observability?.findings ?? []),
+            ...(config.addons.findings ?? []),
+            ...notes,
+        ],
     };
 }

@@ -32,7 +32,11 @@ const HELM_ADDONS = Object.entries(ADDON_SPECS)
  * `mergeOverwrite (deepCopy $.Values.agent) .`), so an entry's keys are `agent`'s.
  */
 const EKS_ADDON_CHARTS: Readonly<Record<string, { chart: string; version: string; entries: ArrayEntries }>> = {
-    [CONTAINER_INSIGHTS.addonName]: { chart: "amazon-cloudwatch-observability", version: "6.4.0", entries: { agents: "agent" } },
+    [CONTAINER_INSIGHTS.addonName]: {
+        chart: CONTAINER_INSIGHTS.chart.name,
+        version: CONTAINER_INSIGHTS.chart.version,
+        entries: { agents: "agent" },
+    },
 };
 
 /**

@@ -47,6 +47,7 @@ describe("addons config", () => {
             metricsServer: { enabled: true, chartVersion: METRICS_SERVER.chart.version, values: {} },
             containerInsights: { enabled: true, logRetentionDays: 30, configurationValues: {} },
             nodeAutoscaler: "clusterAutoscaler",
+            findings: [],
         });
     });
 

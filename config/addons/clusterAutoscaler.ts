@@ -319,4 +319,10 @@ export const clusterAutoscalerAddon: AddonSpec<ClusterAutoscalerInput, ClusterAu
     values: (config, ctx) =>
         clusterAutoscalerValues({ config, clusterName: ctx.clusterName, region: ctx.region, management: ctx.management }),
     chartVersion: (config) => config.chartVersion,
+    checkedValues: (config) => ({
+        field: "values",
+        values: config.values,
+        chart: CLUSTER_AUTOSCALER.chart.chart,
+        version: config.chartVersion,
+    }),
 };

@@ -20,6 +20,13 @@ export const CONTAINER_INSIGHTS = {
      * them, Fluent Bit creates them with `auto_create_group` and no retention: logs kept, and paid for, forever.
      */
     logGroups: ["application", "dataplane", "host", "performance"],
+    /**
+     * The chart whose values the add-on takes as configurationValues (aws-observability/helm-charts
+     * charts/amazon-cloudwatch-observability; tests/fixtures/upstream/SOURCES.md: the add-on's configuration follows
+     * the chart, no `describe-addon-configuration` output of it was found), at the version whose value paths the
+     * program has: 6.4.0, which ships agent 1.300070.0, the agent the Container Insights metric facts were read for.
+     */
+    chart: { name: "amazon-cloudwatch-observability", version: "6.4.0" },
 } as const;
 export type ContainerInsightsLogGroup = (typeof CONTAINER_INSIGHTS.logGroups)[number];
 
@@ -87,6 +94,15 @@ export function containerInsightsConfiguration(
     return deepMerge(platform, config.configurationValues);
 }
 
+/**
+ * The chart version whose values an add-on version takes: a pinned `vX.Y.Z-eksbuild.N` is taken to carry chart X.Y.Z
+ * (the two are numbered alike, e.g. add-on v6.4.0-eksbuild.1 and chart tag amazon-cloudwatch-observability-6.4.0, but
+ * no AWS page found says so); unpinned, the add-on version is only resolved at deploy, and the chart read is assumed.
+ */
+export function configurationChartVersion(addonVersion: string | undefined): string {
+    return /^v(\d+\.\d+\.\d+)-/.exec(addonVersion ?? "")?.[1] ?? CONTAINER_INSIGHTS.chart.version;
+}
+
 /** The add-on's log groups: the four Container Insights ones, and the fleet metrics' with collection on. */
 function logGroupsOf(ctx: AddonContext): Record<string, string> {
     const groups: Record<string, string> = Object.fromEntries(
@@ -119,4 +135,10 @@ export const containerInsightsAddon: AddonSpec<ContainerInsightsConfig, Containe
         ),
     logRetentionDays: (config) => config.logRetentionDays,
     addonVersion: (config) => config.version,
+    checkedValues: (config) => ({
+        field: "configurationValues",
+        values: config.configurationValues,
+        chart: CONTAINER_INSIGHTS.chart.name,
+        version: configurationChartVersion(config.version),
+    }),
 };

@@ -3,12 +3,13 @@
 // value. docs/addons.md explains every default. Adding an add-on: its spec file, one line in ADDON_SPECS, docs.
 import { z } from "zod";
 import type { StackContext } from "../context";
-import { Problem, strictObject } from "../problems";
+import { Finding, Problem, strictObject } from "../problems";
 import { clusterAutoscalerAddon } from "./clusterAutoscaler";
 import { containerInsightsAddon } from "./containerInsights";
 import { karpenterAddon } from "./karpenter";
 import { metricsServerAddon } from "./metricsServer";
 import { AddonRuleContext, AddonSpec, NODE_AUTOSCALERS, NodeAutoscaler } from "./spec";
+import { valueFindings } from "./valueFindings";
 
 export type { AddonConfigBase, AddonContext, AddonSpec } from "./spec";
 export type { ClusterAutoscalerConfig } from "./clusterAutoscaler";
@@ -37,9 +38,11 @@ type ConfigOf<S> = S extends AddonSpec<infer _I, infer C> ? C : never;
  */
 export const DEFAULT_NODE_AUTOSCALER: NodeAutoscaler = "clusterAutoscaler";
 
-/** The resolved `addons` section: each add-on's own config type, and the node autoscaler. */
+/** The resolved `addons` section: each add-on's own config type, the node autoscaler, and the warnings for the plan. */
 export type AddonsConfig = { readonly [K in AddonKey]: ConfigOf<(typeof ADDON_SPECS)[K]> } & {
     readonly nodeAutoscaler: NodeAutoscaler;
+    /** The stack's own values that the deployed chart does not know (valueFindings.ts). */
+    readonly findings: readonly Finding[];
 };
 type AddonsInput = { readonly [K in AddonKey]: InputOf<(typeof ADDON_SPECS)[K]> } & { readonly nodeAutoscaler: NodeAutoscaler };
 
@@ -86,5 +89,6 @@ export function resolveAddons(addons: AddonsInput, ctx: StackContext): { addons:
     });
     // One engine per stack: with Karpenter, Cluster Autoscaler is not deployed (config/nodeAutoscaler.ts rejects its settings).
     if (addons.nodeAutoscaler === "karpenter") resolved.clusterAutoscaler = { ...resolved.clusterAutoscaler, enabled: false };
-    return { addons: { ...resolved, nodeAutoscaler: addons.nodeAutoscaler } as unknown as AddonsConfig, problems };
+    const findings = keys.flatMap((key) => valueFindings(key, ADDON_SPECS[key] as AddonSpec<any, any>, resolved[key]));
+    return { addons: { ...resolved, nodeAutoscaler: addons.nodeAutoscaler, findings } as unknown as AddonsConfig, problems };
 }

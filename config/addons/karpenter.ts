@@ -160,4 +160,11 @@ export const karpenterAddon: AddonSpec<KarpenterInput, KarpenterConfig> = {
     },
     values: (config, ctx) => karpenterValues(config, ctx),
     chartVersion: (config) => config.chartVersion,
+    // The chart is named after the last part of its OCI reference (`helm pull oci://…/karpenter` gets `karpenter`).
+    checkedValues: (config) => ({
+        field: "values",
+        values: config.values,
+        chart: KARPENTER.chart.chart.split("/").pop()!,
+        version: config.chartVersion,
+    }),
 };

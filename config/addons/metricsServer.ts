@@ -58,4 +58,10 @@ export const metricsServerAddon: AddonSpec<MetricsServerConfig, MetricsServerCon
     schema: () => schema,
     values: (config, ctx) => metricsServerValues(config, ctx.management),
     chartVersion: (config) => config.chartVersion,
+    checkedValues: (config) => ({
+        field: "values",
+        values: config.values,
+        chart: METRICS_SERVER.chart.chart,
+        version: config.chartVersion,
+    }),
 };

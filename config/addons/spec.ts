@@ -98,6 +98,18 @@ export interface AddonSpec<Input = unknown, Config extends AddonConfigBase = Add
     addonVersion?(config: Config): string | undefined;
     /** The chart version to install, for Helm add-ons. */
     chartVersion?(config: Config): string;
+    /** The stack's own free-form values and the chart they are checked against (valueFindings.ts); none: nothing to check. */
+    checkedValues?(config: Config): CheckedValues;
+}
+
+/** The stack's free-form values of an add-on, and the chart whose value paths they must be (valueFindings.ts). */
+export interface CheckedValues {
+    /** The key that holds them in the add-on's section: `values`, or `configurationValues` of an EKS add-on. */
+    readonly field: string;
+    readonly values: Readonly<Record<string, unknown>>;
+    /** The chart that reads them, by name, at the version that will be deployed. */
+    readonly chart: string;
+    readonly version: string;
 }
 
 const SEMVER = /^\d+\.\d+\.\d+$/;
