@@ -9,9 +9,9 @@ import {
     CLUSTER_AUTOSCALER,
     CLUSTER_AUTOSCALER_DEFAULTS,
     CLUSTER_AUTOSCALER_IMAGES,
-    CLUSTER_AUTOSCALER_OWNED_FLAGS,
     imageMinor,
 } from "../config/addons/clusterAutoscaler";
+import { CLUSTER_AUTOSCALER_OWNED_FLAGS } from "../config/addons/clusterAutoscalerArgs";
 import { LOG_RETENTION_DAYS } from "../config/addons/containerInsights";
 import { KARPENTER, KARPENTER_MIN_VERSION } from "../config/addons/karpenter";
 import { METRICS_SERVER } from "../config/addons/metricsServer";

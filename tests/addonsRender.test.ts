@@ -4,7 +4,8 @@ import { strict as assert } from "assert";
 
 import { addonsSchema, resolveAddons } from "../config/addons";
 import type { ClusterConfig } from "../config/cluster";
-import { clusterAutoscalerValues, discoveryTags, ownedClusterAutoscalerArgs } from "../config/addons/clusterAutoscaler";
+import { clusterAutoscalerValues, discoveryTags } from "../config/addons/clusterAutoscaler";
+import { ownedClusterAutoscalerArgs } from "../config/addons/clusterAutoscalerArgs";
 import { containerInsightsConfiguration } from "../config/addons/containerInsights";
 import { clusterAutoscalerPolicy, CLUSTER_AUTOSCALER_WRITE_ACTIONS } from "../config/addons/clusterAutoscalerIam";
 import { PolicyDocument, podIdentityTrustPolicy } from "../model/iam";

@@ -1,12 +1,8 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import { addonsSchema, containerInsightsEnabled, resolveAddons } from "../config/addons";
-import {
-    CLUSTER_AUTOSCALER,
-    CLUSTER_AUTOSCALER_IMAGES,
-    CLUSTER_AUTOSCALER_OWNED_FLAGS,
-    clusterAutoscalerValues,
-} from "../config/addons/clusterAutoscaler";
+import { CLUSTER_AUTOSCALER, CLUSTER_AUTOSCALER_IMAGES, clusterAutoscalerValues } from "../config/addons/clusterAutoscaler";
+import { CLUSTER_AUTOSCALER_OWNED_FLAGS } from "../config/addons/clusterAutoscalerArgs";
 import type { ClusterConfig } from "../config/cluster";
 import {
     CHART_RENDERED_FLAGS,

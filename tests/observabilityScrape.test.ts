@@ -2,7 +2,8 @@
 // pinned upstream version (tests/fixtures/upstream/SOURCES.md); which pods it scrapes: observabilityScrapeTargets.test.ts.
 import { strict as assert } from "assert";
 import { parseStackConfig } from "../config";
-import { CLUSTER_AUTOSCALER_IMAGES, ownedClusterAutoscalerArgs } from "../config/addons/clusterAutoscaler";
+import { CLUSTER_AUTOSCALER_IMAGES } from "../config/addons/clusterAutoscaler";
+import { ownedClusterAutoscalerArgs } from "../config/addons/clusterAutoscalerArgs";
 import { CONTAINER_INSIGHTS, containerInsightsConfiguration } from "../config/addons/containerInsights";
 import {
     CHART_DEFAULT_AGENTS,
