@@ -12,7 +12,7 @@ import { NodeGroup } from "./components/nodegroups/nodeGroup";
 import { NodeRole } from "./components/nodegroups/nodeRole";
 import { FleetObservability } from "./components/observability/fleetObservability";
 import { RunnerFleet } from "./components/runners/runnerFleet";
-import { allNodeGroups, loadStackConfig } from "./config";
+import { allNodeGroups, loadStackConfig, stackFindings } from "./config";
 import { coreDnsAddon } from "./config/addons";
 import { drainBoundSeconds } from "./config/patching";
 
@@ -22,6 +22,8 @@ import { drainBoundSeconds } from "./config/patching";
  */
 export = () => {
     const config = loadStackConfig();
+    // The warnings the offline plan lists, in `pulumi preview` / `up` output too (errors were thrown above).
+    for (const f of stackFindings(config)) if (f.severity === "warning") void pulumi.log.warn(`${f.subject}: ${f.message}`);
     const tags = { ...config.cluster.tags, "eks-gitlab-runners/stack": pulumi.getStack(), "managed-by": "pulumi" };
     const management = config.nodeGroups.management;
 

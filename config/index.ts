@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig, StackConfig } from "./stack";
 
 export { ConfigError, Problem } from "./problems";
-export { parseStackConfig, StackConfig } from "./stack";
+export { parseStackConfig, StackConfig, stackFindings } from "./stack";
 export type { ClusterConfig } from "./cluster";
 export type { NetworkConfig, PodSubnetsConfig } from "./network";
 export { allNodeGroups } from "./nodeGroups";

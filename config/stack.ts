@@ -11,7 +11,7 @@ import { nodeAutoscalerProblems } from "./nodeAutoscaler";
 import { NodePoolConfig, resolveNodePools, resolvePoolGracePeriods } from "./nodePools";
 import { DRAIN_MARGIN_SECONDS } from "./patching";
 import { ObservabilityConfig, resolveObservability } from "./observability/schema";
-import { ConfigError, deepFreeze, Problem, pushAll } from "./problems";
+import { ConfigError, deepFreeze, Finding, Problem, pushAll } from "./problems";
 import { quotaProblems } from "./quotas";
 import { apiTokenProblems, ApiTokenSources } from "./runnerRegistration";
 import { tagProblems } from "./tags";
@@ -45,6 +45,15 @@ export interface StackConfig {
     readonly observability: ObservabilityConfig;
     /** The capacity model's figures and warnings (its errors are thrown as ConfigError). */
     readonly capacity: CapacityReport & { readonly fargate?: FargatePlan };
+}
+
+/**
+ * Every finding of a valid stack: the capacity model's, the observability section's and the add-ons' (their errors
+ * were thrown already). The offline plan lists them; the program logs the warnings at `pulumi preview` / `up`.
+ * `?? []`: the plan's `--base` diff reads another checkout's configuration, which may predate a section's findings.
+ */
+export function stackFindings(config: StackConfig): Finding[] {
+    return [...config.capacity.findings, ...(config.observability?.findings ?? []), ...(config.addons.findings ?? [])];
 }
 
 /** What the engine knows about the document beyond its values. */

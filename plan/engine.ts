@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT } from "../config";
 import { mockCall, mockState } from "./mocks";
+import { captureLog, Logged } from "./programLog";
 import { useLazyOutputs } from "./lazyOutputs";
 import { usePlainSerialization } from "./plainSerialization";
 import { usePlainStructs } from "./plainStruct";
@@ -51,6 +52,7 @@ export interface Recorded {
 }
 
 export { isMap, StackFileError } from "./stackFile";
+export type { Logged } from "./programLog";
 export type { ConfigMap } from "./stackFile";
 
 /** The `config:` section of `Pulumi.<stack>.yaml` (a StackFileError when the file is not YAML or has no such map). */
@@ -84,6 +86,8 @@ export class Run {
         public readonly resources: Recorded[],
         public readonly outputs: Record<string, unknown>,
         public readonly calls: { token: string; inputs: any }[],
+        /** What the program logged through `pulumi.log` (plan/programLog.ts). */
+        public readonly logs: readonly Logged[] = [],
     ) {}
 
     ofType(type: string): Recorded[] {
@@ -107,7 +111,7 @@ export class Run {
      */
     inUrnOrder(): Run {
         const resources = [...this.resources].sort((a, b) => (a.urn! < b.urn! ? -1 : a.urn! > b.urn! ? 1 : 0));
-        return new Run(resources, this.outputs, this.calls);
+        return new Run(resources, this.outputs, this.calls, this.logs);
     }
     countByType(): Record<string, number> {
         const counts: Record<string, number> = {};
@@ -188,7 +192,13 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
 
     // Imported lazily so that every run sees the config and mocks set above.
     const program: () => Record<string, unknown> = require(options.program ?? PROGRAM);
-    const restoreSerializer = options.mode === "plan" ? planMode() : () => {};
+    const logs: Logged[] = [];
+    const restoreLog = captureLog(logs);
+    const restorePlanMode = options.mode === "plan" ? planMode() : () => {};
+    const restoreSerializer = () => {
+        restorePlanMode();
+        restoreLog();
+    };
     const seenOptions: { type: string; name: string; opts: pulumi.CustomResourceOptions; parent?: string }[] = [];
     let outputs: Record<string, unknown>;
     try {
@@ -244,7 +254,7 @@ async function evaluateProgram(options: RunOptions): Promise<Run> {
         const r = next(`${qualifiedType.split("$").pop()}::${name}`, (x) => x.urn === undefined);
         if (r) r.urn = urn;
     }
-    return new Run(resources, outputs, calls);
+    return new Run(resources, outputs, calls, logs);
 }
 
 /**

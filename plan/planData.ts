@@ -1,5 +1,5 @@
 import { parse as parseToml } from "smol-toml";
-import { allNodeGroups, StackConfig } from "../config";
+import { allNodeGroups, StackConfig, stackFindings } from "../config";
 import { RUNNER_CHARTS } from "../config/runnerCharts";
 import { DRAIN_BOUND_TAG } from "../components/nodegroups/lifecycle/drainPlan";
 import { REGISTRATION_RESOURCE } from "./mocks";
@@ -213,12 +213,6 @@ export function buildPlan(stack: string, config: StackConfig, registered: Run, n
         vmRunners,
         capacity: config.capacity,
         observability: observabilityOf(config, run),
-        // `?? []`: a --base checkout's config layer may predate a section's findings.
-        findings: [
-            ...config.capacity.findings,
-            ...(config.observability?.findings ?? []),
-            ...(config.addons.findings ?? []),
-            ...notes,
-        ],
+        findings: [...stackFindings(config), ...notes],
     };
 }
