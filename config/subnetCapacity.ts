@@ -43,7 +43,7 @@ export function planSubnetPools(d: SubnetDemand): { pools: SubnetPool[]; finding
             findings.push({
                 severity: "warning",
                 subject: where,
-                message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown offline (set network.freeIpAddresses to check)`,
+                message: `${p.ipsAtFullScale} addresses needed at full scale; free addresses unknown, since validation does not call AWS (set network.freeIpAddresses to check)`,
             });
         } else if (p.ipsAtFullScale > p.freeIps) {
             findings.push({

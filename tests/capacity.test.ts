@@ -127,7 +127,7 @@ describe("capacity model", () => {
             [["warning", "network.podSubnets"]],
         );
         const unknown = planCapacity({ ...input, nodeGroups: { jobs: [group("amd64", { subnets: "cluster" })] } });
-        assert.match(unknown.findings[0].message, /free addresses unknown offline/);
+        assert.match(unknown.findings[0].message, /free addresses unknown, since validation does not call AWS/);
     });
 
     it("over-commit: one runner beyond its group is an error, shared contention a warning, a pod that fits nowhere an error", () => {

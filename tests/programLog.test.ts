@@ -22,7 +22,7 @@ describe("configuration warnings at deploy time", () => {
                 stack,
             );
         }
-        // The test stack has warnings (free subnet addresses unknown offline): the check above compares something.
+        // The test stack has warnings (free subnet addresses unknown): the check above compares something.
         assert.ok(runs.test.logs.some((l) => l.message.startsWith("network.subnetIds: ")));
     });
 
