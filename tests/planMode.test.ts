@@ -67,10 +67,11 @@ describe("plan mode records what the faithful runtime records", function () {
             for (const [urn, r] of faithful) assert.deepEqual(comparable(plan.get(urn)!), comparable(r), urn);
         });
 
-        it(`${stack}: the same stack outputs and provider calls`, () => {
+        it(`${stack}: the same stack outputs, provider calls and logged messages`, () => {
             const { faithful, plan } = runs[stack];
             assert.deepEqual(plan.outputs, faithful.outputs);
             assert.deepEqual(plan.calls, faithful.calls);
+            assert.deepEqual(plan.logs, faithful.logs);
         });
     }
 });
