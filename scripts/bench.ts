@@ -5,7 +5,7 @@
  * fresh process, RUNS rounds with all five interleaved so a busy neighbour slows all of them alike. Prints the median
  * wall time and the median CPU time (user + system, which a loaded machine disturbs far less) of each, the ratios
  * with their targets, and the cost per resource from prod to (h) and from (h) to (c): growth is linear when the
- * second is no larger than the first. Not part of the tests.
+ * second is not larger than the first by more than this machine's noise (GROWTH_TOLERANCE). Not part of the tests.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
