@@ -20,6 +20,11 @@ export function table(format: Format, header: Row, rows: readonly Row[]): string
     return [line(cells[0]), line(widths.map((w) => "-".repeat(w))), ...cells.slice(1).map(line)].join("\n");
 }
 
+/** A table of `rows`, or the sentence `whenEmpty` when there is none (an empty table says nothing to a reader). */
+export function tableOr(format: Format, header: Row, rows: readonly Row[], whenEmpty: string): string {
+    return rows.length === 0 ? whenEmpty : table(format, header, rows);
+}
+
 export function heading(format: Format, level: number, text: string): string {
     return format === "markdown"
         ? `${"#".repeat(level)} ${text}`

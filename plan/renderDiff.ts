@@ -1,5 +1,5 @@
 // The diff as a merge-request comment (Markdown; also what a terminal gets) or as JSON.
-import { code, Format, heading, literal, table } from "./format";
+import { code, Format, heading, literal, table, tableOr } from "./format";
 import type { PlanDiff } from "./planDiff";
 
 const VERB = { add: "add", remove: "remove", replace: "replace", update: "update" } as const;
@@ -34,13 +34,12 @@ export function renderDiff(diff: PlanDiff, format: Format): string {
 
     out.push("", heading(md, 3, "Needs security review"), "");
     out.push(
-        diff.security.length === 0
-            ? "No change to access entries, the API endpoint, IAM documents, workload identities, privileged jobs, RBAC, network rules, node metadata or bucket policies."
-            : table(
-                  md,
-                  ["", "area", "what", "change"],
-                  diff.security.map((s) => [s.widens ? "⚠️ widens" : "narrows/changes", s.area, s.subject, s.change]),
-              ),
+        tableOr(
+            md,
+            ["", "area", "what", "change"],
+            diff.security.map((s) => [s.widens ? "⚠️ widens" : "narrows/changes", s.area, s.subject, s.change]),
+            "No change to access entries, the API endpoint, IAM documents, workload identities, privileged jobs, RBAC, network rules, node metadata or bucket policies.",
+        ),
     );
 
     out.push("", heading(md, 3, "Resources"), "");
@@ -84,13 +83,12 @@ export function renderDiff(diff: PlanDiff, format: Format): string {
 
     out.push("", heading(md, 3, "Capacity and cost"), "");
     out.push(
-        diff.capacity.length === 0
-            ? "Unchanged."
-            : table(
-                  md,
-                  ["", "before", "after"],
-                  diff.capacity.map((c) => [c.metric, c.before, c.after]),
-              ),
+        tableOr(
+            md,
+            ["", "before", "after"],
+            diff.capacity.map((c) => [c.metric, c.before, c.after]),
+            "Unchanged.",
+        ),
     );
 
     const f = diff.findings;

@@ -1,19 +1,18 @@
 // The snapshot plan's "Access and identity" section: what plan/planSecurity.ts read from the registered resources.
 import { describeStatement } from "./iamDocuments";
-import { Format, heading, list, table } from "./format";
+import { Format, heading, list, table, tableOr } from "./format";
 import type { SecurityView } from "./planSecurity";
 
 export function renderSecurity(view: SecurityView, format: Format): string[] {
     const out: string[] = [];
     out.push(heading(format, 3, "Access entries"), "");
     out.push(
-        view.accessEntries.length === 0
-            ? "None registered: only the cluster's creator has access."
-            : table(
-                  format,
-                  ["entry", "principal", "account", "access policies"],
-                  view.accessEntries.map((e) => [e.key, e.principalArn, e.account, list(e.policies)]),
-              ),
+        tableOr(
+            format,
+            ["entry", "principal", "account", "access policies"],
+            view.accessEntries.map((e) => [e.key, e.principalArn, e.account, list(e.policies)]),
+            "None registered: only the cluster's creator has access.",
+        ),
     );
 
     const e = view.endpoint;
@@ -25,13 +24,12 @@ export function renderSecurity(view: SecurityView, format: Format): string[] {
     );
     out.push(
         "",
-        e.ingress.length === 0
-            ? "No ingress rule on the cluster security group: only its members reach the private endpoint."
-            : table(
-                  format,
-                  ["private endpoint reachable from", "port", "rule"],
-                  e.ingress.map((r) => [r.source, r.ports, r.description]),
-              ),
+        tableOr(
+            format,
+            ["private endpoint reachable from", "port", "rule"],
+            e.ingress.map((r) => [r.source, r.ports, r.description]),
+            "No ingress rule on the cluster security group: only its members reach the private endpoint.",
+        ),
     );
 
     out.push("", heading(format, 3, "IAM documents"), "");
