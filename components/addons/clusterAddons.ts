@@ -73,7 +73,9 @@ export class ClusterAddons extends pulumi.ComponentResource {
                     scope,
                     tags: args.tags,
                     // The priority classes first: an add-on's pods may name one (the fleet-metrics agent does), and
-                    // a pod naming a class that does not exist yet is refused at admission.
+                    // a pod naming a class that does not exist is refused at admission ("no PriorityClass with name
+                    // … was found": kubernetes/kubernetes plugin/pkg/admission/priority/admission.go; Kubernetes docs,
+                    // "Pod Priority and Preemption": "If the priority class is not found, the Pod is rejected").
                     dependsOn: [...(args.dependsOn ?? []), this.priorityClasses, ...(args.addonDependsOn?.[key] ?? [])],
                 },
                 { parent: this },
